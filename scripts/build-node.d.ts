@@ -1,0 +1,3 @@
+export const nodeOutDir: string
+export function nodeBundlesFresh(): boolean
+export function buildNode(options?: { ifStale?: boolean }): Promise<string>

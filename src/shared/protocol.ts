@@ -1,0 +1,266 @@
+import { z } from 'zod'
+import type { ErrorInfo } from './errors'
+import type { JobSpec } from './spec'
+import { LIMITS } from './spec'
+import type { WorkloadInfo } from './workloads'
+
+/**
+ * The one contract between the engine host and every front door (Electron IPC, WebSocket, CLI).
+ * Command parameters are zod schemas, checked by the host on arrival; results and events are types.
+ */
+
+const jobId = z.string().min(1).max(64)
+
+export const MAX_RESULT_ROWS = 1000
+export const MAX_TUPLES_PAGE = 10_000
+export const MAX_TIMINGS_PAGE = 200_000
+
+/** Parameters of every command, by name. The host refuses names that are not own keys of this object. */
+export const CommandSchemas = {
+  'engine.info': z.object({}).strict(),
+  /** Validates and sizes a spec without running it (the form's live preview). */
+  'job.plan': z.object({ spec: z.unknown() }).strict(),
+  'job.start': z.object({ spec: z.unknown() }).strict(),
+  'job.cancel': z.object({ jobId }).strict(),
+  'job.summary': z.object({ jobId }).strict(),
+  'job.list': z.object({}).strict(),
+  'job.results': z
+    .object({
+      jobId,
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(MAX_RESULT_ROWS)
+    })
+    .strict(),
+  'job.tuples': z
+    .object({
+      jobId,
+      task: z.number().int().min(0),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(MAX_TUPLES_PAGE)
+    })
+    .strict(),
+  'job.timings': z
+    .object({
+      jobId,
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(MAX_TIMINGS_PAGE)
+    })
+    .strict(),
+  'job.export': z.object({ jobId, format: z.enum(['json', 'csv']) }).strict()
+} as const
+
+export type CommandName = keyof typeof CommandSchemas
+export type CommandParams = { [N in CommandName]: z.input<(typeof CommandSchemas)[N]> }
+
+/** Facts about the machine and the engine, shown in the UI and used for defaults. */
+export interface EngineInfo {
+  version: string
+  hardwareThreads: number
+  cpuModel: string
+  platform: string
+  arch: string
+  totalMemoryBytes: number
+  versions: { node: string; v8: string; electron?: string; chrome?: string }
+  /** Largest packed result a job may keep, in bytes. */
+  budgetBytes: number
+  limits: typeof LIMITS
+  workloads: WorkloadInfo[]
+}
+
+/** A job as planned: every default resolved, every size exact (BigInts as decimal strings). */
+export interface PlanSummary {
+  spec: JobSpec & { threads: number }
+  taskCount: number
+  threads: number
+  chunkSize: number
+  totalTuples: string
+  keptTuples: string
+  keptBytes: string
+  budgetBytes: number
+  /** Set when the job would be refused for its size; the plan is still returned so the UI can show why. */
+  overBudget: string | null
+}
+
+export type JobStatus = 'running' | 'done' | 'cancelled' | 'failed'
+export type TaskStatus = 'pending' | 'done' | 'failed' | 'cancelled'
+
+export interface TaskFailure {
+  task: number
+  message: string
+}
+
+/** Everything a finished (or running) job reports about itself. */
+export interface JobSummary {
+  jobId: string
+  status: JobStatus
+  /** True when some tasks did not complete (cancelled or failed): results are incomplete. */
+  partial: boolean
+  /** Why the job ended as it did, in a sentence, when it did not simply finish. */
+  message: string | null
+  spec: JobSpec & { threads: number }
+  threads: number
+  chunkSize: number
+  taskCount: number
+  tasksDone: number
+  tasksFailed: number
+  tuplesProduced: number
+  tuplesKept: number
+  /** Time to create and warm the pool, measured apart from the job; 0 when a warm pool was reused. */
+  poolStartupMs: number
+  poolReused: boolean
+  /** Epoch milliseconds at which the job clock started (after warm-up). */
+  startedAt: number
+  wallMs: number
+  tasksPerSecond: number
+  tuplesPerSecond: number
+  /** Sum of task durations per worker lane, milliseconds. */
+  busyMsPerLane: number[]
+  /** The first failures, with their messages (at most 100 are kept). */
+  failures: TaskFailure[]
+}
+
+/** Live progress, at most about 20 a second per job. */
+export interface ProgressEvent {
+  jobId: string
+  tasksDone: number
+  tasksFailed: number
+  tasksTotal: number
+  tuplesDone: number
+  elapsedMs: number
+}
+
+/**
+ * Per-task timings, columnar. Times are milliseconds since the job's `startedAt`, on one clock
+ * shared by all threads (`performance.timeOrigin + performance.now()` in each worker).
+ */
+export interface TimingBatch {
+  jobId: string
+  task: Int32Array
+  start: Float64Array
+  end: Float64Array
+  /** Worker lane, 0..threads-1: one lane per pool thread, reused by its replacement. */
+  lane: Uint16Array
+  /** CPU core the thread last ran on (Linux), -1 where unknown. */
+  cpu: Int16Array
+  /** OS thread id (Linux), -1 where unknown. */
+  tid: Int32Array
+}
+
+/** One task of a job, as the results table shows it. */
+export interface ResultRow {
+  task: number
+  /** The task's arguments in Python syntax, e.g. `((0, 1, 2, 3, 4, 5), 3)`. */
+  args: string
+  status: TaskStatus
+  /** Tuples the task produced. */
+  count: number
+  /** Tuples kept and pageable with `job.tuples`. */
+  kept: number
+  /** The first kept tuples in Python syntax, for a one-line preview. */
+  preview: string[]
+  error: string | null
+}
+
+export interface ResultsPage {
+  total: number
+  rows: ResultRow[]
+}
+
+export interface TuplesPage {
+  task: number
+  total: number
+  offset: number
+  /** Each tuple in Python syntax, e.g. `(0, 1)`. */
+  tuples: string[]
+}
+
+export interface ExportFile {
+  filename: string
+  mime: string
+  text: string
+}
+
+/** Results of every command, by name. */
+export interface CommandResults {
+  'engine.info': EngineInfo
+  'job.plan': PlanSummary
+  'job.start': PlanSummary & { jobId: string }
+  'job.cancel': { cancelled: boolean }
+  'job.summary': JobSummary
+  'job.list': JobSummary[]
+  'job.results': ResultsPage
+  'job.tuples': TuplesPage
+  'job.timings': TimingBatch
+  'job.export': ExportFile
+}
+
+/** Events pushed from the host, by name. */
+export interface EventPayloads {
+  'job.progress': ProgressEvent
+  'job.timings': TimingBatch
+  'job.finished': JobSummary
+}
+
+export type EventName = keyof EventPayloads
+export type EngineEvent = { [N in EventName]: { type: N; payload: EventPayloads[N] } }[EventName]
+
+/** What a command call returns on the wire: a result or a `{ code, message }`. */
+export type CommandOutcome<N extends CommandName = CommandName> =
+  | { ok: true; result: CommandResults[N] }
+  | { ok: false; error: ErrorInfo }
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CommandSchemas, name)
+}
+
+/**
+ * The renderer's view of the engine, as named methods. The preload builds it over IPC, the web
+ * client over a WebSocket, tests over a fake; components only ever see this type.
+ */
+export interface PoolScopeApi {
+  info(): Promise<EngineInfo>
+  planJob(spec: unknown): Promise<PlanSummary>
+  startJob(spec: unknown): Promise<PlanSummary & { jobId: string }>
+  cancelJob(jobId: string): Promise<{ cancelled: boolean }>
+  jobSummary(jobId: string): Promise<JobSummary>
+  listJobs(): Promise<JobSummary[]>
+  results(jobId: string, offset: number, limit: number): Promise<ResultsPage>
+  tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
+  timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
+  exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void
+}
+
+/** Sends one command; rejects with an `Error` carrying `code` when the host answers with an error. */
+export type Invoke = <N extends CommandName>(name: N, params: CommandParams[N]) => Promise<CommandResults[N]>
+
+/** Builds the named-method API over any transport's `invoke` and event subscription. */
+export function createApi(
+  invoke: Invoke,
+  subscribe: (listener: (event: EngineEvent) => void) => () => void
+): PoolScopeApi {
+  return {
+    info: () => invoke('engine.info', {}),
+    planJob: (spec) => invoke('job.plan', { spec }),
+    startJob: (spec) => invoke('job.start', { spec }),
+    cancelJob: (jobId) => invoke('job.cancel', { jobId }),
+    jobSummary: (jobId) => invoke('job.summary', { jobId }),
+    listJobs: () => invoke('job.list', {}),
+    results: (jobId, offset, limit) => invoke('job.results', { jobId, offset, limit }),
+    tuples: (jobId, task, offset, limit) => invoke('job.tuples', { jobId, task, offset, limit }),
+    timings: (jobId, offset, limit) => invoke('job.timings', { jobId, offset, limit }),
+    exportJob: (jobId, format) => invoke('job.export', { jobId, format }),
+    onEvent: subscribe
+  }
+}
+
+/** An error from the other side of a transport, with its code kept. */
+export class RemoteError extends Error {
+  readonly code: string
+  constructor(info: ErrorInfo) {
+    super(info.message)
+    this.name = 'RemoteError'
+    this.code = info.code
+  }
+}

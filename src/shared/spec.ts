@@ -1,0 +1,94 @@
+import { z } from 'zod'
+import { MAX_ELEMENTS } from './elements'
+
+/** Upper bounds that keep a single job sane; each error message repeats the bound it broke. */
+export const LIMITS = {
+  maxTasks: 10_000_000,
+  maxThreads: 256,
+  maxChunkSize: 1_000_000,
+  maxNChoices: 64
+} as const
+
+const element = z.union([z.number(), z.string()], {
+  error: 'each element must be an integer or a printable ASCII string'
+})
+
+const recipeInputs = z
+  .object({
+    kind: z.literal('recipe'),
+    /** The tuple every task works on (the notebook's `tuple(range(6))`). */
+    elements: z.array(element).min(1, 'elements must not be empty').max(MAX_ELEMENTS),
+    /** How many tasks; default twice the thread count, as the notebook does. */
+    tasks: z
+      .number()
+      .int('tasks must be a whole number')
+      .min(1, 'tasks must be at least 1')
+      .max(LIMITS.maxTasks, `tasks must be at most ${LIMITS.maxTasks}`)
+      .optional(),
+    /** Values of n to draw from for each task (the notebook's `lengths = (2, 3, 4)`). */
+    n: z.array(z.number()).min(1, 'n needs at least one value').max(LIMITS.maxNChoices).optional(),
+    /** Seed for Python-compatible `random.choice` over `n`, so a run repeats. */
+    seed: z.number().int('seed must be a whole number').optional()
+  })
+  .strict()
+
+const argsInputs = z
+  .object({
+    kind: z.literal('args'),
+    /** Explicit task arguments, as the notebook's `data`: one argument per task for map, a tuple for starmap. */
+    args: z
+      .array(z.unknown())
+      .min(1, 'args must hold at least one task')
+      .max(LIMITS.maxTasks, `args may hold at most ${LIMITS.maxTasks} tasks`)
+  })
+  .strict()
+
+/** What to keep of each task's tuples: all, only a count, or the first N per task. */
+export const KeepSchema = z.union([
+  z.literal('all'),
+  z.literal('count'),
+  z.number().int('keep must be all, count or a whole number').min(1, 'keep N must be at least 1')
+])
+
+/** A job as a user sets it up. Everything optional has the notebook's default. */
+export const JobSpecSchema = z
+  .object({
+    workload: z.string().min(1, 'workload must be named').max(100),
+    style: z.enum(['map', 'starmap'], { error: 'style must be map or starmap' }),
+    inputs: z.discriminatedUnion('kind', [recipeInputs, argsInputs], {
+      error: 'inputs.kind must be recipe or args'
+    }),
+    threads: z
+      .number()
+      .int('threads must be a whole number')
+      .min(1, 'threads must be at least 1')
+      .max(LIMITS.maxThreads, `threads must be at most ${LIMITS.maxThreads}`)
+      .optional(),
+    chunkSize: z
+      .union([
+        z.literal('auto'),
+        z
+          .number()
+          .int('chunk size must be auto or a whole number')
+          .min(1, 'chunk size must be at least 1')
+          .max(LIMITS.maxChunkSize, `chunk size must be at most ${LIMITS.maxChunkSize}`)
+      ])
+      .default('auto'),
+    keep: KeepSchema.default('all')
+  })
+  .strict()
+
+export type JobSpecInput = z.input<typeof JobSpecSchema>
+export type JobSpec = z.output<typeof JobSpecSchema>
+export type Keep = z.output<typeof KeepSchema>
+export type CallStyle = JobSpec['style']
+
+/** One line per problem, `path: message`, the way every front door reports a bad spec. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.')
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join('; ')
+}
