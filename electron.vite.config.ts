@@ -7,14 +7,19 @@ const root = import.meta.dirname
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: {
-        // The Piscina worker is its own entry so it lands at a stable path (out/main/worker.js),
-        // and the CLI and web host are entries too so `node out/main/cli.js` needs no Electron.
+      // electron-vite 6 (Vite 8) reads `rolldownOptions`; it overwrites a user `rollupOptions`.
+      rolldownOptions: {
+        // The Piscina worker is its own entry so it lands at a stable path (out/main/worker.cjs),
+        // and the CLI is an entry too so `node out/main/cli.cjs` needs no Electron.
         input: {
           index: resolve(root, 'src/main/index.ts'),
           worker: resolve(root, 'src/main/worker.ts'),
           cli: resolve(root, 'src/main/cli/main.ts')
-        }
+        },
+        // CommonJS with .cjs names although package.json says "type": "module": Piscina loads a
+        // CJS worker with require(), which Electron's asar support handles inside app.asar; its
+        // ESM import() fallback does not (piscina#519, electron#38957).
+        output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' }
       }
     }
   },
@@ -22,7 +27,7 @@ export default defineConfig({
     build: {
       // A sandboxed preload must be one CommonJS file with everything it imports bundled in.
       externalizeDeps: false,
-      rollupOptions: {
+      rolldownOptions: {
         input: { index: resolve(root, 'src/preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' }
       }
@@ -34,7 +39,7 @@ export default defineConfig({
     plugins: [vue()],
     build: {
       minify: true,
-      rollupOptions: { input: { index: resolve(root, 'src/renderer/index.html') } }
+      rolldownOptions: { input: { index: resolve(root, 'src/renderer/index.html') } }
     }
   }
 })

@@ -1,0 +1,75 @@
+import type { KernelPlan } from '../../shared/workloads'
+
+/**
+ * Messages between the job runner and the Piscina worker. One Piscina task carries a chunk of
+ * consecutive task indices; everything that is large travels as typed arrays and is transferred,
+ * never copied.
+ */
+
+/** Slots of the job's shared control array (an Int32Array over a SharedArrayBuffer). */
+export const CONTROL = {
+  /** Set to 1 to ask every worker to stop at the next check. */
+  cancel: 0,
+  /** Tasks finished (done or failed), bumped by workers as they go: live progress between chunks. */
+  tasksDone: 1,
+  length: 2
+} as const
+
+/** Keep modes as one integer: -1 keeps all, 0 keeps none (count only), N > 0 keeps the first N per task. */
+export const KEEP_ALL = -1
+export const KEEP_NONE = 0
+
+export const TASK_STATUS = { pending: 0, done: 1, failed: 2, cancelled: 3 } as const
+
+export interface WarmupMessage {
+  kind: 'warmup'
+  /** Int32Array[1] over a SharedArrayBuffer: arrivals; each warm-up task waits until all threads arrived. */
+  barrier: SharedArrayBuffer
+  threads: number
+}
+
+export interface WarmupReply {
+  threadId: number
+  tid: number
+}
+
+export interface ChunkMessage {
+  kind: 'chunk'
+  firstTask: number
+  /** The distinct plans used by this chunk. */
+  plans: KernelPlan[]
+  /** Per task of the chunk, an index into `plans`. */
+  planIndex: Int32Array
+  keep: number
+  /** Int32Array over a SharedArrayBuffer, slots as in CONTROL. */
+  control: SharedArrayBuffer
+  /** BigInt64Array[1] over a SharedArrayBuffer: tuples produced so far, for live progress. */
+  tuples: SharedArrayBuffer
+  /** Epoch milliseconds of the job clock's zero (performance.timeOrigin + performance.now() in main). */
+  jobOrigin: number
+}
+
+export interface ChunkReply {
+  firstTask: number
+  threadId: number
+  /** OS thread id of the worker (Linux), -1 elsewhere. */
+  tid: number
+  /** TASK_STATUS per task. */
+  status: Uint8Array
+  /** Tuples each task produced. */
+  produced: Float64Array
+  /** Tuples each task kept (stored in `data`). */
+  kept: Float64Array
+  /** Byte offset of each task's kept tuples in `data`. */
+  offset: Float64Array
+  /** Bytes per position of each task's tuples (1, 2 or 4). */
+  width: Uint8Array
+  /** Start and end of each task, ms since jobOrigin, interleaved [s0, e0, s1, e1, …]. */
+  times: Float64Array
+  /** CPU each task last ran on, -1 where unknown. */
+  cpu: Int16Array
+  /** All kept tuples of the chunk, packed positions. */
+  data: ArrayBuffer
+  /** Failed tasks: [task index within chunk, message]. */
+  errors: Array<[number, string]>
+}

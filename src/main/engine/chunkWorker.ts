@@ -1,0 +1,188 @@
+import { threadId } from 'node:worker_threads'
+import { performance } from 'node:perf_hooks'
+import { move, transferableSymbol, valueSymbol } from 'piscina'
+import type { KernelPlan } from '../../shared/workloads'
+import { bytesPerIndex } from '../../shared/plan'
+import {
+  CONTROL,
+  KEEP_ALL,
+  TASK_STATUS,
+  type ChunkMessage,
+  type ChunkReply,
+  type WarmupMessage,
+  type WarmupReply
+} from './chunkProtocol'
+import { combinations, type Checkpoint } from './kernels/combinations'
+import { currentCpu, osThreadId } from './threadInfo'
+
+/** A kernel computes one task: see kernels/combinations.ts for the contract. */
+export type Kernel = typeof combinations
+export type KernelTable = Readonly<Record<KernelPlan['kernel'], Kernel>>
+
+export const standardKernels: KernelTable = { combinations }
+
+/** Reading /proc costs microseconds, so the CPU is re-read at most once a millisecond per thread. */
+const CPU_SAMPLE_INTERVAL_MS = 1
+
+function keptFor(plan: KernelPlan, keep: number, count: number): number {
+  return keep === KEEP_ALL ? count : Math.min(keep, count)
+}
+
+/** Exact tuple count of a plan as a number (callers have checked it fits the memory budget). */
+function countOf(plan: KernelPlan): number {
+  const { n, k } = plan
+  if (k > n) return 0
+  let result = 1
+  const kk = Math.min(k, n - k)
+  for (let i = 1; i <= kk; i++) result = (result * (n - kk + i)) / i
+  return Math.round(result)
+}
+
+function allocPositions(buffer: ArrayBuffer, byteOffset: number, width: number, length: number) {
+  if (width === 1) return new Uint8Array(buffer, byteOffset, length)
+  if (width === 2) return new Uint16Array(buffer, byteOffset, length)
+  return new Uint32Array(buffer, byteOffset, length)
+}
+
+const scratch = new Uint32Array(1 << 16)
+
+function warmup(message: WarmupMessage): WarmupReply {
+  // Every warm-up task waits until all threads hold one, so each thread loads this module and
+  // reports its id before the job clock starts.
+  const arrivals = new Int32Array(message.barrier)
+  Atomics.add(arrivals, 0, 1)
+  Atomics.notify(arrivals, 0)
+  const deadline = Date.now() + 5000
+  for (;;) {
+    const seen = Atomics.load(arrivals, 0)
+    if (seen >= message.threads || Date.now() > deadline) break
+    Atomics.wait(arrivals, 0, seen, 50)
+  }
+  return { threadId, tid: osThreadId() }
+}
+
+/** Runs one chunk of tasks, timing each on the clock shared by all threads. */
+export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkReply {
+  const tasks = message.planIndex.length
+  const control = new Int32Array(message.control)
+  const tuples = new BigInt64Array(message.tuples)
+  const keep = message.keep
+  const status = new Uint8Array(tasks)
+  const produced = new Float64Array(tasks)
+  const kept = new Float64Array(tasks)
+  const offset = new Float64Array(tasks)
+  const width = new Uint8Array(tasks)
+  const times = new Float64Array(tasks * 2)
+  const cpu = new Int16Array(tasks).fill(-1)
+  const errors: Array<[number, string]> = []
+
+  // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes.
+  let bytes = 0
+  for (let t = 0; t < tasks; t++) {
+    const plan = message.plans[message.planIndex[t]]
+    const w = bytesPerIndex(plan.n)
+    offset[t] = bytes
+    width[t] = w
+    kept[t] = keptFor(plan, keep, countOf(plan))
+    bytes += Math.ceil((kept[t] * plan.k * w) / 4) * 4
+  }
+  const data = new ArrayBuffer(bytes)
+
+  const clockBase = performance.timeOrigin - message.jobOrigin
+  let cancelled = false
+  const checkpoint: Checkpoint = (since) => {
+    Atomics.add(tuples, 0, BigInt(since))
+    return Atomics.load(control, CONTROL.cancel) === 0
+  }
+  let lastCpuAt = -Infinity
+  let lastCpu = -1
+
+  for (let t = 0; t < tasks; t++) {
+    if (cancelled || Atomics.load(control, CONTROL.cancel) !== 0) {
+      cancelled = true
+      status[t] = TASK_STATUS.cancelled
+      kept[t] = 0
+      continue
+    }
+    const plan = message.plans[message.planIndex[t]]
+    const kernel = kernels[plan.kernel]
+    const out = allocPositions(data, offset[t], width[t], kept[t] * plan.k)
+    const start = performance.now()
+    try {
+      const count = kernel(plan, keep, out, 0, scratch, checkpoint)
+      if (count < 0) {
+        cancelled = true
+        status[t] = TASK_STATUS.cancelled
+        kept[t] = 0
+      } else {
+        status[t] = TASK_STATUS.done
+        produced[t] = count
+      }
+    } catch (err) {
+      status[t] = TASK_STATUS.failed
+      kept[t] = 0
+      errors.push([t, taskErrorMessage(err)])
+    }
+    const end = performance.now()
+    times[2 * t] = clockBase + start
+    times[2 * t + 1] = clockBase + end
+    if (end - lastCpuAt >= CPU_SAMPLE_INTERVAL_MS) {
+      lastCpu = currentCpu()
+      lastCpuAt = end
+    }
+    cpu[t] = lastCpu
+    if (status[t] !== TASK_STATUS.cancelled) Atomics.add(control, CONTROL.tasksDone, 1)
+  }
+
+  return {
+    firstTask: message.firstTask,
+    threadId,
+    tid: osThreadId(),
+    status,
+    produced,
+    kept,
+    offset,
+    width,
+    times,
+    cpu,
+    data,
+    errors
+  }
+}
+
+function taskErrorMessage(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return text.split('\n', 1)[0].slice(0, 500)
+}
+
+/** Marks every buffer of a reply for transfer, so nothing large is copied between threads. */
+function transferable(reply: ChunkReply): unknown {
+  const buffers = [
+    reply.status.buffer,
+    reply.produced.buffer,
+    reply.kept.buffer,
+    reply.offset.buffer,
+    reply.width.buffer,
+    reply.times.buffer,
+    reply.cpu.buffer,
+    reply.data
+  ]
+  // Piscina transfers what the transferable symbol lists (an array is concatenated into the
+  // transfer list) and replies with what the value symbol holds.
+  return move({
+    get [transferableSymbol]() {
+      return buffers
+    },
+    get [valueSymbol]() {
+      return reply
+    }
+  } as never)
+}
+
+/** Builds the worker's entry function over a kernel table (tests add faulty kernels this way). */
+export function createWorkerHandler(kernels: KernelTable) {
+  return function handle(message: WarmupMessage | ChunkMessage): unknown {
+    if (message.kind === 'warmup') return warmup(message)
+    return transferable(runChunk(message, kernels))
+  }
+}

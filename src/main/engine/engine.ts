@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto'
+import os from 'node:os'
+import { ErrorCodes, PoolScopeError } from '../../shared/errors'
+import { planJob, type JobPlan } from '../../shared/plan'
+import type { EngineInfo, PlanSummary } from '../../shared/protocol'
+import { LIMITS } from '../../shared/spec'
+import { workloadInfos } from '../../shared/workloads'
+import { version } from '../../../package.json'
+import { Job, type JobListener } from './job'
+import { WorkerPool } from './workerPool'
+
+export interface EngineOptions {
+  /** Absolute path of the bundled Piscina worker. */
+  workerFile: string
+  /** Default pool size; `os.availableParallelism()` unless given. */
+  hardwareThreads?: number
+  /** Largest packed result one job may keep, and all retained jobs together. */
+  budgetBytes?: number
+  /** Versions of the runtime around the engine (Electron, Chrome), for `engine.info`. */
+  versions?: { electron?: string; chrome?: string }
+  /** Pool errors that belong to no task. */
+  onPoolError?: (error: Error) => void
+}
+
+/** At most this many finished jobs are kept for browsing, fewer when their results exceed the budget. */
+const MAX_RETAINED_JOBS = 20
+
+/** A quarter of the machine's memory, at most 2 GiB: room for results without starving the OS. */
+export function defaultBudgetBytes(totalMemory = os.totalmem()): number {
+  return Math.min(2 * 1024 ** 3, Math.floor(totalMemory / 4))
+}
+
+export function formatBytes(bytes: number | bigint): string {
+  const value = Number(bytes)
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
+  let unit = 0
+  let scaled = value
+  while (scaled >= 1024 && unit < units.length - 1) {
+    scaled /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} bytes` : `${scaled.toFixed(1)} ${units[unit]}`
+}
+
+/**
+ * The engine: plans jobs, owns one warm worker pool (reused while the thread count stays the
+ * same), runs one job at a time and keeps recent jobs for browsing. Pure Node: never imports electron.
+ */
+export class Engine {
+  readonly hardwareThreads: number
+  readonly budgetBytes: number
+  private pool: WorkerPool | null = null
+  private readonly jobs = new Map<string, Job>()
+  private running: Job | null = null
+  private disposed = false
+
+  constructor(private readonly options: EngineOptions) {
+    this.hardwareThreads = options.hardwareThreads ?? os.availableParallelism()
+    this.budgetBytes = options.budgetBytes ?? defaultBudgetBytes()
+  }
+
+  info(): EngineInfo {
+    const cpus = os.cpus()
+    return {
+      version,
+      hardwareThreads: this.hardwareThreads,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
+      platform: process.platform,
+      arch: process.arch,
+      totalMemoryBytes: os.totalmem(),
+      versions: { node: process.versions.node, v8: process.versions.v8, ...this.options.versions },
+      budgetBytes: this.budgetBytes,
+      limits: LIMITS,
+      workloads: workloadInfos()
+    }
+  }
+
+  /** Validates and sizes a spec; throws a PoolScopeError saying what is wrong. Starts nothing. */
+  plan(spec: unknown): { plan: JobPlan; summary: PlanSummary } {
+    const plan = planJob(spec, this.hardwareThreads)
+    const overBudget =
+      plan.keptBytes > BigInt(this.budgetBytes)
+        ? `this job would keep ${plan.keptTuples} tuples (${formatBytes(plan.keptBytes)} packed), ` +
+          `over the ${formatBytes(this.budgetBytes)} results budget; keep count only, or keep the first N tuples per task`
+        : null
+    return {
+      plan,
+      summary: {
+        spec: plan.spec,
+        taskCount: plan.taskCount,
+        threads: plan.threads,
+        chunkSize: plan.chunkSize,
+        totalTuples: plan.totalTuples.toString(),
+        keptTuples: plan.keptTuples.toString(),
+        keptBytes: plan.keptBytes.toString(),
+        budgetBytes: this.budgetBytes,
+        overBudget
+      }
+    }
+  }
+
+  /** Plans and starts a job on a warm pool. Refuses, before any work, a bad spec, an oversized result or a busy engine. */
+  async start(spec: unknown, listener: JobListener = {}): Promise<Job> {
+    if (this.disposed) throw new PoolScopeError(ErrorCodes.POOL_FAILED, 'the engine has shut down')
+    const { plan, summary } = this.plan(spec)
+    if (summary.overBudget) throw new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget)
+    if (this.running) {
+      throw new PoolScopeError(
+        ErrorCodes.JOB_RUNNING,
+        `job ${this.running.id} is still running; cancel it or wait for it to finish`
+      )
+    }
+    const id = `job-${randomUUID().slice(0, 8)}`
+    // Claim the engine before the first await so a second start cannot slip in during warm-up.
+    const placeholder = {} as Job
+    this.running = placeholder
+    try {
+      const { pool, startupMs, reused } = await this.acquirePool(plan.threads)
+      this.releaseOldResults(plan.keptBytes)
+      const job = new Job(id, plan, pool, { startupMs, reused }, listener)
+      this.running = job
+      this.jobs.set(id, job)
+      void job.done.finally(() => {
+        if (this.running === job) this.running = null
+      })
+      return job
+    } catch (err) {
+      if (this.running === placeholder) this.running = null
+      throw err
+    }
+  }
+
+  private async acquirePool(threads: number): Promise<{ pool: WorkerPool; startupMs: number; reused: boolean }> {
+    if (this.pool && !this.pool.isDestroyed && this.pool.threads === threads) {
+      return { pool: this.pool, startupMs: 0, reused: true }
+    }
+    const previous = this.pool
+    this.pool = null
+    await previous?.destroy()
+    try {
+      this.pool = await WorkerPool.create({
+        workerFile: this.options.workerFile,
+        threads,
+        onError: (error) => this.options.onPoolError?.(error)
+      })
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n', 1)[0] : String(err)
+      throw new PoolScopeError(ErrorCodes.POOL_FAILED, `could not start a pool of ${threads} threads: ${reason}`)
+    }
+    return { pool: this.pool, startupMs: this.pool.startupMs, reused: false }
+  }
+
+  /** Forgets the oldest finished jobs until the retained results and the next job fit the budget. */
+  private releaseOldResults(incomingBytes: bigint): void {
+    let retained = incomingBytes
+    let kept = 0
+    for (const job of [...this.jobs.values()].reverse()) {
+      const fits = retained + job.plan.keptBytes <= BigInt(this.budgetBytes) && kept < MAX_RETAINED_JOBS
+      if (job.isRunning || fits) {
+        retained += job.plan.keptBytes
+        kept++
+      } else {
+        this.jobs.delete(job.id)
+      }
+    }
+  }
+
+  /** A job by id; throws UNKNOWN_JOB for ids never issued or already released. */
+  job(id: string): Job {
+    const job = this.jobs.get(id)
+    if (!job) {
+      throw new PoolScopeError(
+        ErrorCodes.UNKNOWN_JOB,
+        `no job ${JSON.stringify(id)}: it never ran here, or its results were released to make room`
+      )
+    }
+    return job
+  }
+
+  listJobs(): Job[] {
+    return [...this.jobs.values()]
+  }
+
+  get runningJob(): Job | null {
+    return this.running && this.running.id ? this.running : null
+  }
+
+  /** Cancels a running job and shuts the pool down. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    const running = this.runningJob
+    if (running) {
+      running.cancel('the engine is shutting down')
+      await running.done
+    }
+    await this.pool?.destroy()
+    this.pool = null
+  }
+}

@@ -1,0 +1,235 @@
+import { performance } from 'node:perf_hooks'
+import type { JobPlan } from '../../shared/plan'
+import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
+import { CONTROL, KEEP_ALL, KEEP_NONE, TASK_STATUS, type ChunkMessage } from './chunkProtocol'
+import { ResultsStore } from './resultsStore'
+import { TimingStore } from './timingStore'
+import type { WorkerPool } from './workerPool'
+
+/** Events are flushed on this period: with progress and timings, at most about 20 messages a second. */
+export const EVENT_PERIOD_MS = 100
+const MAX_FAILURES_KEPT = 100
+
+export interface JobListener {
+  progress?(event: ProgressEvent): void
+  timings?(batch: TimingBatch): void
+  finished?(summary: JobSummary): void
+}
+
+export interface PoolFacts {
+  startupMs: number
+  reused: boolean
+}
+
+function keepCode(keep: JobPlan['spec']['keep']): number {
+  return keep === 'all' ? KEEP_ALL : keep === 'count' ? KEEP_NONE : keep
+}
+
+/**
+ * One run of a planned job on a warm pool: feeds chunks (a bounded number in flight), files
+ * results and timings as chunks return, reports progress on a timer, and ends as done, failed
+ * (some tasks failed; the rest are kept) or cancelled (what was computed is kept, marked partial).
+ */
+export class Job {
+  readonly results: ResultsStore
+  readonly timings: TimingStore
+  readonly done: Promise<JobSummary>
+  private status: JobStatus = 'running'
+  private readonly control = new SharedArrayBuffer(4 * CONTROL.length)
+  private readonly tuplesCounter = new SharedArrayBuffer(8)
+  private readonly failures: TaskFailure[] = []
+  private startedAtMs = 0
+  private origin = 0
+  private finishedAt = 0
+  private cancelRequested = false
+  private pendingTimings: number[] = []
+  private cancelReason = 'cancelled by the user'
+
+  constructor(
+    readonly id: string,
+    readonly plan: JobPlan,
+    private readonly pool: WorkerPool,
+    private readonly poolFacts: PoolFacts,
+    private readonly listener: JobListener = {}
+  ) {
+    this.results = new ResultsStore(plan)
+    this.timings = new TimingStore(id, plan.taskCount, plan.threads)
+    this.done = this.run()
+  }
+
+  get isRunning(): boolean {
+    return this.status === 'running'
+  }
+
+  /** Asks workers to stop at their next check; resolves `done` promptly with what was computed. */
+  cancel(reason = 'cancelled by the user'): boolean {
+    if (this.status !== 'running' || this.cancelRequested) return false
+    this.cancelRequested = true
+    this.cancelReason = reason
+    Atomics.store(new Int32Array(this.control), CONTROL.cancel, 1)
+    return true
+  }
+
+  private now(): number {
+    return performance.timeOrigin + performance.now() - this.origin
+  }
+
+  private async run(): Promise<JobSummary> {
+    const { plan } = this
+    const chunkCount = Math.ceil(plan.taskCount / plan.chunkSize)
+    const keep = keepCode(plan.spec.keep)
+    this.origin = performance.timeOrigin + performance.now()
+    this.startedAtMs = Date.now()
+    const timer = setInterval(() => this.flush(), EVENT_PERIOD_MS)
+    timer.unref?.()
+
+    let nextChunk = 0
+    // Two chunks per thread in flight: each worker has its next chunk queued when it finishes one,
+    // yet cancelling never has a long queue to drain.
+    const inFlight = Math.max(1, plan.threads * 2)
+    const runLane = async (): Promise<void> => {
+      while (nextChunk < chunkCount && !this.cancelRequested) {
+        const chunk = nextChunk++
+        const firstTask = chunk * plan.chunkSize
+        const count = Math.min(plan.chunkSize, plan.taskCount - firstTask)
+        await this.runOneChunk(firstTask, count, keep)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(inFlight, chunkCount) }, runLane))
+    this.finishedAt = this.now()
+    clearInterval(timer)
+
+    if (this.cancelRequested) this.results.cancelPending()
+    const failed = this.countStatus(TASK_STATUS.failed)
+    this.status = this.cancelRequested ? 'cancelled' : failed > 0 ? 'failed' : 'done'
+    this.flush()
+    const summary = this.summary()
+    this.listener.finished?.(summary)
+    return summary
+  }
+
+  private async runOneChunk(firstTask: number, count: number, keep: number): Promise<void> {
+    const { plan } = this
+    const plans: JobPlan['calls'][number]['plan'][] = []
+    const planSlot = new Map<number, number>()
+    const planIndex = new Int32Array(count)
+    for (let i = 0; i < count; i++) {
+      const call = plan.callIndex[firstTask + i]
+      let slot = planSlot.get(call)
+      if (slot === undefined) {
+        slot = plans.push(plan.calls[call].plan) - 1
+        planSlot.set(call, slot)
+      }
+      planIndex[i] = slot
+    }
+    const message: ChunkMessage = {
+      kind: 'chunk',
+      firstTask,
+      plans,
+      planIndex,
+      keep,
+      control: this.control,
+      tuples: this.tuplesCounter,
+      jobOrigin: this.origin
+    }
+    try {
+      const reply = await this.pool.runChunk(message)
+      this.results.addChunk(reply)
+      const recorded = this.timings.addChunk(reply, reply.lane)
+      for (const task of recorded) this.pendingTimings.push(task)
+      for (const [i, text] of reply.errors) this.noteFailure(firstTask + i, text)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      const text = `worker stopped while running tasks ${firstTask}–${firstTask + count - 1}: ${reason}`
+      this.results.failTasks(firstTask, count, text)
+      for (let task = firstTask; task < firstTask + count; task++) this.noteFailure(task, text)
+    }
+  }
+
+  private noteFailure(task: number, message: string): void {
+    if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push({ task, message })
+  }
+
+  private countStatus(status: number): number {
+    let n = 0
+    for (const s of this.results.status) if (s === status) n++
+    return n
+  }
+
+  /** Sends progress and the timings gathered since the last flush. */
+  private flush(): void {
+    this.listener.progress?.(this.progress())
+    if (this.pendingTimings.length > 0) {
+      const tasks = this.pendingTimings
+      this.pendingTimings = []
+      this.listener.timings?.(this.timings.batch(tasks))
+    }
+  }
+
+  progress(): ProgressEvent {
+    const running = this.status === 'running'
+    const tasksDone = running
+      ? Atomics.load(new Int32Array(this.control), CONTROL.tasksDone)
+      : this.plan.taskCount - this.countStatus(TASK_STATUS.cancelled) - this.countStatus(TASK_STATUS.pending)
+    return {
+      jobId: this.id,
+      tasksDone,
+      tasksFailed: this.failures.length,
+      tasksTotal: this.plan.taskCount,
+      tuplesDone: Number(Atomics.load(new BigInt64Array(this.tuplesCounter), 0)),
+      elapsedMs: running ? this.now() : this.finishedAt
+    }
+  }
+
+  summary(): JobSummary {
+    const { plan, results } = this
+    const running = this.status === 'running'
+    const wallMs = running ? this.now() : this.finishedAt
+    let tasksDone = 0
+    let tasksFailed = 0
+    let tuplesProduced = 0
+    let tuplesKept = 0
+    for (let task = 0; task < plan.taskCount; task++) {
+      const status = results.status[task]
+      if (status === TASK_STATUS.done) {
+        tasksDone++
+        tuplesProduced += results.produced[task]
+        tuplesKept += results.kept[task]
+      } else if (status === TASK_STATUS.failed) tasksFailed++
+    }
+    const seconds = wallMs / 1000
+    return {
+      jobId: this.id,
+      status: this.status,
+      partial: !running && tasksDone < plan.taskCount,
+      message: this.statusMessage(tasksDone, tasksFailed),
+      spec: plan.spec,
+      threads: plan.threads,
+      chunkSize: plan.chunkSize,
+      taskCount: plan.taskCount,
+      tasksDone,
+      tasksFailed,
+      tuplesProduced,
+      tuplesKept,
+      poolStartupMs: this.poolFacts.startupMs,
+      poolReused: this.poolFacts.reused,
+      startedAt: this.startedAtMs,
+      wallMs,
+      tasksPerSecond: seconds > 0 ? tasksDone / seconds : 0,
+      tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
+      busyMsPerLane: [...this.timings.busyMsPerLane],
+      failures: [...this.failures]
+    }
+  }
+
+  private statusMessage(tasksDone: number, tasksFailed: number): string | null {
+    const total = this.plan.taskCount
+    if (this.status === 'cancelled') {
+      return `${this.cancelReason}: ${tasksDone} of ${total} tasks completed and kept, the rest did not run`
+    }
+    if (this.status === 'failed') {
+      return `${tasksFailed} of ${total} tasks failed; the other ${tasksDone} completed and are kept`
+    }
+    return null
+  }
+}

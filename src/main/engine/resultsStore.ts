@@ -1,0 +1,193 @@
+import type { Element } from '../../shared/elements'
+import type { JobPlan } from '../../shared/plan'
+import { pyJsonElement, pyRepr, pyTuple } from '../../shared/pythonFormat'
+import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
+import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
+
+type Positions = Uint8Array | Uint16Array | Uint32Array
+
+const STATUS_NAMES: readonly TaskStatus[] = ['pending', 'done', 'failed', 'cancelled']
+const PREVIEW_TUPLES = 8
+
+/**
+ * Every task's outcome in task order, as `Pool.map` returns it. Tuples stay packed (positions into
+ * the task's elements) in the buffers the workers transferred; text is made only for what is
+ * asked for: a page of rows, a page of tuples, or a stream for digests and exports.
+ */
+export class ResultsStore {
+  readonly status: Uint8Array
+  readonly produced: Float64Array
+  readonly kept: Float64Array
+  private readonly bufferOf: Int32Array
+  private readonly byteOffset: Float64Array
+  private readonly width: Uint8Array
+  private readonly buffers: ArrayBuffer[] = []
+  private readonly errors = new Map<number, string>()
+  /** Python text of each distinct call's elements and arguments, made once. */
+  private readonly elementRepr: string[][]
+  private readonly elementJson: string[][]
+  private readonly argsRepr: string[]
+
+  constructor(private readonly plan: JobPlan) {
+    const tasks = plan.taskCount
+    this.status = new Uint8Array(tasks)
+    this.produced = new Float64Array(tasks)
+    this.kept = new Float64Array(tasks)
+    this.bufferOf = new Int32Array(tasks).fill(-1)
+    this.byteOffset = new Float64Array(tasks)
+    this.width = new Uint8Array(tasks)
+    this.elementRepr = plan.calls.map((call) => call.elements.map(pyRepr))
+    this.elementJson = plan.calls.map((call) => call.elements.map(pyJsonElement))
+    this.argsRepr = plan.calls.map((call) => argsToPython(call.args))
+  }
+
+  /** Files a chunk's outcome; the chunk's buffer is kept as it is, without copying. */
+  addChunk(reply: ChunkReply): void {
+    const bufferIndex = this.buffers.push(reply.data) - 1
+    for (let i = 0; i < reply.status.length; i++) {
+      const task = reply.firstTask + i
+      this.status[task] = reply.status[i]
+      this.produced[task] = reply.produced[i]
+      this.kept[task] = reply.kept[i]
+      this.bufferOf[task] = bufferIndex
+      this.byteOffset[task] = reply.offset[i]
+      this.width[task] = reply.width[i]
+    }
+    for (const [i, message] of reply.errors) this.errors.set(reply.firstTask + i, message)
+  }
+
+  /** Marks a range of tasks failed with one message (their worker died). */
+  failTasks(firstTask: number, count: number, message: string): void {
+    for (let task = firstTask; task < firstTask + count; task++) {
+      this.status[task] = TASK_STATUS.failed
+      this.errors.set(task, message)
+    }
+  }
+
+  /** Marks tasks that never ran as cancelled. */
+  cancelPending(): void {
+    for (let task = 0; task < this.status.length; task++) {
+      if (this.status[task] === TASK_STATUS.pending) this.status[task] = TASK_STATUS.cancelled
+    }
+  }
+
+  get taskCount(): number {
+    return this.status.length
+  }
+
+  errorOf(task: number): string | null {
+    return this.errors.get(task) ?? null
+  }
+
+  /** The packed positions a task kept: `kept × k` integers. */
+  positions(task: number): Positions {
+    const bufferIndex = this.bufferOf[task]
+    const k = this.kOf(task)
+    const length = this.kept[task] * k
+    if (bufferIndex < 0 || length === 0) return new Uint8Array(0)
+    const buffer = this.buffers[bufferIndex]
+    const offset = this.byteOffset[task]
+    const width = this.width[task]
+    if (width === 1) return new Uint8Array(buffer, offset, length)
+    if (width === 2) return new Uint16Array(buffer, offset, length)
+    return new Uint32Array(buffer, offset, length)
+  }
+
+  kOf(task: number): number {
+    return this.plan.calls[this.plan.callIndex[task]].plan.k
+  }
+
+  elementsOf(task: number): Element[] {
+    return this.plan.calls[this.plan.callIndex[task]].elements
+  }
+
+  /** The i-th kept tuple of a task in Python syntax, e.g. `(0, 1)`. */
+  tupleText(task: number, index: number, positions = this.positions(task)): string {
+    const k = this.kOf(task)
+    const names = this.elementRepr[this.plan.callIndex[task]]
+    const items = new Array<string>(k)
+    for (let j = 0; j < k; j++) items[j] = names[positions[index * k + j]]
+    return pyTuple(items)
+  }
+
+  row(task: number): ResultRow {
+    const positions = this.positions(task)
+    const preview: string[] = []
+    const shown = Math.min(this.kept[task], PREVIEW_TUPLES)
+    for (let i = 0; i < shown; i++) preview.push(this.tupleText(task, i, positions))
+    return {
+      task,
+      args: this.argsRepr[this.plan.callIndex[task]],
+      status: STATUS_NAMES[this.status[task]],
+      count: this.produced[task],
+      kept: this.kept[task],
+      preview,
+      error: this.errorOf(task)
+    }
+  }
+
+  page(offset: number, limit: number): ResultsPage {
+    const rows: ResultRow[] = []
+    for (let task = offset; task < Math.min(this.taskCount, offset + limit); task++) rows.push(this.row(task))
+    return { total: this.taskCount, rows }
+  }
+
+  tuplesPage(task: number, offset: number, limit: number): TuplesPage {
+    const total = this.kept[task]
+    const positions = this.positions(task)
+    const tuples: string[] = []
+    for (let i = offset; i < Math.min(total, offset + limit); i++) tuples.push(this.tupleText(task, i, positions))
+    return { task, total, offset, tuples }
+  }
+
+  /** A task's whole result as Python prints it: `((0, 1), (0, 2))`. */
+  taskText(task: number): string {
+    const positions = this.positions(task)
+    const tuples: string[] = []
+    for (let i = 0; i < this.kept[task]; i++) tuples.push(this.tupleText(task, i, positions))
+    return pyTuple(tuples)
+  }
+
+  /**
+   * The whole result list as `json.dumps(results, separators=(',', ':'))` text, in pieces of about
+   * `pieceSize` characters, so digests and exports of millions of tuples never build one string.
+   * Tasks that did not complete appear as `null`.
+   */
+  *jsonPieces(pieceSize = 1 << 20): Generator<string> {
+    let piece = '['
+    for (let task = 0; task < this.taskCount; task++) {
+      if (task > 0) piece += ','
+      if (this.status[task] !== TASK_STATUS.done) {
+        piece += 'null'
+        continue
+      }
+      const k = this.kOf(task)
+      const names = this.elementJson[this.plan.callIndex[task]]
+      const positions = this.positions(task)
+      const count = this.kept[task]
+      piece += '['
+      for (let i = 0; i < count; i++) {
+        let tuple = i > 0 ? ',[' : '['
+        for (let j = 0; j < k; j++) tuple += (j > 0 ? ',' : '') + names[positions[i * k + j]]
+        piece += tuple + ']'
+        if (piece.length >= pieceSize) {
+          yield piece
+          piece = ''
+        }
+      }
+      piece += ']'
+    }
+    yield piece + ']'
+  }
+}
+
+/** A task's arguments as Python shows them: `(0, 1, 2)` for elements, `((0, 1, 2), 3)` for (elements, n). */
+export function argsToPython(args: readonly unknown[]): string {
+  const show = (value: unknown): string =>
+    Array.isArray(value)
+      ? pyTuple(value.map(show))
+      : typeof value === 'number' || typeof value === 'string'
+        ? pyRepr(value)
+        : String(value)
+  return args.length === 1 ? show(args[0]) : pyTuple(args.map(show))
+}

@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { EngineHost } from '../host/engineHost'
+import { isLoopback, startWebHost } from './server'
+
+/**
+ * `npm run web`: serves the renderer and the engine to a browser, like `jupyter notebook` does —
+ * on loopback by default, behind a random token printed with the URL.
+ */
+
+const USAGE = `Usage: npm run web -- [--port N] [--host H] [--no-open]
+
+  --port N    port to listen on (default 0: any free port)
+  --host H    interface to bind (default 127.0.0.1; anything else is reachable from other machines)
+  --no-open   do not open the page in the default browser
+  --help      show this help`
+
+interface WebArgs {
+  port: number
+  hostname: string
+  open: boolean
+}
+
+/** Parses the command line; returns a message instead when it is wrong. */
+export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { help: true } {
+  const args: WebArgs = { port: 0, hostname: '127.0.0.1', open: true }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined]
+    const value = (): string | undefined => inline ?? argv[++i]
+    switch (flag) {
+      case '--port': {
+        const text = value()
+        const port = Number(text)
+        if (text === undefined || !/^\d+$/.test(text) || port > 65535) {
+          return { error: `--port needs a whole number from 0 to 65535, got ${JSON.stringify(text ?? '')}` }
+        }
+        args.port = port
+        break
+      }
+      case '--host': {
+        const text = value()
+        if (!text) return { error: '--host needs a host name or address, e.g. 127.0.0.1' }
+        args.hostname = text
+        break
+      }
+      case '--no-open':
+        args.open = false
+        break
+      case '--help':
+      case '-h':
+        return { help: true }
+      default:
+        return { error: `unknown option ${JSON.stringify(arg)}` }
+    }
+  }
+  return args
+}
+
+/** Opens a URL in the user's browser when there is a desktop to open it on; failures are ignored. */
+function openInBrowser(url: string): void {
+  const platform = process.platform
+  if (platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return
+  const [command, args] =
+    platform === 'darwin'
+      ? ['open', [url]]
+      : platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+        : ['xdg-open', [url]]
+  try {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' })
+    child.on('error', () => undefined)
+    child.unref()
+  } catch {
+    // No opener: the URL is printed anyway.
+  }
+}
+
+/** Runs the web host until SIGINT or SIGTERM; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseWebArgs(argv)
+  if ('help' in parsed) {
+    console.log(USAGE)
+    return 0
+  }
+  if ('error' in parsed) {
+    console.error(`poolscope web: ${parsed.error}\n\n${USAGE}`)
+    return 2
+  }
+  if (!isLoopback(parsed.hostname)) {
+    console.warn(
+      `Warning: binding ${parsed.hostname} makes PoolScope reachable from other machines. ` +
+        'Anyone with the token can run jobs on this computer; share the URL only with people you trust.'
+    )
+  }
+
+  // The bundle is CommonJS in out/node: the worker sits beside it, the renderer in out/renderer.
+  const staticDir = join(__dirname, '..', 'renderer')
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    console.error(`poolscope web: the renderer is not built (no ${staticDir}); \`npm run web\` builds it`)
+    return 1
+  }
+  const host = new EngineHost({ workerFile: join(__dirname, 'worker.cjs') })
+  let web
+  try {
+    web = await startWebHost({
+      host,
+      staticDir,
+      port: parsed.port,
+      hostname: parsed.hostname
+    })
+  } catch (err) {
+    await host.dispose()
+    const message = err instanceof Error ? err.message : String(err)
+    console.error(`poolscope web: could not start: ${message}`)
+    return 1
+  }
+
+  console.log(`PoolScope is running at ${web.url}`)
+  console.log('Press Ctrl+C to stop.')
+  if (parsed.open) openInBrowser(web.url)
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(received)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  console.log(`\nStopping PoolScope (${signal})…`)
+  await web.close()
+  await host.dispose()
+  return 0
+}

@@ -1,0 +1,119 @@
+import { createReadStream } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { extname, join, sep } from 'node:path'
+
+/**
+ * Serves the built renderer (out/renderer) read-only: GET and HEAD only, `index.html` at `/`, no
+ * path may leave the folder (decoded `..`, backslashes, NUL bytes and symlinks out are refused).
+ */
+
+/** The page's Content-Security-Policy: same-origin scripts only, WebSocket back to the host. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:"
+
+/** Headers sent with every HTTP answer of the web host. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  // The page URL carries the token: never hand it to another site as a referrer.
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin'
+}
+
+const MIME_TYPES: ReadonlyMap<string, string> = new Map([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.mjs', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.json', 'application/json; charset=utf-8'],
+  ['.map', 'application/json; charset=utf-8'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.gif', 'image/gif'],
+  ['.webp', 'image/webp'],
+  ['.ico', 'image/x-icon'],
+  ['.woff', 'font/woff'],
+  ['.woff2', 'font/woff2'],
+  ['.ttf', 'font/ttf'],
+  ['.wasm', 'application/wasm'],
+  ['.txt', 'text/plain; charset=utf-8']
+])
+
+/** The MIME type for a file name, by extension; unknown types are plain bytes. */
+export function mimeTypeFor(file: string): string {
+  return MIME_TYPES.get(extname(file).toLowerCase()) ?? 'application/octet-stream'
+}
+
+/** Sends a short plain-text answer with the security headers. */
+export function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...extra,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store'
+  })
+  res.end(text)
+}
+
+/**
+ * Maps a request path to a file inside `root`, or returns an HTTP status explaining the refusal.
+ * `root` must already be a real (symlink-free) absolute path.
+ */
+export async function resolveStaticPath(root: string, rawPath: string): Promise<string | number> {
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(rawPath)
+  } catch {
+    return 400
+  }
+  if (!pathname.startsWith('/') || pathname.includes('\0') || pathname.includes('\\')) return 400
+  const segments = pathname.split('/').filter((segment) => segment !== '')
+  if (segments.some((segment) => segment === '..' || segment === '.')) return 400
+  if (segments.length === 0) segments.push('index.html')
+  const candidate = join(root, ...segments)
+  if (!candidate.startsWith(root + sep)) return 403
+  try {
+    const info = await stat(candidate)
+    if (!info.isFile()) return 404
+    // A symlink inside the folder must not lead outside it.
+    const real = await realpath(candidate)
+    if (!real.startsWith(root + sep)) return 403
+    return real
+  } catch {
+    return 404
+  }
+}
+
+/** Answers one HTTP request from the static folder. */
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' })
+    return
+  }
+  const rawPath = (req.url ?? '/').split('?', 1)[0].split('#', 1)[0]
+  const resolved = await resolveStaticPath(root, rawPath)
+  if (typeof resolved === 'number') {
+    sendText(res, resolved, resolved === 404 ? 'Not found' : 'Bad path')
+    return
+  }
+  const info = await stat(resolved)
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': mimeTypeFor(resolved),
+    'Content-Length': info.size,
+    'Cache-Control': 'no-cache'
+  })
+  if (req.method === 'HEAD') {
+    res.end()
+    return
+  }
+  const stream = createReadStream(resolved)
+  stream.on('error', () => res.destroy())
+  stream.pipe(res)
+}

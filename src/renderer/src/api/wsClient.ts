@@ -1,0 +1,127 @@
+import {
+  createApi,
+  RemoteError,
+  type CommandName,
+  type CommandParams,
+  type CommandResults,
+  type EngineEvent,
+  type Invoke,
+  type PoolScopeApi
+} from '../../../shared/protocol'
+import { decodeServerMessage, encodeWire, isWireEvent, WireError } from '../../../shared/wire'
+
+/**
+ * The engine over the web host's WebSocket, for a page served by `npm run web`. Same API as the
+ * Electron bridge: components and stores cannot tell the two apart.
+ */
+
+interface Pending {
+  resolve(value: unknown): void
+  reject(error: Error): void
+}
+
+/** Raised for calls that cannot reach the host (never opened, or the connection dropped). */
+export class ConnectionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConnectionError'
+  }
+}
+
+function describeClose(event: CloseEvent): string {
+  const reason = event.reason ? `: ${event.reason}` : ''
+  return `The connection to the PoolScope web host was lost (code ${event.code}${reason}). Reload the page to reconnect.`
+}
+
+/**
+ * Opens the WebSocket at `url` (e.g. `ws://127.0.0.1:5173/ws`) with the access token and resolves
+ * to the API once it is open. Rejects when the host refuses the connection (wrong token, foreign
+ * origin) or cannot be reached.
+ */
+export async function connectWebSocket(url: string, token: string): Promise<PoolScopeApi> {
+  const target = new URL(url)
+  target.searchParams.set('token', token)
+  const socket = new WebSocket(target)
+
+  const pending = new Map<number, Pending>()
+  const listeners = new Set<(event: EngineEvent) => void>()
+  let nextId = 1
+  let closedMessage: string | null = null
+
+  await new Promise<void>((resolve, reject) => {
+    const onOpen = () => {
+      socket.removeEventListener('close', onFailed)
+      resolve()
+    }
+    // The browser hides the HTTP status of a refused upgrade: name the likely causes instead.
+    const onFailed = () =>
+      reject(
+        new ConnectionError(
+          `Could not connect to the PoolScope web host at ${target.origin}${target.pathname}. ` +
+            'Check that it is running and that the page was opened with the URL it printed (token included).'
+        )
+      )
+    socket.addEventListener('open', onOpen, { once: true })
+    socket.addEventListener('close', onFailed, { once: true })
+  })
+
+  socket.addEventListener('message', (message: MessageEvent) => {
+    let decoded
+    try {
+      decoded = decodeServerMessage(message.data)
+    } catch (err) {
+      console.error('PoolScope: ignored a message from the host:', err instanceof WireError ? err.message : err)
+      return
+    }
+    if (isWireEvent(decoded)) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(decoded.event)
+        } catch (err) {
+          console.error('PoolScope: an event listener failed:', err)
+        }
+      }
+      return
+    }
+    const entry = typeof decoded.id === 'number' ? pending.get(decoded.id) : undefined
+    if (entry === undefined) {
+      if (!decoded.outcome.ok) console.error('PoolScope: the host refused a message:', decoded.outcome.error.message)
+      return
+    }
+    pending.delete(decoded.id as number)
+    if (decoded.outcome.ok) entry.resolve(decoded.outcome.result)
+    else entry.reject(new RemoteError(decoded.outcome.error))
+  })
+
+  socket.addEventListener('close', (event: CloseEvent) => {
+    closedMessage = describeClose(event)
+    const error = new ConnectionError(closedMessage)
+    for (const entry of pending.values()) entry.reject(error)
+    pending.clear()
+  })
+
+  const invoke: Invoke = <N extends CommandName>(name: N, params: CommandParams[N]) =>
+    new Promise<CommandResults[N]>((resolve, reject) => {
+      if (closedMessage !== null || socket.readyState !== WebSocket.OPEN) {
+        reject(new ConnectionError(closedMessage ?? 'The connection to the PoolScope web host is not open.'))
+        return
+      }
+      const id = nextId++
+      let text: string
+      try {
+        text = encodeWire({ id, name, params })
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      socket.send(text)
+    })
+
+  return createApi(invoke, (listener) => {
+    listeners.add(listener)
+    return () => {
+      listeners.delete(listener)
+    }
+  })
+}

@@ -1,0 +1,172 @@
+import { defineStore } from 'pinia'
+import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import { parseElements } from '../../../shared/elements'
+import type { JobSpecInput } from '../../../shared/spec'
+import { formatBytes } from '../format'
+import { useJobStore } from './job'
+import {
+  LARGE_JOB_TUPLES,
+  buildSpec,
+  checkSpec,
+  defaultFields,
+  describeSize,
+  notebookMapPreset,
+  notebookStarmapPreset,
+  previewOfSummary,
+  type FieldErrors,
+  type JobFormFields,
+  type SizePreview
+} from './jobFormModel'
+
+/** Wait after the last keystroke before asking the host to size a large job. */
+const HOST_PLAN_DELAY_MS = 250
+
+/**
+ * The job panel's state: the typed fields, their validation against the engine's own planner, and
+ * the exact size of the job before it runs.
+ */
+export const useJobFormStore = defineStore('jobForm', () => {
+  const job = useJobStore()
+  const fields = reactive<JobFormFields>(defaultFields())
+
+  const hardwareThreads = computed(() => job.info?.hardwareThreads ?? 1)
+  const workloads = computed(() => job.info?.workloads ?? [])
+  const workload = computed(() => workloads.value.find((w) => w.name === fields.workload))
+  const takesN = computed(() => workload.value?.params.includes('n') ?? false)
+
+  // Parsed on its own so a million-element range is not re-read when another field changes.
+  const elements = computed(() => parseElements(fields.elements))
+  const built = computed(() => buildSpec(fields, workload.value, hardwareThreads.value, elements.value))
+  const check = computed(() => {
+    const { spec } = built.value
+    if (!spec || !elements.value.ok) return null
+    return checkSpec(spec, hardwareThreads.value, elements.value.value)
+  })
+
+  const hostPreview = shallowRef<SizePreview | null>(null)
+  const hostError = ref<string | null>(null)
+  const hostPending = ref(false)
+  let hostTimer: ReturnType<typeof setTimeout> | undefined
+  let hostRequest = 0
+
+  watch(
+    check,
+    (value) => {
+      clearTimeout(hostTimer)
+      hostPreview.value = null
+      hostError.value = null
+      hostPending.value = value?.kind === 'needs-host'
+      if (value?.kind !== 'needs-host') return
+      const request = ++hostRequest
+      hostTimer = setTimeout(() => void sizeOnHost(value.spec, request), HOST_PLAN_DELAY_MS)
+    },
+    { immediate: true }
+  )
+
+  async function sizeOnHost(spec: JobSpecInput, request: number): Promise<void> {
+    if (!job.api) return
+    try {
+      const summary = await job.api.planJob(spec)
+      if (request !== hostRequest) return
+      hostPreview.value = previewOfSummary(summary)
+    } catch (err) {
+      if (request !== hostRequest) return
+      hostError.value = err instanceof Error ? err.message : String(err)
+    } finally {
+      if (request === hostRequest) hostPending.value = false
+    }
+  }
+
+  const errors = computed<FieldErrors>(() => {
+    const value = check.value
+    const fromCheck = value?.kind === 'invalid' ? value.errors : {}
+    const merged: FieldErrors = { ...fromCheck, ...built.value.errors }
+    if (hostError.value) merged.general = hostError.value
+    return merged
+  })
+  const hasErrors = computed(() => Object.keys(errors.value).length > 0)
+
+  const preview = computed<SizePreview | null>(() => {
+    const value = check.value
+    if (value?.kind === 'planned') return value.preview
+    if (value?.kind === 'needs-host') return hostPreview.value
+    return null
+  })
+
+  const sizeText = computed(() => (preview.value ? describeSize(preview.value) : null))
+
+  /** Set when the kept results would not fit the engine's memory budget. */
+  const overBudget = computed(() => {
+    const p = preview.value
+    const budget = job.info?.budgetBytes
+    if (!p || budget === undefined || p.keptBytes <= BigInt(budget)) return null
+    return (
+      `Keeping these results needs ${formatBytes(p.keptBytes)}, over the ${formatBytes(budget)} budget. ` +
+      'Choose Keep results "count only", or keep the first N tuples per task.'
+    )
+  })
+
+  const largeWarning = computed(() => {
+    const p = preview.value
+    if (!p || p.totalTuples <= LARGE_JOB_TUPLES) return null
+    return `A large job: ${p.totalTuples.toLocaleString('en-US')} tuples may take a while. Esc cancels and keeps what is done.`
+  })
+
+  const spec = computed(() => built.value.spec)
+  const defaultTasks = computed(() => built.value.threads * 2)
+  const canRun = computed(
+    () =>
+      job.info !== null &&
+      !job.running &&
+      !hasErrors.value &&
+      preview.value !== null &&
+      overBudget.value === null &&
+      spec.value !== null
+  )
+
+  function applyPreset(next: JobFormFields): void {
+    Object.assign(fields, next)
+  }
+
+  function presetMap(): void {
+    applyPreset(notebookMapPreset())
+  }
+
+  function presetStarmap(): void {
+    applyPreset(notebookStarmapPreset())
+  }
+
+  /** Keeps the style in step with the workload: a two-argument function only works with starmap. */
+  function selectWorkload(name: string): void {
+    fields.workload = name
+    const chosen = workloads.value.find((w) => w.name === name)
+    if (chosen && chosen.params.length > 1) fields.style = 'starmap'
+  }
+
+  async function run(): Promise<boolean> {
+    if (!canRun.value || !spec.value) return false
+    return job.start(spec.value)
+  }
+
+  return {
+    fields,
+    hardwareThreads,
+    workloads,
+    workload,
+    takesN,
+    errors,
+    hasErrors,
+    preview,
+    sizeText,
+    hostPending,
+    overBudget,
+    largeWarning,
+    spec,
+    defaultTasks,
+    canRun,
+    presetMap,
+    presetStarmap,
+    selectWorkload,
+    run
+  }
+})

@@ -1,0 +1,280 @@
+import { parseElements, type Element } from '../../../shared/elements'
+import { ErrorCodes, PoolScopeError } from '../../../shared/errors'
+import { planJob, type JobPlan } from '../../../shared/plan'
+import type { PlanSummary } from '../../../shared/protocol'
+import { JobSpecSchema, LIMITS, type JobSpecInput } from '../../../shared/spec'
+import type { WorkloadInfo } from '../../../shared/workloads'
+
+/** What the form holds: the text a person typed, before any parsing. */
+export interface JobFormFields {
+  workload: string
+  style: 'map' | 'starmap'
+  elements: string
+  tasks: string
+  n: string
+  seed: string
+  threads: string
+  chunkSize: string
+  keepMode: 'all' | 'first' | 'count'
+  keepFirst: string
+}
+
+export type FieldName = keyof Omit<JobFormFields, 'keepMode' | 'keepFirst'> | 'keep' | 'general'
+export type FieldErrors = Partial<Record<FieldName, string>>
+
+/** The notebook's seed year, so the starmap preset repeats run after run. */
+export const NOTEBOOK_SEED = 2023
+
+export function defaultFields(): JobFormFields {
+  return {
+    workload: 'combinations',
+    style: 'map',
+    elements: '0..5',
+    tasks: '',
+    n: '2,3,4',
+    seed: String(NOTEBOOK_SEED),
+    threads: '',
+    chunkSize: 'auto',
+    keepMode: 'all',
+    keepFirst: '10'
+  }
+}
+
+/** The notebook's first pool cell: `p.map(get_combinations, data)` over `tuple(range(6))`, 2 × threads tasks. */
+export function notebookMapPreset(): JobFormFields {
+  return { ...defaultFields(), workload: 'combinations', style: 'map', elements: '0..5' }
+}
+
+/** The notebook's second cell: `p.starmap(get_combinations_n, data)` with n drawn from (2, 3, 4). */
+export function notebookStarmapPreset(): JobFormFields {
+  return { ...defaultFields(), workload: 'combinations_n', style: 'starmap', elements: '0..5', n: '2,3,4' }
+}
+
+const INTEGER = /^[+-]?\d+$/
+
+function parseInteger(text: string): number | null {
+  const trimmed = text.trim()
+  return INTEGER.test(trimmed) ? Number(trimmed) : null
+}
+
+/** `2,3,4`, `(2, 3, 4)`, `[2,3,4]` or a single `3`. */
+export function parseNChoices(text: string): number[] | null {
+  const inner = text.trim().replace(/^[([]\s*/, '').replace(/\s*[)\]]$/, '')
+  if (inner === '') return null
+  const items = inner.split(',').map((item) => item.trim())
+  if (items.at(-1) === '' && items.length > 1) items.pop()
+  const values = items.map(parseInteger)
+  return values.every((v): v is number => v !== null) ? values : null
+}
+
+export interface FormBuild {
+  /** The spec to plan and run, or null when a field could not even be read. */
+  spec: JobSpecInput | null
+  errors: FieldErrors
+  /** The effective thread count (typed or the machine's), for hints. */
+  threads: number
+}
+
+/** Reads the typed text into a spec; each unreadable field gets a message saying what is allowed. */
+export function buildSpec(
+  fields: JobFormFields,
+  workload: WorkloadInfo | undefined,
+  hardwareThreads: number,
+  elements: ReturnType<typeof parseElements>
+): FormBuild {
+  const errors: FieldErrors = {}
+  const takesN = workload?.params.includes('n') ?? false
+  if (!elements.ok) errors.elements = elements.error
+
+  let tasks: number | undefined
+  if (fields.tasks.trim() !== '') {
+    const value = parseInteger(fields.tasks)
+    if (value === null) {
+      errors.tasks = `tasks must be a whole number from 1 to ${formatLimit(LIMITS.maxTasks)}, or empty for 2 × threads`
+    } else tasks = value
+  }
+  let threads: number | undefined
+  if (fields.threads.trim() !== '') {
+    const value = parseInteger(fields.threads)
+    if (value === null) {
+      errors.threads = `threads must be a whole number from 1 to ${LIMITS.maxThreads}, or empty for all ${hardwareThreads}`
+    } else threads = value
+  }
+  let chunkSize: number | 'auto' = 'auto'
+  const chunkText = fields.chunkSize.trim().toLowerCase()
+  if (chunkText !== '' && chunkText !== 'auto') {
+    const value = parseInteger(chunkText)
+    if (value === null) {
+      errors.chunkSize = `chunk size must be auto or a whole number from 1 to ${formatLimit(LIMITS.maxChunkSize)}`
+    } else chunkSize = value
+  }
+  let n: number[] | undefined
+  let seed: number | undefined
+  if (takesN) {
+    const values = parseNChoices(fields.n)
+    if (values === null) errors.n = 'n must be a whole number or a comma list such as 2,3,4'
+    else n = values
+    if (fields.seed.trim() !== '') {
+      const value = parseInteger(fields.seed)
+      if (value === null) errors.seed = 'seed must be a whole number, or empty for 0'
+      else seed = value
+    }
+  }
+  let keep: JobSpecInput['keep'] = fields.keepMode === 'count' ? 'count' : 'all'
+  if (fields.keepMode === 'first') {
+    const value = parseInteger(fields.keepFirst)
+    if (value === null) errors.keep = 'keep first N needs a whole number of tuples per task, at least 1'
+    else keep = value
+  }
+
+  const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
+  if (Object.keys(errors).length > 0 || !elements.ok) return { spec: null, errors, threads: effectiveThreads }
+  const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = { kind: 'recipe', elements: elements.value }
+  if (tasks !== undefined) inputs.tasks = tasks
+  if (takesN) {
+    inputs.n = n
+    if (seed !== undefined) inputs.seed = seed
+  }
+  const spec: JobSpecInput = { workload: fields.workload, style: fields.style, inputs, chunkSize, keep }
+  if (threads !== undefined) spec.threads = threads
+  return { spec, errors, threads: effectiveThreads }
+}
+
+function formatLimit(value: number): string {
+  return value.toLocaleString('en-US')
+}
+
+/** Which field a schema path belongs to. */
+function fieldOfPath(path: readonly PropertyKey[]): FieldName {
+  const [head, second] = path
+  if (head === 'inputs') {
+    if (second === 'elements') return 'elements'
+    if (second === 'tasks') return 'tasks'
+    if (second === 'n') return 'n'
+    if (second === 'seed') return 'seed'
+    return 'general'
+  }
+  if (head === 'workload' || head === 'style' || head === 'threads' || head === 'chunkSize' || head === 'keep') {
+    return head
+  }
+  return 'general'
+}
+
+/** Which field a planner message (thrown after the schema passed) belongs to. */
+function fieldOfPlanError(err: PoolScopeError): FieldName {
+  if (err.code === ErrorCodes.UNKNOWN_WORKLOAD) return 'workload'
+  if (/call style|starmap|map passes/.test(err.message)) return 'style'
+  if (/^task \d+: n /.test(err.message)) return 'n'
+  if (/element/.test(err.message)) return 'elements'
+  return 'general'
+}
+
+/** The schema's problems, one message per field (the first one wins). */
+export function schemaErrors(spec: JobSpecInput): FieldErrors {
+  const parsed = JobSpecSchema.safeParse(spec)
+  if (parsed.success) return {}
+  const errors: FieldErrors = {}
+  for (const issue of parsed.error.issues) {
+    const field = fieldOfPath(issue.path)
+    errors[field] ??= issue.message
+  }
+  return errors
+}
+
+/** One `C(n,k) × tasks` term of the size preview. */
+export interface SizeTerm {
+  n: number
+  k: number
+  tasks: number
+  count: bigint
+}
+
+/** Exact sizes of a job before it runs, from the local planner or the host's `job.plan`. */
+export interface SizePreview {
+  taskCount: number
+  threads: number
+  chunkSize: number
+  totalTuples: bigint
+  keptTuples: bigint
+  keptBytes: bigint
+  /** The per-call breakdown, when the plan was made locally. */
+  terms: SizeTerm[] | null
+}
+
+export function previewOfPlan(plan: JobPlan): SizePreview {
+  const byShape = new Map<string, SizeTerm>()
+  const tasksPerCall = new Array<number>(plan.calls.length).fill(0)
+  for (let i = 0; i < plan.callIndex.length; i++) tasksPerCall[plan.callIndex[i]]++
+  plan.calls.forEach((call, i) => {
+    const key = `${call.plan.n},${call.plan.k}`
+    const term = byShape.get(key)
+    if (term) term.tasks += tasksPerCall[i]
+    else byShape.set(key, { n: call.plan.n, k: call.plan.k, tasks: tasksPerCall[i], count: call.count })
+  })
+  const terms = [...byShape.values()].sort((a, b) => a.k - b.k || a.n - b.n)
+  return {
+    taskCount: plan.taskCount,
+    threads: plan.threads,
+    chunkSize: plan.chunkSize,
+    totalTuples: plan.totalTuples,
+    keptTuples: plan.keptTuples,
+    keptBytes: plan.keptBytes,
+    terms
+  }
+}
+
+export function previewOfSummary(summary: PlanSummary): SizePreview {
+  return {
+    taskCount: summary.taskCount,
+    threads: summary.threads,
+    chunkSize: summary.chunkSize,
+    totalTuples: BigInt(summary.totalTuples),
+    keptTuples: BigInt(summary.keptTuples),
+    keptBytes: BigInt(summary.keptBytes),
+    terms: null
+  }
+}
+
+/** `C(6,2) × 12 = 180 tuples`, or a sum of such terms; long breakdowns are shortened. */
+export function describeSize(preview: SizePreview): string {
+  const total = `${preview.totalTuples.toLocaleString('en-US')} tuples`
+  if (!preview.terms || preview.terms.length === 0) {
+    return `${preview.taskCount.toLocaleString('en-US')} tasks = ${total}`
+  }
+  const shown = preview.terms.slice(0, 4).map((t) => `C(${t.n},${t.k}) × ${t.tasks.toLocaleString('en-US')}`)
+  if (preview.terms.length > 4) shown.push('…')
+  return `${shown.join(' + ')} = ${total}`
+}
+
+/** Above this many tasks × elements the planner's exact pass runs in the host, not on every keystroke. */
+export const LOCAL_PLAN_WORK = 400_000
+/** Tuples above which the form warns that a job is large. */
+export const LARGE_JOB_TUPLES = 10_000_000n
+
+export type LocalCheck =
+  | { kind: 'invalid'; errors: FieldErrors }
+  | { kind: 'planned'; preview: SizePreview }
+  /** Valid as far as a sample of tasks shows; the exact sizes must come from the host. */
+  | { kind: 'needs-host'; spec: JobSpecInput }
+
+/**
+ * Checks a spec the way the engine will, with the same planner. Small jobs are planned in full;
+ * large ones are checked on a sample of their tasks and sized by the host, so typing stays fluid.
+ */
+export function checkSpec(spec: JobSpecInput, hardwareThreads: number, elements: readonly Element[]): LocalCheck {
+  const errors = schemaErrors(spec)
+  if (Object.keys(errors).length > 0) return { kind: 'invalid', errors }
+  const inputs = spec.inputs.kind === 'recipe' ? spec.inputs : null
+  const threads = spec.threads ?? hardwareThreads
+  const taskCount = inputs?.tasks ?? threads * 2
+  const large = taskCount * Math.max(1, elements.length) > LOCAL_PLAN_WORK
+  const sample: JobSpecInput =
+    large && inputs ? { ...spec, inputs: { ...inputs, tasks: Math.min(taskCount, 256) } } : spec
+  try {
+    const plan = planJob(sample, hardwareThreads)
+    return large ? { kind: 'needs-host', spec } : { kind: 'planned', preview: previewOfPlan(plan) }
+  } catch (err) {
+    if (err instanceof PoolScopeError) return { kind: 'invalid', errors: { [fieldOfPlanError(err)]: err.message } }
+    return { kind: 'invalid', errors: { general: err instanceof Error ? err.message : String(err) } }
+  }
+}

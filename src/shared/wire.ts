@@ -1,0 +1,316 @@
+import type { CommandOutcome, EngineEvent, EventName } from './protocol'
+import type { ErrorInfo } from './errors'
+
+/**
+ * The WebSocket message codec between the web host and the browser renderer.
+ *
+ * Messages are JSON text. Typed arrays (timing batches, packed results) travel compactly as
+ * `{"$ta":"Float64Array","b64":"…"}`, the base64 of their bytes, and come back as the same class.
+ * Base64 is done here by hand so the browser path needs no `Buffer` and decoding can be strict.
+ * Bytes are in the platform's order; every platform PoolScope runs on is little-endian.
+ *
+ * Decoding is for untrusted text: every shape is checked and refused with a `WireError` that says
+ * what was wrong. Typed array classes come from a fixed allow-list, never from `globalThis`.
+ */
+
+/** A command sent by a client: `id` is echoed back in the response. */
+export interface WireRequest {
+  id: WireId
+  name: string
+  params: unknown
+}
+
+/** The host's answer to one request. `id` is null when the request was too broken to carry one. */
+export interface WireResponse {
+  id: WireId | null
+  outcome: CommandOutcome
+}
+
+/** An engine event pushed to every connected client. */
+export interface WireEvent {
+  event: EngineEvent
+}
+
+export type WireServerMessage = WireResponse | WireEvent
+
+/** Request ids: a non-negative safe integer or a short string. */
+export type WireId = number | string
+
+/** A message that does not follow the wire format. */
+export class WireError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WireError'
+  }
+}
+
+const MAX_ID_LENGTH = 64
+const MAX_NAME_LENGTH = 100
+const TYPED_ARRAY_KEY = '$ta'
+
+type TypedArrayClass =
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint8ClampedArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor
+
+/** The only classes a received `$ta` name may select. Keys are looked up with `Map.get`, own entries only. */
+const TYPED_ARRAY_CLASSES: ReadonlyMap<string, TypedArrayClass> = new Map<string, TypedArrayClass>([
+  ['Int8Array', Int8Array],
+  ['Uint8Array', Uint8Array],
+  ['Uint8ClampedArray', Uint8ClampedArray],
+  ['Int16Array', Int16Array],
+  ['Uint16Array', Uint16Array],
+  ['Int32Array', Int32Array],
+  ['Uint32Array', Uint32Array],
+  ['Float32Array', Float32Array],
+  ['Float64Array', Float64Array],
+  ['BigInt64Array', BigInt64Array],
+  ['BigUint64Array', BigUint64Array]
+])
+
+/** Event names a client accepts; `satisfies` keeps this list in step with the contract. */
+const EVENT_NAMES = {
+  'job.progress': true,
+  'job.timings': true,
+  'job.finished': true
+} as const satisfies Record<EventName, true>
+
+// ---------------------------------------------------------------------------------------------
+// Base64, strict, without Buffer (works the same in Node and in the browser).
+
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+const B64_CODES = new Uint8Array(B64_ALPHABET.length).map((_, i) => B64_ALPHABET.charCodeAt(i))
+const B64_VALUES = (() => {
+  const values = new Int16Array(128).fill(-1)
+  for (let i = 0; i < B64_ALPHABET.length; i++) values[B64_ALPHABET.charCodeAt(i)] = i
+  return values
+})()
+const PAD = 61 // '='
+const ASCII = new TextDecoder()
+
+/** Encodes bytes as standard, padded base64. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4)
+  let o = 0
+  let i = 0
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]
+    out[o++] = B64_CODES[n >>> 18]
+    out[o++] = B64_CODES[(n >>> 12) & 63]
+    out[o++] = B64_CODES[(n >>> 6) & 63]
+    out[o++] = B64_CODES[n & 63]
+  }
+  const rest = bytes.length - i
+  if (rest > 0) {
+    const n = (bytes[i] << 16) | (rest === 2 ? bytes[i + 1] << 8 : 0)
+    out[o++] = B64_CODES[n >>> 18]
+    out[o++] = B64_CODES[(n >>> 12) & 63]
+    out[o++] = rest === 2 ? B64_CODES[(n >>> 6) & 63] : PAD
+    out[o++] = PAD
+  }
+  // The output is pure ASCII, so any UTF-8 decoder turns it into text in one call.
+  return ASCII.decode(out)
+}
+
+/** Decodes standard, padded base64; anything else (bad length, characters, padding) is refused. */
+export function base64ToBytes(text: string): Uint8Array {
+  if (text.length % 4 !== 0) throw new WireError('base64 text must have a length that is a multiple of 4')
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  const bytes = new Uint8Array((text.length / 4) * 3 - padding)
+  let o = 0
+  for (let i = 0; i < text.length; i += 4) {
+    const last = i + 4 === text.length
+    let n = 0
+    for (let j = 0; j < 4; j++) {
+      const code = text.charCodeAt(i + j)
+      let value: number
+      if (code === PAD && last && j >= 4 - padding) value = 0
+      else value = code < 128 ? B64_VALUES[code] : -1
+      if (value < 0) throw new WireError(`base64 text has an invalid character at position ${i + j}`)
+      n = (n << 6) | value
+    }
+    bytes[o++] = n >>> 16
+    if (o < bytes.length) bytes[o++] = (n >>> 8) & 255
+    if (o < bytes.length) bytes[o++] = n & 255
+  }
+  return bytes
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON with typed arrays.
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function hasOwn(value: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(value, key)
+}
+
+function typedArrayName(value: ArrayBufferView): string | undefined {
+  const proto: unknown = Object.getPrototypeOf(value)
+  for (const [name, Class] of TYPED_ARRAY_CLASSES) {
+    if (proto === Class.prototype) return name
+  }
+  return undefined
+}
+
+function replacer(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') throw new WireError('BigInt values cannot be sent; send them as strings')
+  if (typeof value !== 'object' || value === null) return value
+  if (ArrayBuffer.isView(value)) {
+    const name = typedArrayName(value)
+    if (name === undefined) throw new WireError('only typed arrays can be sent as binary data')
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    return { [TYPED_ARRAY_KEY]: name, b64: bytesToBase64(bytes) }
+  }
+  // A plain object with a `$ta` key would be read back as a typed array: refuse it rather than corrupt it.
+  if (!Array.isArray(value) && hasOwn(value, TYPED_ARRAY_KEY)) {
+    throw new WireError(`objects with a "${TYPED_ARRAY_KEY}" key cannot be sent`)
+  }
+  return value
+}
+
+function decodeTypedArray(value: Record<string, unknown>): ArrayBufferView {
+  const keys = Object.keys(value)
+  if (keys.length !== 2 || !hasOwn(value, 'b64')) {
+    throw new WireError(`a typed array must be {"${TYPED_ARRAY_KEY}": name, "b64": text} and nothing else`)
+  }
+  const name = value[TYPED_ARRAY_KEY]
+  const b64 = value.b64
+  const Class = typeof name === 'string' ? TYPED_ARRAY_CLASSES.get(name) : undefined
+  if (Class === undefined) {
+    const allowed = [...TYPED_ARRAY_CLASSES.keys()].join(', ')
+    throw new WireError(`unknown typed array ${JSON.stringify(name)}; allowed: ${allowed}`)
+  }
+  if (typeof b64 !== 'string') throw new WireError('a typed array\'s "b64" must be a string')
+  const bytes = base64ToBytes(b64)
+  if (bytes.byteLength % Class.BYTES_PER_ELEMENT !== 0) {
+    throw new WireError(`${name} data must be a multiple of ${Class.BYTES_PER_ELEMENT} bytes`)
+  }
+  // `bytes` owns a fresh, aligned buffer: view it directly, without a copy.
+  return new Class(bytes.buffer, 0, bytes.byteLength / Class.BYTES_PER_ELEMENT)
+}
+
+function reviver(key: string, value: unknown): unknown {
+  // JSON.parse makes `__proto__` an own property, harmless here, but code that copies objects key
+  // by key would turn it into a prototype: drop it at the door.
+  if (key === '__proto__') return undefined
+  if (isPlainObject(value) && hasOwn(value, TYPED_ARRAY_KEY)) return decodeTypedArray(value)
+  return value
+}
+
+/** Serialises any wire message (request, response, event) to JSON text, typed arrays packed. */
+export function encodeWire(message: WireRequest | WireServerMessage): string {
+  return JSON.stringify(message, replacer)
+}
+
+/** Parses JSON text, unpacking typed arrays; refuses anything that is not JSON or breaks the packing. */
+export function parseWire(text: unknown): unknown {
+  if (typeof text !== 'string') throw new WireError('a message must be JSON text')
+  try {
+    return JSON.parse(text, reviver)
+  } catch (err) {
+    if (err instanceof WireError) throw err
+    throw new WireError('a message must be valid JSON')
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message shapes.
+
+function checkKeys(value: Record<string, unknown>, what: string, required: string[], optional: string[] = []) {
+  for (const key of required) {
+    if (!hasOwn(value, key)) throw new WireError(`${what} needs "${key}"`)
+  }
+  for (const key of Object.keys(value)) {
+    if (!required.includes(key) && !optional.includes(key)) {
+      throw new WireError(`${what} has an unexpected key ${JSON.stringify(key)}`)
+    }
+  }
+}
+
+function isWireId(value: unknown): value is WireId {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
+}
+
+/** Reads the `id` of a request that failed to decode, when it has a usable one, so the error can be answered. */
+export function salvageRequestId(text: unknown): WireId | null {
+  try {
+    const value = parseWire(text)
+    return isPlainObject(value) && hasOwn(value, 'id') && isWireId(value.id) ? value.id : null
+  } catch {
+    return null
+  }
+}
+
+/** Decodes a client's request: exactly `{ id, name, params }` (params may be omitted). */
+export function decodeRequest(text: unknown): WireRequest {
+  const value = parseWire(text)
+  if (!isPlainObject(value)) throw new WireError('a request must be an object { id, name, params }')
+  checkKeys(value, 'a request', ['id', 'name'], ['params'])
+  if (!isWireId(value.id)) {
+    throw new WireError(`a request id must be a non-negative integer or a string of 1 to ${MAX_ID_LENGTH} characters`)
+  }
+  if (typeof value.name !== 'string' || value.name.length === 0 || value.name.length > MAX_NAME_LENGTH) {
+    throw new WireError(`a request name must be a string of 1 to ${MAX_NAME_LENGTH} characters`)
+  }
+  return { id: value.id, name: value.name, params: hasOwn(value, 'params') ? value.params : {} }
+}
+
+function decodeErrorInfo(value: unknown): ErrorInfo {
+  if (!isPlainObject(value) || typeof value.code !== 'string' || typeof value.message !== 'string') {
+    throw new WireError('an error outcome needs "error": { code, message } with string values')
+  }
+  return { code: value.code as ErrorInfo['code'], message: value.message }
+}
+
+function decodeOutcome(value: unknown): CommandOutcome {
+  if (!isPlainObject(value) || typeof value.ok !== 'boolean') {
+    throw new WireError('an outcome must be { ok: true, result } or { ok: false, error }')
+  }
+  if (value.ok) {
+    checkKeys(value, 'a success outcome', ['ok', 'result'])
+    return { ok: true, result: value.result } as CommandOutcome
+  }
+  checkKeys(value, 'an error outcome', ['ok', 'error'])
+  return { ok: false, error: decodeErrorInfo(value.error) }
+}
+
+function decodeEvent(value: unknown): EngineEvent {
+  if (!isPlainObject(value)) throw new WireError('an event must be an object { type, payload }')
+  checkKeys(value, 'an event', ['type', 'payload'])
+  const type = value.type
+  if (typeof type !== 'string' || !hasOwn(EVENT_NAMES, type)) {
+    throw new WireError(`unknown event type ${JSON.stringify(type)}; allowed: ${Object.keys(EVENT_NAMES).join(', ')}`)
+  }
+  if (!isPlainObject(value.payload)) throw new WireError(`the payload of ${type} must be an object`)
+  return { type, payload: value.payload } as EngineEvent
+}
+
+/** Decodes a message from the host: a response `{ id, outcome }` or an event `{ event }`. */
+export function decodeServerMessage(text: unknown): WireServerMessage {
+  const value = parseWire(text)
+  if (!isPlainObject(value)) throw new WireError('a host message must be an object')
+  if (hasOwn(value, 'event')) {
+    checkKeys(value, 'an event message', ['event'])
+    return { event: decodeEvent(value.event) }
+  }
+  checkKeys(value, 'a response', ['id', 'outcome'])
+  if (value.id !== null && !isWireId(value.id)) throw new WireError('a response id must be a request id or null')
+  return { id: value.id, outcome: decodeOutcome(value.outcome) }
+}
+
+/** True for a decoded host message that is an event. */
+export function isWireEvent(message: WireServerMessage): message is WireEvent {
+  return hasOwn(message, 'event')
+}

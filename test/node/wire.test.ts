@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest'
+import type { TimingBatch } from '../../src/shared/protocol'
+import {
+  base64ToBytes,
+  bytesToBase64,
+  decodeRequest,
+  decodeServerMessage,
+  encodeWire,
+  isWireEvent,
+  parseWire,
+  WireError
+} from '../../src/shared/wire'
+
+function timingBatch(): TimingBatch {
+  return {
+    jobId: 'job-1',
+    task: Int32Array.from([0, 1, 2, -5]),
+    start: Float64Array.from([0, 0.125, 1.5, Number.MAX_VALUE]),
+    end: Float64Array.from([1.25, 2.5, Math.PI, -0]),
+    lane: Uint16Array.from([0, 1, 65535, 3]),
+    cpu: Int16Array.from([0, -1, 1, 32767]),
+    tid: Int32Array.from([1234, -1, 5678, 2 ** 31 - 1])
+  }
+}
+
+describe('wire codec', () => {
+  it('round-trips a timing batch event with every typed array as the same class and values', () => {
+    const batch = timingBatch()
+    const text = encodeWire({ event: { type: 'job.timings', payload: batch } })
+    const decoded = decodeServerMessage(text)
+    expect(isWireEvent(decoded)).toBe(true)
+    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
+    const payload = decoded.event.payload
+    expect(payload.jobId).toBe('job-1')
+    for (const key of ['task', 'start', 'end', 'lane', 'cpu', 'tid'] as const) {
+      expect(payload[key].constructor).toBe(batch[key].constructor)
+      expect(Array.from(payload[key])).toEqual(Array.from(batch[key]))
+    }
+  })
+
+  it('packs typed arrays as base64 instead of number lists', () => {
+    const text = encodeWire({ id: 1, outcome: { ok: true, result: timingBatch() } })
+    expect(text).toContain('{"$ta":"Float64Array","b64":"')
+    expect(text).not.toContain('3.14159')
+  })
+
+  it('encodes a typed array view by its own bytes, not its whole buffer', () => {
+    const whole = Int32Array.from([1, 2, 3, 4, 5])
+    const decoded = parseWire(encodeWire({ id: 1, name: 'x', params: { view: whole.subarray(1, 3) } }))
+    const view = (decoded as { params: { view: Int32Array } }).params.view
+    expect(view).toBeInstanceOf(Int32Array)
+    expect(Array.from(view)).toEqual([2, 3])
+  })
+
+  it('round-trips empty typed arrays and every padding length of base64', () => {
+    for (let length = 0; length < 8; length++) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + 13) & 255)
+      expect(Array.from(base64ToBytes(bytesToBase64(bytes)))).toEqual(Array.from(bytes))
+    }
+    expect(bytesToBase64(Uint8Array.from([102, 111, 111, 98]))).toBe('Zm9vYg==')
+  })
+
+  it('decodes a well-formed request and defaults missing params to an empty object', () => {
+    expect(decodeRequest('{"id":7,"name":"engine.info","params":{}}')).toEqual({
+      id: 7,
+      name: 'engine.info',
+      params: {}
+    })
+    expect(decodeRequest('{"id":"a1","name":"job.list"}')).toEqual({ id: 'a1', name: 'job.list', params: {} })
+  })
+
+  it.each([
+    ['not JSON', '{"id": 1, name', /valid JSON/],
+    ['an array', '[1, 2]', /must be an object/],
+    ['no id', '{"name":"engine.info"}', /needs "id"/],
+    ['a negative id', '{"id":-1,"name":"engine.info"}', /request id/],
+    ['a fractional id', '{"id":1.5,"name":"engine.info"}', /request id/],
+    ['a non-string name', '{"id":1,"name":42}', /request name/],
+    ['an extra key', '{"id":1,"name":"engine.info","extra":true}', /unexpected key "extra"/]
+  ])('refuses a request that is %s with a clear error', (_what, text, message) => {
+    expect(() => decodeRequest(text)).toThrow(WireError)
+    expect(() => decodeRequest(text)).toThrow(message)
+  })
+
+  it('refuses non-text messages', () => {
+    expect(() => decodeRequest(new Uint8Array([123, 125]))).toThrow(/JSON text/)
+  })
+
+  it('refuses malformed host messages', () => {
+    expect(() => decodeServerMessage('{"id":1}')).toThrow(/needs "outcome"/)
+    expect(() => decodeServerMessage('{"id":1,"outcome":{"ok":"yes"}}')).toThrow(/outcome must be/)
+    expect(() => decodeServerMessage('{"id":1,"outcome":{"ok":false,"error":"boom"}}')).toThrow(/code, message/)
+    expect(() => decodeServerMessage('{"event":{"type":"toString","payload":{}}}')).toThrow(/unknown event type/)
+    expect(() => decodeServerMessage('{"event":{"type":"job.progress","payload":null}}')).toThrow(/payload/)
+  })
+
+  it('refuses a typed array name outside the allow-list, even a real global', () => {
+    for (const name of ['DataView', 'Function', 'Object', 'constructor', '__proto__', 'Array']) {
+      const text = JSON.stringify({ id: 1, name: 'x', params: { $ta: name, b64: 'AAAAAA==' } })
+      expect(() => decodeRequest(text)).toThrow(/unknown typed array/)
+    }
+  })
+
+  it('refuses bad typed array payloads', () => {
+    const request = (value: unknown) => JSON.stringify({ id: 1, name: 'x', params: value })
+    expect(() => decodeRequest(request({ $ta: 'Int32Array', b64: 'AAA' }))).toThrow(/multiple of 4/)
+    expect(() => decodeRequest(request({ $ta: 'Int32Array', b64: 'AA*A' }))).toThrow(/invalid character/)
+    expect(() => decodeRequest(request({ $ta: 'Int32Array', b64: 'AAA=' }))).toThrow(/multiple of 4 bytes/)
+    expect(() => decodeRequest(request({ $ta: 'Int32Array', b64: 5 }))).toThrow(/must be a string/)
+    expect(() => decodeRequest(request({ $ta: 'Int32Array', b64: '', more: 1 }))).toThrow(/nothing else/)
+  })
+
+  it('refuses to send values the other side could not read back', () => {
+    expect(() => encodeWire({ id: 1, name: 'x', params: { big: 1n } })).toThrow(/BigInt/)
+    expect(() => encodeWire({ id: 1, name: 'x', params: { $ta: 'Int32Array' } })).toThrow(/\$ta/)
+    expect(() => encodeWire({ id: 1, name: 'x', params: new DataView(new ArrayBuffer(4)) })).toThrow(
+      /typed arrays/
+    )
+  })
+
+  it('drops __proto__ keys so decoded messages cannot pollute prototypes', () => {
+    const text = '{"id":1,"name":"job.start","params":{"__proto__":{"polluted":true},"spec":{"__proto__":{"x":1}}}}'
+    const request = decodeRequest(text)
+    const params = request.params as Record<string, unknown>
+    expect(Object.prototype.hasOwnProperty.call(params, '__proto__')).toBe(false)
+    expect(Object.getPrototypeOf(params)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(params.spec)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.assign({}, params).polluted).toBeUndefined()
+  })
+})
