@@ -4,6 +4,7 @@
 import vue from '@vitejs/plugin-vue'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import process from 'node:process'
 import { pathToFileURL } from 'node:url'
 import { build } from 'vite'
 

@@ -121,7 +121,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /** Decodes standard, padded base64; anything else (bad length, characters, padding) is refused. */
-export function base64ToBytes(text: string): Uint8Array {
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
   if (text.length % 4 !== 0) throw new WireError('base64 text must have a length that is a multiple of 4')
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const bytes = new Uint8Array((text.length / 4) * 3 - padding)
@@ -227,7 +227,12 @@ export function parseWire(text: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 // Message shapes.
 
-function checkKeys(value: Record<string, unknown>, what: string, required: string[], optional: string[] = []) {
+function checkKeys(
+  value: Record<string, unknown>,
+  what: string,
+  required: string[],
+  optional: string[] = []
+) {
   for (const key of required) {
     if (!hasOwn(value, key)) throw new WireError(`${what} needs "${key}"`)
   }
@@ -259,7 +264,9 @@ export function decodeRequest(text: unknown): WireRequest {
   if (!isPlainObject(value)) throw new WireError('a request must be an object { id, name, params }')
   checkKeys(value, 'a request', ['id', 'name'], ['params'])
   if (!isWireId(value.id)) {
-    throw new WireError(`a request id must be a non-negative integer or a string of 1 to ${MAX_ID_LENGTH} characters`)
+    throw new WireError(
+      `a request id must be a non-negative integer or a string of 1 to ${MAX_ID_LENGTH} characters`
+    )
   }
   if (typeof value.name !== 'string' || value.name.length === 0 || value.name.length > MAX_NAME_LENGTH) {
     throw new WireError(`a request name must be a string of 1 to ${MAX_NAME_LENGTH} characters`)
@@ -291,10 +298,12 @@ function decodeEvent(value: unknown): EngineEvent {
   checkKeys(value, 'an event', ['type', 'payload'])
   const type = value.type
   if (typeof type !== 'string' || !hasOwn(EVENT_NAMES, type)) {
-    throw new WireError(`unknown event type ${JSON.stringify(type)}; allowed: ${Object.keys(EVENT_NAMES).join(', ')}`)
+    throw new WireError(
+      `unknown event type ${JSON.stringify(type)}; allowed: ${Object.keys(EVENT_NAMES).join(', ')}`
+    )
   }
   if (!isPlainObject(value.payload)) throw new WireError(`the payload of ${type} must be an object`)
-  return { type, payload: value.payload } as EngineEvent
+  return { type, payload: value.payload } as unknown as EngineEvent
 }
 
 /** Decodes a message from the host: a response `{ id, outcome }` or an event `{ event }`. */
@@ -306,7 +315,8 @@ export function decodeServerMessage(text: unknown): WireServerMessage {
     return { event: decodeEvent(value.event) }
   }
   checkKeys(value, 'a response', ['id', 'outcome'])
-  if (value.id !== null && !isWireId(value.id)) throw new WireError('a response id must be a request id or null')
+  if (value.id !== null && !isWireId(value.id))
+    throw new WireError('a response id must be a request id or null')
   return { id: value.id, outcome: decodeOutcome(value.outcome) }
 }
 

@@ -89,8 +89,12 @@ describe('wire codec', () => {
   it('refuses malformed host messages', () => {
     expect(() => decodeServerMessage('{"id":1}')).toThrow(/needs "outcome"/)
     expect(() => decodeServerMessage('{"id":1,"outcome":{"ok":"yes"}}')).toThrow(/outcome must be/)
-    expect(() => decodeServerMessage('{"id":1,"outcome":{"ok":false,"error":"boom"}}')).toThrow(/code, message/)
-    expect(() => decodeServerMessage('{"event":{"type":"toString","payload":{}}}')).toThrow(/unknown event type/)
+    expect(() => decodeServerMessage('{"id":1,"outcome":{"ok":false,"error":"boom"}}')).toThrow(
+      /code, message/
+    )
+    expect(() => decodeServerMessage('{"event":{"type":"toString","payload":{}}}')).toThrow(
+      /unknown event type/
+    )
     expect(() => decodeServerMessage('{"event":{"type":"job.progress","payload":null}}')).toThrow(/payload/)
   })
 
@@ -119,7 +123,8 @@ describe('wire codec', () => {
   })
 
   it('drops __proto__ keys so decoded messages cannot pollute prototypes', () => {
-    const text = '{"id":1,"name":"job.start","params":{"__proto__":{"polluted":true},"spec":{"__proto__":{"x":1}}}}'
+    const text =
+      '{"id":1,"name":"job.start","params":{"__proto__":{"polluted":true},"spec":{"__proto__":{"x":1}}}}'
     const request = decodeRequest(text)
     const params = request.params as Record<string, unknown>
     expect(Object.prototype.hasOwnProperty.call(params, '__proto__')).toBe(false)

@@ -78,24 +78,26 @@ export class Engine {
   /** Validates and sizes a spec; throws a PoolScopeError saying what is wrong. Starts nothing. */
   plan(spec: unknown): { plan: JobPlan; summary: PlanSummary } {
     const plan = planJob(spec, this.hardwareThreads)
+    return { plan, summary: this.summarize(plan) }
+  }
+
+  /** A plan as the front doors see it: sizes as decimal strings, and why it is refused if it is. */
+  summarize(plan: JobPlan): PlanSummary {
     const overBudget =
       plan.keptBytes > BigInt(this.budgetBytes)
         ? `this job would keep ${plan.keptTuples} tuples (${formatBytes(plan.keptBytes)} packed), ` +
           `over the ${formatBytes(this.budgetBytes)} results budget; keep count only, or keep the first N tuples per task`
         : null
     return {
-      plan,
-      summary: {
-        spec: plan.spec,
-        taskCount: plan.taskCount,
-        threads: plan.threads,
-        chunkSize: plan.chunkSize,
-        totalTuples: plan.totalTuples.toString(),
-        keptTuples: plan.keptTuples.toString(),
-        keptBytes: plan.keptBytes.toString(),
-        budgetBytes: this.budgetBytes,
-        overBudget
-      }
+      spec: plan.spec,
+      taskCount: plan.taskCount,
+      threads: plan.threads,
+      chunkSize: plan.chunkSize,
+      totalTuples: plan.totalTuples.toString(),
+      keptTuples: plan.keptTuples.toString(),
+      keptBytes: plan.keptBytes.toString(),
+      budgetBytes: this.budgetBytes,
+      overBudget
     }
   }
 

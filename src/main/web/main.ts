@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { EngineHost } from '../host/engineHost'
 import { isLoopback, startWebHost } from './server'
@@ -27,7 +28,8 @@ export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { he
   const args: WebArgs = { port: 0, hostname: '127.0.0.1', open: true }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined]
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined]
     const value = (): string | undefined => inline ?? argv[++i]
     switch (flag) {
       case '--port': {
@@ -77,6 +79,15 @@ function openInBrowser(url: string): void {
   }
 }
 
+/** For a wildcard bind, the addresses other machines can use (this machine's external IPv4s). */
+function otherUrls(hostname: string, port: number, token: string): string[] {
+  if (hostname !== '0.0.0.0' && hostname !== '::') return []
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((address) => address.family === 'IPv4' && !address.internal)
+    .map((address) => `http://${address.address}:${port}/?token=${encodeURIComponent(token)}`)
+}
+
 /** Runs the web host until SIGINT or SIGTERM; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseWebArgs(argv)
@@ -118,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   console.log(`PoolScope is running at ${web.url}`)
+  for (const url of otherUrls(parsed.hostname, web.port, web.token)) console.log(`  also at ${url}`)
   console.log('Press Ctrl+C to stop.')
   if (parsed.open) openInBrowser(web.url)
 

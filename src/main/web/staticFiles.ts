@@ -50,7 +50,12 @@ export function mimeTypeFor(file: string): string {
 }
 
 /** Sends a short plain-text answer with the security headers. */
-export function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {}
+) {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     ...extra,

@@ -12,7 +12,8 @@ export class FakeHost implements CommandHost {
 
   async call(name: unknown, params: unknown): Promise<CommandOutcome> {
     this.calls.push({ name, params })
-    if (name === 'engine.info') return { ok: true, result: { hardwareThreads: 2 } } as unknown as CommandOutcome
+    if (name === 'engine.info')
+      return { ok: true, result: { hardwareThreads: 2 } } as unknown as CommandOutcome
     return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${String(name)}` } }
   }
 

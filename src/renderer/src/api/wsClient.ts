@@ -70,7 +70,10 @@ export async function connectWebSocket(url: string, token: string): Promise<Pool
     try {
       decoded = decodeServerMessage(message.data)
     } catch (err) {
-      console.error('PoolScope: ignored a message from the host:', err instanceof WireError ? err.message : err)
+      console.error(
+        'PoolScope: ignored a message from the host:',
+        err instanceof WireError ? err.message : err
+      )
       return
     }
     if (isWireEvent(decoded)) {
@@ -85,7 +88,8 @@ export async function connectWebSocket(url: string, token: string): Promise<Pool
     }
     const entry = typeof decoded.id === 'number' ? pending.get(decoded.id) : undefined
     if (entry === undefined) {
-      if (!decoded.outcome.ok) console.error('PoolScope: the host refused a message:', decoded.outcome.error.message)
+      if (!decoded.outcome.ok)
+        console.error('PoolScope: the host refused a message:', decoded.outcome.error.message)
       return
     }
     pending.delete(decoded.id as number)

@@ -152,7 +152,11 @@ export const useJobStore = defineStore('job', () => {
   function onProgress(event: ProgressEvent): void {
     if (status.value !== 'running') return
     progress.value = event
-    const sample = { at: event.elapsedMs, tasks: event.tasksDone + event.tasksFailed, tuples: event.tuplesDone }
+    const sample = {
+      at: event.elapsedMs,
+      tasks: event.tasksDone + event.tasksFailed,
+      tuples: event.tuplesDone
+    }
     rateSamples.push(sample)
     while (rateSamples.length > 2 && sample.at - rateSamples[1].at >= RATE_WINDOW_MS) rateSamples.shift()
     const oldest = rateSamples[0]

@@ -59,7 +59,10 @@ function parseInteger(text: string): number | null {
 
 /** `2,3,4`, `(2, 3, 4)`, `[2,3,4]` or a single `3`. */
 export function parseNChoices(text: string): number[] | null {
-  const inner = text.trim().replace(/^[([]\s*/, '').replace(/\s*[)\]]$/, '')
+  const inner = text
+    .trim()
+    .replace(/^[([]\s*/, '')
+    .replace(/\s*[)\]]$/, '')
   if (inner === '') return null
   const items = inner.split(',').map((item) => item.trim())
   if (items.at(-1) === '' && items.length > 1) items.pop()
@@ -129,7 +132,10 @@ export function buildSpec(
 
   const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
   if (Object.keys(errors).length > 0 || !elements.ok) return { spec: null, errors, threads: effectiveThreads }
-  const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = { kind: 'recipe', elements: elements.value }
+  const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = {
+    kind: 'recipe',
+    elements: elements.value
+  }
   if (tasks !== undefined) inputs.tasks = tasks
   if (takesN) {
     inputs.n = n
@@ -154,7 +160,13 @@ function fieldOfPath(path: readonly PropertyKey[]): FieldName {
     if (second === 'seed') return 'seed'
     return 'general'
   }
-  if (head === 'workload' || head === 'style' || head === 'threads' || head === 'chunkSize' || head === 'keep') {
+  if (
+    head === 'workload' ||
+    head === 'style' ||
+    head === 'threads' ||
+    head === 'chunkSize' ||
+    head === 'keep'
+  ) {
     return head
   }
   return 'general'
@@ -261,7 +273,11 @@ export type LocalCheck =
  * Checks a spec the way the engine will, with the same planner. Small jobs are planned in full;
  * large ones are checked on a sample of their tasks and sized by the host, so typing stays fluid.
  */
-export function checkSpec(spec: JobSpecInput, hardwareThreads: number, elements: readonly Element[]): LocalCheck {
+export function checkSpec(
+  spec: JobSpecInput,
+  hardwareThreads: number,
+  elements: readonly Element[]
+): LocalCheck {
   const errors = schemaErrors(spec)
   if (Object.keys(errors).length > 0) return { kind: 'invalid', errors }
   const inputs = spec.inputs.kind === 'recipe' ? spec.inputs : null
@@ -274,7 +290,8 @@ export function checkSpec(spec: JobSpecInput, hardwareThreads: number, elements:
     const plan = planJob(sample, hardwareThreads)
     return large ? { kind: 'needs-host', spec } : { kind: 'planned', preview: previewOfPlan(plan) }
   } catch (err) {
-    if (err instanceof PoolScopeError) return { kind: 'invalid', errors: { [fieldOfPlanError(err)]: err.message } }
+    if (err instanceof PoolScopeError)
+      return { kind: 'invalid', errors: { [fieldOfPlanError(err)]: err.message } }
     return { kind: 'invalid', errors: { general: err instanceof Error ? err.message : String(err) } }
   }
 }

@@ -49,7 +49,11 @@ export class TimingColumns {
   }
 }
 
-function grow<T extends Int32Array | Float64Array | Uint16Array | Int16Array>(old: T, next: T, used: number): T {
+function grow<T extends Int32Array | Float64Array | Uint16Array | Int16Array>(
+  old: T,
+  next: T,
+  used: number
+): T {
   next.set(old.subarray(0, used))
   return next
 }

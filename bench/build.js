@@ -1,0 +1,31 @@
+// Bundles the engine and its Piscina worker for the benchmarks into bench/.build/ with esbuild,
+// straight from src/ (no TypeScript loader, no Electron), the way scripts/build-node.js does for
+// the CLI. Own output directory, so a bench never races a concurrent `npm run cli` build.
+import { build } from 'esbuild'
+import { join, resolve } from 'node:path'
+
+export const benchRoot = resolve(import.meta.dirname)
+const root = resolve(benchRoot, '..')
+export const buildDir = join(benchRoot, '.build')
+
+/** Builds bench/.build/{engine,worker}.cjs; returns their paths. */
+export async function buildBench() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: {
+      engine: join(benchRoot, 'harness', 'engineEntry.ts'),
+      worker: join(root, 'src', 'main', 'worker.ts')
+    },
+    outdir: buildDir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Piscina must resolve its own worker script from node_modules, as in the app.
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning'
+  })
+  return { engineFile: join(buildDir, 'engine.cjs'), workerFile: join(buildDir, 'worker.cjs') }
+}

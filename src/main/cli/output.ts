@@ -1,0 +1,90 @@
+import { open } from 'node:fs/promises'
+import type { JobSummary } from '../../shared/protocol'
+import type { ResultsStore } from '../engine/resultsStore'
+import { UsageError, quote } from './args'
+import { writeOut, type CliOutput } from './io'
+
+/** Milliseconds with one decimal, e.g. `12.3 ms`. */
+export function formatMs(ms: number): string {
+  return `${ms.toFixed(1)} ms`
+}
+
+/** A rate with thousands separators, e.g. `1,234,567`. */
+export function formatRate(perSecond: number): string {
+  return Math.round(perSecond).toLocaleString('en-US')
+}
+
+/** The notebook's two lines: `print(f"Number of threads: ...")`, `print(f"Number of results: ...")`. */
+export function notebookHeader(summary: JobSummary): string[] {
+  return [`Number of threads: ${summary.threads}`, `Number of results: ${summary.taskCount}`]
+}
+
+/** The timing summary: pool start-up, wall time, throughput and each thread's busy time. */
+export function timingLines(summary: JobSummary): string[] {
+  const busy = summary.busyMsPerLane.map((ms, lane) => `#${lane} ${ms.toFixed(1)}`).join(', ')
+  const lines = [
+    summary.poolReused
+      ? 'Pool start-up: 0.0 ms (warm pool reused)'
+      : `Pool start-up: ${formatMs(summary.poolStartupMs)} (measured apart from the job)`,
+    `Wall time: ${formatMs(summary.wallMs)}`,
+    `Tasks/s: ${formatRate(summary.tasksPerSecond)}`,
+    `Tuples/s: ${formatRate(summary.tuplesPerSecond)} (${summary.tuplesProduced.toLocaleString('en-US')} produced, ` +
+      `${summary.tuplesKept.toLocaleString('en-US')} kept)`,
+    `Busy ms per thread: ${busy}`
+  ]
+  if (summary.message) lines.push(`${summary.partial ? 'Partial: ' : ''}${summary.message}`)
+  for (const failure of summary.failures.slice(0, 5)) lines.push(`Task ${failure.task} failed: ${failure.message}`)
+  return lines
+}
+
+/** `for r in result: print(r)`: one line per task, as Python prints the tuple of tuples. */
+export async function printResults(out: CliOutput, results: ResultsStore): Promise<void> {
+  let batch = ''
+  for (let task = 0; task < results.taskCount; task++) {
+    batch += results.taskText(task) + '\n'
+    if (batch.length >= 1 << 16) {
+      await writeOut(out, batch)
+      batch = ''
+    }
+  }
+  if (batch) await writeOut(out, batch)
+}
+
+/** A results file opened (and truncated) before the job starts, so a bad path is refused before any work. */
+export interface ResultsFile {
+  path: string
+  write(results: ResultsStore): Promise<number>
+  close(): Promise<void>
+}
+
+export async function openResultsFile(path: string): Promise<ResultsFile> {
+  let handle
+  try {
+    handle = await open(path, 'w')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const reason =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? 'unwritable')
+    throw new UsageError('--output', `cannot write ${quote(path)}: ${reason}`)
+  }
+  return {
+    path,
+    /** Streams `json.dumps(results, separators=(',', ':'))` to the file; returns the bytes written. */
+    async write(results) {
+      let bytes = 0
+      for (const piece of results.jsonPieces()) {
+        const buffer = Buffer.from(piece, 'latin1')
+        await handle.write(buffer)
+        bytes += buffer.length
+      }
+      return bytes
+    },
+    close: () => handle.close()
+  }
+}

@@ -1,0 +1,242 @@
+import { randomInt } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseElements } from '../../shared/elements'
+import { DEFAULT_N_CHOICES } from '../../shared/plan'
+import { LIMITS, type JobSpecInput } from '../../shared/spec'
+import { MAX_K, WORKLOADS, findWorkload } from '../../shared/workloads'
+import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
+
+/** The flags of `poolscope run`, in the order help lists them. */
+export const RUN_FLAGS: readonly FlagDefinition[] = [
+  { name: '--workload', example: 'combinations_n' },
+  { name: '--style', example: 'starmap' },
+  { name: '--elements', example: '0..5' },
+  { name: '--tasks', example: '8' },
+  { name: '--n', example: '2,3,4' },
+  { name: '--seed', example: '42' },
+  { name: '--args-file', example: 'tasks.json' },
+  { name: '--threads', example: '4' },
+  { name: '--chunksize', example: 'auto' },
+  { name: '--keep', example: 'all' },
+  { name: '--print' },
+  { name: '--json' },
+  { name: '--output', example: 'results.json' },
+  { name: '--help' }
+]
+
+/** How `run` reports: the notebook's lines (default), every result (`--print`) or one JSON object. */
+export type OutputMode = 'summary' | 'print' | 'json'
+
+export interface RunOptions {
+  spec: JobSpecInput
+  mode: OutputMode
+  /** Absolute path for `--output`, if given. */
+  outputFile: string | null
+  /** Set when the seed was picked at random because n has several values and no `--seed` was given. */
+  chosenSeed: number | null
+  /** Set when the job draws n per task from several values (the seed matters). */
+  drawsN: boolean
+  /** The flag the task arguments came from, for errors the plan reports per task. */
+  argsFlag: '--args-file' | '--n'
+}
+
+const WORKLOAD_NAMES = [...WORKLOADS.keys()].join(', ')
+
+/** A seed short enough to type back in. */
+export function randomSeed(): number {
+  return randomInt(0, 1_000_000)
+}
+
+function parseN(text: string): number[] {
+  const items = text.split(',').map((item) => item.trim())
+  const allowed = `whole numbers from 0 to ${MAX_K}, one or several separated by commas such as 3 or 2,3,4`
+  if (items.length > LIMITS.maxNChoices) {
+    throw new UsageError('--n', `at most ${LIMITS.maxNChoices} values are allowed (got ${items.length})`)
+  }
+  return items.map((item) => {
+    const value = Number(item)
+    if (!/^\+?\d+$/.test(item) || !Number.isSafeInteger(value) || value > MAX_K) {
+      throw new UsageError('--n', `must be ${allowed} (got ${quote(text)})`)
+    }
+    return value
+  })
+}
+
+function parseSeed(text: string): number {
+  const trimmed = text.trim()
+  const value = Number(trimmed)
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {
+    throw new UsageError(
+      '--seed',
+      `must be a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (got ${quote(text)})`
+    )
+  }
+  return value
+}
+
+function parseKeep(text: string): 'all' | 'count' | number {
+  if (text === 'all' || text === 'count') return text
+  const trimmed = text.trim()
+  const value = Number(trimmed)
+  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(
+      '--keep',
+      `must be all, count (count tuples, keep none) or a whole number of tuples to keep per task, at least 1 (got ${quote(text)})`
+    )
+  }
+  return value
+}
+
+function parseChunkSize(text: string): 'auto' | number {
+  if (text === 'auto') return 'auto'
+  const trimmed = text.trim()
+  const value = Number(trimmed)
+  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < 1 || value > LIMITS.maxChunkSize) {
+    throw new UsageError(
+      '--chunksize',
+      `must be auto or a whole number from 1 to ${LIMITS.maxChunkSize} (got ${quote(text)})`
+    )
+  }
+  return value
+}
+
+/** Reads an args file: a non-empty JSON array with one entry per task. Deeper checks are the plan's. */
+export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? 'unreadable')
+    throw new UsageError('--args-file', `cannot read ${quote(path)}: ${reason}`)
+  }
+  const example =
+    style === 'starmap'
+      ? 'a JSON array with one [elements, n] list per task, e.g. [[[0,1,2,3,4,5],3],[[0,1,2,3,4,5],2]]'
+      : 'a JSON array with one elements list per task, e.g. [[0,1,2,3,4,5],[0,1,2,3,4,5]]'
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n', 1)[0] : 'parse error'
+    throw new UsageError('--args-file', `${quote(path)} is not valid JSON (${reason}); it must be ${example}`)
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new UsageError('--args-file', `${quote(path)} must be ${example}`)
+  }
+  if (value.length > LIMITS.maxTasks) {
+    throw new UsageError('--args-file', `${quote(path)} holds ${value.length} tasks; at most ${LIMITS.maxTasks} are allowed`)
+  }
+  const bad = value.findIndex((task) => !Array.isArray(task))
+  if (bad >= 0) {
+    throw new UsageError(
+      '--args-file',
+      `task ${bad} in ${quote(path)} is ${JSON.stringify(value[bad])}, not a list; the file must be ${example}`
+    )
+  }
+  return value
+}
+
+/** Turns `run`'s flags into a job spec and output choices; every flag is checked here, before any pool starts. */
+export function parseRunOptions(flags: ParsedFlags, cwd: string, pickSeed: () => number = randomSeed): RunOptions {
+  const workloadName = flagText(flags, '--workload') ?? 'combinations'
+  const workload = findWorkload(workloadName)
+  if (!workload) {
+    throw new UsageError('--workload', `must be one of ${WORKLOAD_NAMES} (got ${quote(workloadName)})`)
+  }
+  const takesN = workload.params.includes('n')
+
+  const styleText = flagText(flags, '--style')
+  if (styleText !== undefined && styleText !== 'map' && styleText !== 'starmap') {
+    throw new UsageError('--style', `must be map or starmap (got ${quote(styleText)})`)
+  }
+  // The notebook calls get_combinations with map and get_combinations_n with starmap.
+  const style = styleText ?? (workload.params.length > 1 ? 'starmap' : 'map')
+  if (style === 'map' && workload.params.length > 1) {
+    throw new UsageError(
+      '--style',
+      `${workload.name} takes ${workload.params.length} arguments (${workload.params.join(', ')}), ` +
+        'so it needs starmap; map passes one argument per task (got "map")'
+    )
+  }
+
+  const printFlag = flags.get('--print') === true
+  const jsonFlag = flags.get('--json') === true
+  if (printFlag && jsonFlag) throw new UsageError('--json', 'cannot be combined with --print; choose one')
+  const mode: OutputMode = jsonFlag ? 'json' : printFlag ? 'print' : 'summary'
+
+  const threadsText = flagText(flags, '--threads')
+  const threads = threadsText === undefined ? undefined : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+  const chunkText = flagText(flags, '--chunksize')
+  const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
+  const keepText = flagText(flags, '--keep')
+  const keep = keepText === undefined ? 'all' : parseKeep(keepText)
+  const outputText = flagText(flags, '--output')
+  if (outputText !== undefined && outputText.trim() === '') {
+    throw new UsageError('--output', 'needs a file name, e.g. --output results.json (got "")')
+  }
+  const outputFile = outputText === undefined ? null : resolve(cwd, outputText)
+
+  const argsFile = flagText(flags, '--args-file')
+  const common = { workload: workload.name, style, threads, chunkSize, keep } as const
+  if (argsFile !== undefined) {
+    for (const other of ['--elements', '--tasks', '--n', '--seed']) {
+      if (flags.has(other)) {
+        throw new UsageError(
+          '--args-file',
+          `cannot be combined with ${other}: the args file gives every task's arguments`
+        )
+      }
+    }
+    if (argsFile.trim() === '') throw new UsageError('--args-file', 'needs a file name (got "")')
+    const args = readArgsFile(resolve(cwd, argsFile), style)
+    return {
+      spec: { ...common, inputs: { kind: 'args', args } },
+      mode,
+      outputFile,
+      chosenSeed: null,
+      drawsN: false,
+      argsFlag: '--args-file'
+    }
+  }
+
+  const elementsText = flagText(flags, '--elements') ?? 'range(6)'
+  const elements = parseElements(elementsText)
+  if (!elements.ok) throw new UsageError('--elements', `${elements.error} (got ${quote(elementsText)})`)
+
+  const tasksText = flagText(flags, '--tasks')
+  const tasks = tasksText === undefined ? undefined : parseWhole('--tasks', tasksText, 1, LIMITS.maxTasks)
+
+  const nText = flagText(flags, '--n')
+  if (nText !== undefined && !takesN) {
+    throw new UsageError(
+      '--n',
+      `${workload.name} has no n parameter (it always makes pairs); use --workload combinations_n (got ${quote(nText)})`
+    )
+  }
+  const n = takesN ? (nText === undefined ? [...DEFAULT_N_CHOICES] : parseN(nText)) : undefined
+  const seedText = flagText(flags, '--seed')
+  let seed = seedText === undefined ? undefined : parseSeed(seedText)
+  const drawsN = n !== undefined && n.length > 1
+  let chosenSeed: number | null = null
+  if (drawsN && seed === undefined) {
+    seed = pickSeed()
+    chosenSeed = seed
+  }
+  return {
+    spec: { ...common, inputs: { kind: 'recipe', elements: elements.value, tasks, n, seed } },
+    mode,
+    outputFile,
+    chosenSeed,
+    drawsN,
+    argsFlag: '--n'
+  }
+}

@@ -1,0 +1,154 @@
+import { ErrorCodes, PoolScopeError, toErrorInfo } from '../../shared/errors'
+import {
+  CommandSchemas,
+  isCommandName,
+  type CommandName,
+  type CommandOutcome,
+  type CommandResults,
+  type EngineEvent,
+  type ExportFile
+} from '../../shared/protocol'
+import { describeZodError } from '../../shared/spec'
+import { Engine, type EngineOptions } from '../engine/engine'
+import type { Job } from '../engine/job'
+import { TASK_STATUS } from '../engine/chunkProtocol'
+
+export type EngineHostOptions = EngineOptions
+
+/** Exports through a front door are built in memory; larger results go through the CLI's --output. */
+export const MAX_EXPORT_TUPLES = 2_000_000
+
+type Handlers = { [N in CommandName]: (params: never) => Promise<CommandResults[N]> | CommandResults[N] }
+
+/**
+ * The one command/event surface over the engine, shared by the Electron IPC binding, the web
+ * host and tests. Every command arrives as `unknown` and is checked against the shared schema;
+ * names are looked up as own keys only; errors leave as `{ code, message }`, never as stacks.
+ */
+export class EngineHost {
+  readonly engine: Engine
+  private readonly listeners = new Set<(event: EngineEvent) => void>()
+  private readonly handlers: Handlers
+
+  constructor(options: EngineHostOptions) {
+    this.engine = new Engine(options)
+    const engine = this.engine
+    this.handlers = {
+      'engine.info': () => engine.info(),
+      'job.plan': ({ spec }: { spec: unknown }) => engine.plan(spec).summary,
+      'job.start': async ({ spec }: { spec: unknown }) => {
+        const job = await engine.start(spec, {
+          progress: (payload) => this.emit({ type: 'job.progress', payload }),
+          timings: (payload) => this.emit({ type: 'job.timings', payload }),
+          finished: (payload) => this.emit({ type: 'job.finished', payload })
+        })
+        return { ...engine.summarize(job.plan), jobId: job.id }
+      },
+      'job.cancel': ({ jobId }: { jobId: string }) => ({ cancelled: engine.job(jobId).cancel() }),
+      'job.summary': ({ jobId }: { jobId: string }) => engine.job(jobId).summary(),
+      'job.list': () => engine.listJobs().map((job) => job.summary()),
+      'job.results': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
+        engine.job(jobId).results.page(offset, limit),
+      'job.tuples': (params: { jobId: string; task: number; offset: number; limit: number }) => {
+        const job = engine.job(params.jobId)
+        checkTask(job, params.task)
+        return job.results.tuplesPage(params.task, params.offset, params.limit)
+      },
+      'job.timings': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
+        engine.job(jobId).timings.page(offset, limit),
+      'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>
+        exportJob(engine.job(jobId), format)
+    }
+  }
+
+  /** Runs one command. Never rejects: failures come back as `{ ok: false, error }`. */
+  async call(name: unknown, params: unknown): Promise<CommandOutcome> {
+    if (!isCommandName(name)) {
+      return {
+        ok: false,
+        error: {
+          code: ErrorCodes.UNKNOWN_COMMAND,
+          message: `unknown command ${JSON.stringify(String(name)).slice(0, 80)}; known: ${Object.keys(CommandSchemas).join(', ')}`
+        }
+      }
+    }
+    const parsed = CommandSchemas[name].safeParse(params ?? {})
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { code: ErrorCodes.INVALID_COMMAND, message: `${name}: ${describeZodError(parsed.error)}` }
+      }
+    }
+    try {
+      const handler = this.handlers[name] as (params: unknown) => unknown
+      const result = await handler(parsed.data)
+      return { ok: true, result } as CommandOutcome
+    } catch (err) {
+      return { ok: false, error: toErrorInfo(err) }
+    }
+  }
+
+  /** Subscribes to events (already throttled by the job: at most about 20 a second). */
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch {
+        // A failing front door must not stop the job or the other listeners.
+      }
+    }
+  }
+
+  /** Cancels running work and shuts the pool down. */
+  async dispose(): Promise<void> {
+    this.listeners.clear()
+    await this.engine.dispose()
+  }
+}
+
+function checkTask(job: Job, task: number): void {
+  if (task >= job.plan.taskCount) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `task ${task} does not exist; job ${job.id} has tasks 0 to ${job.plan.taskCount - 1}`
+    )
+  }
+}
+
+function exportJob(job: Job, format: 'json' | 'csv'): ExportFile {
+  const { results } = job
+  let kept = 0
+  for (let task = 0; task < results.taskCount; task++) kept += results.kept[task]
+  if (kept > MAX_EXPORT_TUPLES) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `this job kept ${kept} tuples, more than the ${MAX_EXPORT_TUPLES} an export from the app holds; ` +
+        'use the CLI (poolscope run … --output FILE) for larger results'
+    )
+  }
+  if (format === 'json') {
+    return { filename: `${job.id}-results.json`, mime: 'application/json', text: [...results.jsonPieces()].join('') }
+  }
+  const lines = ['task,status,index,tuple']
+  for (let task = 0; task < results.taskCount; task++) {
+    const status = results.row(task).status
+    if (results.status[task] !== TASK_STATUS.done || results.kept[task] === 0) {
+      lines.push(`${task},${status},,`)
+      continue
+    }
+    const positions = results.positions(task)
+    for (let i = 0; i < results.kept[task]; i++) {
+      lines.push(`${task},${status},${i},${csvField(results.tupleText(task, i, positions))}`)
+    }
+  }
+  return { filename: `${job.id}-results.csv`, mime: 'text/csv', text: lines.join('\n') + '\n' }
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}

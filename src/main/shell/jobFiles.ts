@@ -1,0 +1,152 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import type { BaseWindow, Dialog } from 'electron'
+import type { CommandName, CommandOutcome, CommandResults, JobSummary } from '../../shared/protocol'
+
+/**
+ * The File menu's commands: open a saved job, save the latest job's spec, export its results.
+ * They run in main with native dialogs and talk to the engine through the same host as the
+ * window, so every spec read from disk is validated by the host before anything runs.
+ */
+
+/** Largest job file accepted, in bytes: a spec is a few hundred bytes. */
+export const MAX_JOB_FILE_BYTES = 1024 * 1024
+
+/** The file format written by "Save job…". */
+export const JOB_FILE_FORMAT = 'poolscope-job'
+
+export interface JobFileDeps {
+  host: { call(name: unknown, params: unknown): Promise<CommandOutcome> }
+  dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox'>
+  getWindow: () => BaseWindow | null
+}
+
+class ShownError extends Error {}
+
+async function call<N extends CommandName>(
+  deps: JobFileDeps,
+  name: N,
+  params: unknown
+): Promise<CommandResults[N]> {
+  const outcome = await deps.host.call(name, params)
+  if (!outcome.ok) throw new ShownError(outcome.error.message)
+  return outcome.result as CommandResults[N]
+}
+
+async function tell(deps: JobFileDeps, type: 'info' | 'error', message: string, detail?: string): Promise<void> {
+  const options = { type, message, detail, buttons: ['OK'] }
+  const window = deps.getWindow()
+  await (window ? deps.dialog.showMessageBox(window, options) : deps.dialog.showMessageBox(options))
+}
+
+/** The most recently started job, or `null` when none has run. */
+export async function latestJob(deps: JobFileDeps): Promise<JobSummary | null> {
+  const jobs = await call(deps, 'job.list', {})
+  return jobs.reduce<JobSummary | null>((latest, job) => (!latest || job.startedAt > latest.startedAt ? job : latest), null)
+}
+
+/** Reads the spec out of a job file's text: `{ format, spec }` as saved, or a bare spec object. */
+export function specFromJobFile(text: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ShownError('The file is not JSON. A job file is what "Save job…" writes.')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ShownError('The file does not hold a job: expected a JSON object.')
+  }
+  if (Object.prototype.hasOwnProperty.call(value, 'format')) {
+    const file = value as { format?: unknown; spec?: unknown }
+    if (file.format !== JOB_FILE_FORMAT) throw new ShownError(`Unknown job file format; expected "${JOB_FILE_FORMAT}".`)
+    return file.spec
+  }
+  return value
+}
+
+async function run(deps: JobFileDeps, title: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action()
+  } catch (err) {
+    const message = err instanceof ShownError ? err.message : 'Something went wrong; nothing was changed.'
+    await tell(deps, 'error', title, message).catch(() => undefined)
+  }
+}
+
+/**
+ * "Open job…": reads a job file, has the host plan it, shows the plan and starts the job only
+ * when the user confirms. The window follows it through the engine's events.
+ */
+export function openJob(deps: JobFileDeps): Promise<void> {
+  return run(deps, 'Could not open the job', async () => {
+    const window = deps.getWindow()
+    const options = {
+      title: 'Open job',
+      properties: ['openFile' as const],
+      filters: [{ name: 'PoolScope job', extensions: ['json'] }]
+    }
+    const picked = await (window ? deps.dialog.showOpenDialog(window, options) : deps.dialog.showOpenDialog(options))
+    if (picked.canceled || picked.filePaths.length === 0) return
+    const file = picked.filePaths[0]
+    if ((await stat(file)).size > MAX_JOB_FILE_BYTES) {
+      throw new ShownError(`The file is larger than ${MAX_JOB_FILE_BYTES / 1024} KiB; a job file is much smaller.`)
+    }
+    const spec = specFromJobFile(await readFile(file, 'utf8'))
+    const plan = await call(deps, 'job.plan', { spec })
+    if (plan.overBudget) throw new ShownError(plan.overBudget)
+    const confirmOptions = {
+      type: 'question' as const,
+      message: `Run workload "${plan.spec.workload}"?`,
+      detail: [
+        `${plan.taskCount} tasks on ${plan.threads} threads, chunks of ${plan.chunkSize}.`,
+        `${plan.totalTuples} results in all.`
+      ].join('\n'),
+      buttons: ['Run', 'Cancel'],
+      defaultId: 0,
+      cancelId: 1
+    }
+    const answer = await (window
+      ? deps.dialog.showMessageBox(window, confirmOptions)
+      : deps.dialog.showMessageBox(confirmOptions))
+    if (answer.response !== 0) return
+    await call(deps, 'job.start', { spec })
+  })
+}
+
+/** "Save job…": writes the latest job's spec as a job file. */
+export function saveJob(deps: JobFileDeps): Promise<void> {
+  return run(deps, 'Could not save the job', async () => {
+    const job = await latestJob(deps)
+    if (!job) throw new ShownError('No job has run yet: run one, then save it.')
+    const window = deps.getWindow()
+    const options = {
+      title: 'Save job',
+      defaultPath: `${job.spec.workload}.poolscope.json`,
+      filters: [{ name: 'PoolScope job', extensions: ['json'] }]
+    }
+    const picked = await (window ? deps.dialog.showSaveDialog(window, options) : deps.dialog.showSaveDialog(options))
+    if (picked.canceled || !picked.filePath) return
+    await writeFile(picked.filePath, `${JSON.stringify({ format: JOB_FILE_FORMAT, version: 1, spec: job.spec }, null, 2)}\n`)
+  })
+}
+
+/** "Export results…": exports the latest job's results as JSON or CSV, by the chosen extension. */
+export function exportResults(deps: JobFileDeps): Promise<void> {
+  return run(deps, 'Could not export the results', async () => {
+    const job = await latestJob(deps)
+    if (!job) throw new ShownError('No job has run yet: there are no results to export.')
+    const window = deps.getWindow()
+    const options = {
+      title: 'Export results',
+      defaultPath: `${job.spec.workload}-results.csv`,
+      filters: [
+        { name: 'CSV', extensions: ['csv'] },
+        { name: 'JSON', extensions: ['json'] }
+      ]
+    }
+    const picked = await (window ? deps.dialog.showSaveDialog(window, options) : deps.dialog.showSaveDialog(options))
+    if (picked.canceled || !picked.filePath) return
+    const format = picked.filePath.toLowerCase().endsWith('.json') ? 'json' : 'csv'
+    const file = await call(deps, 'job.export', { jobId: job.jobId, format })
+    await writeFile(picked.filePath, file.text)
+  })
+}

@@ -1,0 +1,19 @@
+// ECharts is tree-shaken: only what the charts use is registered, once, before any chart mounts.
+import { use } from 'echarts/core'
+import { CustomChart } from 'echarts/charts'
+import {
+  DataZoomInsideComponent,
+  DataZoomSliderComponent,
+  GridComponent,
+  TooltipComponent
+} from 'echarts/components'
+import { CanvasRenderer } from 'echarts/renderers'
+
+use([
+  CanvasRenderer,
+  CustomChart,
+  GridComponent,
+  TooltipComponent,
+  DataZoomInsideComponent,
+  DataZoomSliderComponent
+])

@@ -1,0 +1,190 @@
+import type { CustomSeriesRenderItem, CustomSeriesRenderItemAPI, EChartsOption } from 'echarts'
+import { formatDuration } from '../format'
+
+/** The columns the timeline reads: one entry per finished task. */
+export interface TimelineColumns {
+  length: number
+  task: ArrayLike<number>
+  start: ArrayLike<number>
+  end: ArrayLike<number>
+  lane: ArrayLike<number>
+  cpu: ArrayLike<number>
+}
+
+/** Above this many tasks, bars are merged into time bins per lane; one rectangle per task would crawl. */
+export const MAX_TASK_BARS = 50_000
+/** Time bins per lane when tasks are merged. */
+export const AGGREGATE_BINS = 400
+/** Above this many rectangles ECharts animation only costs time. */
+const ANIMATION_LIMIT = 2_000
+
+/** Lane colours, cycled; chosen to stay distinct on light and dark backgrounds. */
+export const LANE_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7'
+]
+
+export interface TimelineInput {
+  columns: TimelineColumns
+  /** Worker lanes, 0..threads-1. */
+  threads: number
+  dark?: boolean
+}
+
+/** One bar per task: `[start, end, lane, task, cpu]`. */
+export type TaskBar = [number, number, number, number, number]
+/** One bin of merged tasks: `[binStart, binEnd, lane, busyFraction, tasks]`. */
+export type BusyBin = [number, number, number, number, number]
+
+export function taskBars(columns: TimelineColumns): TaskBar[] {
+  const bars: TaskBar[] = new Array(columns.length)
+  for (let i = 0; i < columns.length; i++) {
+    bars[i] = [columns.start[i], columns.end[i], columns.lane[i], columns.task[i], columns.cpu[i]]
+  }
+  return bars
+}
+
+/**
+ * Merges tasks into `bins` equal time bins per lane: each bin says what fraction of its time the lane
+ * was busy and how many tasks touched it. Empty bins are left out.
+ */
+export function busyBins(columns: TimelineColumns, threads: number, bins = AGGREGATE_BINS): BusyBin[] {
+  let maxEnd = 0
+  for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
+  if (columns.length === 0 || maxEnd <= 0) return []
+  const width = maxEnd / bins
+  const lanes = Math.max(threads, 1)
+  const busy = new Float64Array(lanes * bins)
+  const touched = new Uint32Array(lanes * bins)
+  for (let i = 0; i < columns.length; i++) {
+    const lane = Math.min(columns.lane[i], lanes - 1)
+    const start = Math.max(0, columns.start[i])
+    const end = Math.max(start, columns.end[i])
+    const first = Math.min(bins - 1, Math.floor(start / width))
+    const last = Math.min(bins - 1, Math.floor(end / width))
+    for (let b = first; b <= last; b++) {
+      const overlap = Math.min(end, (b + 1) * width) - Math.max(start, b * width)
+      busy[lane * bins + b] += Math.max(0, overlap)
+      touched[lane * bins + b]++
+    }
+  }
+  const out: BusyBin[] = []
+  for (let lane = 0; lane < lanes; lane++) {
+    for (let b = 0; b < bins; b++) {
+      const tasks = touched[lane * bins + b]
+      if (tasks === 0) continue
+      out.push([b * width, (b + 1) * width, lane, Math.min(1, busy[lane * bins + b] / width), tasks])
+    }
+  }
+  return out
+}
+
+interface CartesianRect {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** Draws one bar from `[start, end, lane, …]`, clipped to the grid; merged bins fade with idleness. */
+export function renderTimelineItem(aggregated: boolean): CustomSeriesRenderItem {
+  return (params, api: CustomSeriesRenderItemAPI) => {
+    const lane = api.value(2) as number
+    const from = api.coord([api.value(0), lane])
+    const to = api.coord([api.value(1), lane])
+    const bandHeight = ((api.size?.([0, 1]) as number[] | undefined)?.[1] ?? 20) * 0.7
+    const grid = params.coordSys as unknown as CartesianRect
+    const x = Math.max(from[0], grid.x)
+    const right = Math.min(to[0], grid.x + grid.width)
+    // A task shorter than a pixel still gets a sliver, or fast jobs would look empty.
+    const width = Math.max(right - x, 0.75)
+    if (right < grid.x || x > grid.x + grid.width) return null
+    const opacity = aggregated ? 0.2 + 0.8 * (api.value(3) as number) : 0.9
+    return {
+      type: 'rect',
+      shape: { x, y: from[1] - bandHeight / 2, width, height: bandHeight },
+      style: { fill: LANE_COLORS[lane % LANE_COLORS.length], opacity },
+      emphasisDisabled: aggregated
+    }
+  }
+}
+
+function tooltipText(value: number[], aggregated: boolean): string {
+  if (aggregated) {
+    const [from, to, lane, fraction, tasks] = value
+    return (
+      `worker ${lane}, ${formatDuration(from)} – ${formatDuration(to)}<br>` +
+      `busy ${(fraction * 100).toFixed(0)}% · ${tasks} tasks`
+    )
+  }
+  const [start, end, lane, task, cpu] = value
+  const core = cpu >= 0 ? ` · CPU ${cpu}` : ''
+  return `task #${task} on worker ${lane}${core}<br>${formatDuration(start)} → ${formatDuration(end)} (${formatDuration(end - start)})`
+}
+
+/**
+ * The per-worker timeline: one lane per pool thread, one bar per task from its start to its end, in
+ * milliseconds since the job clock started. Past `MAX_TASK_BARS` tasks, bars become busy-time bins.
+ */
+export function buildTimelineOption({ columns, threads, dark = false }: TimelineInput): EChartsOption {
+  const lanes = Math.max(1, threads)
+  const aggregated = columns.length > MAX_TASK_BARS
+  const data = aggregated ? busyBins(columns, lanes) : taskBars(columns)
+  let maxEnd = 0
+  for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
+  const text = dark ? '#c9d1d9' : '#3b4252'
+  const line = dark ? '#30363d' : '#e2e6ea'
+  return {
+    animation: data.length <= ANIMATION_LIMIT,
+    backgroundColor: 'transparent',
+    textStyle: { color: text },
+    grid: { left: 72, right: 24, top: 12, bottom: 64 },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      formatter: (params) => {
+        const item = Array.isArray(params) ? params[0] : params
+        return tooltipText(item.value as number[], aggregated)
+      }
+    },
+    dataZoom: [
+      { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
+      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 16, bottom: 8 }
+    ],
+    xAxis: {
+      type: 'value',
+      name: 'ms since the job started',
+      nameLocation: 'middle',
+      nameGap: 24,
+      min: 0,
+      max: maxEnd > 0 ? Math.ceil(maxEnd * 1.02 * 100) / 100 : 1,
+      axisLine: { lineStyle: { color: line } },
+      splitLine: { lineStyle: { color: line } },
+      axisLabel: { color: text, hideOverlap: true }
+    },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: Array.from({ length: lanes }, (_, lane) => `worker ${lane}`),
+      axisLine: { lineStyle: { color: line } },
+      axisLabel: { color: text, interval: lanes > 32 ? 'auto' : 0 }
+    },
+    series: [
+      {
+        type: 'custom',
+        name: aggregated ? 'busy time' : 'tasks',
+        renderItem: renderTimelineItem(aggregated),
+        encode: { x: [0, 1], y: 2 },
+        data,
+        clip: true,
+        progressive: aggregated ? 0 : 4000
+      }
+    ]
+  }
+}

@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { connectWebSocket, ConnectionError } from '@renderer/api/wsClient'
+import { RemoteError, type EngineEvent } from '../../../src/shared/protocol'
+import { decodeRequest, encodeWire, type WireRequest } from '../../../src/shared/wire'
+
+/** A scripted stand-in for the browser WebSocket: the test plays the host. */
+class FakeSocket extends EventTarget {
+  static readonly CONNECTING = 0
+  static readonly OPEN = 1
+  static readonly CLOSING = 2
+  static readonly CLOSED = 3
+  static last: FakeSocket | undefined
+  readyState = FakeSocket.CONNECTING
+  readonly url: string
+  readonly sent: WireRequest[] = []
+
+  constructor(url: URL | string) {
+    super()
+    this.url = String(url)
+    FakeSocket.last = this
+  }
+
+  send(text: string): void {
+    this.sent.push(decodeRequest(text))
+  }
+
+  close(): void {
+    this.drop(1000, '')
+  }
+
+  // Host side of the script.
+  open(): void {
+    this.readyState = FakeSocket.OPEN
+    this.dispatchEvent(new Event('open'))
+  }
+
+  reply(text: string): void {
+    this.dispatchEvent(new MessageEvent('message', { data: text }))
+  }
+
+  drop(code: number, reason: string): void {
+    this.readyState = FakeSocket.CLOSED
+    this.dispatchEvent(new CloseEvent('close', { code, reason }))
+  }
+}
+
+async function connected() {
+  const api = connectWebSocket('ws://127.0.0.1:4000/ws', 'tok en')
+  const socket = FakeSocket.last!
+  socket.open()
+  return { api: await api, socket }
+}
+
+describe('connectWebSocket', () => {
+  beforeEach(() => {
+    vi.stubGlobal('WebSocket', FakeSocket)
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    FakeSocket.last = undefined
+  })
+
+  it('connects to the given URL with the token in the query', async () => {
+    const { socket } = await connected()
+    expect(socket.url).toBe('ws://127.0.0.1:4000/ws?token=tok+en')
+  })
+
+  it('rejects with a clear message when the host refuses the connection', async () => {
+    const api = connectWebSocket('ws://127.0.0.1:4000/ws', 'wrong')
+    FakeSocket.last!.drop(1006, '')
+    await expect(api).rejects.toThrow(ConnectionError)
+    await expect(api).rejects.toThrow(/token included/)
+  })
+
+  it('sends named commands and resolves with the result of the matching response', async () => {
+    const { api, socket } = await connected()
+    const first = api.results('job-1', 0, 10)
+    const second = api.cancelJob('job-1')
+    expect(socket.sent).toEqual([
+      { id: 1, name: 'job.results', params: { jobId: 'job-1', offset: 0, limit: 10 } },
+      { id: 2, name: 'job.cancel', params: { jobId: 'job-1' } }
+    ])
+    socket.reply(encodeWire({ id: 2, outcome: { ok: true, result: { cancelled: true } } }))
+    socket.reply(encodeWire({ id: 1, outcome: { ok: true, result: { total: 0, rows: [] } } }))
+    await expect(second).resolves.toEqual({ cancelled: true })
+    await expect(first).resolves.toEqual({ total: 0, rows: [] })
+  })
+
+  it('rejects error outcomes with a RemoteError that keeps the code', async () => {
+    const { api, socket } = await connected()
+    const call = api.jobSummary('nope')
+    socket.reply(
+      encodeWire({ id: 1, outcome: { ok: false, error: { code: 'UNKNOWN_JOB', message: 'no job nope' } } })
+    )
+    const error = await call.catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error).toMatchObject({ code: 'UNKNOWN_JOB', message: 'no job nope' })
+  })
+
+  it('decodes typed arrays in results', async () => {
+    const { api, socket } = await connected()
+    const call = api.timings('j', 0, 10)
+    const batch = {
+      jobId: 'j',
+      task: Int32Array.from([1]),
+      start: Float64Array.from([0.5]),
+      end: Float64Array.from([1.5]),
+      lane: Uint16Array.from([0]),
+      cpu: Int16Array.from([-1]),
+      tid: Int32Array.from([-1])
+    }
+    socket.reply(encodeWire({ id: 1, outcome: { ok: true, result: batch } }))
+    const result = await call
+    expect(result.start).toBeInstanceOf(Float64Array)
+    expect(Array.from(result.end)).toEqual([1.5])
+  })
+
+  it('dispatches events to subscribers until they unsubscribe', async () => {
+    const { api, socket } = await connected()
+    const seen: EngineEvent[] = []
+    const unsubscribe = api.onEvent((event) => seen.push(event))
+    const event: EngineEvent = {
+      type: 'job.progress',
+      payload: { jobId: 'j', tasksDone: 1, tasksFailed: 0, tasksTotal: 4, tuplesDone: 15, elapsedMs: 3 }
+    }
+    socket.reply(encodeWire({ event }))
+    unsubscribe()
+    socket.reply(encodeWire({ event }))
+    expect(seen).toEqual([event])
+  })
+
+  it('rejects pending and later calls when the connection drops', async () => {
+    const { api, socket } = await connected()
+    const pending = api.info()
+    socket.drop(1001, 'PoolScope is shutting down')
+    await expect(pending).rejects.toThrow(ConnectionError)
+    await expect(pending).rejects.toThrow(/connection to the PoolScope web host was lost.*shutting down/)
+    await expect(api.listJobs()).rejects.toThrow(/was lost/)
+  })
+
+  it('ignores malformed host messages without breaking later calls', async () => {
+    const { api, socket } = await connected()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const call = api.listJobs()
+    socket.reply('{not json')
+    socket.reply(encodeWire({ id: 1, outcome: { ok: true, result: [] } }))
+    await expect(call).resolves.toEqual([])
+    expect(errors).toHaveBeenCalledTimes(1)
+  })
+})

@@ -1,0 +1,133 @@
+import { vi } from 'vitest'
+import { planJob } from '../../src/shared/plan'
+import type {
+  EngineEvent,
+  EngineInfo,
+  JobSummary,
+  PlanSummary,
+  PoolScopeApi,
+  ResultRow,
+  TimingBatch
+} from '../../src/shared/protocol'
+import { LIMITS } from '../../src/shared/spec'
+import { workloadInfos } from '../../src/shared/workloads'
+
+export const fakeInfo: EngineInfo = {
+  version: '0.1.0',
+  hardwareThreads: 2,
+  cpuModel: 'Test CPU @ 3.0GHz',
+  platform: 'linux',
+  arch: 'x64',
+  totalMemoryBytes: 8 * 1024 ** 3,
+  versions: { node: '20.20.0', v8: '11.3' },
+  budgetBytes: 64 * 1024 * 1024,
+  limits: LIMITS,
+  workloads: workloadInfos()
+}
+
+/** The host's answer to `job.plan`, made with the same planner the host uses. */
+export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareThreads): PlanSummary {
+  const plan = planJob(spec, hardwareThreads)
+  return {
+    spec: plan.spec,
+    taskCount: plan.taskCount,
+    threads: plan.threads,
+    chunkSize: plan.chunkSize,
+    totalTuples: String(plan.totalTuples),
+    keptTuples: String(plan.keptTuples),
+    keptBytes: String(plan.keptBytes),
+    budgetBytes: fakeInfo.budgetBytes,
+    overBudget: null
+  }
+}
+
+export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<JobSummary> = {}): JobSummary {
+  return {
+    jobId,
+    status: 'done',
+    partial: false,
+    message: null,
+    spec: plan.spec,
+    threads: plan.threads,
+    chunkSize: plan.chunkSize,
+    taskCount: plan.taskCount,
+    tasksDone: plan.taskCount,
+    tasksFailed: 0,
+    tuplesProduced: Number(plan.totalTuples),
+    tuplesKept: Number(plan.keptTuples),
+    poolStartupMs: 12.5,
+    poolReused: false,
+    startedAt: 1_700_000_000_000,
+    wallMs: 40,
+    tasksPerSecond: 100,
+    tuplesPerSecond: 1500,
+    busyMsPerLane: [20, 20],
+    failures: [],
+    ...overrides
+  }
+}
+
+/** A timing batch from plain rows `[task, start, end, lane]`. */
+export function timingBatch(jobId: string, rows: [number, number, number, number][]): TimingBatch {
+  return {
+    jobId,
+    task: Int32Array.from(rows.map((r) => r[0])),
+    start: Float64Array.from(rows.map((r) => r[1])),
+    end: Float64Array.from(rows.map((r) => r[2])),
+    lane: Uint16Array.from(rows.map((r) => r[3])),
+    cpu: Int16Array.from(rows.map((r) => r[3])),
+    tid: Int32Array.from(rows.map(() => -1))
+  }
+}
+
+export function resultRow(task: number): ResultRow {
+  return {
+    task,
+    args: '(0, 1, 2, 3, 4, 5)',
+    status: 'done',
+    count: 15,
+    kept: 15,
+    preview: ['(0, 1)', '(0, 2)', '(0, 3)'],
+    error: null
+  }
+}
+
+export interface FakeApi extends PoolScopeApi {
+  /** Pushes an event to every subscriber, as the host would. */
+  emit(event: EngineEvent): void
+}
+
+/** A PoolScopeApi that plans with the real planner and answers everything else from spies. */
+export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
+  const listeners = new Set<(event: EngineEvent) => void>()
+  let nextJob = 1
+  const api: FakeApi = {
+    info: vi.fn(async () => fakeInfo),
+    planJob: vi.fn(async (spec: unknown) => planSummary(spec)),
+    startJob: vi.fn(async (spec: unknown) => ({ ...planSummary(spec), jobId: `job-${nextJob++}` })),
+    cancelJob: vi.fn(async () => ({ cancelled: true })),
+    jobSummary: vi.fn(async () => {
+      throw new Error('not used')
+    }),
+    listJobs: vi.fn(async () => []),
+    results: vi.fn(async (_jobId: string, offset: number, limit: number) => ({
+      total: 1_000_000,
+      rows: Array.from({ length: limit }, (_, i) => resultRow(offset + i))
+    })),
+    tuples: vi.fn(async (_jobId: string, task: number, offset: number, limit: number) => ({
+      task,
+      total: 15,
+      offset,
+      tuples: ['(0, 1)', '(0, 2)'].slice(0, limit)
+    })),
+    timings: vi.fn(async (jobId: string) => timingBatch(jobId, [])),
+    exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
+    onEvent: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    emit: (event) => listeners.forEach((listener) => listener(event)),
+    ...overrides
+  }
+  return api
+}

@@ -1,0 +1,184 @@
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import JobForm from '@renderer/components/JobForm.vue'
+import { useJobStore } from '@renderer/stores/job'
+import { createFakeApi, fakeInfo } from './fakeApi'
+import { button, connectedPinia, control, group, messageOf, settle } from './helpers'
+
+let wrapper: VueWrapper | undefined
+
+async function mountForm(api = createFakeApi()) {
+  const { pinia } = await connectedPinia(api)
+  wrapper = mount(JobForm, { global: { plugins: [pinia] }, attachTo: document.body })
+  await settle()
+  return { wrapper, api, pinia }
+}
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+  vi.useRealTimers()
+})
+
+describe('job form', () => {
+  it('shows every control under its visible label', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    for (const label of ['Workload', 'Elements', 'Tasks', 'n', 'Seed', 'Threads', 'Chunk size']) {
+      expect(control(wrapper, label).exists(), label).toBe(true)
+    }
+    expect(group(wrapper, 'Call style').findAll('input[type=radio]')).toHaveLength(2)
+    expect(group(wrapper, 'Keep results').findAll('input[type=radio]')).toHaveLength(3)
+  })
+
+  it('labels the default task count as twice the machine threads', async () => {
+    const { wrapper } = await mountForm()
+    expect(messageOf(wrapper, 'Tasks')).toBe('default 2 × threads = 4')
+    expect(messageOf(wrapper, 'Threads')).toContain('of 2 hardware threads')
+  })
+
+  it('recomputes the default tasks from the threads typed in', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Threads').setValue('8')
+    expect(messageOf(wrapper, 'Tasks')).toBe('default 2 × threads = 16')
+  })
+
+  it('shows the one-line description of the chosen workload', async () => {
+    const { wrapper } = await mountForm()
+    expect(messageOf(wrapper, 'Workload')).toBe(fakeInfo.workloads[0].description)
+  })
+
+  it('fills the map cell preset and sizes it exactly before running', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Elements').setValue('a,b')
+    await button(wrapper, 'Notebook: map cell').trigger('click')
+    expect(control(wrapper, 'Workload').element.value).toBe('combinations')
+    expect(group(wrapper, 'Call style').find<HTMLInputElement>('input[value=map]').element.checked).toBe(true)
+    expect(control(wrapper, 'Elements').element.value).toBe('0..5')
+    expect(control(wrapper, 'Tasks').element.value).toBe('')
+    expect(wrapper.find('[data-test=size]').text()).toBe('C(6,2) × 4 = 60 tuples')
+  })
+
+  it('fills the starmap cell preset with n drawn from 2,3,4 and a seed', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    expect(control(wrapper, 'Workload').element.value).toBe('combinations_n')
+    expect(group(wrapper, 'Call style').find<HTMLInputElement>('input[value=starmap]').element.checked).toBe(true)
+    expect(control(wrapper, 'Elements').element.value).toBe('0..5')
+    expect(control(wrapper, 'n').element.value).toBe('2,3,4')
+    expect(control(wrapper, 'Seed').element.value).toBe('2023')
+    // Four tasks, each C(6,k) for a k drawn with the seed: the sum is exact and positive.
+    expect(wrapper.find('[data-test=size]').text()).toMatch(/^C\(6,\d\) × \d( \+ C\(6,\d\) × \d)* = \d+ tuples$/)
+    expect(button(wrapper, 'Run').element.disabled).toBe(false)
+  })
+
+  it('explains bad elements next to the field and disables Run', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Elements').setValue('1,,2')
+    expect(messageOf(wrapper, 'Elements')).toContain('elements have an empty item')
+    expect(messageOf(wrapper, 'Elements')).toContain('0..5')
+    expect(control(wrapper, 'Elements').attributes('aria-invalid')).toBe('true')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses zero tasks with the allowed minimum', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Tasks').setValue('0')
+    expect(messageOf(wrapper, 'Tasks')).toBe('tasks must be at least 1')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses tasks that are not a whole number', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Tasks').setValue('2.5')
+    expect(messageOf(wrapper, 'Tasks')).toBe('tasks must be a whole number from 1 to 10,000,000, or empty for 2 × threads')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses more threads than the engine allows', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Threads').setValue('300')
+    expect(messageOf(wrapper, 'Threads')).toBe('threads must be at most 256')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses a negative n and says what is allowed', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    await control(wrapper, 'n').setValue('-1')
+    expect(messageOf(wrapper, 'n')).toBe('task 0: n must not be negative (got -1); allowed: 0 to 64')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses a bad chunk size', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Chunk size').setValue('0')
+    expect(messageOf(wrapper, 'Chunk size')).toBe('chunk size must be at least 1')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('tells the user to pick starmap when a two-argument workload is called with map', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    await group(wrapper, 'Call style').find('input[value=map]').setValue()
+    expect(group(wrapper, 'Call style').find('.msg.error').text()).toContain('use the starmap call style')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('refuses a job whose kept results exceed the budget and offers count only', async () => {
+    const { wrapper } = await mountForm()
+    // C(200,4) = 64,684,950 tuples × 4 bytes × 4 tasks ≈ 987 MiB, over the 64 MiB budget.
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    await control(wrapper, 'Elements').setValue('range(200)')
+    await control(wrapper, 'n').setValue('4')
+    const refusal = wrapper.find('[data-test=over-budget]')
+    expect(refusal.text()).toContain('over the 64.0 MiB budget')
+    expect(refusal.text()).toContain('count only')
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('accepts the same large job once only counts are kept', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    await control(wrapper, 'Elements').setValue('range(200)')
+    await control(wrapper, 'n').setValue('4')
+    await group(wrapper, 'Keep results').find('input[value=count]').setValue()
+    expect(wrapper.find('[data-test=over-budget]').exists()).toBe(false)
+    expect(button(wrapper, 'Run').element.disabled).toBe(false)
+  })
+
+  it('warns before a job of more than ten million tuples', async () => {
+    const { wrapper } = await mountForm()
+    await button(wrapper, 'Notebook: starmap cell').trigger('click')
+    await control(wrapper, 'Elements').setValue('range(200)')
+    await control(wrapper, 'n').setValue('4')
+    await group(wrapper, 'Keep results').find('input[value=count]').setValue()
+    expect(wrapper.find('.msg.warning').text()).toContain('258,739,800 tuples')
+  })
+
+  it('asks the host to size a job too large to plan on every keystroke', async () => {
+    vi.useFakeTimers()
+    const api = createFakeApi()
+    const { wrapper } = await mountForm(api)
+    await control(wrapper, 'Tasks').setValue('1000000')
+    expect(wrapper.text()).toContain('Sizing the job…')
+    await vi.advanceTimersByTimeAsync(300)
+    expect(api.planJob).toHaveBeenCalledTimes(1)
+    expect(wrapper.find('[data-test=size]').text()).toBe('1,000,000 tasks = 15,000,000 tuples')
+  })
+
+  it('starts the job with the spec the form shows', async () => {
+    const { wrapper, api } = await mountForm()
+    await button(wrapper, 'Notebook: map cell').trigger('click')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(api.startJob).toHaveBeenCalledWith({
+      workload: 'combinations',
+      style: 'map',
+      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] },
+      chunkSize: 'auto',
+      keep: 'all'
+    })
+    expect(useJobStore().status).toBe('running')
+  })
+})

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { buildRendererIfStale } from '../../scripts/build-renderer.js'
+import { EngineHost } from '../../src/main/host/engineHost'
+import { startWebHost, type WebHost } from '../../src/main/web/server'
+import { workerFile } from '../paths'
+
+/**
+ * The real-browser harness: the web host in-process over a real EngineHost, and Debian's Chromium
+ * driven by playwright-core (never a downloaded browser).
+ */
+
+/** Where a Chromium may be, in order: `POOLSCOPE_CHROMIUM`, then the usual Linux paths. */
+export function chromiumCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = env.POOLSCOPE_CHROMIUM ? [env.POOLSCOPE_CHROMIUM] : []
+  return [...fromEnv, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+}
+
+/** The first Chromium that exists, or null. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  return chromiumCandidates(env).find((path) => existsSync(path)) ?? null
+}
+
+/** True when CI demands the browser suite (`POOLSCOPE_REQUIRE_BROWSER=1`): a missing browser then fails. */
+export function browserRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.POOLSCOPE_REQUIRE_BROWSER === '1'
+}
+
+/** Flags for a headless Chromium in a container, quiet and offline. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic'
+]
+
+export interface BrowserStack {
+  host: EngineHost
+  web: WebHost
+  browser: Browser
+  /** Uncaught errors of every page opened so far. */
+  pageErrors: string[]
+  /** A fresh page on the app, token included, with the engine connected. */
+  openApp(): Promise<Page>
+  close(): Promise<void>
+}
+
+/** Builds the renderer if stale, starts EngineHost + web host, and launches Chromium. */
+export async function startBrowserStack(executablePath: string): Promise<BrowserStack> {
+  const staticDir = await buildRendererIfStale()
+  const host = new EngineHost({ workerFile })
+  const web = await startWebHost({ host, staticDir })
+  let browser: Browser
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 })
+  } catch (err) {
+    await web.close()
+    await host.dispose()
+    throw err
+  }
+  const pageErrors: string[] = []
+  return {
+    host,
+    web,
+    browser,
+    pageErrors,
+    async openApp() {
+      const page = await browser.newPage()
+      page.on('pageerror', (error) => pageErrors.push(error.message))
+      await page.goto(web.url)
+      return page
+    },
+    async close() {
+      await browser.close().catch(() => undefined)
+      await web.close()
+      await host.dispose()
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Engine } from '../../../src/main/engine/engine'
+import { resultsDigest } from '../../../src/main/engine/digest'
+import type { JobSpecInput } from '../../../src/shared/spec'
+import type { ProgressEvent, TimingBatch } from '../../../src/shared/protocol'
+import { faultyWorkerFile, workerFile } from '../../paths'
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+function mapCell(threads: number): JobSpecInput {
+  return { workload: 'combinations', style: 'map', threads, inputs: { kind: 'recipe', elements: range(6) } }
+}
+
+describe('Engine', () => {
+  let engine: Engine
+  beforeAll(() => {
+    engine = new Engine({ workerFile, hardwareThreads: 2 })
+  })
+  afterAll(() => engine.dispose())
+
+  it('runs the notebook’s map cell: 2 × threads results of the 15 pairs of range(6)', async () => {
+    const job = await engine.start(mapCell(2))
+    const summary = await job.done
+    expect(summary.status).toBe('done')
+    expect(summary.taskCount).toBe(4)
+    expect(summary.tuplesProduced).toBe(60)
+    for (let task = 0; task < 4; task++) {
+      expect(job.results.taskText(task)).toBe(
+        '((0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5), (3, 4), (3, 5), (4, 5))'
+      )
+    }
+  })
+
+  it('reuses the warm pool for the next job of the same size and reports start-up apart', async () => {
+    const first = await (await engine.start(mapCell(2))).done
+    const second = await (await engine.start(mapCell(2))).done
+    expect(first.poolReused || first.poolStartupMs > 0).toBe(true)
+    expect(second.poolReused).toBe(true)
+    expect(second.poolStartupMs).toBe(0)
+  })
+
+  it('unpacks starmap arguments and keeps results in task order when tasks finish out of order', async () => {
+    // A long task first and short ones after: with two threads the short ones finish first.
+    const args = [[range(24), 6], [range(6), 2], [range(6), 3], [range(5), 5], [['a', 'b', 'a'], 2], [range(3), 4]]
+    const job = await engine.start({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      chunkSize: 1,
+      inputs: { kind: 'args', args }
+    })
+    const summary = await job.done
+    expect(summary.status).toBe('done')
+    expect(Array.from(job.results.produced)).toEqual([134596, 15, 20, 1, 3, 0])
+    expect(job.results.taskText(3)).toBe('((0, 1, 2, 3, 4),)')
+    // Duplicates combine by position, as in Python.
+    expect(job.results.taskText(4)).toBe("(('a', 'b'), ('a', 'a'), ('b', 'a'))")
+    expect(job.results.taskText(5)).toBe('()')
+    expect(job.timings.end[1]).toBeLessThan(job.timings.end[0])
+  })
+
+  it('digests results exactly as Python’s json.dumps with compact separators', async () => {
+    const job = await engine.start({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      inputs: { kind: 'args', args: [[['x', 'y', 'z'], 2], [[0, 1, 2], 0]] }
+    })
+    await job.done
+    expect([...job.results.jsonPieces()].join('')).toBe('[[["x","y"],["x","z"],["y","z"]],[[]]]')
+    // python3 -c 'import json,hashlib;print(hashlib.sha256(json.dumps([[["x","y"],["x","z"],["y","z"]],[[]]],separators=(",",":")).encode()).hexdigest())'
+    expect(resultsDigest(job.results)).toBe('8cef934c1c42f173a32e5d52952843302c6f10e56612402f1436c9897e5394d4')
+  })
+
+  it('times every task on one clock: start ≤ end, lanes within the pool, no overlap within a lane', async () => {
+    const timings: TimingBatch[] = []
+    const job = await engine.start(
+      {
+        workload: 'combinations_n',
+        style: 'starmap',
+        threads: 2,
+        chunkSize: 3,
+        inputs: { kind: 'recipe', elements: range(16), n: [3, 4, 5], seed: 7, tasks: 60 }
+      },
+      { timings: (batch) => timings.push(batch) }
+    )
+    await job.done
+    const seen = timings.reduce((sum, batch) => sum + batch.task.length, 0)
+    expect(seen).toBe(60)
+    const byLane = new Map<number, Array<[number, number]>>()
+    for (let task = 0; task < 60; task++) {
+      const start = job.timings.start[task]
+      const end = job.timings.end[task]
+      const lane = job.timings.lane[task]
+      expect(start).toBeLessThanOrEqual(end)
+      expect(lane).toBeGreaterThanOrEqual(0)
+      expect(lane).toBeLessThan(2)
+      byLane.set(lane, [...(byLane.get(lane) ?? []), [start, end]])
+    }
+    for (const spans of byLane.values()) {
+      spans.sort((a, b) => a[0] - b[0])
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1])
+    }
+    if (process.platform === 'linux') expect(job.timings.tid[0]).toBeGreaterThan(0)
+  })
+
+  it('refuses, before any work, a job whose kept results exceed the budget', async () => {
+    const small = new Engine({ workerFile, hardwareThreads: 2, budgetBytes: 1000 })
+    await expect(
+      small.start({ workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range(30), 5]] } })
+    ).rejects.toMatchObject({ code: 'OVER_BUDGET', message: expect.stringMatching(/keep count only/) })
+    expect(small.listJobs()).toHaveLength(0)
+    await small.dispose()
+  })
+
+  it('refuses a second job while one runs, and the first goes on', async () => {
+    const job = await engine.start({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      keep: 'count',
+      inputs: { kind: 'recipe', elements: range(30), n: [7], tasks: 8 }
+    })
+    await expect(engine.start(mapCell(2))).rejects.toMatchObject({ code: 'JOB_RUNNING' })
+    expect((await job.done).status).toBe('done')
+  })
+
+  it('cancels within a few hundred milliseconds and keeps what was computed, marked partial', async () => {
+    const progress: ProgressEvent[] = []
+    const job = await engine.start(
+      {
+        workload: 'combinations_n',
+        style: 'starmap',
+        threads: 2,
+        chunkSize: 1,
+        keep: 5,
+        inputs: { kind: 'recipe', elements: range(28), n: [7], tasks: 200 }
+      },
+      { progress: (event) => progress.push(event) }
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const asked = performance.now()
+    expect(job.cancel()).toBe(true)
+    const summary = await job.done
+    expect(performance.now() - asked).toBeLessThan(300)
+    expect(summary.status).toBe('cancelled')
+    expect(summary.partial).toBe(true)
+    expect(summary.tasksDone).toBeGreaterThan(0)
+    expect(summary.tasksDone).toBeLessThan(200)
+    const firstDone = Array.from(job.results.status).indexOf(1)
+    expect(job.results.row(firstDone).preview).toEqual([
+      '(0, 1, 2, 3, 4, 5, 6)',
+      '(0, 1, 2, 3, 4, 5, 7)',
+      '(0, 1, 2, 3, 4, 5, 8)',
+      '(0, 1, 2, 3, 4, 5, 9)',
+      '(0, 1, 2, 3, 4, 5, 10)'
+    ])
+    expect(progress.length).toBeGreaterThan(0)
+    // The pool keeps working after a cancel.
+    expect((await (await engine.start(mapCell(2))).done).status).toBe('done')
+  })
+})
+
+describe('Engine faults', () => {
+  let engine: Engine
+  beforeAll(() => {
+    engine = new Engine({ workerFile: faultyWorkerFile, hardwareThreads: 2 })
+  })
+  afterAll(() => engine.dispose())
+
+  it('fails a throwing task alone and keeps its message', async () => {
+    const job = await engine.start({
+      workload: 'combinations',
+      style: 'map',
+      threads: 2,
+      chunkSize: 4,
+      inputs: { kind: 'args', args: [range(6), range(13), range(7), range(4)] }
+    })
+    const summary = await job.done
+    expect(summary.status).toBe('failed')
+    expect(summary.tasksDone).toBe(3)
+    expect(summary.failures).toEqual([{ task: 1, message: 'Error: boom on purpose' }])
+    expect(job.results.row(2).count).toBe(21)
+    expect(summary.message).toMatch(/1 of 4 tasks failed/)
+  })
+
+  it('fails only the chunk of a worker that exits, and the pool recovers for the next job', async () => {
+    const job = await engine.start({
+      workload: 'combinations',
+      style: 'map',
+      threads: 2,
+      chunkSize: 2,
+      inputs: { kind: 'args', args: [range(6), range(6), range(17), range(6), range(8), range(8)] }
+    })
+    const summary = await job.done
+    expect(summary.status).toBe('failed')
+    expect(summary.tasksFailed).toBe(2)
+    expect(Array.from(job.results.status)).toEqual([1, 1, 2, 2, 1, 1])
+    expect(job.results.errorOf(2)).toMatch(/worker stopped while running tasks 2–3/)
+    const next = await (await engine.start(mapCell(2))).done
+    expect(next.status).toBe('done')
+    expect(next.tuplesProduced).toBe(60)
+  })
+})

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest'
+import { PoolScopeError } from '../../../src/shared/errors'
+import { parseElements } from '../../../src/shared/elements'
+import { autoChunkSize, planJob } from '../../../src/shared/plan'
+
+const range6 = [0, 1, 2, 3, 4, 5]
+
+function planError(spec: unknown): PoolScopeError {
+  try {
+    planJob(spec, 2)
+  } catch (err) {
+    if (err instanceof PoolScopeError) return err
+    throw err
+  }
+  throw new Error('planJob accepted the spec')
+}
+
+describe('planJob', () => {
+  it('defaults to twice as many tasks as threads, as the notebook does', () => {
+    const plan = planJob({ workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, 3)
+    expect(plan.taskCount).toBe(6)
+    expect(plan.threads).toBe(3)
+    expect(plan.totalTuples).toBe(90n)
+    expect(plan.calls).toHaveLength(1)
+  })
+
+  it('draws n per task with Python’s random.choice for the seed', () => {
+    const plan = planJob(
+      {
+        workload: 'combinations_n',
+        style: 'starmap',
+        inputs: { kind: 'recipe', elements: range6, n: [2, 3, 4], seed: 42, tasks: 6 }
+      },
+      2
+    )
+    const ks = Array.from(plan.callIndex, (i) => plan.calls[i].plan.k)
+    expect(ks).toEqual([4, 2, 2, 4, 3, 2])
+  })
+
+  it('passes one argument per task with map and unpacks tuples with starmap', () => {
+    const map = planJob({ workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [['a', 'b', 'c']] } }, 2)
+    expect(map.calls[0].args).toEqual([['a', 'b', 'c']])
+    const star = planJob(
+      { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 3]] } },
+      2
+    )
+    expect(star.calls[0].plan).toEqual({ kernel: 'combinations', n: 6, k: 3 })
+  })
+
+  it('accepts k greater than n and plans no tuples, as Python does', () => {
+    const plan = planJob(
+      { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[[1, 2], 5]] } },
+      2
+    )
+    expect(plan.totalTuples).toBe(0n)
+  })
+
+  it('sizes jobs beyond 2^53 exactly', () => {
+    const plan = planJob(
+      {
+        workload: 'combinations_n',
+        style: 'starmap',
+        inputs: { kind: 'recipe', elements: Array.from({ length: 100 }, (_, i) => i), n: [50], tasks: 3 },
+        keep: 'count'
+      },
+      2
+    )
+    expect(plan.totalTuples).toBe(3n * 100891344545564193334812497256n)
+    expect(plan.keptBytes).toBe(0n)
+  })
+
+  it.each([
+    ['a negative n', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, -1]] } }, /n must not be negative/],
+    ['a fractional n', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 2.5]] } }, /n must be a whole number/],
+    ['empty elements', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [] } }, /elements must not be empty/],
+    ['zero tasks', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6, tasks: 0 } }, /tasks must be at least 1/],
+    ['zero threads', { workload: 'combinations', style: 'map', threads: 0, inputs: { kind: 'recipe', elements: range6 } }, /threads must be at least 1/],
+    ['absurd threads', { workload: 'combinations', style: 'map', threads: 100000, inputs: { kind: 'recipe', elements: range6 } }, /threads must be at most 256/],
+    ['an unknown workload', { workload: 'nope', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /unknown workload "nope"; available: combinations, combinations_n/],
+    ['__proto__ as a workload', { workload: '__proto__', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /unknown workload "__proto__"/],
+    ['map with a two-argument workload', { workload: 'combinations_n', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /use the starmap call style/],
+    ['starmap with a bare argument', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [5] } }, /starmap needs each task's arguments as a list/],
+    ['a float element', { workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [[1.5, 2]] } }, /not a safe integer/],
+    ['an unknown field', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 }, extra: 1 }, /Unrecognized key/]
+  ])('refuses %s with a message saying what is allowed', (_name, spec, message) => {
+    expect(planError(spec).message).toMatch(message)
+  })
+})
+
+describe('autoChunkSize', () => {
+  it('follows Pool.map’s rule of about four chunks per thread', () => {
+    expect(autoChunkSize(100_000, 2, 300_000n)).toBe(12_500)
+    expect(autoChunkSize(4, 2, 4n)).toBe(1)
+    expect(autoChunkSize(9, 2, 9n)).toBe(2)
+  })
+
+  it('caps chunks of heavy tasks so each finishes quickly', () => {
+    expect(autoChunkSize(1000, 2, 1000n * 1_000_000n)).toBe(2)
+  })
+})
+
+describe('parseElements', () => {
+  it('reads inclusive ranges, Python ranges and comma lists', () => {
+    expect(parseElements('0..5')).toEqual({ ok: true, value: range6 })
+    expect(parseElements('range(6)')).toEqual({ ok: true, value: range6 })
+    expect(parseElements('range(2, 10, 3)')).toEqual({ ok: true, value: [2, 5, 8] })
+    expect(parseElements('a, b,3')).toEqual({ ok: true, value: ['a', 'b', 3] })
+  })
+
+  it('explains what is allowed when the text is empty or broken', () => {
+    const empty = parseElements('  ')
+    expect(empty.ok).toBe(false)
+    expect(!empty.ok && empty.error).toMatch(/use a range such as 0\.\.5/)
+    expect(parseElements('1,,2').ok).toBe(false)
+    expect(parseElements('5..1').ok).toBe(false)
+  })
+})

@@ -1,0 +1,125 @@
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import type { App } from 'electron'
+import { claimSingleInstance, disposeBeforeQuit, resolveWorkerFile } from '../../../src/main/shell/lifecycle'
+import { aboutDetail, buildMenuTemplate } from '../../../src/main/shell/menu'
+import type { MenuActions } from '../../../src/main/shell/menu'
+
+class FakeApp extends EventEmitter {
+  readonly quit = vi.fn(() => {
+    const event = { defaultPrevented: false, preventDefault: () => (event.defaultPrevented = true) }
+    this.emit('before-quit', event)
+    return event
+  })
+  readonly requestSingleInstanceLock = vi.fn(() => true)
+}
+
+describe('quitting', () => {
+  it('holds the quit until the engine host is disposed, then quits', async () => {
+    const app = new FakeApp()
+    let finish: () => void = () => undefined
+    const dispose = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)))
+    disposeBeforeQuit(app as unknown as App, dispose)
+
+    const first = app.quit()
+    expect(first.defaultPrevented).toBe(true)
+    expect(dispose).toHaveBeenCalledOnce()
+    expect(app.quit().defaultPrevented).toBe(true)
+    expect(dispose).toHaveBeenCalledOnce()
+
+    finish()
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(3))
+    expect(app.quit.mock.results[2].value.defaultPrevented).toBe(false)
+  })
+
+  it('quits anyway when disposing fails', async () => {
+    const app = new FakeApp()
+    disposeBeforeQuit(app as unknown as App, () => Promise.reject(new Error('pool stuck')))
+    app.quit()
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(2))
+  })
+
+  it('quits anyway when disposing takes too long', async () => {
+    const app = new FakeApp()
+    disposeBeforeQuit(app as unknown as App, () => new Promise<void>(() => undefined), 20)
+    app.quit()
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(2))
+  })
+})
+
+describe('single instance', () => {
+  it('quits a second launch', () => {
+    const app = new FakeApp()
+    app.requestSingleInstanceLock.mockReturnValue(false)
+    expect(claimSingleInstance(app as unknown as App, () => null)).toBe(false)
+  })
+
+  it('focuses the existing window when another launch happens', () => {
+    const app = new FakeApp()
+    const window = {
+      isDestroyed: () => false,
+      isMinimized: () => true,
+      restore: vi.fn(),
+      show: vi.fn(),
+      focus: vi.fn()
+    }
+    expect(claimSingleInstance(app as unknown as App, () => window)).toBe(true)
+    app.emit('second-instance')
+    expect(window.restore).toHaveBeenCalledOnce()
+    expect(window.focus).toHaveBeenCalledOnce()
+  })
+})
+
+describe('worker file', () => {
+  const packed = join('/opt/PoolScope/resources/app.asar', 'out', 'main')
+
+  it('is worker.cjs beside the main bundle', () => {
+    expect(resolveWorkerFile('/repo/out/main')).toBe(join('/repo/out/main', 'worker.cjs'))
+  })
+
+  it('stays inside app.asar when it is not unpacked', () => {
+    expect(resolveWorkerFile(packed, () => false)).toBe(join(packed, 'worker.cjs'))
+  })
+
+  it('moves to app.asar.unpacked when it was unpacked', () => {
+    expect(resolveWorkerFile(packed, () => true)).toBe(
+      join('/opt/PoolScope/resources/app.asar.unpacked', 'out', 'main', 'worker.cjs')
+    )
+  })
+})
+
+describe('menu', () => {
+  const actions: MenuActions = { openJob: vi.fn(), saveJob: vi.fn(), exportResults: vi.fn(), showAbout: vi.fn() }
+  const roles = (template: ReturnType<typeof buildMenuTemplate>) => JSON.stringify(template)
+
+  it('offers developer tools only in an unpackaged app', () => {
+    expect(roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: false, platform: 'linux' }))).toContain(
+      'toggleDevTools'
+    )
+    expect(roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: true, platform: 'linux' }))).not.toContain(
+      'toggleDevTools'
+    )
+  })
+
+  it('has Open job…, Save job… and Export results… in the File menu', () => {
+    const [file] = buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: true, platform: 'linux' })
+    const labels = (file.submenu as { label?: string }[]).map((item) => item.label)
+    expect(labels).toEqual(expect.arrayContaining(['Open job…', 'Save job…', 'Export results…']))
+  })
+
+  it('shows versions and the hardware thread count in About', () => {
+    expect(
+      aboutDetail({
+        appName: 'PoolScope',
+        appVersion: '0.1.0',
+        versions: { electron: '45.5.0', chrome: '142.0.0.0', node: '22.20.0', v8: '14.2' },
+        hardwareThreads: 8,
+        platform: 'linux',
+        arch: 'x64'
+      })
+    ).toBe(
+      'Version 0.1.0\nElectron 45.5.0\nChrome 142.0.0.0\nNode.js 22.20.0\nV8 14.2\nHardware threads: 8\nPlatform: linux x64'
+    )
+  })
+})

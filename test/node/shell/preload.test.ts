@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { RemoteError } from '../../../src/shared/protocol'
+import type { EngineEvent, PoolScopeApi } from '../../../src/shared/protocol'
+import * as electron from './electronMock'
+
+vi.mock('electron', () => import('./electronMock'))
+
+/** The named methods of PoolScopeApi, spelled out so that a new one is a deliberate change. */
+const API_METHODS = [
+  'cancelJob',
+  'exportJob',
+  'info',
+  'jobSummary',
+  'listJobs',
+  'onEvent',
+  'planJob',
+  'results',
+  'startJob',
+  'timings',
+  'tuples'
+]
+
+let api: PoolScopeApi
+let exposedAs: unknown
+
+beforeAll(async () => {
+  await import('../../../src/preload/index')
+  expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce()
+  ;[exposedAs, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as unknown as [string, PoolScopeApi]
+})
+
+describe('preload bridge', () => {
+  it('exposes exactly the named methods of PoolScopeApi on window.poolscope', () => {
+    expect(exposedAs).toBe('poolscope')
+    expect(Object.keys(api).sort()).toEqual(API_METHODS)
+    for (const name of API_METHODS) expect(typeof api[name as keyof PoolScopeApi]).toBe('function')
+  })
+
+  it('exposes no ipcRenderer, process or env', () => {
+    const exposed = api as unknown as Record<string, unknown>
+    for (const forbidden of ['ipcRenderer', 'invoke', 'send', 'process', 'env', 'require']) {
+      expect(exposed[forbidden]).toBeUndefined()
+    }
+    expect(Object.values(exposed)).not.toContain(electron.ipcRenderer)
+  })
+
+  it('invokes the poolscope: channel of the command with its parameters', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { total: 0, rows: [] } })
+    await expect(api.results('job-1', 0, 50)).resolves.toEqual({ total: 0, rows: [] })
+    expect(electron.ipcRenderer.invoke).toHaveBeenLastCalledWith('poolscope:job.results', {
+      jobId: 'job-1',
+      offset: 0,
+      limit: 50
+    })
+  })
+
+  it('rejects an error outcome with a RemoteError that keeps the code', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'UNKNOWN_JOB', message: 'No job job-9; known jobs: none.' }
+    })
+    const error = await api.jobSummary('job-9').catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error).toMatchObject({ code: 'UNKNOWN_JOB', message: 'No job job-9; known jobs: none.' })
+  })
+
+  it('delivers engine events without the IPC event, and unsubscribes', () => {
+    const listener = vi.fn()
+    const unsubscribe = api.onEvent(listener)
+    const event = { type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent
+    electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, event)
+    expect(listener).toHaveBeenCalledExactlyOnceWith(event)
+    unsubscribe()
+    electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, event)
+    expect(listener).toHaveBeenCalledOnce()
+    expect(electron.ipcRenderer.listenerCount('poolscope:event')).toBe(0)
+  })
+})
