@@ -18,7 +18,8 @@ export function elementProblem(value: unknown): string | null {
     return Number.isSafeInteger(value) ? null : `${value} is not a safe integer`
   }
   if (typeof value === 'string') {
-    if (value.length > MAX_STRING_LENGTH) return `a string element is longer than ${MAX_STRING_LENGTH} characters`
+    if (value.length > MAX_STRING_LENGTH)
+      return `a string element is longer than ${MAX_STRING_LENGTH} characters`
     return PRINTABLE_ASCII.test(value) ? null : `"${value}" contains characters outside printable ASCII`
   }
   return `${JSON.stringify(value) ?? String(value)} is neither an integer nor a string`

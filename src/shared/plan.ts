@@ -153,7 +153,12 @@ function recipeArgs(spec: JobSpec, workload: WorkloadDefinition, threads: number
   return Array.from({ length: tasks }, () => [elements, random ? random.choice(choices) : choices[0]])
 }
 
-function unpack(raw: unknown, style: JobSpec['style'], workload: WorkloadDefinition, task: number): unknown[] {
+function unpack(
+  raw: unknown,
+  style: JobSpec['style'],
+  workload: WorkloadDefinition,
+  task: number
+): unknown[] {
   if (style === 'map') return [raw]
   if (!Array.isArray(raw)) {
     invalid(

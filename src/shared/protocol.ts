@@ -206,8 +206,7 @@ export type EngineEvent = { [N in EventName]: { type: N; payload: EventPayloads[
 
 /** What a command call returns on the wire: a result or a `{ code, message }`. */
 export type CommandOutcome<N extends CommandName = CommandName> =
-  | { ok: true; result: CommandResults[N] }
-  | { ok: false; error: ErrorInfo }
+  { ok: true; result: CommandResults[N] } | { ok: false; error: ErrorInfo }
 
 export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CommandSchemas, name)

@@ -88,7 +88,8 @@ export class PythonRandom {
 
   /** `random._randbelow(n)` for 1 <= n < 2**32. */
   randbelow(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new RangeError('randbelow needs 1 <= n < 2**32')
+    if (!Number.isInteger(n) || n < 1 || n > 0xffffffff)
+      throw new RangeError('randbelow needs 1 <= n < 2**32')
     const k = 32 - Math.clz32(n) // n.bit_length()
     let r = this.getrandbits(k)
     while (r >= n) r = this.getrandbits(k)

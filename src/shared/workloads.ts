@@ -42,7 +42,8 @@ function parseElementsArg(value: unknown): { ok: true; elements: Element[] } | {
   if (value.length === 0) return { ok: false, error: 'elements must not be empty' }
   for (const item of value) {
     const problem = elementProblem(item)
-    if (problem) return { ok: false, error: `element ${problem}; elements are integers or printable ASCII strings` }
+    if (problem)
+      return { ok: false, error: `element ${problem}; elements are integers or printable ASCII strings` }
   }
   return { ok: true, elements: value as Element[] }
 }
@@ -119,5 +120,10 @@ export interface WorkloadInfo {
 }
 
 export function workloadInfos(): WorkloadInfo[] {
-  return [...WORKLOADS.values()].map(({ name, title, description, params }) => ({ name, title, description, params }))
+  return [...WORKLOADS.values()].map(({ name, title, description, params }) => ({
+    name,
+    title,
+    description,
+    params
+  }))
 }

@@ -4,7 +4,9 @@ import { useJobStore } from '@renderer/stores/job'
 import { createFakeApi, type FakeApi } from './fakeApi'
 
 /** A fresh Pinia with the job store connected to a fake engine. */
-export async function connectedPinia(api: FakeApi = createFakeApi()): Promise<{ pinia: Pinia; api: FakeApi }> {
+export async function connectedPinia(
+  api: FakeApi = createFakeApi()
+): Promise<{ pinia: Pinia; api: FakeApi }> {
   const pinia = createPinia()
   setActivePinia(pinia)
   await useJobStore(pinia).connect(api)

@@ -63,12 +63,16 @@ describe('job form', () => {
     const { wrapper } = await mountForm()
     await button(wrapper, 'Notebook: starmap cell').trigger('click')
     expect(control(wrapper, 'Workload').element.value).toBe('combinations_n')
-    expect(group(wrapper, 'Call style').find<HTMLInputElement>('input[value=starmap]').element.checked).toBe(true)
+    expect(group(wrapper, 'Call style').find<HTMLInputElement>('input[value=starmap]').element.checked).toBe(
+      true
+    )
     expect(control(wrapper, 'Elements').element.value).toBe('0..5')
     expect(control(wrapper, 'n').element.value).toBe('2,3,4')
     expect(control(wrapper, 'Seed').element.value).toBe('2023')
     // Four tasks, each C(6,k) for a k drawn with the seed: the sum is exact and positive.
-    expect(wrapper.find('[data-test=size]').text()).toMatch(/^C\(6,\d\) × \d( \+ C\(6,\d\) × \d)* = \d+ tuples$/)
+    expect(wrapper.find('[data-test=size]').text()).toMatch(
+      /^C\(6,\d\) × \d( \+ C\(6,\d\) × \d)* = \d+ tuples$/
+    )
     expect(button(wrapper, 'Run').element.disabled).toBe(false)
   })
 
@@ -91,7 +95,9 @@ describe('job form', () => {
   it('refuses tasks that are not a whole number', async () => {
     const { wrapper } = await mountForm()
     await control(wrapper, 'Tasks').setValue('2.5')
-    expect(messageOf(wrapper, 'Tasks')).toBe('tasks must be a whole number from 1 to 10,000,000, or empty for 2 × threads')
+    expect(messageOf(wrapper, 'Tasks')).toBe(
+      'tasks must be a whole number from 1 to 10,000,000, or empty for 2 × threads'
+    )
     expect(button(wrapper, 'Run').element.disabled).toBe(true)
   })
 

@@ -132,7 +132,9 @@ export class Engine {
     }
   }
 
-  private async acquirePool(threads: number): Promise<{ pool: WorkerPool; startupMs: number; reused: boolean }> {
+  private async acquirePool(
+    threads: number
+  ): Promise<{ pool: WorkerPool; startupMs: number; reused: boolean }> {
     if (this.pool && !this.pool.isDestroyed && this.pool.threads === threads) {
       return { pool: this.pool, startupMs: 0, reused: true }
     }
@@ -147,7 +149,10 @@ export class Engine {
       })
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n', 1)[0] : String(err)
-      throw new PoolScopeError(ErrorCodes.POOL_FAILED, `could not start a pool of ${threads} threads: ${reason}`)
+      throw new PoolScopeError(
+        ErrorCodes.POOL_FAILED,
+        `could not start a pool of ${threads} threads: ${reason}`
+      )
     }
     return { pool: this.pool, startupMs: this.pool.startupMs, reused: false }
   }

@@ -136,7 +136,8 @@ export class ResultsStore {
     const total = this.kept[task]
     const positions = this.positions(task)
     const tuples: string[] = []
-    for (let i = offset; i < Math.min(total, offset + limit); i++) tuples.push(this.tupleText(task, i, positions))
+    for (let i = offset; i < Math.min(total, offset + limit); i++)
+      tuples.push(this.tupleText(task, i, positions))
     return { task, total, offset, tuples }
   }
 

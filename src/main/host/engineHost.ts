@@ -132,7 +132,11 @@ function exportJob(job: Job, format: 'json' | 'csv'): ExportFile {
     )
   }
   if (format === 'json') {
-    return { filename: `${job.id}-results.json`, mime: 'application/json', text: [...results.jsonPieces()].join('') }
+    return {
+      filename: `${job.id}-results.json`,
+      mime: 'application/json',
+      text: [...results.jsonPieces()].join('')
+    }
   }
   const lines = ['task,status,index,tuple']
   for (let task = 0; task < results.taskCount; task++) {

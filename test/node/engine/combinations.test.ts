@@ -20,7 +20,14 @@ function run(n: number, k: number, keep = -1) {
   const count = oracle(n, k).length
   const stored = keep < 0 ? count : Math.min(keep, count)
   const out = new Uint8Array(stored * k)
-  const produced = combinations({ kernel: 'combinations', n, k }, keep, out, 0, new Uint32Array(1024), () => true)
+  const produced = combinations(
+    { kernel: 'combinations', n, k },
+    keep,
+    out,
+    0,
+    new Uint32Array(1024),
+    () => true
+  )
   const tuples: number[][] = []
   for (let i = 0; i < stored; i++) tuples.push(Array.from(out.subarray(i * k, i * k + k)))
   return { produced, tuples }
@@ -55,10 +62,17 @@ describe('combinations kernel', () => {
   it('stops at a checkpoint that says so and reports -1', () => {
     let calls = 0
     const out = new Uint8Array(0)
-    const produced = combinations({ kernel: 'combinations', n: 40, k: 6 }, 0, out, 0, new Uint32Array(1024), () => {
-      calls++
-      return false
-    })
+    const produced = combinations(
+      { kernel: 'combinations', n: 40, k: 6 },
+      0,
+      out,
+      0,
+      new Uint32Array(1024),
+      () => {
+        calls++
+        return false
+      }
+    )
     expect(produced).toBe(-1)
     expect(calls).toBe(1)
   })

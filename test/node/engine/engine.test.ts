@@ -41,7 +41,14 @@ describe('Engine', () => {
 
   it('unpacks starmap arguments and keeps results in task order when tasks finish out of order', async () => {
     // A long task first and short ones after: with two threads the short ones finish first.
-    const args = [[range(24), 6], [range(6), 2], [range(6), 3], [range(5), 5], [['a', 'b', 'a'], 2], [range(3), 4]]
+    const args = [
+      [range(24), 6],
+      [range(6), 2],
+      [range(6), 3],
+      [range(5), 5],
+      [['a', 'b', 'a'], 2],
+      [range(3), 4]
+    ]
     const job = await engine.start({
       workload: 'combinations_n',
       style: 'starmap',
@@ -64,12 +71,20 @@ describe('Engine', () => {
       workload: 'combinations_n',
       style: 'starmap',
       threads: 2,
-      inputs: { kind: 'args', args: [[['x', 'y', 'z'], 2], [[0, 1, 2], 0]] }
+      inputs: {
+        kind: 'args',
+        args: [
+          [['x', 'y', 'z'], 2],
+          [[0, 1, 2], 0]
+        ]
+      }
     })
     await job.done
     expect([...job.results.jsonPieces()].join('')).toBe('[[["x","y"],["x","z"],["y","z"]],[[]]]')
     // python3 -c 'import json,hashlib;print(hashlib.sha256(json.dumps([[["x","y"],["x","z"],["y","z"]],[[]]],separators=(",",":")).encode()).hexdigest())'
-    expect(resultsDigest(job.results)).toBe('8cef934c1c42f173a32e5d52952843302c6f10e56612402f1436c9897e5394d4')
+    expect(resultsDigest(job.results)).toBe(
+      '8cef934c1c42f173a32e5d52952843302c6f10e56612402f1436c9897e5394d4'
+    )
   })
 
   it('times every task on one clock: start ≤ end, lanes within the pool, no overlap within a lane', async () => {
@@ -107,7 +122,11 @@ describe('Engine', () => {
   it('refuses, before any work, a job whose kept results exceed the budget', async () => {
     const small = new Engine({ workerFile, hardwareThreads: 2, budgetBytes: 1000 })
     await expect(
-      small.start({ workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range(30), 5]] } })
+      small.start({
+        workload: 'combinations_n',
+        style: 'starmap',
+        inputs: { kind: 'args', args: [[range(30), 5]] }
+      })
     ).rejects.toMatchObject({ code: 'OVER_BUDGET', message: expect.stringMatching(/keep count only/) })
     expect(small.listJobs()).toHaveLength(0)
     await small.dispose()

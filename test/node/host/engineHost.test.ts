@@ -22,15 +22,21 @@ describe('EngineHost', () => {
   })
   afterAll(() => host.dispose())
 
-  it.each(['toString', '__proto__', 'constructor', 'job.nope', 42])('refuses %s as a command name', async (name) => {
-    const outcome = await host.call(name, {})
-    expect(outcome).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } })
-  })
+  it.each(['toString', '__proto__', 'constructor', 'job.nope', 42])(
+    'refuses %s as a command name',
+    async (name) => {
+      const outcome = await host.call(name, {})
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } })
+    }
+  )
 
   it('refuses malformed parameters with the field that is wrong', async () => {
     const outcome = await host.call('job.results', { jobId: 'x', offset: -1, limit: 5 })
     expect(outcome.ok).toBe(false)
-    expect(!outcome.ok && outcome.error).toMatchObject({ code: 'INVALID_COMMAND', message: expect.stringMatching(/offset/) })
+    expect(!outcome.ok && outcome.error).toMatchObject({
+      code: 'INVALID_COMMAND',
+      message: expect.stringMatching(/offset/)
+    })
   })
 
   it('reports a bad spec as a clear error without stack or path', async () => {
@@ -58,7 +64,9 @@ describe('EngineHost', () => {
   it('runs a job, streams throttled events and serves results, tuples and timings in pages', async () => {
     const events: EngineEvent[] = []
     const unsubscribe = host.onEvent((event) => events.push(event))
-    const started = result<{ jobId: string; taskCount: number }>(await host.call('job.start', { spec: mapCell }))
+    const started = result<{ jobId: string; taskCount: number }>(
+      await host.call('job.start', { spec: mapCell })
+    )
     expect(started.taskCount).toBe(4)
     const finished = await new Promise<JobSummary>((resolve) => {
       const check = host.onEvent((event) => {
@@ -85,8 +93,14 @@ describe('EngineHost', () => {
       await host.call('job.timings', { jobId: started.jobId, offset: 0, limit: 100 })
     )
     expect(Array.from(timings.task)).toEqual([0, 1, 2, 3])
-    const csv = result<{ text: string }>(await host.call('job.export', { jobId: started.jobId, format: 'csv' }))
-    expect(csv.text.split('\n').slice(0, 3)).toEqual(['task,status,index,tuple', '0,done,0,"(0, 1)"', '0,done,1,"(0, 2)"'])
+    const csv = result<{ text: string }>(
+      await host.call('job.export', { jobId: started.jobId, format: 'csv' })
+    )
+    expect(csv.text.split('\n').slice(0, 3)).toEqual([
+      'task,status,index,tuple',
+      '0,done,0,"(0, 1)"',
+      '0,done,1,"(0, 2)"'
+    ])
   })
 
   it('answers an unknown job id with a message, not a crash', async () => {

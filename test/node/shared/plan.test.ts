@@ -17,7 +17,10 @@ function planError(spec: unknown): PoolScopeError {
 
 describe('planJob', () => {
   it('defaults to twice as many tasks as threads, as the notebook does', () => {
-    const plan = planJob({ workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, 3)
+    const plan = planJob(
+      { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 } },
+      3
+    )
     expect(plan.taskCount).toBe(6)
     expect(plan.threads).toBe(3)
     expect(plan.totalTuples).toBe(90n)
@@ -38,7 +41,10 @@ describe('planJob', () => {
   })
 
   it('passes one argument per task with map and unpacks tuples with starmap', () => {
-    const map = planJob({ workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [['a', 'b', 'c']] } }, 2)
+    const map = planJob(
+      { workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [['a', 'b', 'c']] } },
+      2
+    )
     expect(map.calls[0].args).toEqual([['a', 'b', 'c']])
     const star = planJob(
       { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 3]] } },
@@ -70,18 +76,71 @@ describe('planJob', () => {
   })
 
   it.each([
-    ['a negative n', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, -1]] } }, /n must not be negative/],
-    ['a fractional n', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 2.5]] } }, /n must be a whole number/],
-    ['empty elements', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [] } }, /elements must not be empty/],
-    ['zero tasks', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6, tasks: 0 } }, /tasks must be at least 1/],
-    ['zero threads', { workload: 'combinations', style: 'map', threads: 0, inputs: { kind: 'recipe', elements: range6 } }, /threads must be at least 1/],
-    ['absurd threads', { workload: 'combinations', style: 'map', threads: 100000, inputs: { kind: 'recipe', elements: range6 } }, /threads must be at most 256/],
-    ['an unknown workload', { workload: 'nope', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /unknown workload "nope"; available: combinations, combinations_n/],
-    ['__proto__ as a workload', { workload: '__proto__', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /unknown workload "__proto__"/],
-    ['map with a two-argument workload', { workload: 'combinations_n', style: 'map', inputs: { kind: 'recipe', elements: range6 } }, /use the starmap call style/],
-    ['starmap with a bare argument', { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [5] } }, /starmap needs each task's arguments as a list/],
-    ['a float element', { workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [[1.5, 2]] } }, /not a safe integer/],
-    ['an unknown field', { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 }, extra: 1 }, /Unrecognized key/]
+    [
+      'a negative n',
+      { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, -1]] } },
+      /n must not be negative/
+    ],
+    [
+      'a fractional n',
+      { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 2.5]] } },
+      /n must be a whole number/
+    ],
+    [
+      'empty elements',
+      { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [] } },
+      /elements must not be empty/
+    ],
+    [
+      'zero tasks',
+      { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6, tasks: 0 } },
+      /tasks must be at least 1/
+    ],
+    [
+      'zero threads',
+      { workload: 'combinations', style: 'map', threads: 0, inputs: { kind: 'recipe', elements: range6 } },
+      /threads must be at least 1/
+    ],
+    [
+      'absurd threads',
+      {
+        workload: 'combinations',
+        style: 'map',
+        threads: 100000,
+        inputs: { kind: 'recipe', elements: range6 }
+      },
+      /threads must be at most 256/
+    ],
+    [
+      'an unknown workload',
+      { workload: 'nope', style: 'map', inputs: { kind: 'recipe', elements: range6 } },
+      /unknown workload "nope"; available: combinations, combinations_n/
+    ],
+    [
+      '__proto__ as a workload',
+      { workload: '__proto__', style: 'map', inputs: { kind: 'recipe', elements: range6 } },
+      /unknown workload "__proto__"/
+    ],
+    [
+      'map with a two-argument workload',
+      { workload: 'combinations_n', style: 'map', inputs: { kind: 'recipe', elements: range6 } },
+      /use the starmap call style/
+    ],
+    [
+      'starmap with a bare argument',
+      { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [5] } },
+      /starmap needs each task's arguments as a list/
+    ],
+    [
+      'a float element',
+      { workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [[1.5, 2]] } },
+      /not a safe integer/
+    ],
+    [
+      'an unknown field',
+      { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 }, extra: 1 },
+      /Unrecognized key/
+    ]
   ])('refuses %s with a message saying what is allowed', (_name, spec, message) => {
     expect(planError(spec).message).toMatch(message)
   })

@@ -1,0 +1,76 @@
+import { PoolScopeError } from '../../shared/errors'
+import { version } from '../../../package.json'
+import { Engine } from '../engine/engine'
+import { UsageError, quote } from './args'
+import { processIo, writeOut, type CliIo } from './io'
+import { notebookCommand } from './notebookCommand'
+import { runCommand } from './runCommand'
+import { MAIN_USAGE } from './usage'
+
+type EngineCommand = (argv: readonly string[], io: CliIo, engine: Engine) => Promise<number>
+
+/** Commands that run on an engine, by name; a Map so only these names match. */
+const ENGINE_COMMANDS: ReadonlyMap<string, EngineCommand> = new Map([
+  ['run', runCommand],
+  ['notebook', notebookCommand]
+])
+
+async function withEngine(command: EngineCommand, argv: readonly string[], io: CliIo): Promise<number> {
+  const engine = new Engine({
+    workerFile: io.workerFile,
+    onPoolError: (error) => io.stderr.write(`poolscope: pool error: ${error.message.split('\n', 1)[0]}\n`)
+  })
+  try {
+    return await command(argv, io, engine)
+  } finally {
+    await engine.dispose()
+  }
+}
+
+/** The web host lives in its own module; it is loaded only when asked for. */
+async function webCommand(argv: readonly string[]): Promise<number> {
+  const web = await import('../web/main')
+  return web.main([...argv])
+}
+
+/**
+ * The `poolscope` command line. Returns the exit code: 0 done, 1 failed, 2 bad arguments (one line
+ * on stderr naming the flag; nothing was started), 130 interrupted by Ctrl-C.
+ */
+export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
+  const io = processIo(ioOverrides)
+  const [command, ...rest] = argv
+  try {
+    if (command === undefined) {
+      throw new UsageError(null, 'no command given; commands are run, notebook and web (see poolscope --help)')
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      await writeOut(io.stdout, MAIN_USAGE + '\n')
+      return 0
+    }
+    if (command === '--version') {
+      await writeOut(io.stdout, `poolscope ${version}\n`)
+      return 0
+    }
+    if (command === 'web') return await webCommand(rest)
+    const engineCommand = ENGINE_COMMANDS.get(command)
+    if (!engineCommand) {
+      throw new UsageError(
+        null,
+        `unknown command ${quote(command)}; commands are run, notebook and web (see poolscope --help)`
+      )
+    }
+    return await withEngine(engineCommand, rest, io)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(err.line + '\n')
+      return 2
+    }
+    const message =
+      err instanceof PoolScopeError
+        ? err.message
+        : `internal error: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`
+    io.stderr.write(`poolscope: ${message}\n`)
+    return 1
+  }
+}

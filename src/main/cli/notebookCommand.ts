@@ -1,0 +1,104 @@
+import { DEFAULT_N_CHOICES, type JobPlan } from '../../shared/plan'
+import type { JobSpecInput } from '../../shared/spec'
+import { LIMITS } from '../../shared/spec'
+import type { Engine } from '../engine/engine'
+import { argsToPython } from '../engine/resultsStore'
+import { UsageError, flagText, parseFlags, parseWhole, quote } from './args'
+import { writeOut, type CliIo } from './io'
+import { runJob } from './jobSession'
+import { formatMs, notebookHeader, printResults, timingLines } from './output'
+import { exitCodeOf, planOrRefuse } from './runCommand'
+import { randomSeed } from './runOptions'
+import { NOTEBOOK_USAGE } from './usage'
+
+const NOTEBOOK_FLAGS = [{ name: '--threads', example: '4' }, { name: '--seed', example: '42' }, { name: '--help' }]
+
+/** The notebook's `tuple(range(6))`. */
+const TEST_PARAMETER = [0, 1, 2, 3, 4, 5]
+
+/** The map cell: `p.map(get_combinations, data)` with `data` = 2 x threads copies of range(6). */
+export function mapCellSpec(threads: number): JobSpecInput {
+  return {
+    workload: 'combinations',
+    style: 'map',
+    threads,
+    inputs: { kind: 'recipe', elements: TEST_PARAMETER, tasks: threads * 2 }
+  }
+}
+
+/** The starmap cell: `p.starmap(get_combinations_n, data)`, n = `random.choice((2, 3, 4))` per task after `random.seed(seed)`. */
+export function starmapCellSpec(threads: number, seed: number): JobSpecInput {
+  return {
+    workload: 'combinations_n',
+    style: 'starmap',
+    threads,
+    inputs: { kind: 'recipe', elements: TEST_PARAMETER, tasks: threads * 2, n: [...DEFAULT_N_CHOICES], seed }
+  }
+}
+
+/** `print(data[-1])` of the starmap cell, e.g. `((0, 1, 2, 3, 4, 5), 3)`. */
+export function lastTaskArgs(plan: JobPlan): string {
+  return argsToPython(plan.calls[plan.callIndex[plan.taskCount - 1]].args)
+}
+
+function parseSeedFlag(text: string): number {
+  const value = Number(text.trim())
+  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new UsageError(
+      '--seed',
+      `must be a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (got ${quote(text)})`
+    )
+  }
+  return value
+}
+
+/**
+ * `poolscope notebook`: the notebook's two Pool cells as they run on this machine, printing what
+ * they printed, plus the pool start-up (measured apart) and each cell's time on the warm pool.
+ */
+export async function notebookCommand(argv: readonly string[], io: CliIo, engine: Engine): Promise<number> {
+  const flags = parseFlags(argv, NOTEBOOK_FLAGS, 'notebook')
+  if (flags.has('--help')) {
+    await writeOut(io.stdout, NOTEBOOK_USAGE + '\n')
+    return 0
+  }
+  const threadsText = flagText(flags, '--threads')
+  const threads =
+    threadsText === undefined ? engine.hardwareThreads : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+  const seedText = flagText(flags, '--seed')
+  const seed = seedText === undefined ? randomSeed() : parseSeedFlag(seedText)
+  const mapSpec = mapCellSpec(threads)
+  const starmapSpec = starmapCellSpec(threads, seed)
+  // Both cells are checked before the pool starts.
+  planOrRefuse(engine, mapSpec, '--threads')
+  const starmapPlan = planOrRefuse(engine, starmapSpec, '--threads')
+
+  const mapCell = await runJob(engine, mapSpec, io)
+  await writeOut(io.stdout, notebookHeader(mapCell.summary).join('\n') + '\n')
+  if (mapCell.interrupted) {
+    await writeOut(io.stdout, timingLines(mapCell.summary).join('\n') + '\n')
+    return 130
+  }
+  await printResults(io.stdout, mapCell.job.results)
+  await writeOut(
+    io.stdout,
+    [
+      `Pool start-up: ${formatMs(mapCell.summary.poolStartupMs)} (${threads} threads, measured apart from the cells)`,
+      `Map cell on the warm pool: ${formatMs(mapCell.summary.wallMs)}`,
+      '',
+      `Seed: ${seed} (random.seed(${seed}); repeat with --seed ${seed})`,
+      lastTaskArgs(starmapPlan),
+      ''
+    ].join('\n')
+  )
+
+  const starmapCell = await runJob(engine, starmapSpec, io)
+  await writeOut(io.stdout, notebookHeader(starmapCell.summary).join('\n') + '\n')
+  if (starmapCell.interrupted) {
+    await writeOut(io.stdout, timingLines(starmapCell.summary).join('\n') + '\n')
+    return 130
+  }
+  await printResults(io.stdout, starmapCell.job.results)
+  await writeOut(io.stdout, `Starmap cell on the warm pool: ${formatMs(starmapCell.summary.wallMs)}\n`)
+  return Math.max(exitCodeOf(mapCell), exitCodeOf(starmapCell))
+}

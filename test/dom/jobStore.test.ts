@@ -1,0 +1,183 @@
+import { describe, expect, it, vi } from 'vitest'
+import { useJobStore } from '@renderer/stores/job'
+import type { PlanSummary } from '../../src/shared/protocol'
+import { createFakeApi, planSummary, summaryOf, timingBatch } from './fakeApi'
+import { connectedPinia, settle } from './helpers'
+
+const mapSpec = {
+  workload: 'combinations',
+  style: 'map',
+  inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] }
+}
+
+async function runningJob(api = createFakeApi()) {
+  await connectedPinia(api)
+  const job = useJobStore()
+  await job.start(mapSpec)
+  return { job, api }
+}
+
+describe('job store', () => {
+  it('loads the machine info when connected', async () => {
+    await connectedPinia()
+    expect(useJobStore().info?.hardwareThreads).toBe(2)
+  })
+
+  it('says the engine cannot be reached when info fails', async () => {
+    await connectedPinia(
+      createFakeApi({ info: vi.fn(async () => Promise.reject(new Error('socket closed'))) })
+    )
+    expect(useJobStore().connectError).toBe('Could not reach the engine: socket closed')
+  })
+
+  it('starts a job and shows zero progress out of its task count', async () => {
+    const { job } = await runningJob()
+    expect(job.status).toBe('running')
+    expect(job.jobId).toBe('job-1')
+    expect(job.progress).toEqual({
+      jobId: 'job-1',
+      tasksDone: 0,
+      tasksFailed: 0,
+      tasksTotal: 4,
+      tuplesDone: 0,
+      elapsedMs: 0
+    })
+  })
+
+  it('follows progress events of its own job', async () => {
+    const { job, api } = await runningJob()
+    api.emit({
+      type: 'job.progress',
+      payload: { jobId: 'job-1', tasksDone: 2, tasksFailed: 0, tasksTotal: 4, tuplesDone: 30, elapsedMs: 10 }
+    })
+    expect(job.progress?.tasksDone).toBe(2)
+    expect(job.progress?.tuplesDone).toBe(30)
+  })
+
+  it('ignores events of other jobs', async () => {
+    const { job, api } = await runningJob()
+    api.emit({
+      type: 'job.progress',
+      payload: { jobId: 'other', tasksDone: 3, tasksFailed: 0, tasksTotal: 4, tuplesDone: 45, elapsedMs: 10 }
+    })
+    expect(job.progress?.tasksDone).toBe(0)
+  })
+
+  it('measures live throughput between progress events', async () => {
+    const { job, api } = await runningJob()
+    const progress = (tasksDone: number, tuplesDone: number, elapsedMs: number) =>
+      api.emit({
+        type: 'job.progress',
+        payload: { jobId: 'job-1', tasksDone, tasksFailed: 0, tasksTotal: 4, tuplesDone, elapsedMs }
+      })
+    progress(1, 15, 100)
+    progress(3, 45, 600)
+    // 30 tuples and 2 tasks in half a second.
+    expect(job.tuplesPerSecond).toBe(60)
+    expect(job.tasksPerSecond).toBe(4)
+  })
+
+  it('ends with the finished summary', async () => {
+    const { job, api } = await runningJob()
+    const plan = planSummary(mapSpec)
+    api.emit({
+      type: 'job.timings',
+      payload: timingBatch('job-1', [
+        [0, 0, 5, 0],
+        [1, 0, 6, 1],
+        [2, 5, 9, 0],
+        [3, 6, 10, 1]
+      ])
+    })
+    api.emit({ type: 'job.finished', payload: summaryOf(plan, 'job-1') })
+    await settle()
+    expect(job.status).toBe('done')
+    expect(job.finished).toBe(true)
+    expect(job.summary?.taskCount).toBe(4)
+    expect(job.progress?.tuplesDone).toBe(60)
+    expect(api.timings).not.toHaveBeenCalled()
+  })
+
+  it('collects timing batches into columns', async () => {
+    const { job, api } = await runningJob()
+    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
+    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[1, 1, 7, 1]]) })
+    expect(job.timings.length).toBe(2)
+    expect(Array.from(job.timings.task.subarray(0, 2))).toEqual([0, 1])
+    expect(job.timings.maxEnd).toBe(7)
+    expect(job.timings.laneCount).toBe(2)
+  })
+
+  it('pages missing timings from the host when the job ends', async () => {
+    const api = createFakeApi({
+      timings: vi.fn(async (jobId: string) =>
+        timingBatch(jobId, [
+          [0, 0, 5, 0],
+          [1, 0, 6, 1],
+          [2, 5, 9, 0],
+          [3, 6, 10, 1]
+        ])
+      )
+    })
+    const { job } = await runningJob(api)
+    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
+    await settle()
+    expect(api.timings).toHaveBeenCalledWith('job-1', 0, 200_000)
+    expect(job.timings.length).toBe(4)
+  })
+
+  it('replays events that arrive before the start reply', async () => {
+    let release: (value: PlanSummary & { jobId: string }) => void = () => {}
+    const api = createFakeApi({ startJob: vi.fn(() => new Promise((resolve) => (release = resolve))) })
+    await connectedPinia(api)
+    const job = useJobStore()
+    const started = job.start(mapSpec)
+    api.emit({
+      type: 'job.progress',
+      payload: { jobId: 'job-9', tasksDone: 1, tasksFailed: 0, tasksTotal: 4, tuplesDone: 15, elapsedMs: 3 }
+    })
+    release({ ...planSummary(mapSpec), jobId: 'job-9' })
+    await started
+    expect(job.progress?.tasksDone).toBe(1)
+  })
+
+  it('asks the host to cancel the running job', async () => {
+    const { job, api } = await runningJob()
+    await job.cancel()
+    expect(api.cancelJob).toHaveBeenCalledWith('job-1')
+  })
+
+  it('shows a cancelled job with its reason', async () => {
+    const { job, api } = await runningJob()
+    const summary = summaryOf(planSummary(mapSpec), 'job-1', {
+      status: 'cancelled',
+      partial: true,
+      tasksDone: 2,
+      message: 'Cancelled by the user after 2 of 4 tasks; results are partial.'
+    })
+    api.emit({ type: 'job.finished', payload: summary })
+    await settle()
+    expect(job.status).toBe('cancelled')
+    expect(job.summary?.message).toBe('Cancelled by the user after 2 of 4 tasks; results are partial.')
+  })
+
+  it('shows why a start was refused and keeps the previous job', async () => {
+    const api = createFakeApi()
+    const { job } = await runningJob(api)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
+    await settle()
+    vi.mocked(api.startJob).mockRejectedValueOnce(new Error('a job is already running; wait or cancel it'))
+    expect(await job.start(mapSpec)).toBe(false)
+    expect(job.actionError).toBe('The job was not started: a job is already running; wait or cancel it')
+    expect(job.status).toBe('done')
+    expect(job.jobId).toBe('job-1')
+    expect(job.summary?.jobId).toBe('job-1')
+  })
+
+  it('does not start a second job while one runs', async () => {
+    const { job, api } = await runningJob()
+    expect(await job.start(mapSpec)).toBe(false)
+    expect(api.startJob).toHaveBeenCalledTimes(1)
+  })
+})
