@@ -1,14 +1,15 @@
-// Bundles the engine and its Piscina worker for the benchmarks into bench/.build/ with esbuild,
+// Bundles the engine and its Piscina worker for the benchmarks into out/bench/ with esbuild,
 // straight from src/ (no TypeScript loader, no Electron), the way scripts/build-node.js does for
-// the CLI. Own output directory, so a bench never races a concurrent `npm run cli` build.
+// the CLI. Own output directory, so a bench never races a concurrent `npm run cli` build, and it
+// bundles only the engine, so work in progress elsewhere (web host, shell) cannot break it.
 import { build } from 'esbuild'
 import { join, resolve } from 'node:path'
 
 export const benchRoot = resolve(import.meta.dirname)
 const root = resolve(benchRoot, '..')
-export const buildDir = join(benchRoot, '.build')
+export const buildDir = join(root, 'out', 'bench')
 
-/** Builds bench/.build/{engine,worker}.cjs; returns their paths. */
+/** Builds out/bench/{engine,worker}.cjs; returns their paths. */
 export async function buildBench() {
   await build({
     absWorkingDir: root,

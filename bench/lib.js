@@ -133,7 +133,9 @@ export function machine() {
   }
   let python = null
   try {
-    python = execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim()
+    python = execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], {
+      encoding: 'utf8'
+    }).trim()
   } catch {
     python = null
   }

@@ -3,6 +3,7 @@
 // in this process, so their memory is in the figure. Usage: node memory-child.js engine|raw
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { buildDir } from './build.js'
 import { BIG, bigSpec, createRawPool, engineRun, procStatus, rawBig, THREADS } from './lib.js'
 
 const which = process.argv[2]
@@ -10,9 +11,9 @@ const before = procStatus()
 let after
 let wallMs
 if (which === 'engine') {
-  const { Engine } = createRequire(import.meta.url)(join(import.meta.dirname, '.build', 'engine.cjs'))
+  const { Engine } = createRequire(import.meta.url)(join(buildDir, 'engine.cjs'))
   // The app's default results budget, as a user would run it.
-  const engine = new Engine({ workerFile: join(import.meta.dirname, '.build', 'worker.cjs'), hardwareThreads: THREADS })
+  const engine = new Engine({ workerFile: join(buildDir, 'worker.cjs'), hardwareThreads: THREADS })
   const run = await engineRun(engine, bigSpec(), BIG.tuples)
   wallMs = run.wallMs
   after = procStatus()
@@ -27,4 +28,12 @@ if (which === 'engine') {
   console.error('usage: node memory-child.js engine|raw')
   process.exit(2)
 }
-process.stdout.write(JSON.stringify({ which, wallMs, startKiB: before.rssKiB, hwmKiB: after.hwmKiB, rssAtEndKiB: after.rssKiB }) + '\n')
+process.stdout.write(
+  JSON.stringify({
+    which,
+    wallMs,
+    startKiB: before.rssKiB,
+    hwmKiB: after.hwmKiB,
+    rssAtEndKiB: after.rssKiB
+  }) + '\n'
+)

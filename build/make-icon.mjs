@@ -1,6 +1,9 @@
 // Draws build/icon.png (512 × 512): four worker lanes of task bars, as the timing chart shows them.
 // Run with `node build/make-icon.mjs`; electron-builder derives every platform's icon from it.
+import { Buffer } from 'node:buffer'
+import process from 'node:process'
 import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 
 const SIZE = 512
@@ -29,10 +32,26 @@ function fillRoundRect(x0, y0, x1, y1, radius, colour) {
 fillRoundRect(16, 16, 496, 496, 96, 1)
 // Each lane: a track and the tasks that ran on it (start, end as fractions of the track).
 const lanes = [
-  [[0.0, 0.3], [0.34, 0.55], [0.6, 0.92]],
-  [[0.0, 0.45], [0.5, 0.7], [0.74, 0.86]],
-  [[0.05, 0.22], [0.26, 0.62], [0.66, 1.0]],
-  [[0.0, 0.18], [0.22, 0.4], [0.44, 0.78]]
+  [
+    [0.0, 0.3],
+    [0.34, 0.55],
+    [0.6, 0.92]
+  ],
+  [
+    [0.0, 0.45],
+    [0.5, 0.7],
+    [0.74, 0.86]
+  ],
+  [
+    [0.05, 0.22],
+    [0.26, 0.62],
+    [0.66, 1.0]
+  ],
+  [
+    [0.0, 0.18],
+    [0.22, 0.4],
+    [0.44, 0.78]
+  ]
 ]
 const left = 80
 const width = 352
@@ -40,7 +59,14 @@ lanes.forEach((tasks, lane) => {
   const top = 104 + lane * 80
   fillRoundRect(left, top, left + width, top + 48, 14, 6)
   for (const [start, end] of tasks) {
-    fillRoundRect(left + Math.round(start * width), top, left + Math.round(end * width) - 6, top + 48, 14, 2 + lane)
+    fillRoundRect(
+      left + Math.round(start * width),
+      top,
+      left + Math.round(end * width) - 6,
+      top + 48,
+      14,
+      2 + lane
+    )
   }
 })
 
@@ -80,5 +106,5 @@ const png = Buffer.concat([
   chunk('IDAT', deflateSync(rows, { level: 9 })),
   chunk('IEND', Buffer.alloc(0))
 ])
-writeFileSync(new URL('./icon.png', import.meta.url), png)
-console.log(`build/icon.png: ${SIZE}×${SIZE}, ${png.length} bytes`)
+writeFileSync(join(import.meta.dirname, 'icon.png'), png)
+process.stdout.write(`build/icon.png: ${SIZE}×${SIZE}, ${png.length} bytes\n`)

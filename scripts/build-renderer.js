@@ -43,6 +43,8 @@ export async function buildRenderer() {
       outDir: rendererOutDir,
       emptyOutDir: true,
       minify: true,
+      // ECharts alone is larger than Vite's default warning size; that is expected, not news.
+      chunkSizeWarningLimit: 2048,
       rolldownOptions: { input: { index: join(root, 'src', 'renderer', 'index.html') } }
     }
   })

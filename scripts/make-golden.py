@@ -4,7 +4,8 @@
 The CLI tests compare PoolScope against these files, so anyone can regenerate them from Python
 itself (`python3 scripts/make-golden.py`) without trusting a line of our TypeScript:
 
-  combinations.json  exact itertools.combinations(elements, k) tuple lists for small cases
+  combinations.json  exact itertools.combinations(elements, k) tuple lists for small cases, and
+                     how print() shows each result
   args-digests.json  args files (as the CLI takes them) with the sha256 of
                      json.dumps(results, separators=(',', ':')), results being what
                      Pool.map / Pool.starmap of get_combinations(_n) returns
@@ -52,7 +53,10 @@ def combination_cases():
         {'elements': list(range(10)), 'k': 3},
     ]
     for case in cases:
-        case['tuples'] = [list(t) for t in combinations(case['elements'], case['k'])]
+        result = get_combinations_n(case['elements'], case['k'])
+        case['tuples'] = [list(t) for t in result]
+        # What `print(r)` shows for this task's result.
+        case['printed'] = str(result)
     return cases
 
 

@@ -1,9 +1,7 @@
-'use strict'
 // Raw Piscina baseline worker: no timing, no progress, no cancellation, no packing tricks. It is
 // the floor the engine is measured against: each task builds an Int32Array of all k-combinations
 // of positions 0..n-1 in itertools (lexicographic) order and moves it back to the main thread.
-// CommonJS on purpose (bench/raw/package.json): Piscina loads it as a plain script.
-const { move } = require('piscina')
+import { move } from 'piscina'
 
 function binomial(n, k) {
   if (k < 0 || k > n) return 0
@@ -36,7 +34,7 @@ function combinations(n, k) {
  * `{ n, k }` runs one task; `{ n, k, count }` runs `count` tasks of the same call as one Piscina
  * task (a chunk) and returns their results concatenated in one buffer.
  */
-module.exports = function task({ n, k, count = 1 }) {
+export default function task({ n, k, count = 1 }) {
   if (count === 1) return move(combinations(n, k))
   const size = binomial(n, k) * k
   const out = new Int32Array(size * count)

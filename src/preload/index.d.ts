@@ -1,10 +1,10 @@
 // The bridge's type comes from the contract; it is imported here, never restated.
-import type { PoolScopeApi } from '../shared/protocol'
+import type { OutcomeBridge } from '../shared/protocol'
 
 declare global {
   interface Window {
-    /** The engine, as exposed by the Electron preload (absent in the web build). */
-    poolscope: PoolScopeApi
+    /** The engine's named methods as the Electron preload exposes them (absent in the web build). */
+    poolscope: OutcomeBridge
   }
 }
 

@@ -1,18 +1,19 @@
-// The sandboxed preload: builds the contract's named-method API over IPC and exposes it as
-// `window.poolscope`. Nothing else crosses the bridge: no ipcRenderer, no process, no env.
+// The sandboxed preload: builds the contract's named methods over IPC and exposes them as
+// `window.poolscope` (resolving with outcomes; the page unwraps them). Nothing else crosses the bridge: no ipcRenderer, no process, no env.
 import { contextBridge, ipcRenderer } from 'electron'
 import type { IpcRendererEvent } from 'electron'
-import { createApi, RemoteError } from '../shared/protocol'
-import type { CommandOutcome, EngineEvent, Invoke, PoolScopeApi } from '../shared/protocol'
+import { createOutcomeBridge } from '../shared/protocol'
+import type { CommandName, CommandOutcome, EngineEvent, OutcomeBridge } from '../shared/protocol'
 
 const CHANNEL_PREFIX = 'poolscope:'
 const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`
 
-/** Sends one command; an `{ ok: false }` outcome becomes a rejected `RemoteError` with its code. */
-const invoke: Invoke = async (name, params) => {
-  const outcome = (await ipcRenderer.invoke(`${CHANNEL_PREFIX}${name}`, params)) as CommandOutcome<typeof name>
-  if (!outcome.ok) throw new RemoteError(outcome.error)
-  return outcome.result
+/**
+ * Sends one command and resolves with its outcome as it is: an error outcome is not thrown here,
+ * because contextBridge would strip its code; the page unwraps it (apiFromBridge).
+ */
+async function send(name: CommandName, params: unknown): Promise<CommandOutcome> {
+  return (await ipcRenderer.invoke(`${CHANNEL_PREFIX}${name}`, params)) as CommandOutcome
 }
 
 /** Forwards engine events to `listener` (never the IPC event itself); returns the unsubscribe. */
@@ -24,6 +25,6 @@ function subscribe(listener: (event: EngineEvent) => void): () => void {
   }
 }
 
-const api: PoolScopeApi = createApi(invoke, subscribe)
+const bridge: OutcomeBridge = createOutcomeBridge(send, subscribe)
 
-contextBridge.exposeInMainWorld('poolscope', api)
+contextBridge.exposeInMainWorld('poolscope', bridge)

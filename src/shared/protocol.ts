@@ -254,6 +254,43 @@ export function createApi(
   }
 }
 
+/**
+ * What the Electron preload exposes: the same named methods, resolving with the outcome instead
+ * of rejecting, because contextBridge copies only the message of a rejected Error and drops its
+ * `code` (electron/electron#25596). `apiFromBridge` turns it back into a `PoolScopeApi`.
+ */
+export type OutcomeBridge = {
+  [K in Exclude<keyof PoolScopeApi, 'onEvent'>]: (
+    ...args: Parameters<PoolScopeApi[K]>
+  ) => Promise<CommandOutcome>
+} & { onEvent: PoolScopeApi['onEvent'] }
+
+/** Builds the outcome-returning bridge over a transport's raw `send`. */
+export function createOutcomeBridge(
+  send: (name: CommandName, params: unknown) => Promise<CommandOutcome>,
+  subscribe: (listener: (event: EngineEvent) => void) => () => void
+): OutcomeBridge {
+  // The same method table as createApi, with outcomes passed through untouched.
+  return createApi(send as unknown as Invoke, subscribe) as unknown as OutcomeBridge
+}
+
+/** The named-method API over an outcome bridge: error outcomes reject with a RemoteError that keeps its code. */
+export function apiFromBridge(bridge: OutcomeBridge): PoolScopeApi {
+  const api: Record<string, unknown> = { onEvent: bridge.onEvent }
+  for (const key of Object.keys(bridge) as Array<keyof OutcomeBridge>) {
+    if (key === 'onEvent') continue
+    const method = bridge[key] as (...args: unknown[]) => Promise<CommandOutcome>
+    api[key] = async (...args: unknown[]) => unwrapOutcome(await method(...args))
+  }
+  return api as unknown as PoolScopeApi
+}
+
+/** The result of an outcome, or a thrown RemoteError carrying its code. */
+export function unwrapOutcome<N extends CommandName>(outcome: CommandOutcome<N>): CommandResults[N] {
+  if (!outcome.ok) throw new RemoteError(outcome.error)
+  return outcome.result
+}
+
 /** An error from the other side of a transport, with its code kept. */
 export class RemoteError extends Error {
   readonly code: string

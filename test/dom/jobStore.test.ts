@@ -128,8 +128,11 @@ describe('job store', () => {
   })
 
   it('replays events that arrive before the start reply', async () => {
-    let release: (value: PlanSummary & { jobId: string }) => void = () => {}
-    const api = createFakeApi({ startJob: vi.fn(() => new Promise((resolve) => (release = resolve))) })
+    type Started = PlanSummary & { jobId: string }
+    let release: (value: Started) => void = () => {}
+    const api = createFakeApi({
+      startJob: vi.fn(() => new Promise<Started>((resolve) => (release = resolve)))
+    })
     await connectedPinia(api)
     const job = useJobStore()
     const started = job.start(mapSpec)

@@ -36,7 +36,11 @@ export function quote(value: string): string {
 }
 
 /** Parses `argv` against the flags a command knows; throws a UsageError for anything else. */
-export function parseFlags(argv: readonly string[], known: readonly FlagDefinition[], command: string): ParsedFlags {
+export function parseFlags(
+  argv: readonly string[],
+  known: readonly FlagDefinition[],
+  command: string
+): ParsedFlags {
   const byName = new Map(known.map((flag) => [flag.name, flag]))
   const flags: ParsedFlags = new Map()
   for (let i = 0; i < argv.length; i++) {

@@ -42,7 +42,10 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
   const [command, ...rest] = argv
   try {
     if (command === undefined) {
-      throw new UsageError(null, 'no command given; commands are run, notebook and web (see poolscope --help)')
+      throw new UsageError(
+        null,
+        'no command given; commands are run, notebook and web (see poolscope --help)'
+      )
     }
     if (command === '--help' || command === '-h' || command === 'help') {
       await writeOut(io.stdout, MAIN_USAGE + '\n')

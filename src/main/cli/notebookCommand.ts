@@ -11,7 +11,11 @@ import { exitCodeOf, planOrRefuse } from './runCommand'
 import { randomSeed } from './runOptions'
 import { NOTEBOOK_USAGE } from './usage'
 
-const NOTEBOOK_FLAGS = [{ name: '--threads', example: '4' }, { name: '--seed', example: '42' }, { name: '--help' }]
+const NOTEBOOK_FLAGS = [
+  { name: '--threads', example: '4' },
+  { name: '--seed', example: '42' },
+  { name: '--help' }
+]
 
 /** The notebook's `tuple(range(6))`. */
 const TEST_PARAMETER = [0, 1, 2, 3, 4, 5]
@@ -64,7 +68,9 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
   }
   const threadsText = flagText(flags, '--threads')
   const threads =
-    threadsText === undefined ? engine.hardwareThreads : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+    threadsText === undefined
+      ? engine.hardwareThreads
+      : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
   const seedText = flagText(flags, '--seed')
   const seed = seedText === undefined ? randomSeed() : parseSeedFlag(seedText)
   const mapSpec = mapCellSpec(threads)

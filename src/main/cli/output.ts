@@ -33,7 +33,8 @@ export function timingLines(summary: JobSummary): string[] {
     `Busy ms per thread: ${busy}`
   ]
   if (summary.message) lines.push(`${summary.partial ? 'Partial: ' : ''}${summary.message}`)
-  for (const failure of summary.failures.slice(0, 5)) lines.push(`Task ${failure.task} failed: ${failure.message}`)
+  for (const failure of summary.failures.slice(0, 5))
+    lines.push(`Task ${failure.task} failed: ${failure.message}`)
   return lines
 }
 

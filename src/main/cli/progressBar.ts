@@ -40,7 +40,7 @@ export class ProgressBar {
   update(event: ProgressEvent): void {
     if (!this.enabled || event.elapsedMs < SHOW_AFTER_MS) return
     this.shown = true
-    this.out.write(`\r${formatProgress(event, this.out.columns ?? 80)}\x1b[K`)
+    this.out.write(`\r${formatProgress(event, this.out.columns || 80)}\x1b[K`)
   }
 
   /** Erases the bar so the summary starts on a clean line. */

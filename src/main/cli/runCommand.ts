@@ -21,7 +21,8 @@ export function exitCodeOf(outcome: JobOutcome): number {
 export function planOrRefuse(engine: Engine, spec: unknown, argsFlag: string): JobPlan {
   try {
     const { plan, summary } = engine.plan(spec)
-    if (summary.overBudget) throw specErrorToUsage(new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget), argsFlag)
+    if (summary.overBudget)
+      throw specErrorToUsage(new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget), argsFlag)
     return plan
   } catch (err) {
     if (err instanceof PoolScopeError) throw specErrorToUsage(err, argsFlag)
@@ -33,14 +34,46 @@ function exact(value: bigint): number | string {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString()
 }
 
-/** The single JSON object of `--json`. */
+/** The single JSON object `--json` prints. */
+export interface RunReport {
+  status: JobSummary['status']
+  partial: boolean
+  message: string | null
+  /** The spec with every default resolved (threads, tasks, seed). */
+  spec: JobSummary['spec']
+  /** True when the seed was picked at random because none was given. */
+  seedPicked: boolean
+  chunkSize: number
+  counts: {
+    tasks: number
+    tasksDone: number
+    tasksFailed: number
+    /** Exact C(n, k) total before the run; a decimal string beyond 2^53. */
+    tuplesPlanned: number | string
+    tuplesProduced: number
+    tuplesKept: number
+  }
+  timing: {
+    poolStartupMs: number
+    poolReused: boolean
+    wallMs: number
+    tasksPerSecond: number
+    tuplesPerSecond: number
+    busyMsPerLane: number[]
+  }
+  /** SHA-256 of `json.dumps(results, separators=(',', ':'))`; null when only counts were kept. */
+  digest: string | null
+  output: { file: string; bytes: number } | null
+  failures: JobSummary['failures']
+}
+
 export function jsonReport(
   summary: JobSummary,
   plan: JobPlan,
   digest: string | null,
   options: RunOptions,
   output: { file: string; bytes: number } | null
-): Record<string, unknown> {
+): RunReport {
   return {
     status: summary.status,
     partial: summary.partial,

@@ -133,7 +133,10 @@ export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] 
     throw new UsageError('--args-file', `${quote(path)} must be ${example}`)
   }
   if (value.length > LIMITS.maxTasks) {
-    throw new UsageError('--args-file', `${quote(path)} holds ${value.length} tasks; at most ${LIMITS.maxTasks} are allowed`)
+    throw new UsageError(
+      '--args-file',
+      `${quote(path)} holds ${value.length} tasks; at most ${LIMITS.maxTasks} are allowed`
+    )
   }
   const bad = value.findIndex((task) => !Array.isArray(task))
   if (bad >= 0) {
@@ -146,7 +149,11 @@ export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] 
 }
 
 /** Turns `run`'s flags into a job spec and output choices; every flag is checked here, before any pool starts. */
-export function parseRunOptions(flags: ParsedFlags, cwd: string, pickSeed: () => number = randomSeed): RunOptions {
+export function parseRunOptions(
+  flags: ParsedFlags,
+  cwd: string,
+  pickSeed: () => number = randomSeed
+): RunOptions {
   const workloadName = flagText(flags, '--workload') ?? 'combinations'
   const workload = findWorkload(workloadName)
   if (!workload) {
@@ -174,7 +181,8 @@ export function parseRunOptions(flags: ParsedFlags, cwd: string, pickSeed: () =>
   const mode: OutputMode = jsonFlag ? 'json' : printFlag ? 'print' : 'summary'
 
   const threadsText = flagText(flags, '--threads')
-  const threads = threadsText === undefined ? undefined : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+  const threads =
+    threadsText === undefined ? undefined : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
   const chunkText = flagText(flags, '--chunksize')
   const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
   const keepText = flagText(flags, '--keep')

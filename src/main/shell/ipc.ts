@@ -79,19 +79,32 @@ export interface IpcGate {
 export function createIpcGate(options: IpcGateOptions): IpcGate {
   const { ipcMain, host, getWindow, isAppUrl } = options
 
-  async function dispatch(event: SenderEvent, name: unknown, args: readonly unknown[]): Promise<CommandOutcome> {
+  async function dispatch(
+    event: SenderEvent,
+    name: unknown,
+    args: readonly unknown[]
+  ): Promise<CommandOutcome> {
     const shown = typeof name === 'string' ? name.slice(0, 60) : `(${typeof name})`
     const why = refuseSender(event, getWindow(), isAppUrl)
     if (why) return refused('INVALID_COMMAND', `Command ${shown} was refused: ${why}.`)
     if (!isCommandName(name)) {
-      return refused('UNKNOWN_COMMAND', `Unknown command ${shown}; known commands: ${Object.keys(CommandSchemas).join(', ')}.`)
+      return refused(
+        'UNKNOWN_COMMAND',
+        `Unknown command ${shown}; known commands: ${Object.keys(CommandSchemas).join(', ')}.`
+      )
     }
     if (args.length !== 1) {
-      return refused('INVALID_COMMAND', `Command ${name} takes exactly one parameters object, got ${args.length} arguments.`)
+      return refused(
+        'INVALID_COMMAND',
+        `Command ${name} takes exactly one parameters object, got ${args.length} arguments.`
+      )
     }
     const parsed = CommandSchemas[name].safeParse(args[0])
     if (!parsed.success) {
-      return refused('INVALID_COMMAND', `Command ${name} has invalid parameters: ${describeZodError(parsed.error)}.`)
+      return refused(
+        'INVALID_COMMAND',
+        `Command ${name} has invalid parameters: ${describeZodError(parsed.error)}.`
+      )
     }
     try {
       // The host validates again with the same schema, so it is given the caller's value as sent.

@@ -32,7 +32,12 @@ async function call<N extends CommandName>(
   return outcome.result as CommandResults[N]
 }
 
-async function tell(deps: JobFileDeps, type: 'info' | 'error', message: string, detail?: string): Promise<void> {
+async function tell(
+  deps: JobFileDeps,
+  type: 'info' | 'error',
+  message: string,
+  detail?: string
+): Promise<void> {
   const options = { type, message, detail, buttons: ['OK'] }
   const window = deps.getWindow()
   await (window ? deps.dialog.showMessageBox(window, options) : deps.dialog.showMessageBox(options))
@@ -41,7 +46,10 @@ async function tell(deps: JobFileDeps, type: 'info' | 'error', message: string, 
 /** The most recently started job, or `null` when none has run. */
 export async function latestJob(deps: JobFileDeps): Promise<JobSummary | null> {
   const jobs = await call(deps, 'job.list', {})
-  return jobs.reduce<JobSummary | null>((latest, job) => (!latest || job.startedAt > latest.startedAt ? job : latest), null)
+  return jobs.reduce<JobSummary | null>(
+    (latest, job) => (!latest || job.startedAt > latest.startedAt ? job : latest),
+    null
+  )
 }
 
 /** Reads the spec out of a job file's text: `{ format, spec }` as saved, or a bare spec object. */
@@ -57,7 +65,8 @@ export function specFromJobFile(text: string): unknown {
   }
   if (Object.prototype.hasOwnProperty.call(value, 'format')) {
     const file = value as { format?: unknown; spec?: unknown }
-    if (file.format !== JOB_FILE_FORMAT) throw new ShownError(`Unknown job file format; expected "${JOB_FILE_FORMAT}".`)
+    if (file.format !== JOB_FILE_FORMAT)
+      throw new ShownError(`Unknown job file format; expected "${JOB_FILE_FORMAT}".`)
     return file.spec
   }
   return value
@@ -84,11 +93,15 @@ export function openJob(deps: JobFileDeps): Promise<void> {
       properties: ['openFile' as const],
       filters: [{ name: 'PoolScope job', extensions: ['json'] }]
     }
-    const picked = await (window ? deps.dialog.showOpenDialog(window, options) : deps.dialog.showOpenDialog(options))
+    const picked = await (window
+      ? deps.dialog.showOpenDialog(window, options)
+      : deps.dialog.showOpenDialog(options))
     if (picked.canceled || picked.filePaths.length === 0) return
     const file = picked.filePaths[0]
     if ((await stat(file)).size > MAX_JOB_FILE_BYTES) {
-      throw new ShownError(`The file is larger than ${MAX_JOB_FILE_BYTES / 1024} KiB; a job file is much smaller.`)
+      throw new ShownError(
+        `The file is larger than ${MAX_JOB_FILE_BYTES / 1024} KiB; a job file is much smaller.`
+      )
     }
     const spec = specFromJobFile(await readFile(file, 'utf8'))
     const plan = await call(deps, 'job.plan', { spec })
@@ -123,9 +136,14 @@ export function saveJob(deps: JobFileDeps): Promise<void> {
       defaultPath: `${job.spec.workload}.poolscope.json`,
       filters: [{ name: 'PoolScope job', extensions: ['json'] }]
     }
-    const picked = await (window ? deps.dialog.showSaveDialog(window, options) : deps.dialog.showSaveDialog(options))
+    const picked = await (window
+      ? deps.dialog.showSaveDialog(window, options)
+      : deps.dialog.showSaveDialog(options))
     if (picked.canceled || !picked.filePath) return
-    await writeFile(picked.filePath, `${JSON.stringify({ format: JOB_FILE_FORMAT, version: 1, spec: job.spec }, null, 2)}\n`)
+    await writeFile(
+      picked.filePath,
+      `${JSON.stringify({ format: JOB_FILE_FORMAT, version: 1, spec: job.spec }, null, 2)}\n`
+    )
   })
 }
 
@@ -143,7 +161,9 @@ export function exportResults(deps: JobFileDeps): Promise<void> {
         { name: 'JSON', extensions: ['json'] }
       ]
     }
-    const picked = await (window ? deps.dialog.showSaveDialog(window, options) : deps.dialog.showSaveDialog(options))
+    const picked = await (window
+      ? deps.dialog.showSaveDialog(window, options)
+      : deps.dialog.showSaveDialog(options))
     if (picked.canceled || !picked.filePath) return
     const format = picked.filePath.toLowerCase().endsWith('.json') ? 'json' : 'csv'
     const file = await call(deps, 'job.export', { jobId: job.jobId, format })

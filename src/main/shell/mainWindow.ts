@@ -20,7 +20,9 @@ export interface MainWindowOptions {
 }
 
 /** The URL the window loads: the dev server's, or the built `index.html` as a file URL. */
-export function rendererUrl(options: Pick<MainWindowOptions, 'mainDir' | 'devServerUrl' | 'isPackaged'>): string {
+export function rendererUrl(
+  options: Pick<MainWindowOptions, 'mainDir' | 'devServerUrl' | 'isPackaged'>
+): string {
   if (!options.isPackaged && options.devServerUrl) return options.devServerUrl
   return pathToFileURL(join(options.mainDir, '..', 'renderer', 'index.html')).href
 }

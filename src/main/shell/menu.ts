@@ -22,7 +22,10 @@ export interface MenuOptions {
 /** Builds the menu template for the platform. */
 export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): MenuItemConstructorOptions[] {
   const isMac = options.platform === 'darwin'
-  const about: MenuItemConstructorOptions = { label: `About ${options.appName}`, click: () => actions.showAbout() }
+  const about: MenuItemConstructorOptions = {
+    label: `About ${options.appName}`,
+    click: () => actions.showAbout()
+  }
 
   const file: MenuItemConstructorOptions = {
     label: '&File',

@@ -49,7 +49,11 @@ function setup() {
 describe('IPC gate', () => {
   it('binds one poolscope: channel for every command of the contract', () => {
     const { ipcMain } = setup()
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.keys(CommandSchemas).map((name) => `poolscope:${name}`).sort())
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(
+      Object.keys(CommandSchemas)
+        .map((name) => `poolscope:${name}`)
+        .sort()
+    )
   })
 
   it("forwards a call from the app's own main frame to the host and returns its outcome", async () => {
@@ -62,7 +66,11 @@ describe('IPC gate', () => {
   it('refuses a call from another web contents without calling the host', async () => {
     const { ipcMain, host } = setup()
     const stranger = new FakeWebContents(APP_URL)
-    const outcome = (await ipcMain.invoke('poolscope:engine.info', { sender: stranger, senderFrame: stranger.mainFrame }, {})) as CommandOutcome
+    const outcome = (await ipcMain.invoke(
+      'poolscope:engine.info',
+      { sender: stranger, senderFrame: stranger.mainFrame },
+      {}
+    )) as CommandOutcome
     expect(outcome).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } })
     expect(host.call).not.toHaveBeenCalled()
   })
@@ -70,7 +78,11 @@ describe('IPC gate', () => {
   it('refuses a call from a subframe of the app window without calling the host', async () => {
     const { ipcMain, host, window } = setup()
     const subframe = new FakeFrame(APP_URL)
-    const outcome = (await ipcMain.invoke('poolscope:engine.info', { sender: window.webContents, senderFrame: subframe }, {})) as CommandOutcome
+    const outcome = (await ipcMain.invoke(
+      'poolscope:engine.info',
+      { sender: window.webContents, senderFrame: subframe },
+      {}
+    )) as CommandOutcome
     expect(outcome.ok).toBe(false)
     if (!outcome.ok) expect(outcome.error.message).toContain('main frame')
     expect(host.call).not.toHaveBeenCalled()
@@ -78,7 +90,11 @@ describe('IPC gate', () => {
 
   it('refuses a call whose sender frame is gone', async () => {
     const { ipcMain, host, window } = setup()
-    const outcome = (await ipcMain.invoke('poolscope:engine.info', { sender: window.webContents, senderFrame: null }, {})) as CommandOutcome
+    const outcome = (await ipcMain.invoke(
+      'poolscope:engine.info',
+      { sender: window.webContents, senderFrame: null },
+      {}
+    )) as CommandOutcome
     expect(outcome.ok).toBe(false)
     expect(host.call).not.toHaveBeenCalled()
   })
@@ -100,7 +116,11 @@ describe('IPC gate', () => {
 
   it('answers malformed parameters with { ok: false, error } without calling the host', async () => {
     const { ipcMain, host, own } = setup()
-    const outcome = (await ipcMain.invoke('poolscope:job.results', own, { jobId: 'j', offset: -1, limit: 'ten' })) as CommandOutcome
+    const outcome = (await ipcMain.invoke('poolscope:job.results', own, {
+      jobId: 'j',
+      offset: -1,
+      limit: 'ten'
+    })) as CommandOutcome
     expect(outcome.ok).toBe(false)
     if (!outcome.ok) {
       expect(outcome.error.code).toBe('INVALID_COMMAND')
@@ -111,7 +131,9 @@ describe('IPC gate', () => {
 
   it('refuses extra properties and extra arguments', async () => {
     const { ipcMain, host, own } = setup()
-    expect(await ipcMain.invoke('poolscope:engine.info', own, { __proto__: null, admin: true })).toMatchObject({ ok: false })
+    expect(
+      await ipcMain.invoke('poolscope:engine.info', own, { __proto__: null, admin: true })
+    ).toMatchObject({ ok: false })
     expect(await ipcMain.invoke('poolscope:engine.info', own, {}, 'extra')).toMatchObject({
       ok: false,
       error: { code: 'INVALID_COMMAND' }

@@ -90,16 +90,21 @@ describe('worker file', () => {
 })
 
 describe('menu', () => {
-  const actions: MenuActions = { openJob: vi.fn(), saveJob: vi.fn(), exportResults: vi.fn(), showAbout: vi.fn() }
+  const actions: MenuActions = {
+    openJob: vi.fn(),
+    saveJob: vi.fn(),
+    exportResults: vi.fn(),
+    showAbout: vi.fn()
+  }
   const roles = (template: ReturnType<typeof buildMenuTemplate>) => JSON.stringify(template)
 
   it('offers developer tools only in an unpackaged app', () => {
-    expect(roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: false, platform: 'linux' }))).toContain(
-      'toggleDevTools'
-    )
-    expect(roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: true, platform: 'linux' }))).not.toContain(
-      'toggleDevTools'
-    )
+    expect(
+      roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: false, platform: 'linux' }))
+    ).toContain('toggleDevTools')
+    expect(
+      roles(buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: true, platform: 'linux' }))
+    ).not.toContain('toggleDevTools')
   })
 
   it('has Open job…, Save job… and Export results… in the File menu', () => {

@@ -50,7 +50,9 @@ describe('main window', () => {
   })
 
   it('uses the dev server in development', () => {
-    expect(rendererUrl({ mainDir, isPackaged: false, devServerUrl: 'http://localhost:5173' })).toBe('http://localhost:5173')
+    expect(rendererUrl({ mainDir, isPackaged: false, devServerUrl: 'http://localhost:5173' })).toBe(
+      'http://localhost:5173'
+    )
   })
 
   it('reopens at the remembered size and position', async () => {

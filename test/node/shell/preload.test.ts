@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { RemoteError } from '../../../src/shared/protocol'
-import type { EngineEvent, PoolScopeApi } from '../../../src/shared/protocol'
+import { apiFromBridge, RemoteError } from '../../../src/shared/protocol'
+import type { EngineEvent, OutcomeBridge, PoolScopeApi } from '../../../src/shared/protocol'
 import * as electron from './electronMock'
 
 vi.mock('electron', () => import('./electronMock'))
@@ -20,24 +20,30 @@ const API_METHODS = [
   'tuples'
 ]
 
+let bridge: OutcomeBridge
+/** What the page builds over the bridge (src/renderer/src/api). */
 let api: PoolScopeApi
 let exposedAs: unknown
 
 beforeAll(async () => {
   await import('../../../src/preload/index')
   expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce()
-  ;[exposedAs, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as unknown as [string, PoolScopeApi]
+  ;[exposedAs, bridge] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as unknown as [
+    string,
+    OutcomeBridge
+  ]
+  api = apiFromBridge(bridge)
 })
 
 describe('preload bridge', () => {
   it('exposes exactly the named methods of PoolScopeApi on window.poolscope', () => {
     expect(exposedAs).toBe('poolscope')
-    expect(Object.keys(api).sort()).toEqual(API_METHODS)
-    for (const name of API_METHODS) expect(typeof api[name as keyof PoolScopeApi]).toBe('function')
+    expect(Object.keys(bridge).sort()).toEqual(API_METHODS)
+    for (const name of API_METHODS) expect(typeof bridge[name as keyof OutcomeBridge]).toBe('function')
   })
 
   it('exposes no ipcRenderer, process or env', () => {
-    const exposed = api as unknown as Record<string, unknown>
+    const exposed = bridge as unknown as Record<string, unknown>
     for (const forbidden of ['ipcRenderer', 'invoke', 'send', 'process', 'env', 'require']) {
       expect(exposed[forbidden]).toBeUndefined()
     }
@@ -54,7 +60,13 @@ describe('preload bridge', () => {
     })
   })
 
-  it('rejects an error outcome with a RemoteError that keeps the code', async () => {
+  it('resolves an error outcome as data, since contextBridge would strip an Error’s code', async () => {
+    const outcome = { ok: false, error: { code: 'UNKNOWN_JOB', message: 'No job job-9; known jobs: none.' } }
+    electron.ipcRenderer.invoke.mockResolvedValueOnce(outcome)
+    await expect(bridge.jobSummary('job-9')).resolves.toEqual(outcome)
+  })
+
+  it('lets the page reject an error outcome with a RemoteError that keeps the code', async () => {
     electron.ipcRenderer.invoke.mockResolvedValueOnce({
       ok: false,
       error: { code: 'UNKNOWN_JOB', message: 'No job job-9; known jobs: none.' }

@@ -15,7 +15,10 @@ const APP_URL = 'file:///opt/PoolScope/resources/app.asar/out/renderer/index.htm
 function lockedDown() {
   const contents = new FakeWebContents(APP_URL)
   const openExternal = vi.fn(async () => undefined)
-  lockDownWebContents(contents as unknown as WebContents, { isAppUrl: createAppUrlCheck(APP_URL), openExternal })
+  lockDownWebContents(contents as unknown as WebContents, {
+    isAppUrl: createAppUrlCheck(APP_URL),
+    openExternal
+  })
   const navigate = (url: string, event = 'will-navigate') => {
     const navigation = { preventDefault: vi.fn() }
     contents.emit(event, navigation, url)
@@ -48,7 +51,9 @@ describe('navigation', () => {
 
   it('sends an allow-listed https link to the browser instead of navigating', () => {
     const { navigate, openExternal } = lockedDown()
-    expect(navigate('https://docs.python.org/3/library/multiprocessing.html').preventDefault).toHaveBeenCalledOnce()
+    expect(
+      navigate('https://docs.python.org/3/library/multiprocessing.html').preventDefault
+    ).toHaveBeenCalledOnce()
     expect(openExternal).toHaveBeenCalledWith('https://docs.python.org/3/library/multiprocessing.html')
   })
 
@@ -75,7 +80,9 @@ describe('new windows', () => {
 
   it('denies window.open of an allow-listed link but opens it in the browser', () => {
     const { contents, openExternal } = lockedDown()
-    expect(contents.windowOpenHandler?.({ url: 'https://github.com/piscinajs/piscina' })).toEqual({ action: 'deny' })
+    expect(contents.windowOpenHandler?.({ url: 'https://github.com/piscinajs/piscina' })).toEqual({
+      action: 'deny'
+    })
     expect(openExternal).toHaveBeenCalledWith('https://github.com/piscinajs/piscina')
   })
 
@@ -114,7 +121,10 @@ describe('permissions', () => {
       permission: string,
       callback: (granted: boolean) => void
     ) => void
-    const check = session.setPermissionCheckHandler.mock.calls[0][0] as (contents: unknown, permission: string) => boolean
+    const check = session.setPermissionCheckHandler.mock.calls[0][0] as (
+      contents: unknown,
+      permission: string
+    ) => boolean
     return { request, check }
   }
 
@@ -156,7 +166,10 @@ describe('content security policy', () => {
   })
 
   it('replaces any policy header with ours', () => {
-    installContentSecurityPolicy({ webRequest: { onHeadersReceived } } as unknown as Session, "default-src 'self'")
+    installContentSecurityPolicy(
+      { webRequest: { onHeadersReceived } } as unknown as Session,
+      "default-src 'self'"
+    )
     const listener = onHeadersReceived.mock.calls[0][0] as (
       details: { responseHeaders: Record<string, string[]> },
       callback: (response: { responseHeaders: Record<string, string[]> }) => void

@@ -20,7 +20,13 @@ function fileWith(content?: string): string {
 describe('window state', () => {
   it('loads a valid saved state', async () => {
     const file = fileWith('{"width":1000,"height":700,"x":100,"y":80,"maximized":false}')
-    expect(await loadWindowState(file, screen)).toEqual({ width: 1000, height: 700, x: 100, y: 80, maximized: false })
+    expect(await loadWindowState(file, screen)).toEqual({
+      width: 1000,
+      height: 700,
+      x: 100,
+      y: 80,
+      maximized: false
+    })
   })
 
   it.each([
@@ -53,7 +59,13 @@ describe('window state', () => {
       once: () => undefined
     })
     saveWindowState(file, state)
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ width: 1112, height: 777, x: 12, y: 30, maximized: true })
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      width: 1112,
+      height: 777,
+      x: 12,
+      y: 30,
+      maximized: true
+    })
     expect(await loadWindowState(file, screen)).toEqual(state)
   })
 })

@@ -1,4 +1,4 @@
-import type { PoolScopeApi } from '../../../shared/protocol'
+import { apiFromBridge, type OutcomeBridge, type PoolScopeApi } from '../../../shared/protocol'
 
 /**
  * The engine, whichever door the page came through: the Electron preload's `window.poolscope`, or
@@ -6,8 +6,8 @@ import type { PoolScopeApi } from '../../../shared/protocol'
  * opened with. Only stores call this; components never see the transport.
  */
 export async function getApi(): Promise<PoolScopeApi> {
-  const bridge = (window as unknown as { poolscope?: PoolScopeApi }).poolscope
-  if (bridge) return bridge
+  const bridge = (window as unknown as { poolscope?: OutcomeBridge }).poolscope
+  if (bridge) return apiFromBridge(bridge)
   const token = new URLSearchParams(window.location.search).get('token')
   if (!token) {
     throw new Error('this page needs the ?token= from the address the web host printed; open that address')

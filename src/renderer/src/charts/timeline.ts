@@ -67,7 +67,8 @@ export function busyBins(columns: TimelineColumns, threads: number, bins = AGGRE
     const start = Math.max(0, columns.start[i])
     const end = Math.max(start, columns.end[i])
     const first = Math.min(bins - 1, Math.floor(start / width))
-    const last = Math.min(bins - 1, Math.floor(end / width))
+    // A task that ends exactly on a bin edge does not touch the next bin.
+    const last = Math.max(first, Math.min(bins - 1, Math.ceil(end / width) - 1))
     for (let b = first; b <= last; b++) {
       const overlap = Math.min(end, (b + 1) * width) - Math.max(start, b * width)
       busy[lane * bins + b] += Math.max(0, overlap)
@@ -141,10 +142,10 @@ export function buildTimelineOption({ columns, threads, dark = false }: Timeline
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
   return {
-    animation: data.length <= ANIMATION_LIMIT,
+    animation: !aggregated && data.length <= ANIMATION_LIMIT,
     backgroundColor: 'transparent',
     textStyle: { color: text },
-    grid: { left: 72, right: 24, top: 12, bottom: 64 },
+    grid: { left: 72, right: 24, top: 8, bottom: 72 },
     tooltip: {
       trigger: 'item',
       confine: true,
@@ -155,15 +156,16 @@ export function buildTimelineOption({ columns, threads, dark = false }: Timeline
     },
     dataZoom: [
       { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
-      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 16, bottom: 8 }
+      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 16, bottom: 6 }
     ],
     xAxis: {
       type: 'value',
       name: 'ms since the job started',
       nameLocation: 'middle',
       nameGap: 24,
+      // Zero is the job clock's start; the end is left to ECharts so the last tick is a round number.
       min: 0,
-      max: maxEnd > 0 ? Math.ceil(maxEnd * 1.02 * 100) / 100 : 1,
+      max: maxEnd > 0 ? undefined : 1,
       axisLine: { lineStyle: { color: line } },
       splitLine: { lineStyle: { color: line } },
       axisLabel: { color: text, hideOverlap: true }

@@ -1,0 +1,93 @@
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import ResultsTable from '@renderer/components/ResultsTable.vue'
+import { useJobStore } from '@renderer/stores/job'
+import { createFakeApi, planSummary, summaryOf, type FakeApi } from './fakeApi'
+import { button, connectedPinia, settle } from './helpers'
+
+const spec = {
+  workload: 'combinations',
+  style: 'map',
+  inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] }
+}
+let wrapper: VueWrapper | undefined
+
+/** A finished job of a million tasks, with the table mounted on it. */
+async function tableOfMillionTasks(api: FakeApi = createFakeApi()) {
+  const { pinia } = await connectedPinia(api)
+  const job = useJobStore()
+  await job.start(spec)
+  api.emit({
+    type: 'job.finished',
+    payload: summaryOf(planSummary(spec), 'job-1', { taskCount: 1_000_000, tasksDone: 1_000_000 })
+  })
+  await settle()
+  wrapper = mount(ResultsTable, { global: { plugins: [pinia] } })
+  await settle()
+  return { wrapper, api }
+}
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+  vi.useRealTimers()
+})
+
+describe('results table', () => {
+  it('tells the user what to do before any job has run', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(ResultsTable, { global: { plugins: [pinia] } })
+    expect(wrapper.text()).toContain('Each task’s tuples appear here after a run.')
+  })
+
+  it('fetches only the first page for the rows on screen', async () => {
+    const { api } = await tableOfMillionTasks()
+    expect(api.results).toHaveBeenCalledTimes(1)
+    expect(api.results).toHaveBeenCalledWith('job-1', 0, 200)
+  })
+
+  it('renders only a window of rows out of a million', async () => {
+    const { wrapper } = await tableOfMillionTasks()
+    const rows = wrapper.findAll('[role=row][aria-rowindex]')
+    expect(rows.length).toBeLessThan(40)
+    expect(rows[0].text()).toContain('(0, 1, 2, 3, 4, 5)')
+    expect(rows[0].text()).toContain('((0, 1), (0, 2), (0, 3), …)')
+  })
+
+  it('fetches only the page under the scroll position after scrolling', async () => {
+    vi.useFakeTimers()
+    const { wrapper, api } = await tableOfMillionTasks()
+    const scroller = wrapper.find('[data-test=scroller]')
+    ;(scroller.element as HTMLElement).scrollTop = 4_000_000
+    await scroller.trigger('scroll')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(api.results).toHaveBeenCalledTimes(2)
+    const [, offset, limit] = vi.mocked(api.results).mock.calls[1]
+    expect(limit).toBe(200)
+    expect(offset % 200).toBe(0)
+    expect(offset).toBeGreaterThan(490_000)
+    expect(offset).toBeLessThan(510_000)
+  })
+
+  it('expands a row to page through its tuples', async () => {
+    const { wrapper, api } = await tableOfMillionTasks()
+    await button(wrapper, 'Tuples of task 3').trigger('click')
+    await settle()
+    expect(api.tuples).toHaveBeenCalledWith('job-1', 3, 0, 100)
+    expect(wrapper.find('.tuple-detail').text()).toContain('(0, 2)')
+  })
+
+  it('exports through a download of the host’s file', async () => {
+    const { wrapper, api } = await tableOfMillionTasks()
+    const createObjectURL = vi.fn(() => 'blob:export')
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }))
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await button(wrapper, 'Export CSV').trigger('click')
+    await settle()
+    expect(api.exportJob).toHaveBeenCalledWith('job-1', 'csv')
+    expect(click).toHaveBeenCalledTimes(1)
+    expect(wrapper.text()).toContain('Saved job.json')
+    click.mockRestore()
+    vi.unstubAllGlobals()
+  })
+})

@@ -1,0 +1,88 @@
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import RunProgress from '@renderer/components/RunProgress.vue'
+import { useJobStore } from '@renderer/stores/job'
+import type { JobSummary } from '../../src/shared/protocol'
+import { createFakeApi, planSummary, summaryOf } from './fakeApi'
+import { connectedPinia, settle } from './helpers'
+
+const spec = {
+  workload: 'combinations',
+  style: 'map',
+  inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] }
+}
+let wrapper: VueWrapper | undefined
+
+async function progressPanel() {
+  const api = createFakeApi()
+  const { pinia } = await connectedPinia(api)
+  wrapper = mount(RunProgress, { global: { plugins: [pinia] } })
+  await useJobStore().start(spec)
+  await settle()
+  return { wrapper, api }
+}
+
+async function finish(overrides: Partial<JobSummary>) {
+  const { wrapper, api } = await progressPanel()
+  api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1', overrides) })
+  await settle()
+  return wrapper
+}
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+})
+
+describe('run progress', () => {
+  it('tells the user how to start when nothing has run', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(RunProgress, { global: { plugins: [pinia] } })
+    expect(wrapper.text()).toContain('Pick a preset or set up a job, then press Run.')
+  })
+
+  it('shows tasks done out of the total and tuples produced while running', async () => {
+    const { wrapper, api } = await progressPanel()
+    api.emit({
+      type: 'job.progress',
+      payload: { jobId: 'job-1', tasksDone: 3, tasksFailed: 0, tasksTotal: 4, tuplesDone: 45, elapsedMs: 300 }
+    })
+    await settle()
+    expect(wrapper.find('[data-test=tasks]').text()).toBe('3 / 4')
+    expect(wrapper.find('[data-test=tuples]').text()).toBe('45')
+    expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('3')
+    // 3 tasks in 300 ms leaves 1 task: about 100 ms to go.
+    expect(wrapper.text()).toContain('ETA100 ms')
+  })
+
+  it('prints the notebook lines when the job is done', async () => {
+    const wrapper = await finish({})
+    expect(wrapper.find('[data-test=notebook]').text()).toBe('Number of threads: 2\nNumber of results: 4')
+    expect(wrapper.text()).toContain('pool start-up 12.5 ms')
+    expect(wrapper.text()).toContain('Wall time 40 ms')
+  })
+
+  it('says why a job was cancelled', async () => {
+    const wrapper = await finish({
+      status: 'cancelled',
+      partial: true,
+      tasksDone: 2,
+      message: 'Cancelled after 2 of 4 tasks; results are partial.'
+    })
+    expect(wrapper.find('.badge').text()).toBe('Cancelled')
+    expect(wrapper.find('[role=alert]').text()).toBe('Cancelled after 2 of 4 tasks; results are partial.')
+  })
+
+  it('lists failed tasks with their messages', async () => {
+    const wrapper = await finish({
+      status: 'failed',
+      partial: true,
+      tasksDone: 3,
+      tasksFailed: 1,
+      message: 'A worker died; 1 task failed.',
+      failures: [{ task: 2, message: 'worker exited with code 1' }]
+    })
+    expect(wrapper.find('.failures summary').text()).toBe('1 failed tasks')
+    expect(wrapper.find('.failures li').text()).toBe('task #2 — worker exited with code 1')
+  })
+})

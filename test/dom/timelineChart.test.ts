@@ -1,0 +1,54 @@
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import TimelineChart from '@renderer/components/TimelineChart.vue'
+import { useJobStore } from '@renderer/stores/job'
+import { createFakeApi, timingBatch } from './fakeApi'
+import { connectedPinia, settle } from './helpers'
+
+import ChartStub from './chartStub'
+
+// happy-dom has no canvas: the chart is replaced by a stub that keeps the option it was given.
+vi.mock('vue-echarts', () => import('./chartStub'))
+
+let wrapper: VueWrapper | undefined
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+  vi.useRealTimers()
+})
+
+describe('timeline chart', () => {
+  it('asks for a run while there are no timings', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    expect(wrapper.find('.chart-stub').exists()).toBe(false)
+    expect(wrapper.text()).toContain('Each worker gets a lane and each task a bar, once a job has run.')
+  })
+
+  it('passes the chart one bar per streamed task', async () => {
+    vi.useFakeTimers()
+    const api = createFakeApi()
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    await useJobStore().start({
+      workload: 'combinations',
+      style: 'map',
+      inputs: { kind: 'recipe', elements: [0, 1, 2] }
+    })
+    api.emit({
+      type: 'job.timings',
+      payload: timingBatch('job-1', [
+        [0, 0, 2, 0],
+        [1, 0, 3, 1]
+      ])
+    })
+    await vi.advanceTimersByTimeAsync(400)
+    await settle()
+    const option = wrapper.findComponent(ChartStub).props('option') as { series: { data: number[][] }[] }
+    expect(option.series[0].data).toEqual([
+      [0, 2, 0, 0, 0],
+      [0, 3, 1, 1, 1]
+    ])
+    expect(wrapper.text()).toContain('2 tasks on 2 workers')
+  })
+})

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import { golden, parseReport, runCli, type ArgsCase } from './cliHarness'
+
+describe('keep modes', () => {
+  it('--keep count counts every tuple, keeps none and reports no digest', async () => {
+    const result = await runCli([
+      'run',
+      '--workload',
+      'combinations_n',
+      '--elements',
+      '0..19',
+      '--n',
+      '5',
+      '--tasks',
+      '6',
+      '--keep',
+      'count',
+      '--json'
+    ])
+    expect(result.code).toBe(0)
+    const report = parseReport(result)
+    // C(20, 5) = 15504 per task.
+    expect(report.counts).toEqual({
+      tasks: 6,
+      tasksDone: 6,
+      tasksFailed: 0,
+      tuplesPlanned: 6 * 15504,
+      tuplesProduced: 6 * 15504,
+      tuplesKept: 0
+    })
+    expect(report.digest).toBeNull()
+    expect(report.spec.keep).toBe('count')
+  })
+
+  it('--keep 3 keeps the first 3 tuples of each task, in itertools order', async () => {
+    const result = await runCli(['run', '--threads', '2', '--keep', '3', '--print'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(
+      [
+        'Number of threads: 2',
+        'Number of results: 4',
+        ...Array<string>(4).fill('((0, 1), (0, 2), (0, 3))'),
+        ''
+      ].join('\n')
+    )
+    expect(result.stderr).toMatch(/^Tuples\/s: [\d,]+ \(60 produced, 12 kept\)$/m)
+  })
+})
+
+describe('default output', () => {
+  it("prints the notebook's two lines and then the timing summary", async () => {
+    const result = await runCli(['run', '--threads', '2', '--tasks', '6'])
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe('Number of threads: 2')
+    expect(lines[1]).toBe('Number of results: 6')
+    expect(lines[2]).toMatch(/^Pool start-up: \d+\.\d ms \(measured apart from the job\)$/)
+    expect(lines[3]).toMatch(/^Wall time: \d+\.\d ms$/)
+    expect(lines[4]).toMatch(/^Tasks\/s: [\d,]+$/)
+    expect(lines[5]).toMatch(/^Tuples\/s: [\d,]+ \(90 produced, 90 kept\)$/)
+    expect(lines[6]).toMatch(/^Busy ms per thread: #0 \d+\.\d, #1 \d+\.\d$/)
+    expect(lines).toHaveLength(7)
+  })
+
+  it('picks and prints a seed when n has several values, and that seed repeats the run', async () => {
+    const first = await runCli(['run', '--workload', 'combinations_n', '--tasks', '12', '--json'])
+    const report = parseReport(first)
+    expect(report.seedPicked).toBe(true)
+    const seed = report.spec.inputs.kind === 'recipe' ? report.spec.inputs.seed : undefined
+    expect(Number.isSafeInteger(seed)).toBe(true)
+    const again = await runCli([
+      'run',
+      '--workload',
+      'combinations_n',
+      '--tasks',
+      '12',
+      '--seed',
+      String(seed),
+      '--json'
+    ])
+    const repeated = parseReport(again)
+    expect(repeated.seedPicked).toBe(false)
+    expect(repeated.digest).toBe(report.digest)
+
+    const summary = await runCli(['run', '--workload', 'combinations_n', '--n', '2,3'])
+    expect(summary.stdout).toMatch(/^Seed: (\d+) \(picked at random; repeat this run with --seed \1\)$/m)
+  })
+
+  it('--json prints one JSON object with the resolved spec, counts, timing and digest', async () => {
+    const result = await runCli(['run', '--threads', '2', '--json'])
+    expect(result.code).toBe(0)
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(1)
+    const report = parseReport(result)
+    expect(report.spec).toEqual({
+      workload: 'combinations',
+      style: 'map',
+      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: 4, seed: 0 },
+      threads: 2,
+      chunkSize: 'auto',
+      keep: 'all'
+    })
+    expect(report.status).toBe('done')
+    expect(report.counts.tuplesProduced).toBe(60)
+    expect(report.timing.busyMsPerLane).toHaveLength(2)
+    expect(report.timing.poolStartupMs).toBeGreaterThan(0)
+    // The same four tasks as the golden notebook-map-4 args file, so the same digest as Python's.
+    const mapCase = golden<ArgsCase[]>('args-digests.json').find((c) => c.name === 'notebook-map-4')
+    expect(report.digest).toBe(mapCase?.digest)
+  })
+})

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { exportResults, openJob, saveJob, specFromJobFile } from '../../../src/main/shell/jobFiles'
+import type { JobFileDeps } from '../../../src/main/shell/jobFiles'
+import type { CommandOutcome } from '../../../src/shared/protocol'
+
+const spec = { workload: 'combinations', inputs: [] }
+const plan = { spec, taskCount: 6, threads: 2, chunkSize: 1, totalTuples: '63', overBudget: null }
+const jobs = [
+  { jobId: 'old', startedAt: 1, spec: { workload: 'old' } },
+  { jobId: 'new', startedAt: 2, spec }
+]
+
+function fakes(answer = 0) {
+  const dir = mkdtempSync(join(tmpdir(), 'poolscope-jobfiles-'))
+  const host = {
+    call: vi.fn(async (name: unknown): Promise<CommandOutcome> => {
+      const results: Record<string, unknown> = {
+        'job.plan': plan,
+        'job.start': { ...plan, jobId: 'job-3' },
+        'job.list': jobs,
+        'job.export': { filename: 'r.csv', mime: 'text/csv', text: 'task,args\n0,x\n' }
+      }
+      return { ok: true, result: results[name as string] } as CommandOutcome
+    })
+  }
+  const dialog = {
+    showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: [join(dir, 'job.json')] })),
+    showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: join(dir, 'out.csv') })),
+    showMessageBox: vi.fn(async () => ({ response: answer, checkboxChecked: false }))
+  }
+  const deps = { host, dialog, getWindow: () => null } as unknown as JobFileDeps
+  return { dir, host, dialog, deps }
+}
+
+describe('job files', () => {
+  it('reads a saved job file and a bare spec alike', () => {
+    expect(specFromJobFile(JSON.stringify({ format: 'poolscope-job', version: 1, spec }))).toEqual(spec)
+    expect(specFromJobFile(JSON.stringify(spec))).toEqual(spec)
+  })
+
+  it.each(['not json', '[1, 2]', '{"format":"other","spec":{}}'])('refuses the job file %s', (text) => {
+    expect(() => specFromJobFile(text)).toThrow()
+  })
+
+  it('starts an opened job only after the user confirms its plan', async () => {
+    const { dir, host, deps } = fakes(0)
+    writeFileSync(join(dir, 'job.json'), JSON.stringify({ format: 'poolscope-job', version: 1, spec }))
+    await openJob(deps)
+    expect(host.call).toHaveBeenCalledWith('job.plan', { spec })
+    expect(host.call).toHaveBeenLastCalledWith('job.start', { spec })
+  })
+
+  it('does not start an opened job the user cancels', async () => {
+    const { dir, host, deps } = fakes(1)
+    writeFileSync(join(dir, 'job.json'), JSON.stringify(spec))
+    await openJob(deps)
+    expect(host.call.mock.calls.map(([name]) => name)).toEqual(['job.plan'])
+  })
+
+  it('shows an error and starts nothing when the file is not a job', async () => {
+    const { dir, host, dialog, deps } = fakes(0)
+    writeFileSync(join(dir, 'job.json'), 'garbage')
+    await openJob(deps)
+    expect(host.call).not.toHaveBeenCalled()
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(expect.objectContaining({ type: 'error' }))
+  })
+
+  it('saves the spec of the latest job', async () => {
+    const { dir, deps } = fakes()
+    await saveJob(deps)
+    expect(JSON.parse(readFileSync(join(dir, 'out.csv'), 'utf8'))).toEqual({
+      format: 'poolscope-job',
+      version: 1,
+      spec
+    })
+  })
+
+  it('exports the latest job in the format of the chosen extension', async () => {
+    const { dir, host, deps } = fakes()
+    await exportResults(deps)
+    expect(host.call).toHaveBeenLastCalledWith('job.export', { jobId: 'new', format: 'csv' })
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('task,args\n0,x\n')
+  })
+})
