@@ -83,7 +83,10 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
   const rawArgs = spec.inputs.kind === 'recipe' ? recipeArgs(spec, workload, threads) : spec.inputs.args
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
   if (spec.inputs.kind === 'recipe') {
-    resolvedSpec.inputs = { ...spec.inputs, tasks: rawArgs.length, seed: spec.inputs.seed ?? 0 }
+    // The seed is recorded only when it drew something, so the resolved spec repeats the run.
+    const drawsN = workload.params.includes('n') && (spec.inputs.n ?? DEFAULT_N_CHOICES).length > 1
+    resolvedSpec.inputs = { ...spec.inputs, tasks: rawArgs.length }
+    if (drawsN) resolvedSpec.inputs.seed = spec.inputs.seed ?? 0
   }
 
   const calls: PlannedCall[] = []

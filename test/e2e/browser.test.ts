@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { Locator, Page } from 'playwright-core'
 import type { JobSummary } from '../../src/shared/protocol'
@@ -49,6 +49,9 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
 
   beforeAll(async () => {
     stack = await startBrowserStack(executable!)
+  })
+  afterEach(async () => {
+    await page?.close()
   })
   afterAll(async () => {
     await stack?.close()
@@ -171,7 +174,7 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
     await page.getByRole('button', { name: 'Run' }).click()
     await enabled(cancel)
     await cancel.click()
-    await visible(page.getByText(/cancelled/i).first())
+    await visible(page.getByRole('region', { name: 'Progress' }).getByText('Cancelled', { exact: true }))
     const [cancelled] = (await jobs()).slice(-1)
     expect(cancelled.status).toBe('cancelled')
     expect(cancelled.partial).toBe(true)
@@ -191,7 +194,7 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
     await page.getByRole('button', { name: 'Notebook: map cell' }).click()
     await page.getByLabel('Elements').fill('')
     await eventually(() => page.getByLabel('Elements').getAttribute('aria-invalid'), 'true')
-    await visible(page.getByText(/elements must not be empty/i).first())
+    await visible(page.getByText(/elements (are|must not be) empty/i).first())
     await eventually(() => page.getByRole('button', { name: 'Run' }).isEnabled(), false)
     await page.keyboard.press('Control+Enter')
     expect((await jobs()).length).toBe(before)
@@ -214,7 +217,7 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
     await page.getByRole('button', { name: 'Notebook: map cell' }).click()
     await page.getByLabel('Elements').fill('')
     await page.getByLabel('Tasks').fill('0')
-    await visible(page.getByText(/elements must not be empty/i).first())
+    await visible(page.getByText(/elements (are|must not be) empty/i).first())
     await eventually(() => page.getByRole('button', { name: 'Run' }).isEnabled(), false)
     await page.getByRole('button', { name: 'Run' }).click({ force: true })
     expect((await jobs()).length).toBe(before)

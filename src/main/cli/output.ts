@@ -79,10 +79,9 @@ export async function openResultsFile(path: string): Promise<ResultsFile> {
     /** Streams `json.dumps(results, separators=(',', ':'))` to the file; returns the bytes written. */
     async write(results) {
       let bytes = 0
-      for (const piece of results.jsonPieces()) {
-        const buffer = Buffer.from(piece, 'latin1')
-        await handle.write(buffer)
-        bytes += buffer.length
+      for (const chunk of results.jsonChunks()) {
+        await handle.write(chunk)
+        bytes += chunk.length
       }
       return bytes
     },

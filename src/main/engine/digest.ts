@@ -8,6 +8,6 @@ import type { ResultsStore } from './resultsStore'
  */
 export function resultsDigest(results: ResultsStore): string {
   const hash = createHash('sha256')
-  for (const piece of results.jsonPieces()) hash.update(piece, 'latin1')
+  for (const chunk of results.jsonChunks()) hash.update(chunk)
   return hash.digest('hex')
 }

@@ -150,37 +150,91 @@ export class ResultsStore {
   }
 
   /**
-   * The whole result list as `json.dumps(results, separators=(',', ':'))` text, in pieces of about
-   * `pieceSize` characters, so digests and exports of millions of tuples never build one string.
-   * Tasks that did not complete appear as `null`.
+   * The whole result list as `json.dumps(results, separators=(',', ':'))` writes it (ASCII bytes),
+   * in chunks of about `chunkBytes`, so digests and exports of millions of tuples never build one
+   * string. Tasks that did not complete appear as `null`. Tasks with the same call produce the same
+   * tuples, so a task's text is made once per call and reused.
    */
-  *jsonPieces(pieceSize = 1 << 20): Generator<string> {
-    let piece = '['
-    for (let task = 0; task < this.taskCount; task++) {
-      if (task > 0) piece += ','
-      if (this.status[task] !== TASK_STATUS.done) {
-        piece += 'null'
-        continue
+  *jsonChunks(chunkBytes = 1 << 20): Generator<Uint8Array> {
+    let buffer = Buffer.allocUnsafe(chunkBytes)
+    let at = 0
+    const cache = new Map<number, Uint8Array[]>()
+    let cachedBytes = 0
+    const put = (bytes: Uint8Array): Uint8Array | null => {
+      if (at + bytes.length <= buffer.length) {
+        buffer.set(bytes, at)
+        at += bytes.length
+        return null
       }
-      const k = this.kOf(task)
-      const names = this.elementJson[this.plan.callIndex[task]]
-      const positions = this.positions(task)
-      const count = this.kept[task]
-      piece += '['
-      for (let i = 0; i < count; i++) {
-        let tuple = i > 0 ? ',[' : '['
-        for (let j = 0; j < k; j++) tuple += (j > 0 ? ',' : '') + names[positions[i * k + j]]
-        piece += tuple + ']'
-        if (piece.length >= pieceSize) {
-          yield piece
-          piece = ''
-        }
-      }
-      piece += ']'
+      const full = buffer.subarray(0, at)
+      buffer = Buffer.allocUnsafe(Math.max(chunkBytes, bytes.length))
+      buffer.set(bytes, 0)
+      at = bytes.length
+      return full
     }
-    yield piece + ']'
+    const OPEN = Buffer.from('[')
+    const COMMA = Buffer.from(',')
+    const NULL = Buffer.from('null')
+    for (let task = 0; task < this.taskCount; task++) {
+      const pieces: Uint8Array[] = task === 0 ? [OPEN] : [COMMA]
+      if (this.status[task] !== TASK_STATUS.done) {
+        pieces.push(NULL)
+      } else {
+        const call = this.plan.callIndex[task]
+        let text = cache.get(call)
+        if (!text) {
+          text = [...this.taskJson(task, chunkBytes)]
+          const size = text.reduce((sum, part) => sum + part.length, 0)
+          if (cachedBytes + size <= MAX_JSON_CACHE_BYTES) {
+            cache.set(call, text)
+            cachedBytes += size
+          }
+        }
+        pieces.push(...text)
+      }
+      for (const piece of pieces) {
+        const full = put(piece)
+        if (full) yield full
+      }
+    }
+    const full = put(Buffer.from(']'))
+    if (full) yield full
+    yield buffer.subarray(0, at)
+  }
+
+  /** One done task's tuples as JSON bytes (`[[0,1],[0,2]]`), in chunks of about `chunkBytes`. */
+  private *taskJson(task: number, chunkBytes: number): Generator<Uint8Array> {
+    const k = this.kOf(task)
+    const names = this.elementJson[this.plan.callIndex[task]].map((text) => Buffer.from(text, 'latin1'))
+    const longest = names.reduce((max, name) => Math.max(max, name.length), 0)
+    const tupleBytes = 3 + k * (longest + 1)
+    const positions = this.positions(task)
+    const count = this.kept[task]
+    let buffer = Buffer.allocUnsafe(Math.max(chunkBytes, tupleBytes + 2))
+    let at = 0
+    buffer[at++] = 0x5b // [
+    for (let i = 0; i < count; i++) {
+      if (at + tupleBytes > buffer.length) {
+        yield buffer.subarray(0, at)
+        buffer = Buffer.allocUnsafe(buffer.length)
+        at = 0
+      }
+      if (i > 0) buffer[at++] = 0x2c // ,
+      buffer[at++] = 0x5b
+      for (let j = 0; j < k; j++) {
+        if (j > 0) buffer[at++] = 0x2c
+        const name = names[positions[i * k + j]]
+        for (let b = 0; b < name.length; b++) buffer[at++] = name[b]
+      }
+      buffer[at++] = 0x5d // ]
+    }
+    buffer[at++] = 0x5d
+    yield buffer.subarray(0, at)
   }
 }
+
+/** Text of identical tasks is reused up to this many bytes in all. */
+const MAX_JSON_CACHE_BYTES = 256 * 1024 * 1024
 
 /** A task's arguments as Python shows them: `(0, 1, 2)` for elements, `((0, 1, 2), 3)` for (elements, n). */
 export function argsToPython(args: readonly unknown[]): string {

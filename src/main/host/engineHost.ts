@@ -135,7 +135,7 @@ function exportJob(job: Job, format: 'json' | 'csv'): ExportFile {
     return {
       filename: `${job.id}-results.json`,
       mime: 'application/json',
-      text: [...results.jsonPieces()].join('')
+      text: Buffer.concat([...results.jsonChunks()]).toString('latin1')
     }
   }
   const lines = ['task,status,index,tuple']

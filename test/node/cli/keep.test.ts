@@ -94,7 +94,7 @@ describe('default output', () => {
     expect(report.spec).toEqual({
       workload: 'combinations',
       style: 'map',
-      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: 4, seed: 0 },
+      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: 4 },
       threads: 2,
       chunkSize: 'auto',
       keep: 'all'

@@ -80,8 +80,12 @@ describe('Engine', () => {
       }
     })
     await job.done
-    expect([...job.results.jsonPieces()].join('')).toBe('[[["x","y"],["x","z"],["y","z"]],[[]]]')
+    expect(Buffer.concat([...job.results.jsonChunks()]).toString('latin1')).toBe(
+      '[[["x","y"],["x","z"],["y","z"]],[[]]]'
+    )
     // python3 -c 'import json,hashlib;print(hashlib.sha256(json.dumps([[["x","y"],["x","z"],["y","z"]],[[]]],separators=(",",":")).encode()).hexdigest())'
+    const tiny = Buffer.concat([...job.results.jsonChunks(8)]).toString('latin1')
+    expect(tiny).toBe('[[["x","y"],["x","z"],["y","z"]],[[]]]')
     expect(resultsDigest(job.results)).toBe(
       '8cef934c1c42f173a32e5d52952843302c6f10e56612402f1436c9897e5394d4'
     )

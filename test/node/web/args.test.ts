@@ -17,7 +17,9 @@ describe('npm run web arguments', () => {
   })
 
   it('refuses bad ports and unknown options with a message', () => {
-    expect(parseWebArgs(['--port', 'x'])).toEqual({ error: expect.stringMatching(/--port needs a whole number/) })
+    expect(parseWebArgs(['--port', 'x'])).toEqual({
+      error: expect.stringMatching(/--port needs a whole number/)
+    })
     expect(parseWebArgs(['--port', '70000'])).toEqual({ error: expect.stringMatching(/0 to 65535/) })
     expect(parseWebArgs(['--port'])).toEqual({ error: expect.stringMatching(/--port/) })
     expect(parseWebArgs(['--host'])).toEqual({ error: expect.stringMatching(/--host needs/) })
