@@ -9,9 +9,10 @@ export const benchRoot = resolve(import.meta.dirname)
 const root = resolve(benchRoot, '..')
 export const buildDir = join(root, 'out', 'bench')
 
-/** Builds out/bench/{engine,worker}.cjs; returns their paths. */
+/** Builds out/bench/{engine,worker}.cjs; returns their paths and the repository files bundled. */
 export async function buildBench() {
-  await build({
+  const result = await build({
+    metafile: true,
     absWorkingDir: root,
     entryPoints: {
       engine: join(benchRoot, 'harness', 'engineEntry.ts'),
@@ -28,5 +29,6 @@ export async function buildBench() {
     sourcemap: 'linked',
     logLevel: 'warning'
   })
-  return { engineFile: join(buildDir, 'engine.cjs'), workerFile: join(buildDir, 'worker.cjs') }
+  const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
+  return { engineFile: join(buildDir, 'engine.cjs'), workerFile: join(buildDir, 'worker.cjs'), sources }
 }

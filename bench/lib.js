@@ -123,7 +123,8 @@ export function stats(samples) {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length, samples }
 }
 
-export function machine() {
+/** The machine, the runtimes and the commit; `sources` (bundled files) are checked for local edits. */
+export function machine(sources = ['src']) {
   let cpuModel = os.cpus()[0]?.model.trim() ?? 'unknown'
   try {
     const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))
@@ -139,7 +140,17 @@ export function machine() {
   } catch {
     python = null
   }
+  let commit = null
+  try {
+    const git = (...args) =>
+      execFileSync('git', args, { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' }).trim()
+    const dirty = git('status', '--porcelain', '--', ...sources) !== ''
+    commit = `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted edits to bundled sources' : ''}`
+  } catch {
+    commit = null
+  }
   return {
+    commit,
     cpuModel,
     logicalCpus: os.cpus().length,
     availableParallelism: os.availableParallelism(),

@@ -1,4 +1,4 @@
-// PoolScope benchmarks: `npm run bench` (full, about 2 minutes on 2 cores) or `npm run bench -- --quick`.
+// PoolScope benchmarks: `npm run bench` (full, 1–3 minutes on 2 cores) or `npm run bench -- --quick`.
 // Each section warms every implementation, discards warm-up runs, then takes N runs that alternate
 // implementations (the order rotates each round) so machine noise lands on all of them evenly.
 // Prints markdown tables and writes bench/results/latest.json. See BENCHMARKS.md for the method.
@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import os from 'node:os'
 import { createInterface } from 'node:readline'
 import { buildBench } from './build.js'
 import {
@@ -123,7 +124,6 @@ const row = (cells) => `| ${cells.join(' | ')} |`
 
 async function main() {
   const started = Date.now()
-  const info = machine()
   const python = options.python && PythonPool.available()
   if (!python) {
     log(
@@ -132,7 +132,8 @@ async function main() {
         : '--no-python: the Python columns are skipped.'
     )
   }
-  const { engineFile, workerFile } = await buildBench()
+  const { engineFile, workerFile, sources } = await buildBench()
+  const info = machine(sources)
   const { Engine } = createRequire(import.meta.url)(engineFile)
   // A results budget of 256 MiB: the engine forgets earlier runs' 57 MiB results as a long session
   // would, instead of retaining twenty of them in the bench process.
@@ -457,6 +458,7 @@ async function main() {
     row(['target', 'measured (medians)', 'verdict']),
     row(['---', '---:', '---'])
   ]
+  if (targets.length === 0) targetLines.push(row(['(no target is measured by this selection)', '—', '—']))
   for (const t of targets)
     targetLines.push(
       row([t.target, `${fmt(t.measured, t.unit === 'µs' ? 3 : 2)} ${t.unit}`, t.pass ? 'PASS' : 'MISS'])
@@ -469,12 +471,13 @@ async function main() {
   }
   tables.push(targetLines.join('\n'))
   results.elapsedSeconds = (Date.now() - started) / 1000
+  results.loadAverageAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)))
 
   const header = [
     `## PoolScope bench — ${info.date}`,
     '',
     `${info.cpuModel}, ${info.logicalCpus} logical CPUs, Node ${info.node}, Python ${info.python ?? 'not found'}; ` +
-      `${options.warmup} warm-up + ${options.runs} measured rounds (memory: ${options.memoryRuns} fresh processes each); load average at start ${info.loadAverage.join(' ')}.`
+      `commit ${info.commit ?? 'unknown'}; ${options.warmup} warm-up + ${options.runs} measured rounds (memory: ${options.memoryRuns} fresh processes each); load average at start ${info.loadAverage.join(' ')}, at end ${results.loadAverageAtEnd.join(' ')}.`
   ].join('\n')
   console.log([header, ...tables, `_bench took ${fmt(results.elapsedSeconds)} s_`].join('\n\n'))
   const dir = join(import.meta.dirname, 'results')

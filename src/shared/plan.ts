@@ -1,5 +1,6 @@
 import { PoolScopeError, ErrorCodes } from './errors'
 import { type Element } from './elements'
+import { bytesPerIndex } from './packing'
 import { PythonRandom } from './pythonRandom'
 import { JobSpecSchema, describeZodError, type JobSpec, type Keep } from './spec'
 import { findWorkload, planCount, type KernelPlan, type WorkloadDefinition } from './workloads'
@@ -7,10 +8,8 @@ import { findWorkload, planCount, type KernelPlan, type WorkloadDefinition } fro
 /** The notebook's `lengths = (2, 3, 4)`. */
 export const DEFAULT_N_CHOICES = [2, 3, 4] as const
 
-/** Bytes per stored position: tuples are packed as the narrowest unsigned array that holds n - 1. */
-export function bytesPerIndex(n: number): 1 | 2 | 4 {
-  return n <= 0x100 ? 1 : n <= 0x10000 ? 2 : 4
-}
+// Lives in a zod-free module so the worker can import it without loading zod in every thread.
+export { bytesPerIndex }
 
 /** A distinct call shared by one or more tasks: its elements, kernel plan and exact size. */
 export interface PlannedCall {
@@ -91,9 +90,16 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
 
   const calls: PlannedCall[] = []
   const byKey = new Map<string, number>()
+  // Recipes repeat one argument object across tasks: identity first, JSON text only for new objects.
+  const byRef = new Map<unknown, number>()
   const callIndex = new Int32Array(rawArgs.length)
   for (let task = 0; task < rawArgs.length; task++) {
     const raw = rawArgs[task]
+    const known = byRef.get(raw)
+    if (known !== undefined) {
+      callIndex[task] = known
+      continue
+    }
     const key = JSON.stringify(raw)
     let index = byKey.get(key)
     if (index === undefined) {
@@ -105,6 +111,7 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
       byKey.set(key, index)
     }
     callIndex[task] = index
+    if (raw !== null && typeof raw === 'object') byRef.set(raw, index)
   }
 
   let totalTuples = 0n
@@ -149,11 +156,14 @@ function recipeArgs(spec: JobSpec, workload: WorkloadDefinition, threads: number
     )
   }
   if (!takesN) {
-    return Array.from({ length: tasks }, () => (spec.style === 'map' ? elements : [elements]))
+    const args = spec.style === 'map' ? elements : [elements]
+    return new Array<unknown>(tasks).fill(args)
   }
   const choices = n ?? [...DEFAULT_N_CHOICES]
   const random = choices.length > 1 ? new PythonRandom(seed ?? 0) : null
-  return Array.from({ length: tasks }, () => [elements, random ? random.choice(choices) : choices[0]])
+  // One argument list per distinct n, shared by the tasks that draw it (planJob keys calls by identity).
+  const argsOf = new Map(choices.map((choice) => [choice, [elements, choice]]))
+  return Array.from({ length: tasks }, () => argsOf.get(random ? random.choice(choices) : choices[0]))
 }
 
 function unpack(

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { useJobStore } from '@renderer/stores/job'
+import { TIMINGS_FETCH_PAGE, useJobStore } from '@renderer/stores/job'
 import type { PlanSummary } from '../../src/shared/protocol'
 import { createFakeApi, planSummary, summaryOf, timingBatch } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
@@ -123,8 +123,10 @@ describe('job store', () => {
     api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
     api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
     await settle()
-    expect(api.timings).toHaveBeenCalledWith('job-1', 0, 200_000)
-    expect(job.timings.length).toBe(4)
+    expect(api.timings).toHaveBeenCalledWith('job-1', 0, TIMINGS_FETCH_PAGE)
+    // Pages are binned between yields to the browser, so the swap comes a task later.
+    await vi.waitFor(() => expect(job.timings.length).toBe(4))
+    expect(job.bins.length).toBe(4)
   })
 
   it('replays events that arrive before the start reply', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { virtualWindow } from '@renderer/components/virtualWindow'
-import { ResultsPager } from '@renderer/stores/resultsPager'
+import { RESULTS_PAGE_SIZE, ResultsPager } from '@renderer/stores/resultsPager'
 import { resultRow } from './fakeApi'
 
 function fakeFetch() {
@@ -48,17 +48,17 @@ describe('results pager', () => {
     const pager = new ResultsPager(fetch, 1_000_000)
     await pager.ensure(500_010, 500_030)
     expect(fetch).toHaveBeenCalledTimes(1)
-    expect(fetch).toHaveBeenCalledWith(500_000, 200)
+    expect(fetch).toHaveBeenCalledWith(500_000, RESULTS_PAGE_SIZE)
     expect(pager.row(500_020)?.task).toBe(500_020)
   })
 
   it('requests both pages when the window straddles a page boundary', async () => {
     const fetch = fakeFetch()
     const pager = new ResultsPager(fetch, 1_000_000)
-    await pager.ensure(190, 210)
+    await pager.ensure(RESULTS_PAGE_SIZE - 10, RESULTS_PAGE_SIZE + 10)
     expect(fetch.mock.calls).toEqual([
-      [0, 200],
-      [200, 200]
+      [0, RESULTS_PAGE_SIZE],
+      [RESULTS_PAGE_SIZE, RESULTS_PAGE_SIZE]
     ])
   })
 
@@ -82,7 +82,7 @@ describe('results pager', () => {
       total: 450,
       rows: Array.from({ length: limit }, (_, i) => resultRow(offset + i))
     }))
-    const pager = new ResultsPager(fetch, 450)
+    const pager = new ResultsPager(fetch, 450, undefined, 200)
     await pager.ensure(430, 460)
     expect(fetch).toHaveBeenCalledWith(400, 50)
   })

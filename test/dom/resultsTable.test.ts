@@ -2,6 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import ResultsTable from '@renderer/components/ResultsTable.vue'
 import { useJobStore } from '@renderer/stores/job'
+import { RESULTS_PAGE_SIZE } from '@renderer/stores/resultsPager'
 import { createFakeApi, planSummary, summaryOf, type FakeApi } from './fakeApi'
 import { button, connectedPinia, settle } from './helpers'
 
@@ -43,7 +44,7 @@ describe('results table', () => {
   it('fetches only the first page for the rows on screen', async () => {
     const { api } = await tableOfMillionTasks()
     expect(api.results).toHaveBeenCalledTimes(1)
-    expect(api.results).toHaveBeenCalledWith('job-1', 0, 200)
+    expect(api.results).toHaveBeenCalledWith('job-1', 0, RESULTS_PAGE_SIZE)
   })
 
   it('renders only a window of rows out of a million', async () => {
@@ -63,8 +64,8 @@ describe('results table', () => {
     await vi.advanceTimersByTimeAsync(100)
     expect(api.results).toHaveBeenCalledTimes(2)
     const [, offset, limit] = vi.mocked(api.results).mock.calls[1]
-    expect(limit).toBe(200)
-    expect(offset % 200).toBe(0)
+    expect(limit).toBe(RESULTS_PAGE_SIZE)
+    expect(offset % RESULTS_PAGE_SIZE).toBe(0)
     expect(offset).toBeGreaterThan(490_000)
     expect(offset).toBeLessThan(510_000)
   })

@@ -18,10 +18,16 @@ afterEach(() => {
 })
 
 describe('timeline chart', () => {
-  it('asks for a run while there are no timings', async () => {
+  it('draws empty lanes for every hardware thread and asks for a run while there are no timings', async () => {
     const { pinia } = await connectedPinia()
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-    expect(wrapper.find('.chart-stub').exists()).toBe(false)
+    await settle()
+    const option = wrapper.findComponent(ChartStub).props('option') as {
+      series: { data: unknown[] }[]
+      yAxis: { data: string[] }
+    }
+    expect(option.series[0].data).toEqual([])
+    expect(option.yAxis.data).toEqual(['worker 0', 'worker 1'])
     expect(wrapper.text()).toContain('Each worker gets a lane and each task a bar, once a job has run.')
   })
 

@@ -8,6 +8,7 @@ import {
   busyBins,
   renderTimelineItem
 } from '@renderer/charts/timeline'
+import { binWidthFor } from '@renderer/charts/busyBins'
 import { TimingColumns } from '@renderer/stores/timingColumns'
 import { timingBatch } from './fakeApi'
 
@@ -61,11 +62,17 @@ describe('timeline option', () => {
     const option = buildTimelineOption({ columns: columnsOf(rows), threads: 2 })
     const series = (option.series as SeriesLike[])[0]
     expect(option.animation).toBe(false)
-    expect(series.data.length).toBe(2 * AGGREGATE_BINS)
+    // Both lanes are busy in every bin up to the last end; bins are a power of two wide.
+    const maxEnd = MAX_TASK_BARS / 2 + 0.5
+    const perLane = Math.ceil(maxEnd / binWidthFor(maxEnd))
+    expect(series.data.length).toBe(2 * perLane)
+    expect(perLane).toBeGreaterThan(AGGREGATE_BINS / 2)
+    expect(perLane).toBeLessThanOrEqual(AGGREGATE_BINS)
   })
 
   it('computes the busy fraction of each bin', () => {
-    // Lane 0 busy for the first half of a 10 ms run, lane 1 idle then busy for the last quarter.
+    // A 10 ms run in at most 4 bins: bins are 4 ms wide (the least power of two with 10 < 4 × width).
+    // Lane 0 is busy 0–5 ms, lane 1 from 7.5 to 10 ms.
     const bins = busyBins(
       columnsOf([
         [0, 0, 5, 0],
@@ -75,9 +82,10 @@ describe('timeline option', () => {
       4
     )
     expect(bins).toEqual([
-      [0, 2.5, 0, 1, 1],
-      [2.5, 5, 0, 1, 1],
-      [7.5, 10, 1, 1, 1]
+      [0, 4, 0, 1, 1],
+      [4, 8, 0, 0.25, 1],
+      [4, 8, 1, 0.125, 1],
+      [8, 12, 1, 0.5, 1]
     ])
   })
 

@@ -5,6 +5,7 @@ import {
   bytesToBase64,
   decodeRequest,
   decodeServerMessage,
+  encodeServerFrame,
   encodeWire,
   isWireEvent,
   parseWire,
@@ -132,5 +133,138 @@ describe('wire codec', () => {
     expect(Object.getPrototypeOf(params.spec)).toBe(Object.prototype)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(Object.assign({}, params).polluted).toBeUndefined()
+  })
+})
+
+/** Builds a binary frame by hand: magic, header length, header, padding, payload. */
+function frameOf(header: string, payload: Uint8Array = new Uint8Array(0), magic = 'PSB1'): Uint8Array {
+  const headerBytes = new TextEncoder().encode(header)
+  const payloadStart = Math.ceil((8 + headerBytes.length) / 8) * 8
+  const frame = new Uint8Array(payloadStart + payload.length)
+  frame.set(new TextEncoder().encode(magic), 0)
+  new DataView(frame.buffer).setUint32(4, headerBytes.length, true)
+  frame.set(headerBytes, 8)
+  frame.set(payload, payloadStart)
+  return frame
+}
+
+const timingsEvent = (payload: TimingBatch) => ({ event: { type: 'job.timings' as const, payload } })
+
+describe('binary frames', () => {
+  it('round-trips a timing batch event as one binary frame with every class and value intact', () => {
+    const batch = timingBatch()
+    const frame = encodeServerFrame(timingsEvent(batch))
+    expect(frame).toBeInstanceOf(Uint8Array)
+    const decoded = decodeServerMessage(frame)
+    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
+    for (const key of ['task', 'start', 'end', 'lane', 'cpu', 'tid'] as const) {
+      expect(decoded.event.payload[key].constructor).toBe(batch[key].constructor)
+      expect(Array.from(decoded.event.payload[key])).toEqual(Array.from(batch[key]))
+    }
+    expect(decoded.event.payload.jobId).toBe('job-1')
+  })
+
+  it('views the payload in place instead of copying it', () => {
+    const frame = encodeServerFrame(timingsEvent(timingBatch())) as Uint8Array<ArrayBuffer>
+    const decoded = decodeServerMessage(frame.buffer)
+    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
+    expect(decoded.event.payload.start.buffer).toBe(frame.buffer)
+    expect(decoded.event.payload.start.byteOffset % 8).toBe(0)
+  })
+
+  it('reads a frame that sits at an unaligned offset of a larger buffer, as Node may deliver it', () => {
+    const frame = encodeServerFrame(timingsEvent(timingBatch())) as Uint8Array
+    const pooled = new Uint8Array(frame.length + 3)
+    pooled.set(frame, 3)
+    const decoded = decodeServerMessage(pooled.subarray(3))
+    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
+    expect(Array.from(decoded.event.payload.end)).toEqual(Array.from(timingBatch().end))
+  })
+
+  it('round-trips empty arrays, typed array subviews and a large batch', () => {
+    const whole = Float64Array.from({ length: 200_000 }, (_, i) => i / 3)
+    const frame = encodeServerFrame({
+      id: 5,
+      outcome: { ok: true, result: { empty: new Int16Array(0), view: whole.subarray(7, 100_007) } as never }
+    })
+    const decoded = decodeServerMessage(frame)
+    if (isWireEvent(decoded) || !decoded.outcome.ok) throw new Error('not a success response')
+    const result = decoded.outcome.result as unknown as { empty: Int16Array; view: Float64Array }
+    expect(result.empty).toEqual(new Int16Array(0))
+    expect(result.view.length).toBe(100_000)
+    expect(result.view[0]).toBe(7 / 3)
+    expect(result.view[99_999]).toBe(100_006 / 3)
+  })
+
+  it('keeps messages without typed arrays as JSON text', () => {
+    const message = { id: 1, outcome: { ok: true as const, result: { total: 0, rows: [] } as never } }
+    expect(encodeServerFrame(message)).toBe(encodeWire(message))
+  })
+
+  it.each([
+    ['too short for its prefix', new Uint8Array([0x50, 0x53, 0x42]), /start with "PSB1"/],
+    ['a wrong magic', frameOf('{}', undefined, 'XSB1'), /start with "PSB1"/],
+    [
+      'a header length past the end',
+      (() => {
+        const frame = frameOf('{}')
+        new DataView(frame.buffer).setUint32(4, 1000, true)
+        return frame
+      })(),
+      /does not fit/
+    ],
+    ['a header that is not JSON', frameOf('{"event":'), /valid JSON/],
+    ['a header that is not UTF-8', frameOf('\u0000').fill(0xff, 8, 9), /UTF-8/],
+    [
+      'an unknown array class',
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"DataView","at":0,"n":0}}}'),
+      /unknown typed array/
+    ],
+    [
+      'a reference with extra keys',
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"Int32Array","at":0,"n":0,"b64":""}}}'),
+      /"at": offset, "n": length/
+    ],
+    [
+      'a negative length',
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"Int32Array","at":0,"n":-1}}}'),
+      /whole, non-negative/
+    ],
+    [
+      'an unaligned offset',
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"Int8Array","at":3,"n":1}}}', new Uint8Array(16)),
+      /multiple of 8/
+    ],
+    [
+      'an array running past the payload',
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"Float64Array","at":8,"n":2}}}', new Uint8Array(16)),
+      /runs past the end/
+    ],
+    [
+      'overlapping arrays',
+      frameOf(
+        '{"id":1,"outcome":{"ok":true,"result":{"a":{"$ta":"Int32Array","at":0,"n":4},"b":{"$ta":"Int32Array","at":8,"n":2}}}}',
+        new Uint8Array(16)
+      ),
+      /must not overlap/
+    ],
+    ['a valid frame of a bad message', frameOf('{"id":1}'), /needs "outcome"/]
+  ])('refuses a binary frame with %s', (_what, frame, message) => {
+    expect(() => decodeServerMessage(frame)).toThrow(WireError)
+    expect(() => decodeServerMessage(frame)).toThrow(message)
+  })
+
+  it('drops __proto__ keys in frame headers', () => {
+    const decoded = decodeServerMessage(
+      frameOf('{"id":1,"outcome":{"ok":true,"result":{"__proto__":{"polluted":true}}}}')
+    )
+    if (isWireEvent(decoded) || !decoded.outcome.ok) throw new Error('not a success response')
+    expect(Object.prototype.hasOwnProperty.call(decoded.outcome.result, '__proto__')).toBe(false)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('refuses to send what it could not read back', () => {
+    const event = { event: { type: 'job.timings', payload: { a: new Int32Array(1), big: 1n } } }
+    expect(() => encodeServerFrame(event as never)).toThrow(/BigInt/)
   })
 })

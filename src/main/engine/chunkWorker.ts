@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { KernelPlan } from '../../shared/workloads'
-import { bytesPerIndex } from '../../shared/plan'
+import { bytesPerIndex } from '../../shared/packing'
 import {
   CONTROL,
   KEEP_ALL,
@@ -67,13 +67,15 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const control = new Int32Array(message.control)
   const tuples = new BigInt64Array(message.tuples)
   const keep = message.keep
-  const status = new Uint8Array(tasks)
-  const produced = new Float64Array(tasks)
-  const kept = new Float64Array(tasks)
-  const offset = new Float64Array(tasks)
-  const width = new Uint8Array(tasks)
-  const times = new Float64Array(tasks * 2)
-  const cpu = new Int16Array(tasks).fill(-1)
+  // Every per-task column lives in one buffer: each transferred buffer costs the reply time.
+  const meta = new ArrayBuffer(tasks * 44)
+  const produced = new Float64Array(meta, 0, tasks)
+  const kept = new Float64Array(meta, tasks * 8, tasks)
+  const offset = new Float64Array(meta, tasks * 16, tasks)
+  const times = new Float64Array(meta, tasks * 24, tasks * 2)
+  const cpu = new Int16Array(meta, tasks * 40, tasks).fill(-1)
+  const status = new Uint8Array(meta, tasks * 42, tasks)
+  const width = new Uint8Array(meta, tasks * 43, tasks)
   const errors: Array<[number, string]> = []
 
   // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes.
@@ -157,16 +159,8 @@ function taskErrorMessage(err: unknown): string {
 
 /** Marks every buffer of a reply for transfer, so nothing large is copied between threads. */
 function transferable(reply: ChunkReply): unknown {
-  const buffers = [
-    reply.status.buffer,
-    reply.produced.buffer,
-    reply.kept.buffer,
-    reply.offset.buffer,
-    reply.width.buffer,
-    reply.times.buffer,
-    reply.cpu.buffer,
-    reply.data
-  ]
+  // The column views share one buffer; structured cloning keeps them views of the moved buffer.
+  const buffers = [reply.produced.buffer, reply.data]
   // Piscina transfers what the transferable symbol lists (an array is concatenated into the
   // transfer list) and replies with what the value symbol holds.
   return move({

@@ -44,6 +44,8 @@ export class Job {
   private cancelRequested = false
   private pendingTimings: number[] = []
   private cancelReason = 'cancelled by the user'
+  /** All distinct kernel plans, when there are few enough to send with every chunk. */
+  private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
   constructor(
     readonly id: string,
@@ -54,6 +56,7 @@ export class Job {
   ) {
     this.results = new ResultsStore(plan)
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
+    this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
     this.done = this.run()
   }
 
@@ -110,17 +113,25 @@ export class Job {
 
   private async runOneChunk(firstTask: number, count: number, keep: number): Promise<void> {
     const { plan } = this
-    const plans: JobPlan['calls'][number]['plan'][] = []
-    const planSlot = new Map<number, number>()
-    const planIndex = new Int32Array(count)
-    for (let i = 0; i < count; i++) {
-      const call = plan.callIndex[firstTask + i]
-      let slot = planSlot.get(call)
-      if (slot === undefined) {
-        slot = plans.push(plan.calls[call].plan) - 1
-        planSlot.set(call, slot)
+    let plans: JobPlan['calls'][number]['plan'][]
+    let planIndex: Int32Array
+    if (this.callPlans) {
+      // Few distinct calls (every recipe): send them all and a copy of the chunk's call indices.
+      plans = this.callPlans
+      planIndex = plan.callIndex.slice(firstTask, firstTask + count)
+    } else {
+      plans = []
+      const planSlot = new Map<number, number>()
+      planIndex = new Int32Array(count)
+      for (let i = 0; i < count; i++) {
+        const call = plan.callIndex[firstTask + i]
+        let slot = planSlot.get(call)
+        if (slot === undefined) {
+          slot = plans.push(plan.calls[call].plan) - 1
+          planSlot.set(call, slot)
+        }
+        planIndex[i] = slot
       }
-      planIndex[i] = slot
     }
     const message: ChunkMessage = {
       kind: 'chunk',

@@ -7,7 +7,14 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import { ErrorCodes, toErrorInfo } from '../../shared/errors'
 import type { CommandOutcome, EngineEvent } from '../../shared/protocol'
-import { decodeRequest, encodeWire, salvageRequestId, type WireId, WireError } from '../../shared/wire'
+import {
+  decodeRequest,
+  encodeServerFrame,
+  encodeWire,
+  salvageRequestId,
+  type WireId,
+  WireError
+} from '../../shared/wire'
 import { sendText, serveStatic } from './staticFiles'
 
 /** What the web host needs of the engine host: the EngineHost surface, so tests can pass a fake. */
@@ -152,23 +159,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
-  function send(ws: WebSocket, text: string): void {
+  /** Sends a text frame, or a binary one for messages that carry typed arrays (see `encodeServerFrame`). */
+  function send(ws: WebSocket, data: string | Uint8Array): void {
     if (ws.readyState !== WebSocket.OPEN) return
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.close(1013, 'Client too slow to receive events')
       return
     }
-    ws.send(text)
+    ws.send(data)
   }
 
   function respond(ws: WebSocket, id: WireId | null, outcome: CommandOutcome): void {
-    let text: string
+    let data: string | Uint8Array
     try {
-      text = encodeWire({ id, outcome })
+      data = encodeServerFrame({ id, outcome })
     } catch (err) {
-      text = encodeWire({ id, outcome: { ok: false, error: toErrorInfo(err) } })
+      data = encodeWire({ id, outcome: { ok: false, error: toErrorInfo(err) } })
     }
-    send(ws, text)
+    send(ws, data)
   }
 
   async function handleMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
@@ -200,13 +208,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const unsubscribe = host.onEvent((event) => {
     if (wss.clients.size === 0) return
-    let text: string
+    // Encoded once for every client; timing batches go as one binary frame each.
+    let data: string | Uint8Array
     try {
-      text = encodeWire({ event })
+      data = encodeServerFrame({ event })
     } catch {
       return
     }
-    for (const ws of wss.clients) send(ws, text)
+    for (const ws of wss.clients) send(ws, data)
   })
 
   try {

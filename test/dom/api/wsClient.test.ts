@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectWebSocket, ConnectionError } from '@renderer/api/wsClient'
 import { RemoteError, type EngineEvent } from '../../../src/shared/protocol'
-import { decodeRequest, encodeWire, type WireRequest } from '../../../src/shared/wire'
+import { decodeRequest, encodeServerFrame, encodeWire, type WireRequest } from '../../../src/shared/wire'
 
 /** A scripted stand-in for the browser WebSocket: the test plays the host. */
 class FakeSocket extends EventTarget {
@@ -34,8 +34,10 @@ class FakeSocket extends EventTarget {
     this.dispatchEvent(new Event('open'))
   }
 
-  reply(text: string): void {
-    this.dispatchEvent(new MessageEvent('message', { data: text }))
+  binaryType: BinaryType = 'blob'
+
+  reply(data: string | ArrayBuffer): void {
+    this.dispatchEvent(new MessageEvent('message', { data }))
   }
 
   drop(code: number, reason: string): void {
@@ -69,7 +71,9 @@ describe('connectWebSocket', () => {
     const api = connectWebSocket('ws://127.0.0.1:4000/ws', 'wrong')
     FakeSocket.last!.drop(1006, '')
     await expect(api).rejects.toThrow(ConnectionError)
-    await expect(api).rejects.toThrow(/token included/)
+    await expect(api).rejects.toThrow(
+      /^the web host refused the connection: open the exact address it printed, with its \?token=\./
+    )
   })
 
   it('sends named commands and resolves with the result of the matching response', async () => {
@@ -113,6 +117,30 @@ describe('connectWebSocket', () => {
     const result = await call
     expect(result.start).toBeInstanceOf(Float64Array)
     expect(Array.from(result.end)).toEqual([1.5])
+  })
+
+  it('asks for binary frames as ArrayBuffers and decodes timing batches from them', async () => {
+    const { api, socket } = await connected()
+    expect(socket.binaryType).toBe('arraybuffer')
+    const seen: EngineEvent[] = []
+    api.onEvent((event) => seen.push(event))
+    const payload = {
+      jobId: 'j',
+      task: Int32Array.from([3, 4]),
+      start: Float64Array.from([0.5, 1]),
+      end: Float64Array.from([1, 2.5]),
+      lane: Uint16Array.from([1, 0]),
+      cpu: Int16Array.from([-1, 1]),
+      tid: Int32Array.from([-1, 9])
+    }
+    const frame = encodeServerFrame({ event: { type: 'job.timings', payload } }) as Uint8Array<ArrayBuffer>
+    socket.reply(frame.buffer)
+    expect(seen).toHaveLength(1)
+    const event = seen[0]
+    if (event.type !== 'job.timings') throw new Error('expected timings')
+    expect(event.payload.end).toBeInstanceOf(Float64Array)
+    expect(Array.from(event.payload.end)).toEqual([1, 2.5])
+    expect(Array.from(event.payload.tid)).toEqual([-1, 9])
   })
 
   it('dispatches events to subscribers until they unsubscribe', async () => {

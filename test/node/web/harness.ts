@@ -81,10 +81,12 @@ export function connect(url: string, origin?: string): Promise<{ ws: WebSocket }
   })
 }
 
-/** The next text message on a socket. */
-export function nextMessage(ws: WebSocket): Promise<string> {
+/** The next message on a socket: text as a string, a binary frame as its bytes. */
+export function nextMessage(ws: WebSocket): Promise<string | Uint8Array> {
   return new Promise((resolve, reject) => {
-    ws.once('message', (data) => resolve(data.toString()))
+    ws.once('message', (data, isBinary) =>
+      resolve(isBinary ? new Uint8Array(data as Buffer) : (data as Buffer).toString())
+    )
     ws.once('close', () => reject(new Error('socket closed before a message arrived')))
   })
 }

@@ -69,6 +69,51 @@ describe('web host messages', () => {
     expect(message.event.payload.task).toEqual(task)
   })
 
+  it('sends events without typed arrays as text and timing batches as one binary frame', async () => {
+    const progress = nextMessage(ws)
+    h.host.emit({
+      type: 'job.progress',
+      payload: { jobId: 'j', tasksDone: 1, tasksFailed: 0, tasksTotal: 2, tuplesDone: 15, elapsedMs: 1 }
+    })
+    expect(typeof (await progress)).toBe('string')
+    const timings = nextMessage(ws)
+    const start = Float64Array.from([0.25, 1.5, 3])
+    h.host.emit({
+      type: 'job.timings',
+      payload: {
+        jobId: 'j',
+        task: Int32Array.from([0, 1, 2]),
+        start,
+        end: Float64Array.from([1, 2, 4]),
+        lane: Uint16Array.from([0, 1, 0]),
+        cpu: Int16Array.from([-1, -1, -1]),
+        tid: Int32Array.from([-1, -1, -1])
+      }
+    })
+    const frame = await timings
+    expect(frame).toBeInstanceOf(Uint8Array)
+    expect(new TextDecoder().decode((frame as Uint8Array).subarray(0, 4))).toBe('PSB1')
+    const message = decodeServerMessage(frame)
+    if (!('event' in message) || message.event.type !== 'job.timings') throw new Error('expected timings')
+    expect(Array.from(message.event.payload.start)).toEqual(Array.from(start))
+  })
+
+  it('answers a command whose result holds typed arrays with a binary frame carrying its id', async () => {
+    h.host.call = async (name) => {
+      h.host.calls.push({ name, params: {} })
+      return { ok: true, result: { jobId: 'j', task: Int32Array.from([7]) } } as never
+    }
+    const reply = nextMessage(ws)
+    ws.send(encodeWire({ id: 12, name: 'job.timings', params: { jobId: 'j', offset: 0, limit: 1 } }))
+    const frame = await reply
+    expect(frame).toBeInstanceOf(Uint8Array)
+    const message = decodeServerMessage(frame)
+    expect(message).toMatchObject({ id: 12, outcome: { ok: true } })
+    if ('outcome' in message && message.outcome.ok) {
+      expect((message.outcome.result as { task: Int32Array }).task).toEqual(Int32Array.from([7]))
+    }
+  })
+
   it('answers malformed JSON with an error response and keeps the socket usable', async () => {
     const reply = await request('{"id": 3, "name": ')
     expect(reply).toMatchObject({ id: null, outcome: { ok: false, error: { code: 'INVALID_COMMAND' } } })

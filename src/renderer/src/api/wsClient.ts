@@ -28,6 +28,10 @@ export class ConnectionError extends Error {
   }
 }
 
+/** What a refused connection means and what to do about it (shown to the person, so be exact). */
+export const REFUSED_MESSAGE =
+  'the web host refused the connection: open the exact address it printed, with its ?token='
+
 function describeClose(event: CloseEvent): string {
   const reason = event.reason ? `: ${event.reason}` : ''
   return `The connection to the PoolScope web host was lost (code ${event.code}${reason}). Reload the page to reconnect.`
@@ -42,6 +46,8 @@ export async function connectWebSocket(url: string, token: string): Promise<Pool
   const target = new URL(url)
   target.searchParams.set('token', token)
   const socket = new WebSocket(target)
+  // Timing batches arrive as binary frames; an ArrayBuffer is viewed in place, with no copy.
+  socket.binaryType = 'arraybuffer'
 
   const pending = new Map<number, Pending>()
   const listeners = new Set<(event: EngineEvent) => void>()
@@ -53,12 +59,13 @@ export async function connectWebSocket(url: string, token: string): Promise<Pool
       socket.removeEventListener('close', onFailed)
       resolve()
     }
-    // The browser hides the HTTP status of a refused upgrade: name the likely causes instead.
+    // The browser hides the HTTP status of a refused upgrade (401 for a wrong token, 403 for a
+    // foreign origin). The page itself came from this host, so a refusal is by far the likelier cause.
     const onFailed = () =>
       reject(
         new ConnectionError(
-          `Could not connect to the PoolScope web host at ${target.origin}${target.pathname}. ` +
-            'Check that it is running and that the page was opened with the URL it printed (token included).'
+          `${REFUSED_MESSAGE}. (Tried ${target.origin}${target.pathname}; if the host has stopped, ` +
+            'start it again with npm run web.)'
         )
       )
     socket.addEventListener('open', onOpen, { once: true })

@@ -1,9 +1,12 @@
 import type { CustomSeriesRenderItem, CustomSeriesRenderItemAPI, EChartsOption } from 'echarts'
 import { formatDuration } from '../format'
+import { MAX_BINS, busyBins, type BusyBin, type BusyTimeBins } from './busyBins'
 
 /** The columns the timeline reads: one entry per finished task. */
 export interface TimelineColumns {
   length: number
+  /** Largest end time, when the columns track it (saves a pass over every task). */
+  maxEnd?: number
   task: ArrayLike<number>
   start: ArrayLike<number>
   end: ArrayLike<number>
@@ -12,9 +15,9 @@ export interface TimelineColumns {
 }
 
 /** Above this many tasks, bars are merged into time bins per lane; one rectangle per task would crawl. */
-export const MAX_TASK_BARS = 50_000
-/** Time bins per lane when tasks are merged. */
-export const AGGREGATE_BINS = 400
+export const MAX_TASK_BARS = 20_000
+/** Most time bins per lane when tasks are merged (see `busyBins`). */
+export const AGGREGATE_BINS = MAX_BINS
 /** Above this many rectangles ECharts animation only costs time. */
 const ANIMATION_LIMIT = 2_000
 
@@ -34,13 +37,15 @@ export interface TimelineInput {
   columns: TimelineColumns
   /** Worker lanes, 0..threads-1. */
   threads: number
+  /** Bins kept up to date as batches arrived; used past `MAX_TASK_BARS` instead of binning every task again. */
+  bins?: Pick<BusyTimeBins, 'toBins' | 'length'>
   dark?: boolean
 }
 
 /** One bar per task: `[start, end, lane, task, cpu]`. */
 export type TaskBar = [number, number, number, number, number]
-/** One bin of merged tasks: `[binStart, binEnd, lane, busyFraction, tasks]`. */
-export type BusyBin = [number, number, number, number, number]
+export type { BusyBin }
+export { busyBins }
 
 export function taskBars(columns: TimelineColumns): TaskBar[] {
   const bars: TaskBar[] = new Array(columns.length)
@@ -48,42 +53,6 @@ export function taskBars(columns: TimelineColumns): TaskBar[] {
     bars[i] = [columns.start[i], columns.end[i], columns.lane[i], columns.task[i], columns.cpu[i]]
   }
   return bars
-}
-
-/**
- * Merges tasks into `bins` equal time bins per lane: each bin says what fraction of its time the lane
- * was busy and how many tasks touched it. Empty bins are left out.
- */
-export function busyBins(columns: TimelineColumns, threads: number, bins = AGGREGATE_BINS): BusyBin[] {
-  let maxEnd = 0
-  for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
-  if (columns.length === 0 || maxEnd <= 0) return []
-  const width = maxEnd / bins
-  const lanes = Math.max(threads, 1)
-  const busy = new Float64Array(lanes * bins)
-  const touched = new Uint32Array(lanes * bins)
-  for (let i = 0; i < columns.length; i++) {
-    const lane = Math.min(columns.lane[i], lanes - 1)
-    const start = Math.max(0, columns.start[i])
-    const end = Math.max(start, columns.end[i])
-    const first = Math.min(bins - 1, Math.floor(start / width))
-    // A task that ends exactly on a bin edge does not touch the next bin.
-    const last = Math.max(first, Math.min(bins - 1, Math.ceil(end / width) - 1))
-    for (let b = first; b <= last; b++) {
-      const overlap = Math.min(end, (b + 1) * width) - Math.max(start, b * width)
-      busy[lane * bins + b] += Math.max(0, overlap)
-      touched[lane * bins + b]++
-    }
-  }
-  const out: BusyBin[] = []
-  for (let lane = 0; lane < lanes; lane++) {
-    for (let b = 0; b < bins; b++) {
-      const tasks = touched[lane * bins + b]
-      if (tasks === 0) continue
-      out.push([b * width, (b + 1) * width, lane, Math.min(1, busy[lane * bins + b] / width), tasks])
-    }
-  }
-  return out
 }
 
 interface CartesianRect {
@@ -133,12 +102,18 @@ function tooltipText(value: number[], aggregated: boolean): string {
  * The per-worker timeline: one lane per pool thread, one bar per task from its start to its end, in
  * milliseconds since the job clock started. Past `MAX_TASK_BARS` tasks, bars become busy-time bins.
  */
-export function buildTimelineOption({ columns, threads, dark = false }: TimelineInput): EChartsOption {
+export function buildTimelineOption({ columns, threads, bins, dark = false }: TimelineInput): EChartsOption {
   const lanes = Math.max(1, threads)
   const aggregated = columns.length > MAX_TASK_BARS
-  const data = aggregated ? busyBins(columns, lanes) : taskBars(columns)
-  let maxEnd = 0
-  for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
+  const data = !aggregated
+    ? taskBars(columns)
+    : bins && bins.length === columns.length
+      ? bins.toBins()
+      : busyBins(columns, lanes)
+  let maxEnd = columns.maxEnd ?? 0
+  if (columns.maxEnd === undefined) {
+    for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
+  }
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
   return {

@@ -12,7 +12,7 @@ import type {
   TimingBatch,
   TuplesPage
 } from '../../../shared/protocol'
-import { MAX_TIMINGS_PAGE } from '../../../shared/protocol'
+import { BusyTimeBins } from '../charts/busyBins'
 import { TimingColumns } from './timingColumns'
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'cancelled' | 'failed'
@@ -26,6 +26,17 @@ interface RateSample {
 
 /** The window over which the live throughput is measured, ms of job time. */
 const RATE_WINDOW_MS = 1500
+
+/**
+ * Timings fetched after a job per request: 50,000 tasks are 1.4 MB, decoded (viewed in place) and
+ * appended in a few milliseconds, so no page blocks the page for long. The contract allows more.
+ */
+export const TIMINGS_FETCH_PAGE = 50_000
+
+/** Lets the browser paint and handle input between two slices of work. */
+function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0))
+}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -51,12 +62,18 @@ export const useJobStore = defineStore('job', () => {
   const tasksPerSecond = ref(0)
 
   // Timings can reach millions of rows: raw typed arrays, with a counter to tell watchers they grew.
+  // The busy-time bins grow with them, batch by batch, so a chart never re-bins the whole job.
   const timings = shallowRef(markRaw(new TimingColumns()))
+  const bins = shallowRef(markRaw(new BusyTimeBins()))
   const timingsVersion = ref(0)
+  /** Worker lanes of the current job: from its plan, or for a job started elsewhere, its summary. */
+  const threads = ref(1)
 
   let rateSamples: RateSample[] = []
   let pendingEvents: EngineEvent[] = []
   let unsubscribe: (() => void) | null = null
+  /** Jobs that ended while shown here: their stray events never re-adopt them. */
+  const endedJobs = new Set<string>()
 
   const running = computed(() => status.value === 'starting' || status.value === 'running')
   const finished = computed(() => summary.value !== null && !running.value)
@@ -67,6 +84,7 @@ export const useJobStore = defineStore('job', () => {
     unsubscribe = next.onEvent(handleEvent)
     try {
       info.value = await next.info()
+      if (status.value === 'idle') threads.value = info.value.hardwareThreads
       connectError.value = null
     } catch (err) {
       connectError.value = `Could not reach the engine: ${messageOf(err)}`
@@ -102,11 +120,8 @@ export const useJobStore = defineStore('job', () => {
         tuplesDone: 0,
         elapsedMs: 0
       }
-      rateSamples = []
-      tuplesPerSecond.value = 0
-      tasksPerSecond.value = 0
-      timings.value = markRaw(new TimingColumns())
-      timingsVersion.value++
+      threads.value = started.threads
+      resetLive(started.threads, started.taskCount)
       status.value = 'running'
       // Events may overtake the reply that names the job: replay the ones that were held back.
       const held = pendingEvents
@@ -130,12 +145,54 @@ export const useJobStore = defineStore('job', () => {
     }
   }
 
+  /** Clears rates, timings and bins for a new job of `tasks` tasks (0: unknown) on `lanes` workers. */
+  function resetLive(lanes: number, tasks = 0): void {
+    rateSamples = []
+    tuplesPerSecond.value = 0
+    tasksPerSecond.value = 0
+    timings.value = markRaw(new TimingColumns(tasks))
+    bins.value = markRaw(new BusyTimeBins(lanes))
+    timingsVersion.value++
+  }
+
+  /**
+   * Takes over a job this window did not start (the Electron menu's "Open job…" starts jobs from
+   * the main process): its events are shown like those of a job started here. Only while no job of
+   * this window is running, and never a job already shown to its end.
+   */
+  function adopt(event: EngineEvent): boolean {
+    const id = event.payload.jobId
+    if (running.value || endedJobs.has(id) || !api.value) return false
+    jobId.value = id
+    plan.value = null
+    summary.value = null
+    actionError.value = null
+    threads.value = event.type === 'job.finished' ? event.payload.threads : (info.value?.hardwareThreads ?? 1)
+    resetLive(threads.value)
+    if (event.type === 'job.finished') return true
+    status.value = 'running'
+    progress.value =
+      event.type === 'job.progress'
+        ? event.payload
+        : { jobId: id, tasksDone: 0, tasksFailed: 0, tasksTotal: 0, tuplesDone: 0, elapsedMs: 0 }
+    // The events do not say how many workers the job has; its summary does.
+    void api.value.jobSummary(id).then(
+      (details) => {
+        if (jobId.value !== id || summary.value !== null) return
+        threads.value = details.threads
+        if (progress.value?.tasksTotal === 0) progress.value = { ...progress.value, tasksTotal: details.taskCount }
+      },
+      () => undefined
+    )
+    return true
+  }
+
   function handleEvent(event: EngineEvent): void {
     if (status.value === 'starting') {
       pendingEvents.push(event)
       return
     }
-    if (event.payload.jobId !== jobId.value) return
+    if (event.payload.jobId !== jobId.value && !adopt(event)) return
     switch (event.type) {
       case 'job.progress':
         onProgress(event.payload)
@@ -171,11 +228,16 @@ export const useJobStore = defineStore('job', () => {
   }
 
   function onTimings(batch: TimingBatch): void {
+    // A late batch of a job that has ended is already in the paged timings.
+    if (status.value !== 'running') return
     timings.value.append(batch)
+    bins.value.add(batch)
     timingsVersion.value++
   }
 
   async function onFinished(result: JobSummary): Promise<void> {
+    endedJobs.add(result.jobId)
+    threads.value = result.threads
     summary.value = result
     status.value = result.status === 'running' ? 'done' : result.status
     tuplesPerSecond.value = result.tuplesPerSecond
@@ -191,19 +253,27 @@ export const useJobStore = defineStore('job', () => {
     await completeTimings(result)
   }
 
-  /** Live batches are throttled and may be missed (a late subscriber); page the rest from the host. */
+  /**
+   * Live batches are throttled and may be missed (a late subscriber, an adopted job); page the rest
+   * from the host, in pages small enough to decode and bin in a few milliseconds, yielding between.
+   */
   async function completeTimings(result: JobSummary): Promise<void> {
     const expected = result.tasksDone + result.tasksFailed
     if (!api.value || timings.value.length >= expected) return
-    const fresh = markRaw(new TimingColumns())
+    const fresh = markRaw(new TimingColumns(expected))
+    const freshBins = markRaw(new BusyTimeBins(result.threads))
     try {
-      for (let offset = 0; offset < expected; offset += MAX_TIMINGS_PAGE) {
-        const batch = await api.value.timings(result.jobId, offset, MAX_TIMINGS_PAGE)
+      for (let offset = 0; offset < expected; offset += TIMINGS_FETCH_PAGE) {
+        const batch = await api.value.timings(result.jobId, offset, TIMINGS_FETCH_PAGE)
         if (batch.task.length === 0) break
+        if (jobId.value !== result.jobId) return
         fresh.append(batch)
+        freshBins.add(batch)
+        await yieldToBrowser()
       }
       if (jobId.value !== result.jobId) return
       timings.value = fresh
+      bins.value = freshBins
       timingsVersion.value++
     } catch (err) {
       actionError.value = `Timings could not be loaded: ${messageOf(err)}`
@@ -248,7 +318,9 @@ export const useJobStore = defineStore('job', () => {
     tuplesPerSecond,
     tasksPerSecond,
     timings,
+    bins,
     timingsVersion,
+    threads,
     running,
     finished,
     connect,

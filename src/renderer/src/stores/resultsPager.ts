@@ -1,7 +1,11 @@
-import type { ResultRow, ResultsPage } from '../../../shared/protocol'
+import { MAX_RESULT_ROWS, type ResultRow, type ResultsPage } from '../../../shared/protocol'
 
-/** Rows per request: well under the contract's 1000, so a screenful costs one or two requests. */
-export const RESULTS_PAGE_SIZE = 200
+/**
+ * Rows per request: the contract's most (MAX_RESULT_ROWS). A page of 1,000 rows is about 200 kB of
+ * JSON, made by the host and parsed here in a few milliseconds, and covers some thirty screens, so
+ * scrolling asks rarely and a jump costs one request.
+ */
+export const RESULTS_PAGE_SIZE = MAX_RESULT_ROWS
 /** Pages kept in memory; older ones are dropped and fetched again if scrolled back to. */
 const MAX_CACHED_PAGES = 64
 

@@ -16,6 +16,16 @@ export class TimingColumns {
   /** Highest lane index seen plus one. */
   laneCount = 0
 
+  /**
+   * `expected` tasks, when known, are reserved at once (up to `MAX_RESERVED`): a million-task job
+   * then never copies its columns to grow them, nor leaves the old ones to the garbage collector.
+   */
+  constructor(expected = 0) {
+    if (expected > 0) this.reserve(Math.min(expected, TimingColumns.MAX_RESERVED))
+  }
+
+  static readonly MAX_RESERVED = 2_000_000
+
   append(batch: Pick<TimingBatch, 'task' | 'start' | 'end' | 'lane' | 'cpu'>): void {
     const count = batch.task.length
     if (count === 0) return
@@ -40,7 +50,7 @@ export class TimingColumns {
 
   private reserve(capacity: number): void {
     if (capacity <= this.task.length) return
-    const size = Math.max(capacity, this.task.length * 2, 1024)
+    const size = this.length === 0 ? capacity : Math.max(capacity, this.task.length * 2, 1024)
     this.task = grow(this.task, new Int32Array(size), this.length)
     this.start = grow(this.start, new Float64Array(size), this.length)
     this.end = grow(this.end, new Float64Array(size), this.length)
