@@ -21,8 +21,13 @@ export type KernelTable = Readonly<Record<KernelPlan['kernel'], Kernel>>
 
 export const standardKernels: KernelTable = { combinations }
 
-/** Reading /proc costs microseconds, so the CPU is re-read at most once a millisecond per thread. */
+/**
+ * Reading /proc costs microseconds, so the CPU is re-read at most once a millisecond per thread,
+ * across chunks: a task shorter than that reports the core its thread was on within the last ms.
+ */
 const CPU_SAMPLE_INTERVAL_MS = 1
+let lastCpuAt = -Infinity
+let lastCpu = -1
 
 function keptFor(plan: KernelPlan, keep: number, count: number): number {
   return keep === KEEP_ALL ? count : Math.min(keep, count)
@@ -96,8 +101,6 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     Atomics.add(tuples, 0, BigInt(since))
     return Atomics.load(control, CONTROL.cancel) === 0
   }
-  let lastCpuAt = -Infinity
-  let lastCpu = -1
 
   for (let t = 0; t < tasks; t++) {
     if (cancelled || Atomics.load(control, CONTROL.cancel) !== 0) {
