@@ -4,6 +4,7 @@ import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { planJob, type JobPlan } from '../../shared/plan'
 import type { EngineInfo, PlanSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'
+import { formatBytes } from '../../shared/units'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
@@ -28,18 +29,6 @@ const MAX_RETAINED_JOBS = 20
 /** A quarter of the machine's memory, at most 2 GiB: room for results without starving the OS. */
 export function defaultBudgetBytes(totalMemory = os.totalmem()): number {
   return Math.min(2 * 1024 ** 3, Math.floor(totalMemory / 4))
-}
-
-export function formatBytes(bytes: number | bigint): string {
-  const value = Number(bytes)
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
-  let unit = 0
-  let scaled = value
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024
-    unit++
-  }
-  return unit === 0 ? `${value} bytes` : `${scaled.toFixed(1)} ${units[unit]}`
 }
 
 /**
