@@ -24,7 +24,19 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } }
   },
   {
-    files: ['src/main/**', 'src/preload/**', 'test/node/**', 'test/e2e/**', 'test/*.ts', 'test/fixtures/**', 'bench/**', 'bin/**', 'scripts/**', '*.js', '*.ts'],
+    files: [
+      'src/main/**',
+      'src/preload/**',
+      'test/node/**',
+      'test/e2e/**',
+      'test/*.ts',
+      'test/fixtures/**',
+      'bench/**',
+      'bin/**',
+      'scripts/**',
+      '*.js',
+      '*.ts'
+    ],
     languageOptions: { globals: { ...globals.node } }
   },
   {

@@ -9,6 +9,7 @@
 //     each from the jump to the frame whose rows are all shown (one request for a 1,000-row page,
 //     its decoding and the render), and long tasks while wheel-scrolling the table.
 // Each scenario runs --runs times (default 3) in a fresh page; the table shows medians.
+/* global document, requestAnimationFrame -- functions passed to page.evaluate run in the page */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -85,13 +86,20 @@ function startWebHost() {
   })
 }
 
-/** Counts host→page WebSocket frames with their arrival times (ms, Node clock). */
-function countFrames(page) {
-  const frames = []
-  page.on('websocket', (ws) => {
-    ws.on('framereceived', () => frames.push(performance.now()))
-  })
-  return frames
+/**
+ * Counts host→page WebSocket messages in the page itself, with their arrival times (page clock).
+ * Not with playwright's `framereceived`: that has DevTools copy every frame out of the renderer,
+ * which costs the page's main thread tens of milliseconds per megabyte and would be measured too.
+ */
+function countFramesInPage() {
+  globalThis.__frames = []
+  const Native = globalThis.WebSocket
+  globalThis.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args)
+      this.addEventListener('message', () => globalThis.__frames.push(performance.now()))
+    }
+  }
 }
 
 function busiestSecond(times, from, to) {
@@ -152,7 +160,7 @@ async function resultsTimings(page) {
   return { jumps, scrollLongTasks }
 }
 
-async function runScenario(page, scenario, frames) {
+async function runScenario(page, scenario) {
   await page.getByRole('button', { name: 'Notebook: map cell' }).click()
   await page.getByLabel('Workload').selectOption(scenario.workload)
   await page.getByLabel('Elements').fill(scenario.elements)
@@ -165,15 +173,17 @@ async function runScenario(page, scenario, frames) {
   await page.evaluate(() => {
     globalThis.__longTasks = []
   })
-  const started = performance.now()
+  const startedHere = performance.now()
+  const started = await page.evaluate(() => performance.now())
   await run.click()
   await page.getByText('Number of results:').waitFor({ state: 'visible', timeout: 600_000 })
-  const finished = performance.now()
+  const finished = await page.evaluate(() => performance.now())
   // Let the results table and charts settle, then read what the observer saw.
   await page.waitForTimeout(1000)
-  const observedMs = performance.now() - started
+  const observedMs = performance.now() - startedHere
   const durations = await page.evaluate(() => globalThis.__longTasks)
   const total = durations.reduce((sum, d) => sum + d, 0)
+  const frames = await page.evaluate(() => globalThis.__frames)
   const runFrames = frames.filter((t) => t >= started && t <= finished).length
   const results = await resultsTimings(page)
   return {
@@ -251,7 +261,7 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       for (const scenario of scenarios) {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-        const frames = countFrames(page)
+        await page.addInitScript(countFramesInPage)
         await page.addInitScript(() => {
           globalThis.__longTasks = []
           new PerformanceObserver((list) => {
@@ -263,7 +273,7 @@ async function main() {
         await page.waitForFunction((button) => !button.disabled, await preset.elementHandle(), {
           timeout: 30_000
         })
-        const result = await runScenario(page, scenario, frames)
+        const result = await runScenario(page, scenario)
         console.error(
           `run ${i + 1}/${runs} ${result.scenario}: ${result.longTasks} long tasks, longest ${result.longestMs} ms, ` +
             `${result.messagesPerSecond.toFixed(1)} msgs/s, jumps ${result.jumpMs.join('/')} ms`

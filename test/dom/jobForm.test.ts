@@ -92,6 +92,34 @@ describe('job form', () => {
     expect(button(wrapper, 'Run').element.disabled).toBe(true)
   })
 
+  it('flags zero tasks on its own while Elements is invalid too', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Elements').setValue('1,,2')
+    await control(wrapper, 'Tasks').setValue('0')
+    expect(messageOf(wrapper, 'Tasks')).toBe('tasks must be at least 1')
+    expect(control(wrapper, 'Tasks').attributes('aria-invalid')).toBe('true')
+    expect(messageOf(wrapper, 'Elements')).toContain('elements have an empty item')
+  })
+
+  it('flags fractional tasks on their own while Elements is invalid too', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Elements').setValue('')
+    await control(wrapper, 'Tasks').setValue('1.5')
+    expect(messageOf(wrapper, 'Tasks')).toBe(
+      'tasks must be a whole number from 1 to 10,000,000, or empty for 2 × threads'
+    )
+    expect(control(wrapper, 'Tasks').attributes('aria-invalid')).toBe('true')
+  })
+
+  it('flags negative threads and chunk sizes on their own while Elements is invalid too', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Elements').setValue('1,,2')
+    await control(wrapper, 'Threads').setValue('-3')
+    await control(wrapper, 'Chunk size').setValue('0')
+    expect(messageOf(wrapper, 'Threads')).toBe('threads must be at least 1')
+    expect(messageOf(wrapper, 'Chunk size')).toBe('chunk size must be at least 1')
+  })
+
   it('refuses tasks that are not a whole number', async () => {
     const { wrapper } = await mountForm()
     await control(wrapper, 'Tasks').setValue('2.5')

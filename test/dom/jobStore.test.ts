@@ -129,6 +129,26 @@ describe('job store', () => {
     expect(job.bins.length).toBe(4)
   })
 
+  it('pages timings over every task index, so a cancelled job’s late tasks are not missed', async () => {
+    const lastTask = TIMINGS_FETCH_PAGE + 5
+    const api = createFakeApi({
+      timings: vi.fn(async (jobId: string, offset: number, limit: number) =>
+        timingBatch(jobId, lastTask >= offset && lastTask < offset + limit ? [[lastTask, 0, 5, 1]] : [])
+      )
+    })
+    const { job } = await runningJob(api)
+    const summary = summaryOf(planSummary(mapSpec), 'job-1', {
+      status: 'cancelled',
+      partial: true,
+      taskCount: TIMINGS_FETCH_PAGE * 2,
+      tasksDone: 1
+    })
+    api.emit({ type: 'job.finished', payload: summary })
+    await vi.waitFor(() => expect(job.timings.length).toBe(1))
+    expect(job.timings.task[0]).toBe(lastTask)
+    expect(api.timings).toHaveBeenCalledWith('job-1', TIMINGS_FETCH_PAGE, TIMINGS_FETCH_PAGE)
+  })
+
   it('replays events that arrive before the start reply', async () => {
     type Started = PlanSummary & { jobId: string }
     let release: (value: Started) => void = () => {}
@@ -184,5 +204,81 @@ describe('job store', () => {
     const { job, api } = await runningJob()
     expect(await job.start(mapSpec)).toBe(false)
     expect(api.startJob).toHaveBeenCalledTimes(1)
+  })
+
+  describe('a job it did not start (the Electron menu\'s "Open job…")', () => {
+    const progressOf = (jobId: string, tasksDone: number) => ({
+      type: 'job.progress' as const,
+      payload: { jobId, tasksDone, tasksFailed: 0, tasksTotal: 4, tuplesDone: tasksDone * 15, elapsedMs: 5 }
+    })
+
+    function apiWithJob(jobId: string) {
+      const plan = planSummary(mapSpec)
+      return createFakeApi({
+        jobSummary: vi.fn(async () => summaryOf(plan, jobId, { status: 'running', threads: 3 }))
+      })
+    }
+
+    it('adopts the job on its first progress event and follows it', async () => {
+      const api = apiWithJob('job-menu')
+      await connectedPinia(api)
+      const job = useJobStore()
+      api.emit(progressOf('job-menu', 1))
+      expect(job.jobId).toBe('job-menu')
+      expect(job.status).toBe('running')
+      expect(job.progress?.tasksDone).toBe(1)
+      await settle()
+      expect(api.jobSummary).toHaveBeenCalledWith('job-menu')
+      expect(job.threads).toBe(3)
+      api.emit(progressOf('job-menu', 3))
+      expect(job.progress?.tasksDone).toBe(3)
+    })
+
+    it('collects its timings and bins, and shows its summary when it ends', async () => {
+      const api = apiWithJob('job-menu')
+      await connectedPinia(api)
+      const job = useJobStore()
+      api.emit({ type: 'job.timings', payload: timingBatch('job-menu', [[0, 0, 5, 0]]) })
+      expect(job.jobId).toBe('job-menu')
+      expect(job.timings.length).toBe(1)
+      expect(job.bins.length).toBe(1)
+      api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-menu') })
+      await settle()
+      expect(job.status).toBe('done')
+      expect(job.finished).toBe(true)
+      expect(job.summary?.jobId).toBe('job-menu')
+    })
+
+    it('adopts a job that it only sees finish, and pages its timings', async () => {
+      const api = createFakeApi({
+        timings: vi.fn(async (jobId: string) => timingBatch(jobId, [[0, 0, 5, 0]]))
+      })
+      await connectedPinia(api)
+      const job = useJobStore()
+      const summary = summaryOf(planSummary(mapSpec), 'job-menu', { tasksDone: 1, taskCount: 1 })
+      api.emit({ type: 'job.finished', payload: summary })
+      await settle()
+      expect(job.jobId).toBe('job-menu')
+      expect(job.status).toBe('done')
+      expect(api.timings).toHaveBeenCalledWith('job-menu', 0, TIMINGS_FETCH_PAGE)
+      await vi.waitFor(() => expect(job.timings.length).toBe(1))
+    })
+
+    it('adopts the next job after its own has finished', async () => {
+      const { job, api } = await runningJob(apiWithJob('job-menu'))
+      api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
+      await settle()
+      api.emit(progressOf('job-menu', 2))
+      expect(job.jobId).toBe('job-menu')
+      expect(job.status).toBe('running')
+      expect(job.summary).toBeNull()
+    })
+
+    it('does not take over while a job of its own is running', async () => {
+      const { job, api } = await runningJob(apiWithJob('job-menu'))
+      api.emit(progressOf('job-menu', 2))
+      expect(job.jobId).toBe('job-1')
+      expect(api.jobSummary).not.toHaveBeenCalled()
+    })
   })
 })

@@ -237,7 +237,10 @@ describe('binary frames', () => {
     ],
     [
       'an array running past the payload',
-      frameOf('{"id":1,"outcome":{"ok":true,"result":{"$ta":"Float64Array","at":8,"n":2}}}', new Uint8Array(16)),
+      frameOf(
+        '{"id":1,"outcome":{"ok":true,"result":{"$ta":"Float64Array","at":8,"n":2}}}',
+        new Uint8Array(16)
+      ),
       /runs past the end/
     ],
     [

@@ -9,6 +9,8 @@ import type { WorkerPool } from './workerPool'
 /** Events are flushed on this period: with progress and timings, at most about 20 messages a second. */
 export const EVENT_PERIOD_MS = 100
 const MAX_FAILURES_KEPT = 100
+/** Timings per live batch: about 0.6 MB, which a browser takes in well under 50 ms. */
+export const MAX_LIVE_TIMINGS = 20_000
 
 export interface JobListener {
   progress?(event: ProgressEvent): void
@@ -167,11 +169,15 @@ export class Job {
     return n
   }
 
-  /** Sends progress and the timings gathered since the last flush. */
+  /**
+   * Sends progress and the timings gathered since the last flush, at most MAX_LIVE_TIMINGS of
+   * them: the live stream is a preview that must stay cheap to receive; every timing stays in the
+   * store, and `job.timings` pages them all once the job has ended.
+   */
   private flush(): void {
     this.listener.progress?.(this.progress())
     if (this.pendingTimings.length > 0) {
-      const tasks = this.pendingTimings
+      const tasks = this.pendingTimings.slice(0, MAX_LIVE_TIMINGS)
       this.pendingTimings = []
       this.listener.timings?.(this.timings.batch(tasks))
     }

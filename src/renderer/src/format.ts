@@ -33,16 +33,4 @@ export function formatRate(perSecond: number): string {
   return `${perSecond.toPrecision(3)}/s`
 }
 
-/** Bytes in binary units: `512 B`, `3.0 MiB`, `1.50 GiB`. */
-export function formatBytes(bytes: number | bigint): string {
-  const value = Number(bytes)
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
-  let unit = 0
-  let scaled = value
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024
-    unit++
-  }
-  if (unit === 0) return `${value} B`
-  return `${scaled.toFixed(scaled < 10 ? 2 : 1)} ${units[unit]}`
-}
+export { formatBytes } from '../../shared/units'

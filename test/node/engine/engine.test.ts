@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
 import { resultsDigest } from '../../../src/main/engine/digest'
+import { MAX_LIVE_TIMINGS } from '../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../src/shared/spec'
 import type { ProgressEvent, TimingBatch } from '../../../src/shared/protocol'
 import { faultyWorkerFile, workerFile } from '../../paths'
@@ -121,6 +122,22 @@ describe('Engine', () => {
       for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1])
     }
     if (process.platform === 'linux') expect(job.timings.tid[0]).toBeGreaterThan(0)
+  })
+
+  it('caps live timing batches to keep the stream cheap, and keeps every timing for paging', async () => {
+    const batches: TimingBatch[] = []
+    const job = await engine.start(
+      {
+        workload: 'combinations',
+        style: 'map',
+        threads: 2,
+        inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 100_000 }
+      },
+      { timings: (batch) => batches.push(batch) }
+    )
+    await job.done
+    for (const batch of batches) expect(batch.task.length).toBeLessThanOrEqual(MAX_LIVE_TIMINGS)
+    expect(job.timings.page(0, 100_000).task.length).toBe(100_000)
   })
 
   it('refuses, before any work, a job whose kept results exceed the budget', async () => {

@@ -89,19 +89,27 @@ export function buildSpec(
   const takesN = workload?.params.includes('n') ?? false
   if (!elements.ok) errors.elements = elements.error
 
+  // Every field is checked on its own, range included, so a bad field is flagged even while another
+  // one (say Elements) keeps the spec from being built and checked by the schema.
   let tasks: number | undefined
   if (fields.tasks.trim() !== '') {
     const value = parseInteger(fields.tasks)
     if (value === null) {
       errors.tasks = `tasks must be a whole number from 1 to ${formatLimit(LIMITS.maxTasks)}, or empty for 2 × threads`
-    } else tasks = value
+    } else {
+      errors.tasks = rangeError('tasks', value, 1, LIMITS.maxTasks)
+      tasks = value
+    }
   }
   let threads: number | undefined
   if (fields.threads.trim() !== '') {
     const value = parseInteger(fields.threads)
     if (value === null) {
       errors.threads = `threads must be a whole number from 1 to ${LIMITS.maxThreads}, or empty for all ${hardwareThreads}`
-    } else threads = value
+    } else {
+      errors.threads = rangeError('threads', value, 1, LIMITS.maxThreads)
+      threads = value
+    }
   }
   let chunkSize: number | 'auto' = 'auto'
   const chunkText = fields.chunkSize.trim().toLowerCase()
@@ -109,7 +117,10 @@ export function buildSpec(
     const value = parseInteger(chunkText)
     if (value === null) {
       errors.chunkSize = `chunk size must be auto or a whole number from 1 to ${formatLimit(LIMITS.maxChunkSize)}`
-    } else chunkSize = value
+    } else {
+      errors.chunkSize = rangeError('chunk size', value, 1, LIMITS.maxChunkSize)
+      chunkSize = value
+    }
   }
   let n: number[] | undefined
   let seed: number | undefined
@@ -127,9 +138,13 @@ export function buildSpec(
   if (fields.keepMode === 'first') {
     const value = parseInteger(fields.keepFirst)
     if (value === null) errors.keep = 'keep first N needs a whole number of tuples per task, at least 1'
-    else keep = value
+    else {
+      errors.keep = rangeError('keep N', value, 1, Number.MAX_SAFE_INTEGER)
+      keep = value
+    }
   }
 
+  for (const key of Object.keys(errors) as FieldName[]) if (errors[key] === undefined) delete errors[key]
   const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
   if (Object.keys(errors).length > 0 || !elements.ok) return { spec: null, errors, threads: effectiveThreads }
   const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = {
@@ -144,6 +159,13 @@ export function buildSpec(
   const spec: JobSpecInput = { workload: fields.workload, style: fields.style, inputs, chunkSize, keep }
   if (threads !== undefined) spec.threads = threads
   return { spec, errors, threads: effectiveThreads }
+}
+
+/** The schema's own words for a whole number out of its range, or undefined when it is in range. */
+function rangeError(what: string, value: number, min: number, max: number): string | undefined {
+  if (value < min) return `${what} must be at least ${min}`
+  if (value > max) return `${what} must be at most ${max}`
+  return undefined
 }
 
 function formatLimit(value: number): string {
