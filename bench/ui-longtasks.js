@@ -8,6 +8,8 @@
 //   - then, with the job finished, jumps in the results table to rows no page has loaded yet, timing
 //     each from the jump to the frame whose rows are all shown (one request for a 1,000-row page,
 //     its decoding and the render), and long tasks while wheel-scrolling the table.
+// Each run's log line names the scripts of the run's longest animation frame over 50 ms (from the
+// Long Animation Frames API: invoker, its milliseconds, and forced layout), to say where time went.
 // Each scenario runs --runs times (default 3) in a fresh page; the table shows medians.
 /* global document, requestAnimationFrame -- functions passed to page.evaluate run in the page */
 import { spawn } from 'node:child_process'
@@ -172,6 +174,7 @@ async function runScenario(page, scenario) {
   await page.waitForTimeout(500)
   await page.evaluate(() => {
     globalThis.__longTasks = []
+    globalThis.__longFrames = []
   })
   const startedHere = performance.now()
   const started = await page.evaluate(() => performance.now())
@@ -182,6 +185,7 @@ async function runScenario(page, scenario) {
   await page.waitForTimeout(1000)
   const observedMs = performance.now() - startedHere
   const durations = await page.evaluate(() => globalThis.__longTasks)
+  const longFrames = await page.evaluate(() => globalThis.__longFrames)
   const total = durations.reduce((sum, d) => sum + d, 0)
   const frames = await page.evaluate(() => globalThis.__frames)
   const runFrames = frames.filter((t) => t >= started && t <= finished).length
@@ -199,8 +203,19 @@ async function runScenario(page, scenario) {
     jumpMedianMs: Math.round(median(results.jumps)),
     jumpMaxMs: Math.round(Math.max(...results.jumps)),
     scrollLongTasks: results.scrollLongTasks.length,
-    scrollLongestMs: Math.round(Math.max(0, ...results.scrollLongTasks))
+    scrollLongestMs: Math.round(Math.max(0, ...results.scrollLongTasks)),
+    worstFrame: describeFrame(longFrames.sort((a, b) => b.duration - a.duration)[0])
   }
+}
+
+/** `68 ms at 820 ms: DOMWebSocket.onmessage 23 ms (layout 8), …`, or 'none' without a long frame. */
+function describeFrame(frame) {
+  if (!frame) return 'none'
+  const scripts = frame.scripts
+    .sort((a, b) => b.duration - a.duration)
+    .slice(0, 4)
+    .map((s) => `${s.invoker} ${s.duration} ms${s.layout > 0 ? ` (layout ${s.layout})` : ''}`)
+  return `${frame.duration} ms frame: ${scripts.join(', ') || 'no script'}; style and render ${frame.render} ms`
 }
 
 function printTable(rows) {
@@ -267,6 +282,24 @@ async function main() {
           new PerformanceObserver((list) => {
             for (const entry of list.getEntries()) globalThis.__longTasks.push(entry.duration)
           }).observe({ type: 'longtask', buffered: true })
+          globalThis.__longFrames = []
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) {
+              if (entry.duration <= 50) continue
+              globalThis.__longFrames.push({
+                duration: Math.round(entry.duration),
+                render:
+                  entry.renderStart > 0
+                    ? Math.round(entry.startTime + entry.duration - entry.renderStart)
+                    : 0,
+                scripts: entry.scripts.map((script) => ({
+                  invoker: script.invoker,
+                  duration: Math.round(script.duration),
+                  layout: Math.round(script.forcedStyleAndLayoutDuration)
+                }))
+              })
+            }
+          }).observe({ type: 'long-animation-frame', buffered: true })
         })
         await page.goto(web.url)
         const preset = page.getByRole('button', { name: 'Notebook: map cell' })
@@ -276,7 +309,8 @@ async function main() {
         const result = await runScenario(page, scenario)
         console.error(
           `run ${i + 1}/${runs} ${result.scenario}: ${result.longTasks} long tasks, longest ${result.longestMs} ms, ` +
-            `${result.messagesPerSecond.toFixed(1)} msgs/s, jumps ${result.jumpMs.join('/')} ms`
+            `${result.messagesPerSecond.toFixed(1)} msgs/s, jumps ${result.jumpMs.join('/')} ms; ` +
+            `longest frame ${result.worstFrame}`
         )
         raw.push(result)
         await page.close()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { BusyBinsState } from './busyBins'
 import type { ErrorInfo } from './errors'
 import type { JobSpec } from './spec'
 import { LIMITS } from './spec'
@@ -46,6 +47,8 @@ export const CommandSchemas = {
       limit: z.number().int().min(1).max(MAX_TIMINGS_PAGE)
     })
     .strict(),
+  /** The busy-time bins of every task of a job, made by the host: what a big job's timeline draws. */
+  'job.busyBins': z.object({ jobId }).strict(),
   'job.export': z.object({ jobId, format: z.enum(['json', 'csv']) }).strict()
 } as const
 
@@ -146,6 +149,15 @@ export interface TimingBatch {
   tid: Int32Array
 }
 
+/**
+ * Busy time per worker lane in equal time bins, over every task of a job that ran (see
+ * `BusyTimeBins` in shared/busyBins, which made it and which `BusyTimeBins.fromState` rebuilds).
+ * A few kilobytes per lane, whatever the number of tasks.
+ */
+export interface JobBusyBins extends BusyBinsState {
+  jobId: string
+}
+
 /** One task of a job, as the results table shows it. */
 export interface ResultRow {
   task: number
@@ -191,6 +203,7 @@ export interface CommandResults {
   'job.results': ResultsPage
   'job.tuples': TuplesPage
   'job.timings': TimingBatch
+  'job.busyBins': JobBusyBins
   'job.export': ExportFile
 }
 
@@ -226,6 +239,7 @@ export interface PoolScopeApi {
   results(jobId: string, offset: number, limit: number): Promise<ResultsPage>
   tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
+  busyBins(jobId: string): Promise<JobBusyBins>
   exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
@@ -249,6 +263,7 @@ export function createApi(
     results: (jobId, offset, limit) => invoke('job.results', { jobId, offset, limit }),
     tuples: (jobId, task, offset, limit) => invoke('job.tuples', { jobId, task, offset, limit }),
     timings: (jobId, offset, limit) => invoke('job.timings', { jobId, offset, limit }),
+    busyBins: (jobId) => invoke('job.busyBins', { jobId }),
     exportJob: (jobId, format) => invoke('job.export', { jobId, format }),
     onEvent: subscribe
   }

@@ -2,7 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TimelineChart from '@renderer/components/TimelineChart.vue'
 import { useJobStore } from '@renderer/stores/job'
-import { createFakeApi, timingBatch } from './fakeApi'
+import { createFakeApi, hostBins, planSummary, summaryOf, timingBatch } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
 import ChartStub from './chartStub'
@@ -56,5 +56,44 @@ describe('timeline chart', () => {
       [0, 3, 1, 1, 1]
     ])
     expect(wrapper.text()).toContain('2 tasks on 2 workers')
+  })
+
+  it('draws a big job as busy-time bins from its first batch, then the host’s bins of every task', async () => {
+    vi.useFakeTimers()
+    const api = createFakeApi({ busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 100_000)) })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    const spec = {
+      workload: 'combinations',
+      style: 'map',
+      inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 100_000 }
+    }
+    await useJobStore().start(spec)
+    api.emit({
+      type: 'job.timings',
+      payload: timingBatch('job-1', [
+        [0, 0, 2, 0],
+        [1, 0, 3, 1]
+      ])
+    })
+    await vi.advanceTimersByTimeAsync(400)
+    await settle()
+    type Option = { series: { name: string; data: number[][] }[] }
+    let option = wrapper.findComponent(ChartStub).props('option') as Option
+    expect(option.series[0].name).toBe('busy time')
+    // Two tasks of 2 and 3 ms, in bins a power of two wide: each bin fully busy with one task.
+    const bins = option.series[0].data
+    expect(bins.every(([, , , busy, tasks]) => busy === 1 && tasks === 1)).toBe(true)
+    expect(new Set(bins.map((bin) => bin[2]))).toEqual(new Set([0, 1]))
+    expect(Math.max(...bins.map((bin) => bin[1]))).toBe(3)
+    expect(wrapper.text()).toContain('2 tasks on 2 workers · merged into busy-time bins')
+
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await vi.advanceTimersByTimeAsync(400)
+    await settle()
+    expect(api.timings).not.toHaveBeenCalled()
+    option = wrapper.findComponent(ChartStub).props('option') as Option
+    expect(option.series[0].data.reduce((sum, bin) => sum + bin[4], 0)).toBeGreaterThanOrEqual(100_000)
+    expect(wrapper.text()).toContain('100,000 tasks on 2 workers · merged into busy-time bins')
   })
 })

@@ -8,7 +8,7 @@ import {
   busyBins,
   renderTimelineItem
 } from '@renderer/charts/timeline'
-import { binWidthFor } from '@renderer/charts/busyBins'
+import { BusyTimeBins, binWidthFor } from '@renderer/charts/busyBins'
 import { TimingColumns } from '@renderer/stores/timingColumns'
 import { timingBatch } from './fakeApi'
 
@@ -68,6 +68,38 @@ describe('timeline option', () => {
     expect(series.data.length).toBe(2 * perLane)
     expect(perLane).toBeGreaterThan(AGGREGATE_BINS / 2)
     expect(perLane).toBeLessThanOrEqual(AGGREGATE_BINS)
+  })
+
+  it('draws a job that will pass the bar cap as bins from its first batch', () => {
+    const bins = new BusyTimeBins(2)
+    bins.add(small)
+    const option = buildTimelineOption({ columns: small, threads: 2, bins, expected: MAX_TASK_BARS + 1 })
+    const series = (option.series as SeriesLike[])[0] as SeriesLike & { name: string }
+    expect(series.name).toBe('busy time')
+    expect(option.animation).toBe(false)
+    expect(series.data).toEqual(bins.toBins())
+    // Without the expectation the same four tasks are bars.
+    expect(buildTimelineOption({ columns: small, threads: 2, bins }).series).toMatchObject([
+      { name: 'tasks' }
+    ])
+  })
+
+  it('draws bins that cover more tasks than the columns, as the host’s bins of a big job do', () => {
+    const bins = new BusyTimeBins(2)
+    const count = MAX_TASK_BARS + 10
+    const start = Float64Array.from({ length: count }, (_, i) => i)
+    bins.add({
+      start,
+      end: start.map((t) => t + 1),
+      lane: Uint16Array.from({ length: count }, (_, i) => i % 2)
+    })
+    const option = buildTimelineOption({ columns: small, threads: 2, bins })
+    expect((option.series as SeriesLike[])[0].data).toEqual(bins.toBins())
+    // The axis runs to the bins' last end, not to the preview's.
+    expect(bins.maxEnd).toBe(count)
+    expect((option.xAxis as AxisLike).max).toBeUndefined()
+    const lastBin = bins.toBins().at(-1) as number[]
+    expect(lastBin[1]).toBeGreaterThan(count)
   })
 
   it('computes the busy fraction of each bin', () => {

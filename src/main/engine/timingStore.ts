@@ -1,3 +1,4 @@
+import { BusyTimeBins } from '../../shared/busyBins'
 import type { TimingBatch } from '../../shared/protocol'
 import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
 
@@ -12,6 +13,8 @@ export class TimingStore {
   readonly cpu: Int16Array
   readonly tid: Int32Array
   readonly busyMsPerLane: number[]
+  /** The busy-time bins of every recorded task, once asked for; dropped when a chunk is added. */
+  private bins: BusyTimeBins | null = null
 
   constructor(
     readonly jobId: string,
@@ -28,6 +31,7 @@ export class TimingStore {
 
   /** Records the tasks of a chunk that ran; returns their task indices. */
   addChunk(reply: ChunkReply, lane: number): number[] {
+    this.bins = null
     const recorded: number[] = []
     for (let i = 0; i < reply.status.length; i++) {
       const status = reply.status[i]
@@ -76,4 +80,35 @@ export class TimingStore {
     for (let task = offset; task < stop; task++) if (!Number.isNaN(this.start[task])) tasks.push(task)
     return this.batch(tasks)
   }
+
+  /**
+   * Busy-time bins of every recorded task, per lane (the timeline of a job with too many tasks to
+   * draw one bar each). Tasks are binned in blocks of task indices, copied out without the ones that
+   * never ran, so the cost is one pass over the job and a few small arrays. Kept until the next chunk.
+   */
+  busyBins(): BusyTimeBins {
+    if (this.bins) return this.bins
+    const bins = new BusyTimeBins(this.busyMsPerLane.length)
+    const block = Math.min(BINNING_BLOCK, this.start.length)
+    const start = new Float64Array(block)
+    const end = new Float64Array(block)
+    const lane = new Uint16Array(block)
+    for (let from = 0; from < this.start.length; from += block) {
+      const stop = Math.min(this.start.length, from + block)
+      let n = 0
+      for (let task = from; task < stop; task++) {
+        if (Number.isNaN(this.start[task])) continue
+        start[n] = this.start[task]
+        end[n] = this.end[task]
+        lane[n] = this.lane[task]
+        n++
+      }
+      bins.add({ start, end, lane }, 0, n)
+    }
+    this.bins = bins
+    return bins
+  }
 }
+
+/** Task indices binned per block by `busyBins`. */
+const BINNING_BLOCK = 65_536

@@ -56,6 +56,10 @@ export class EngineHost {
       },
       'job.timings': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
         engine.job(jobId).timings.page(offset, limit),
+      'job.busyBins': ({ jobId }: { jobId: string }) => ({
+        jobId,
+        ...engine.job(jobId).timings.busyBins().toState()
+      }),
       'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>
         exportJob(engine.job(jobId), format)
     }

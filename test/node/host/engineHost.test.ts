@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
-import type { CommandOutcome, EngineEvent, JobSummary } from '../../../src/shared/protocol'
+import { BusyTimeBins } from '../../../src/shared/busyBins'
+import type {
+  CommandOutcome,
+  EngineEvent,
+  JobBusyBins,
+  JobSummary,
+  TimingBatch
+} from '../../../src/shared/protocol'
 import { workerFile } from '../../paths'
 
 const mapCell = {
@@ -101,6 +108,69 @@ describe('EngineHost', () => {
       '0,done,0,"(0, 1)"',
       '0,done,1,"(0, 2)"'
     ])
+  })
+
+  /** Starts a job and resolves with its summary when it has finished. */
+  async function runToEnd(spec: unknown): Promise<JobSummary> {
+    const done = new Promise<JobSummary>((resolve) => {
+      const stop = host.onEvent((event) => {
+        if (event.type === 'job.finished') {
+          stop()
+          resolve(event.payload)
+        }
+      })
+    })
+    result<{ jobId: string }>(await host.call('job.start', { spec }))
+    return done
+  }
+
+  it('bins a finished job on the host exactly as BusyTimeBins bins its paged timings', async () => {
+    const summary = await runToEnd({ ...mapCell, inputs: { ...mapCell.inputs, tasks: 5000 } })
+    expect(summary).toMatchObject({ status: 'done', tasksDone: 5000, threads: 2 })
+    const timings = result<TimingBatch>(
+      await host.call('job.timings', { jobId: summary.jobId, offset: 0, limit: 5000 })
+    )
+    expect(timings.task.length).toBe(5000)
+    const expected = new BusyTimeBins(2)
+    expected.add(timings)
+
+    const bins = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
+    expect(bins).toEqual({ jobId: summary.jobId, ...expected.toState() })
+    expect(bins).toMatchObject({ laneCount: 2, maxBins: 512, tasks: 5000 })
+    expect(bins.busy).toBeInstanceOf(Float64Array)
+    expect(bins.busy.length).toBe(2 * 512)
+    // Every task ends inside the bins, and the bins hold each lane's whole busy time.
+    expect(bins.maxEnd).toBe(Math.max(...timings.end))
+    expect(bins.binMs * bins.maxBins).toBeGreaterThan(bins.maxEnd)
+    for (let lane = 0; lane < 2; lane++) {
+      const row = bins.busy.subarray(lane * 512, (lane + 1) * 512)
+      expect(row.reduce((sum, ms) => sum + ms, 0)).toBeCloseTo(summary.busyMsPerLane[lane], 6)
+    }
+    expect(BusyTimeBins.fromState(bins).toBins()).toEqual(expected.toBins())
+  })
+
+  it('bins only the tasks that ran and answers the same bins when asked again', async () => {
+    const summary = await runToEnd({ ...mapCell, inputs: { ...mapCell.inputs, tasks: 3 } })
+    const first = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
+    const again = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
+    expect(first.tasks).toBe(3)
+    expect(first.touched.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(3)
+    expect(again).toEqual(first)
+    // Each answer is a copy: changing one does not change the host's bins.
+    first.busy.fill(-1)
+    const third = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
+    expect(third.busy).toEqual(again.busy)
+  })
+
+  it('refuses busy bins of an unknown job, and parameters other than the job id', async () => {
+    expect(await host.call('job.busyBins', { jobId: 'job-missing' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_JOB' }
+    })
+    expect(await host.call('job.busyBins', { jobId: 'job-missing', offset: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_COMMAND', message: expect.stringMatching(/^job\.busyBins: /) }
+    })
   })
 
   it('answers an unknown job id with a message, not a crash', async () => {

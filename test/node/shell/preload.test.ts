@@ -7,6 +7,7 @@ vi.mock('electron', () => import('./electronMock'))
 
 /** The named methods of PoolScopeApi, spelled out so that a new one is a deliberate change. */
 const API_METHODS = [
+  'busyBins',
   'cancelJob',
   'exportJob',
   'info',
@@ -58,6 +59,23 @@ describe('preload bridge', () => {
       offset: 0,
       limit: 50
     })
+  })
+
+  it('asks the job.busyBins channel for a job’s bins with only its id, typed arrays passed through', async () => {
+    const bins = {
+      jobId: 'job-1',
+      laneCount: 1,
+      maxBins: 2,
+      binMs: 4,
+      maxEnd: 5,
+      tasks: 1,
+      busy: Float64Array.from([4, 1]),
+      touched: Uint32Array.from([1, 1]),
+      cross: Uint32Array.from([1, 0])
+    }
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: bins })
+    await expect(api.busyBins('job-1')).resolves.toEqual(bins)
+    expect(electron.ipcRenderer.invoke).toHaveBeenLastCalledWith('poolscope:job.busyBins', { jobId: 'job-1' })
   })
 
   it('resolves an error outcome as data, since contextBridge would strip an Error’s code', async () => {

@@ -16,6 +16,15 @@ export interface TimelineColumns {
 
 /** Above this many tasks, bars are merged into time bins per lane; one rectangle per task would crawl. */
 export const MAX_TASK_BARS = 20_000
+
+/**
+ * Whether the timeline draws busy-time bins: when it has, or the job will have, more than
+ * `MAX_TASK_BARS` timed tasks. A big job is binned from its first live batch on, so its first
+ * 20,000 tasks are never drawn (at great cost) as bars that the next batch replaces.
+ */
+export function drawsBins(shown: number, expected = 0): boolean {
+  return Math.max(shown, expected) > MAX_TASK_BARS
+}
 /** Most time bins per lane when tasks are merged (see `busyBins`). */
 export const AGGREGATE_BINS = MAX_BINS
 /** Above this many rectangles ECharts animation only costs time. */
@@ -37,8 +46,14 @@ export interface TimelineInput {
   columns: TimelineColumns
   /** Worker lanes, 0..threads-1. */
   threads: number
-  /** Bins kept up to date as batches arrived; used past `MAX_TASK_BARS` instead of binning every task again. */
-  bins?: Pick<BusyTimeBins, 'toBins' | 'length'>
+  /**
+   * Bins kept up to date as batches arrived, or made by the host over the whole job: drawn past
+   * `MAX_TASK_BARS` instead of binning every task again. They may hold more tasks than `columns`
+   * (a big job's timings are a live preview; its bins cover every task).
+   */
+  bins?: Pick<BusyTimeBins, 'toBins' | 'length' | 'maxEnd'>
+  /** Timed tasks the job will have, when known (see `drawsBins`). */
+  expected?: number
   dark?: boolean
 }
 
@@ -102,18 +117,25 @@ function tooltipText(value: number[], aggregated: boolean): string {
  * The per-worker timeline: one lane per pool thread, one bar per task from its start to its end, in
  * milliseconds since the job clock started. Past `MAX_TASK_BARS` tasks, bars become busy-time bins.
  */
-export function buildTimelineOption({ columns, threads, bins, dark = false }: TimelineInput): EChartsOption {
+export function buildTimelineOption({
+  columns,
+  threads,
+  bins,
+  expected = 0,
+  dark = false
+}: TimelineInput): EChartsOption {
   const lanes = Math.max(1, threads)
-  const aggregated = columns.length > MAX_TASK_BARS
+  const aggregated = drawsBins(Math.max(columns.length, bins?.length ?? 0), expected)
   const data = !aggregated
     ? taskBars(columns)
-    : bins && bins.length === columns.length
+    : bins && bins.length >= columns.length
       ? bins.toBins()
       : busyBins(columns, lanes)
   let maxEnd = columns.maxEnd ?? 0
   if (columns.maxEnd === undefined) {
     for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
   }
+  if (aggregated && bins) maxEnd = Math.max(maxEnd, bins.maxEnd)
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
   return {

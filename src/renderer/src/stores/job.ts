@@ -1,18 +1,20 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type {
-  EngineEvent,
-  EngineInfo,
-  ExportFile,
-  JobSummary,
-  PlanSummary,
-  PoolScopeApi,
-  ProgressEvent,
-  ResultsPage,
-  TimingBatch,
-  TuplesPage
+import {
+  MAX_TIMINGS_PAGE,
+  type EngineEvent,
+  type EngineInfo,
+  type ExportFile,
+  type JobSummary,
+  type PlanSummary,
+  type PoolScopeApi,
+  type ProgressEvent,
+  type ResultsPage,
+  type TimingBatch,
+  type TuplesPage
 } from '../../../shared/protocol'
 import { BusyTimeBins } from '../charts/busyBins'
+import { MAX_TASK_BARS } from '../charts/timeline'
 import { TimingColumns } from './timingColumns'
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'cancelled' | 'failed'
@@ -28,10 +30,11 @@ interface RateSample {
 const RATE_WINDOW_MS = 1500
 
 /**
- * Timings fetched after a job per request: 20,000 tasks are about 0.6 MB, which the browser
- * receives, views in place and appends well within a frame budget. The contract allows more.
+ * Task indices per timings request after a job: the contract's most. Timings are paged only for a
+ * job of at most MAX_TASK_BARS timed tasks (about 0.6 MB in all), so a reply is small however wide
+ * its span; a cancelled million-task job's few timings come in five requests, not fifty.
  */
-export const TIMINGS_FETCH_PAGE = 20_000
+export const TIMINGS_FETCH_PAGE = MAX_TIMINGS_PAGE
 
 /** Lets the browser paint and handle input between two slices of work. */
 function yieldToBrowser(): Promise<void> {
@@ -66,6 +69,17 @@ export const useJobStore = defineStore('job', () => {
   const timings = shallowRef(markRaw(new TimingColumns()))
   const bins = shallowRef(markRaw(new BusyTimeBins()))
   const timingsVersion = ref(0)
+  /**
+   * Tasks of the current job that will have timings, when known (its plan, its live progress, then
+   * the finished count): past MAX_TASK_BARS the timeline bins from the start, and at the end the
+   * host's bins of every task replace the live ones, instead of paging every timing.
+   */
+  const expectedTimings = ref(0)
+  /** Tasks the timeline covers: the live timings, or the host's bins once they cover more. */
+  const timedTasks = computed(() => {
+    void timingsVersion.value
+    return Math.max(timings.value.length, bins.value.length)
+  })
   /** Worker lanes of the current job: from its plan, or for a job started elsewhere, its summary. */
   const threads = ref(1)
 
@@ -152,6 +166,7 @@ export const useJobStore = defineStore('job', () => {
     tasksPerSecond.value = 0
     timings.value = markRaw(new TimingColumns(tasks))
     bins.value = markRaw(new BusyTimeBins(lanes))
+    expectedTimings.value = tasks
     timingsVersion.value++
   }
 
@@ -168,7 +183,7 @@ export const useJobStore = defineStore('job', () => {
     summary.value = null
     actionError.value = null
     threads.value = event.type === 'job.finished' ? event.payload.threads : (info.value?.hardwareThreads ?? 1)
-    resetLive(threads.value)
+    resetLive(threads.value, event.type === 'job.progress' ? event.payload.tasksTotal : 0)
     if (event.type === 'job.finished') return true
     status.value = 'running'
     progress.value =
@@ -180,6 +195,7 @@ export const useJobStore = defineStore('job', () => {
       (details) => {
         if (jobId.value !== id || summary.value !== null) return
         threads.value = details.threads
+        if (expectedTimings.value === 0) expectedTimings.value = details.taskCount
         if (progress.value?.tasksTotal === 0)
           progress.value = { ...progress.value, tasksTotal: details.taskCount }
       },
@@ -251,12 +267,32 @@ export const useJobStore = defineStore('job', () => {
       tuplesDone: result.tuplesProduced,
       elapsedMs: result.wallMs
     }
-    await completeTimings(result)
+    expectedTimings.value = result.tasksDone + result.tasksFailed
+    await (expectedTimings.value > MAX_TASK_BARS ? loadHostBins(result) : completeTimings(result))
   }
 
   /**
-   * Live batches are throttled and may be missed (a late subscriber, an adopted job); page the rest
-   * from the host, in pages small enough to decode and bin in a few milliseconds, yielding between.
+   * A job with more timed tasks than the timeline draws as bars is drawn as busy-time bins: the
+   * host bins every task (`job.busyBins`, a few kilobytes per lane) and they replace the live bins,
+   * which saw only the throttled preview. One request, instead of paging a million timings.
+   */
+  async function loadHostBins(result: JobSummary): Promise<void> {
+    const expected = result.tasksDone + result.tasksFailed
+    if (!api.value || bins.value.length >= expected) return
+    try {
+      const state = await api.value.busyBins(result.jobId)
+      if (jobId.value !== result.jobId) return
+      bins.value = markRaw(BusyTimeBins.fromState(state))
+      timingsVersion.value++
+    } catch (err) {
+      actionError.value = `Timings could not be loaded: ${messageOf(err)}`
+    }
+  }
+
+  /**
+   * Live batches are throttled and may be missed (a late subscriber, an adopted job); for a job of
+   * at most MAX_TASK_BARS timed tasks, page the rest from the host, in pages small enough to decode
+   * and bin in a few milliseconds, yielding between.
    */
   async function completeTimings(result: JobSummary): Promise<void> {
     const expected = result.tasksDone + result.tasksFailed
@@ -321,6 +357,8 @@ export const useJobStore = defineStore('job', () => {
     timings,
     bins,
     timingsVersion,
+    expectedTimings,
+    timedTasks,
     threads,
     running,
     finished,

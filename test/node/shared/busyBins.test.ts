@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BusyTimeBins, MAX_BINS, binWidthFor, busyBins, type BusyBin } from '@renderer/charts/busyBins'
+import { BusyTimeBins, MAX_BINS, binWidthFor, busyBins, type BusyBin } from '../../../src/shared/busyBins'
 
 /** A repeatable pseudo-random source (mulberry32), so failures can be replayed. */
 function random(seed: number): () => number {
@@ -102,5 +102,60 @@ describe('busy-time bins', () => {
     const bins = new BusyTimeBins(1, 4)
     bins.add({ start: Float64Array.from([0]), end: Float64Array.from([1]), lane: Uint16Array.from([2]) })
     expect(new Set(bins.toBins().map((bin) => bin[2]))).toEqual(new Set([2]))
+  })
+
+  it('copies its bins into one row-major array per quantity and back, unchanged', () => {
+    const tasks = jobTasks(3_000, 3, 5)
+    const bins = new BusyTimeBins(3, 64)
+    bins.add(tasks)
+    const state = bins.toState()
+    expect(state).toMatchObject({
+      laneCount: 3,
+      maxBins: 64,
+      binMs: bins.width,
+      maxEnd: bins.maxEnd,
+      tasks: 3_000
+    })
+    expect([state.busy.length, state.touched.length, state.cross.length]).toEqual([192, 192, 192])
+    // Lane 1's bins are the second row.
+    const lane1 = bins.toBins().filter((bin) => bin[2] === 1)
+    expect(lane1.map((bin) => bin[4])).toEqual(
+      Array.from(state.touched.subarray(64, 128)).filter((tasksInBin) => tasksInBin > 0)
+    )
+    const back = BusyTimeBins.fromState(state)
+    expect(back.length).toBe(3_000)
+    expect(back.laneCount).toBe(3)
+    expect(back.toBins()).toEqual(bins.toBins())
+    expect(back.toState()).toEqual(state)
+  })
+
+  it('carries on from a state as if it had binned every batch itself', () => {
+    const tasks = jobTasks(8_000, 2, 9)
+    const first = new BusyTimeBins(2, 32)
+    first.add(slice(tasks, 0, 1_000))
+    const resumed = BusyTimeBins.fromState(first.toState())
+    resumed.add(slice(tasks, 1_000, tasks.length))
+    expect(resumed.length).toBe(8_000)
+    expectSameBins(resumed.toBins(), busyBins(tasks, 2, 32))
+  })
+
+  it('has empty rows for lanes no task ran on, and no bins before the first task', () => {
+    const bins = new BusyTimeBins(1, 4)
+    expect(bins.toState()).toMatchObject({ laneCount: 1, binMs: 0, tasks: 0 })
+    bins.add({ start: Float64Array.from([0]), end: Float64Array.from([1]), lane: Uint16Array.from([2]) })
+    const state = bins.toState()
+    expect(state.laneCount).toBe(3)
+    // Width 0.5 ms: the task covers lane 2's first two bins; lanes 0 and 1 are empty rows.
+    expect(state.binMs).toBe(0.5)
+    expect(Array.from(state.touched)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0])
+    expect(BusyTimeBins.fromState(state).toBins()).toEqual(bins.toBins())
+  })
+
+  it('refuses a state whose arrays do not match its lanes and bins', () => {
+    const state = new BusyTimeBins(2, 8).toState()
+    expect(() => BusyTimeBins.fromState({ ...state, laneCount: 3 })).toThrow(
+      'busy bins of 3 lanes × 8 bins do not match their arrays'
+    )
+    expect(() => BusyTimeBins.fromState({ ...state, touched: new Uint32Array(15) })).toThrow(RangeError)
   })
 })
