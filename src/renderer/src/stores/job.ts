@@ -31,7 +31,7 @@ const RATE_WINDOW_MS = 1500
 
 /**
  * Task indices per timings request after a job: the contract's most. Timings are paged only for a
- * job of at most MAX_TASK_BARS timed tasks (about 0.6 MB in all), so a reply is small however wide
+ * job of at most MAX_TASK_BARS timed tasks (about 0.15 MB in all), so a reply is small however wide
  * its span; a cancelled million-task job's few timings come in five requests, not fifty.
  */
 export const TIMINGS_FETCH_PAGE = MAX_TIMINGS_PAGE
