@@ -45,17 +45,25 @@ export function keptOf(count: bigint, keep: Keep): bigint {
   return count < limit ? count : limit
 }
 
+/** A chunk should carry at least this many tuples of work when the job allows it. */
+const MIN_CHUNK_TUPLES = 10_000
+/** …and at most this many, so it finishes within tens of milliseconds. */
+const MAX_CHUNK_TUPLES = 2_000_000
+
 /**
- * `multiprocessing.Pool.map`'s chunk rule (about four chunks per worker), capped so that no chunk
- * carries more than about two million tuples: chunks are also the unit of timing batches and
- * result hand-over, so a chunk should finish within tens of milliseconds.
+ * `multiprocessing.Pool.map`'s chunk rule (about four chunks per worker), adjusted with what the
+ * plan knows exactly, the tuples per task. Tiny tasks are grouped so a chunk carries at least
+ * MIN_CHUNK_TUPLES of work (a round trip to a worker costs about as much as 10,000 tuples), as long
+ * as every thread still gets a chunk; heavy tasks are split so no chunk carries more than
+ * MAX_CHUNK_TUPLES, because chunks are also the unit of timing batches and result hand-over.
  */
 export function autoChunkSize(taskCount: number, threads: number, totalTuples: bigint): number {
-  let size = Math.floor(taskCount / (threads * 4))
-  if (taskCount % (threads * 4) !== 0) size += 1
-  const averageTuples = Number(totalTuples) / taskCount
-  const tupleCap = Math.max(1, Math.floor(2_000_000 / Math.max(1, averageTuples)))
-  return Math.max(1, Math.min(size, tupleCap))
+  const poolMapRule = Math.ceil(taskCount / (threads * 4))
+  const averageTuples = Math.max(1, Number(totalTuples) / taskCount)
+  const oneChunkPerThread = Math.ceil(taskCount / threads)
+  const enoughWork = Math.min(oneChunkPerThread, Math.ceil(MIN_CHUNK_TUPLES / averageTuples))
+  const tupleCap = Math.max(1, Math.floor(MAX_CHUNK_TUPLES / averageTuples))
+  return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap))
 }
 
 function invalid(message: string): never {

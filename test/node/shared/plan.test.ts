@@ -147,10 +147,18 @@ describe('planJob', () => {
 })
 
 describe('autoChunkSize', () => {
-  it('follows Pool.map’s rule of about four chunks per thread', () => {
+  it('follows Pool.map’s rule of about four chunks per thread when tasks carry real work', () => {
     expect(autoChunkSize(100_000, 2, 300_000n)).toBe(12_500)
-    expect(autoChunkSize(4, 2, 4n)).toBe(1)
-    expect(autoChunkSize(9, 2, 9n)).toBe(2)
+    expect(autoChunkSize(9, 2, 9n * 50_000n)).toBe(2)
+    expect(autoChunkSize(4, 2, 4n * 2_035_800n)).toBe(1)
+  })
+
+  it('groups tiny tasks so each thread gets one chunk rather than many round trips', () => {
+    // The notebook's map cell: 4 tasks of 15 pairs on 2 threads.
+    expect(autoChunkSize(4, 2, 60n)).toBe(2)
+    // 64 tasks of 200 tuples: 10,000 tuples a chunk is 50 tasks, but each of 2 threads gets one.
+    expect(autoChunkSize(64, 2, 64n * 200n)).toBe(32)
+    expect(autoChunkSize(1000, 4, 1000n * 100n)).toBe(100)
   })
 
   it('caps chunks of heavy tasks so each finishes quickly', () => {
