@@ -64,8 +64,10 @@ export interface ChunkReply {
   offset: Float64Array
   /** Bytes per position of each task's tuples (1, 2 or 4). */
   width: Uint8Array
-  /** Start and end of each task, ms since jobOrigin, interleaved [s0, e0, s1, e1, …]. */
-  times: Float64Array
+  /** Start of each task, ms since jobOrigin; NaN for a task that did not run. */
+  start: Float64Array
+  /** End of each task, ms since jobOrigin; NaN for a task that did not run. */
+  end: Float64Array
   /** CPU each task last ran on, -1 where unknown. */
   cpu: Int16Array
   /** All kept tuples of the chunk, packed positions. */

@@ -43,10 +43,20 @@ function countOf(plan: KernelPlan): number {
   return Math.round(result)
 }
 
-function allocPositions(buffer: ArrayBuffer, byteOffset: number, width: number, length: number) {
-  if (width === 1) return new Uint8Array(buffer, byteOffset, length)
-  if (width === 2) return new Uint16Array(buffer, byteOffset, length)
-  return new Uint32Array(buffer, byteOffset, length)
+/**
+ * One view of the chunk's buffer per position width, made once per chunk: a view per task would
+ * cost about as much as a tiny task itself. Task offsets are 4-byte aligned, so any width fits.
+ */
+function positionViews(buffer: ArrayBuffer) {
+  let u8: Uint8Array | undefined
+  let u16: Uint16Array | undefined
+  let u32: Uint32Array | undefined
+  return (width: number): Uint8Array | Uint16Array | Uint32Array =>
+    width === 1
+      ? (u8 ??= new Uint8Array(buffer))
+      : width === 2
+        ? (u16 ??= new Uint16Array(buffer))
+        : (u32 ??= new Uint32Array(buffer))
 }
 
 const scratch = new Uint32Array(1 << 16)
@@ -77,7 +87,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const produced = new Float64Array(meta, 0, tasks)
   const kept = new Float64Array(meta, tasks * 8, tasks)
   const offset = new Float64Array(meta, tasks * 16, tasks)
-  const times = new Float64Array(meta, tasks * 24, tasks * 2)
+  const startAt = new Float64Array(meta, tasks * 24, tasks).fill(NaN)
+  const endAt = new Float64Array(meta, tasks * 32, tasks).fill(NaN)
   const cpu = new Int16Array(meta, tasks * 40, tasks).fill(-1)
   const status = new Uint8Array(meta, tasks * 42, tasks)
   const width = new Uint8Array(meta, tasks * 43, tasks)
@@ -94,6 +105,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     bytes += Math.ceil((kept[t] * plan.k * w) / 4) * 4
   }
   const data = new ArrayBuffer(bytes)
+  const viewOf = positionViews(data)
 
   const clockBase = performance.timeOrigin - message.jobOrigin
   let cancelled = false
@@ -103,18 +115,17 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   }
 
   for (let t = 0; t < tasks; t++) {
-    if (cancelled || Atomics.load(control, CONTROL.cancel) !== 0) {
+    if (Atomics.load(control, CONTROL.cancel) !== 0) {
       cancelled = true
-      status[t] = TASK_STATUS.cancelled
-      kept[t] = 0
-      continue
+      break
     }
     const plan = message.plans[message.planIndex[t]]
     const kernel = kernels[plan.kernel]
-    const out = allocPositions(data, offset[t], width[t], kept[t] * plan.k)
+    const w = width[t]
+    const out = viewOf(w)
     const start = performance.now()
     try {
-      const count = kernel(plan, keep, out, 0, scratch, checkpoint)
+      const count = kernel(plan, keep, out, offset[t] / w, scratch, checkpoint)
       if (count < 0) {
         cancelled = true
         status[t] = TASK_STATUS.cancelled
@@ -128,15 +139,23 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       kept[t] = 0
       errors.push([t, taskErrorMessage(err)])
     }
+    if (cancelled) break // a task stopped midway is not timed: it did not run to its end
     const end = performance.now()
-    times[2 * t] = clockBase + start
-    times[2 * t + 1] = clockBase + end
+    startAt[t] = clockBase + start
+    endAt[t] = clockBase + end
     if (end - lastCpuAt >= CPU_SAMPLE_INTERVAL_MS) {
       lastCpu = currentCpu()
       lastCpuAt = end
     }
     cpu[t] = lastCpu
-    if (status[t] !== TASK_STATUS.cancelled) Atomics.add(control, CONTROL.tasksDone, 1)
+    Atomics.add(control, CONTROL.tasksDone, 1)
+  }
+  // Tasks after a cancellation never started.
+  for (let t = 0; t < tasks; t++) {
+    if (status[t] === TASK_STATUS.pending) {
+      status[t] = TASK_STATUS.cancelled
+      kept[t] = 0
+    }
   }
 
   return {
@@ -148,7 +167,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     kept,
     offset,
     width,
-    times,
+    start: startAt,
+    end: endAt,
     cpu,
     data,
     errors

@@ -44,7 +44,10 @@ export class Job {
   private origin = 0
   private finishedAt = 0
   private cancelRequested = false
-  private pendingTimings: number[] = []
+  /** Chunks whose timings have not been streamed yet: [first task, task count]. */
+  private pendingTimings: Array<[number, number]> = []
+  /** Running totals, kept per chunk so summaries never walk a million tasks. */
+  private readonly tally = { done: 0, failed: 0, tuplesProduced: 0, tuplesKept: 0 }
   private cancelReason = 'cancelled by the user'
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
@@ -105,8 +108,7 @@ export class Job {
     clearInterval(timer)
 
     if (this.cancelRequested) this.results.cancelPending()
-    const failed = this.countStatus(TASK_STATUS.failed)
-    this.status = this.cancelRequested ? 'cancelled' : failed > 0 ? 'failed' : 'done'
+    this.status = this.cancelRequested ? 'cancelled' : this.tally.failed > 0 ? 'failed' : 'done'
     this.flush()
     const summary = this.summary()
     this.listener.finished?.(summary)
@@ -148,25 +150,28 @@ export class Job {
     try {
       const reply = await this.pool.runChunk(message)
       this.results.addChunk(reply)
-      const recorded = this.timings.addChunk(reply, reply.lane)
-      for (const task of recorded) this.pendingTimings.push(task)
+      this.timings.addChunk(reply, reply.lane)
+      this.pendingTimings.push([firstTask, count])
+      for (let i = 0; i < count; i++) {
+        const status = reply.status[i]
+        if (status === TASK_STATUS.done) {
+          this.tally.done++
+          this.tally.tuplesProduced += reply.produced[i]
+          this.tally.tuplesKept += reply.kept[i]
+        } else if (status === TASK_STATUS.failed) this.tally.failed++
+      }
       for (const [i, text] of reply.errors) this.noteFailure(firstTask + i, text)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       const text = `worker stopped while running tasks ${firstTask}–${firstTask + count - 1}: ${reason}`
       this.results.failTasks(firstTask, count, text)
+      this.tally.failed += count
       for (let task = firstTask; task < firstTask + count; task++) this.noteFailure(task, text)
     }
   }
 
   private noteFailure(task: number, message: string): void {
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push({ task, message })
-  }
-
-  private countStatus(status: number): number {
-    let n = 0
-    for (const s of this.results.status) if (s === status) n++
-    return n
   }
 
   /**
@@ -176,18 +181,22 @@ export class Job {
    */
   private flush(): void {
     this.listener.progress?.(this.progress())
-    if (this.pendingTimings.length > 0) {
-      const tasks = this.pendingTimings.slice(0, MAX_LIVE_TIMINGS)
-      this.pendingTimings = []
-      this.listener.timings?.(this.timings.batch(tasks))
+    if (this.pendingTimings.length === 0) return
+    const tasks: number[] = []
+    for (const [first, count] of this.pendingTimings) {
+      for (let task = first; task < first + count && tasks.length < MAX_LIVE_TIMINGS; task++) {
+        if (this.timings.ran(task)) tasks.push(task)
+      }
     }
+    this.pendingTimings = []
+    if (tasks.length > 0) this.listener.timings?.(this.timings.batch(tasks))
   }
 
   progress(): ProgressEvent {
     const running = this.status === 'running'
     const tasksDone = running
       ? Atomics.load(new Int32Array(this.control), CONTROL.tasksDone)
-      : this.plan.taskCount - this.countStatus(TASK_STATUS.cancelled) - this.countStatus(TASK_STATUS.pending)
+      : this.tally.done + this.tally.failed
     return {
       jobId: this.id,
       tasksDone,
@@ -199,21 +208,10 @@ export class Job {
   }
 
   summary(): JobSummary {
-    const { plan, results } = this
+    const { plan } = this
     const running = this.status === 'running'
     const wallMs = running ? this.now() : this.finishedAt
-    let tasksDone = 0
-    let tasksFailed = 0
-    let tuplesProduced = 0
-    let tuplesKept = 0
-    for (let task = 0; task < plan.taskCount; task++) {
-      const status = results.status[task]
-      if (status === TASK_STATUS.done) {
-        tasksDone++
-        tuplesProduced += results.produced[task]
-        tuplesKept += results.kept[task]
-      } else if (status === TASK_STATUS.failed) tasksFailed++
-    }
+    const { done: tasksDone, failed: tasksFailed, tuplesProduced, tuplesKept } = this.tally
     const seconds = wallMs / 1000
     return {
       jobId: this.id,

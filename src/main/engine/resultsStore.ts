@@ -41,19 +41,17 @@ export class ResultsStore {
     this.argsRepr = plan.calls.map((call) => argsToPython(call.args))
   }
 
-  /** Files a chunk's outcome; the chunk's buffer is kept as it is, without copying. */
+  /** Files a chunk's outcome with bulk copies; the chunk's buffer is kept as it is, without copying. */
   addChunk(reply: ChunkReply): void {
     const bufferIndex = this.buffers.push(reply.data) - 1
-    for (let i = 0; i < reply.status.length; i++) {
-      const task = reply.firstTask + i
-      this.status[task] = reply.status[i]
-      this.produced[task] = reply.produced[i]
-      this.kept[task] = reply.kept[i]
-      this.bufferOf[task] = bufferIndex
-      this.byteOffset[task] = reply.offset[i]
-      this.width[task] = reply.width[i]
-    }
-    for (const [i, message] of reply.errors) this.errors.set(reply.firstTask + i, message)
+    const first = reply.firstTask
+    this.status.set(reply.status, first)
+    this.produced.set(reply.produced, first)
+    this.kept.set(reply.kept, first)
+    this.byteOffset.set(reply.offset, first)
+    this.width.set(reply.width, first)
+    this.bufferOf.fill(bufferIndex, first, first + reply.status.length)
+    for (const [i, message] of reply.errors) this.errors.set(first + i, message)
   }
 
   /** Marks a range of tasks failed with one message (their worker died). */

@@ -1,6 +1,6 @@
 import { BusyTimeBins } from '../../shared/busyBins'
 import type { TimingBatch } from '../../shared/protocol'
-import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
+import type { ChunkReply } from './chunkProtocol'
 
 /**
  * Per-task timings of a job, columnar and indexed by task. Times are milliseconds since the job
@@ -29,25 +29,30 @@ export class TimingStore {
     this.busyMsPerLane = new Array<number>(threads).fill(0)
   }
 
-  /** Records the tasks of a chunk that ran; returns their task indices. */
-  addChunk(reply: ChunkReply, lane: number): number[] {
+  /**
+   * Records a chunk's timings with bulk copies (a chunk may hold a hundred thousand tasks and the
+   * main thread must hand the worker its next chunk quickly). Tasks that did not run keep NaN.
+   */
+  addChunk(reply: ChunkReply, lane: number): void {
     this.bins = null
-    const recorded: number[] = []
-    for (let i = 0; i < reply.status.length; i++) {
-      const status = reply.status[i]
-      if (status !== TASK_STATUS.done && status !== TASK_STATUS.failed) continue
-      const task = reply.firstTask + i
-      const start = reply.times[2 * i]
-      const end = reply.times[2 * i + 1]
-      this.start[task] = start
-      this.end[task] = end
-      this.lane[task] = lane
-      this.cpu[task] = reply.cpu[i]
-      this.tid[task] = reply.tid
-      this.busyMsPerLane[lane] += end - start
-      recorded.push(task)
+    const first = reply.firstTask
+    const count = reply.status.length
+    this.start.set(reply.start, first)
+    this.end.set(reply.end, first)
+    this.cpu.set(reply.cpu, first)
+    this.lane.fill(lane, first, first + count)
+    this.tid.fill(reply.tid, first, first + count)
+    let busy = 0
+    for (let i = 0; i < count; i++) {
+      const span = reply.end[i] - reply.start[i]
+      if (span === span) busy += span // NaN (did not run) is the only value unequal to itself
     }
-    return recorded
+    this.busyMsPerLane[lane] += busy
+  }
+
+  /** Whether a task ran (done or failed), so it has timings. */
+  ran(task: number): boolean {
+    return !Number.isNaN(this.start[task])
   }
 
   /** A batch of the given tasks (in the order given). */

@@ -1,7 +1,10 @@
-import type { KernelPlan } from '../../../shared/workloads'
+import { MAX_K, type KernelPlan } from '../../../shared/workloads'
 
 /** How often (in tuples) a long task checks for cancellation and reports progress. */
 export const CHECK_EVERY = 1 << 16
+
+/** The current combination's positions (k ≤ MAX_K), one per thread. */
+const positions = new Int32Array(MAX_K)
 
 /** Called every CHECK_EVERY tuples with the tuples produced since the last call; returns false to stop. */
 export type Checkpoint = (producedSinceLast: number) => boolean
@@ -25,7 +28,7 @@ export function combinations(
   const { n, k } = plan
   if (k > n) return 0
   if (k === 0) return 1 // one empty tuple, as itertools gives
-  const index = new Int32Array(k)
+  const index = positions // reused: a fresh array per task would cost as much as a tiny task
   for (let i = 0; i < k; i++) index[i] = i
   const scratchTuples = Math.floor(scratch.length / k)
   let produced = 0
