@@ -196,6 +196,13 @@ describe('Engine', () => {
       '(0, 1, 2, 3, 4, 5, 10)'
     ])
     expect(progress.length).toBeGreaterThan(0)
+    // Only tasks that ran to their end are timed and keep tuples; a task stopped midway is not.
+    for (let task = 0; task < 200; task++) {
+      const ran = job.results.status[task] === 1
+      expect(job.timings.ran(task)).toBe(ran)
+      expect(job.results.kept[task]).toBe(ran ? 5 : 0)
+    }
+    expect(job.timings.page(0, 200).task.length).toBe(summary.tasksDone)
     // The pool keeps working after a cancel.
     expect((await (await engine.start(mapCell(2))).done).status).toBe('done')
   })
