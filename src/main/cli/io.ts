@@ -45,3 +45,12 @@ export async function writeOut(out: CliOutput, text: string): Promise<void> {
     await new Promise<void>((resolve) => out.once?.('drain', resolve))
   }
 }
+
+/** Why a file could not be opened, in words, from a Node error (`missing` names the ENOENT case). */
+export function fileProblem(err: unknown, missing: string): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return missing
+  if (code === 'EISDIR') return 'it is a directory'
+  if (code === 'EACCES') return 'permission denied'
+  return code ?? 'it could not be opened'
+}

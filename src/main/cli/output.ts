@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { JobSummary } from '../../shared/protocol'
+import { fileProblem } from './io'
 import type { ResultsStore } from '../engine/resultsStore'
 import { UsageError, quote } from './args'
 import { writeOut, type CliOutput } from './io'
@@ -63,15 +64,7 @@ export async function openResultsFile(path: string): Promise<ResultsFile> {
   try {
     handle = await open(path, 'w')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? 'its folder does not exist'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (code ?? 'unwritable')
+    const reason = fileProblem(err, 'its folder does not exist')
     throw new UsageError('--output', `cannot write ${quote(path)}: ${reason}`)
   }
   return {

@@ -6,6 +6,7 @@ import { DEFAULT_N_CHOICES } from '../../shared/plan'
 import { LIMITS, type JobSpecInput } from '../../shared/spec'
 import { MAX_K, WORKLOADS, findWorkload } from '../../shared/workloads'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
+import { fileProblem } from './io'
 
 /** The flags of `poolscope run`, in the order help lists them. */
 export const RUN_FLAGS: readonly FlagDefinition[] = [
@@ -107,15 +108,7 @@ export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] 
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (code ?? 'unreadable')
+    const reason = fileProblem(err, 'no such file')
     throw new UsageError('--args-file', `cannot read ${quote(path)}: ${reason}`)
   }
   const example =
