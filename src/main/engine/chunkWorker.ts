@@ -61,7 +61,22 @@ function positionViews(buffer: ArrayBuffer) {
 
 const scratch = new Uint32Array(1 << 16)
 
-function warmup(message: WarmupMessage): WarmupReply {
+function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
+  // Run a small chunk once, so the first job's first tasks do not pay for compiling this path or
+  // opening /proc; nothing of it is kept.
+  runChunk(
+    {
+      kind: 'chunk',
+      firstTask: 0,
+      plans: [{ kernel: 'combinations', n: 6, k: 2 }],
+      planIndex: new Int32Array(4),
+      keep: KEEP_ALL,
+      control: new SharedArrayBuffer(4 * CONTROL.length),
+      tuples: new SharedArrayBuffer(8),
+      jobOrigin: performance.timeOrigin
+    },
+    kernels
+  )
   // Every warm-up task waits until all threads hold one, so each thread loads this module and
   // reports its id before the job clock starts.
   const arrivals = new Int32Array(message.barrier)
@@ -199,7 +214,7 @@ function transferable(reply: ChunkReply): unknown {
 /** Builds the worker's entry function over a kernel table (tests add faulty kernels this way). */
 export function createWorkerHandler(kernels: KernelTable) {
   return function handle(message: WarmupMessage | ChunkMessage): unknown {
-    if (message.kind === 'warmup') return warmup(message)
+    if (message.kind === 'warmup') return warmup(message, kernels)
     return transferable(runChunk(message, kernels))
   }
 }
