@@ -118,8 +118,25 @@ export interface JobSummary {
   tuplesPerSecond: number
   /** Sum of task durations per worker lane, milliseconds. */
   busyMsPerLane: number[]
+  /** Where each lane's share of the wall time went; the four parts add up to `wallMs`. */
+  laneTime: LaneTime[]
   /** The first failures, with their messages (at most 100 are kept). */
   failures: TaskFailure[]
+}
+
+/**
+ * One worker lane's wall time, split so that nothing is guessed: every figure is a difference of
+ * timestamps on the clock shared by all threads (milliseconds).
+ */
+export interface LaneTime {
+  /** Running tasks. */
+  tasksMs: number
+  /** Inside chunks but between tasks: the engine's per-task bookkeeping and the chunk's set-up. */
+  bookkeepingMs: number
+  /** Before its first chunk and between chunks: waiting for the main thread to hand over work. */
+  awaitingWorkMs: number
+  /** After its last chunk, until the job ended: no work left for this lane (load imbalance). */
+  idleAtEndMs: number
 }
 
 /** Live progress, at most about 20 a second per job. */

@@ -64,6 +64,10 @@ export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<J
     tasksPerSecond: 100,
     tuplesPerSecond: 1500,
     busyMsPerLane: [20, 20],
+    laneTime: [
+      { tasksMs: 20, bookkeepingMs: 5, awaitingWorkMs: 10, idleAtEndMs: 5 },
+      { tasksMs: 20, bookkeepingMs: 4, awaitingWorkMs: 12, idleAtEndMs: 4 }
+    ],
     failures: [],
     ...overrides
   }

@@ -31,12 +31,27 @@ export function timingLines(summary: JobSummary): string[] {
     `Tasks/s: ${formatRate(summary.tasksPerSecond)}`,
     `Tuples/s: ${formatRate(summary.tuplesPerSecond)} (${summary.tuplesProduced.toLocaleString('en-US')} produced, ` +
       `${summary.tuplesKept.toLocaleString('en-US')} kept)`,
-    `Busy ms per thread: ${busy}`
+    `Busy ms per thread: ${busy}`,
+    ...laneTimeLines(summary)
   ]
   if (summary.message) lines.push(`${summary.partial ? 'Partial: ' : ''}${summary.message}`)
   for (const failure of summary.failures.slice(0, 5))
     lines.push(`Task ${failure.task} failed: ${failure.message}`)
   return lines
+}
+
+/**
+ * Where each thread's wall time went, in the shares the engine measured: the answer to "why were
+ * N threads not N× faster", one line per thread.
+ */
+export function laneTimeLines(summary: JobSummary): string[] {
+  if (summary.wallMs <= 0) return []
+  const share = (ms: number) => `${((100 * ms) / summary.wallMs).toFixed(0)}%`
+  return summary.laneTime.map(
+    (parts, lane) =>
+      `  thread #${lane}: tasks ${share(parts.tasksMs)}, bookkeeping ${share(parts.bookkeepingMs)}, ` +
+      `waiting for work ${share(parts.awaitingWorkMs)}, idle at the end ${share(parts.idleAtEndMs)}`
+  )
 }
 
 /** `for r in result: print(r)`: one line per task, as Python prints the tuple of tuples. */

@@ -60,6 +60,7 @@ export interface RunReport {
     tasksPerSecond: number
     tuplesPerSecond: number
     busyMsPerLane: number[]
+    laneTime: JobSummary['laneTime']
   }
   /** SHA-256 of `json.dumps(results, separators=(',', ':'))`; null when only counts were kept. */
   digest: string | null
@@ -95,7 +96,8 @@ export function jsonReport(
       wallMs: summary.wallMs,
       tasksPerSecond: summary.tasksPerSecond,
       tuplesPerSecond: summary.tuplesPerSecond,
-      busyMsPerLane: summary.busyMsPerLane
+      busyMsPerLane: summary.busyMsPerLane,
+      laneTime: summary.laneTime
     },
     digest,
     output,

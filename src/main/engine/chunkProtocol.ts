@@ -70,6 +70,9 @@ export interface ChunkReply {
   end: Float64Array
   /** CPU each task last ran on, -1 where unknown. */
   cpu: Int16Array
+  /** When the worker began and finished the chunk, ms since jobOrigin. */
+  receivedAt: number
+  repliedAt: number
   /** All kept tuples of the chunk, packed positions. */
   data: ArrayBuffer
   /** Failed tasks: [task index within chunk, message]. */

@@ -94,6 +94,8 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
 
 /** Runs one chunk of tasks, timing each on the clock shared by all threads. */
 export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkReply {
+  const clockBase = performance.timeOrigin - message.jobOrigin
+  const receivedAt = clockBase + performance.now()
   const tasks = message.planIndex.length
   const control = new Int32Array(message.control)
   const tuples = new BigInt64Array(message.tuples)
@@ -123,7 +125,6 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const data = new ArrayBuffer(bytes)
   const viewOf = positionViews(data)
 
-  const clockBase = performance.timeOrigin - message.jobOrigin
   let cancelled = false
   const checkpoint: Checkpoint = (since) => {
     Atomics.add(tuples, 0, BigInt(since))
@@ -185,6 +186,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     width,
     start: startAt,
     end: endAt,
+    receivedAt,
+    repliedAt: clockBase + performance.now(),
     cpu,
     data,
     errors

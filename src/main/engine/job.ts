@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
 import { CONTROL, KEEP_ALL, KEEP_NONE, TASK_STATUS, type ChunkMessage } from './chunkProtocol'
+import { laneTime, type ChunkSpan } from './laneTime'
 import { ResultsStore } from './resultsStore'
 import { TimingStore } from './timingStore'
 import type { WorkerPool } from './workerPool'
@@ -46,6 +47,8 @@ export class Job {
   private cancelRequested = false
   /** Chunks whose timings have not been streamed yet: [first task, task count]. */
   private pendingTimings: Array<[number, number]> = []
+  /** Each lane's chunks, as the worker began and finished them. */
+  private readonly chunkSpans: ChunkSpan[][]
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
   private readonly tally = { done: 0, failed: 0, tuplesProduced: 0, tuplesKept: 0 }
   private cancelReason = 'cancelled by the user'
@@ -61,6 +64,7 @@ export class Job {
   ) {
     this.results = new ResultsStore(plan)
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
+    this.chunkSpans = Array.from({ length: plan.threads }, () => [])
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
     this.done = this.run()
   }
@@ -151,6 +155,7 @@ export class Job {
       const reply = await this.pool.runChunk(message)
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
+      this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
       this.pendingTimings.push([firstTask, count])
       for (let i = 0; i < count; i++) {
         const status = reply.status[i]
@@ -233,6 +238,9 @@ export class Job {
       tasksPerSecond: seconds > 0 ? tasksDone / seconds : 0,
       tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
       busyMsPerLane: [...this.timings.busyMsPerLane],
+      laneTime: this.chunkSpans.map((spans, lane) =>
+        laneTime(spans, this.timings.busyMsPerLane[lane], wallMs)
+      ),
       failures: [...this.failures]
     }
   }

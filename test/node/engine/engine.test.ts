@@ -122,6 +122,14 @@ describe('Engine', () => {
       for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1])
     }
     if (process.platform === 'linux') expect(job.timings.tid[0]).toBeGreaterThan(0)
+    // Each lane's wall time is accounted for exactly, with its task time equal to the busy time.
+    const summary = job.summary()
+    summary.laneTime.forEach((parts, lane) => {
+      const total = parts.tasksMs + parts.bookkeepingMs + parts.awaitingWorkMs + parts.idleAtEndMs
+      expect(total).toBeCloseTo(summary.wallMs, 6)
+      expect(parts.tasksMs).toBeCloseTo(summary.busyMsPerLane[lane], 6)
+      expect(Math.min(...Object.values(parts))).toBeGreaterThanOrEqual(0)
+    })
   })
 
   it('caps live timing batches to keep the stream cheap, and keeps every timing for paging', async () => {
