@@ -112,22 +112,39 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const width = new Uint8Array(meta, tasks * 43, tasks)
   const errors: Array<[number, string]> = []
 
-  // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes.
+  // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes. Sizes are
+  // worked out once per distinct plan, not per task.
+  const planKept = message.plans.map((plan) => keptFor(plan, keep, countOf(plan)))
+  const planWidth = message.plans.map((plan) => bytesPerIndex(plan.n))
+  const planBytes = message.plans.map((plan, p) => Math.ceil((planKept[p] * plan.k * planWidth[p]) / 4) * 4)
   let bytes = 0
   for (let t = 0; t < tasks; t++) {
-    const plan = message.plans[message.planIndex[t]]
-    const w = bytesPerIndex(plan.n)
+    const p = message.planIndex[t]
     offset[t] = bytes
-    width[t] = w
-    kept[t] = keptFor(plan, keep, countOf(plan))
-    bytes += Math.ceil((kept[t] * plan.k * w) / 4) * 4
+    width[t] = planWidth[p]
+    kept[t] = planKept[p]
+    bytes += planBytes[p]
   }
   const data = new ArrayBuffer(bytes)
   const viewOf = positionViews(data)
 
+  // Progress is published to the shared counters at most once a millisecond (and at the end):
+  // an atomic update per task would cost about as much as a tiny task.
+  let doneUnpublished = 0
+  let tuplesUnpublished = 0
+  let publishedAt = performance.now()
+  const publish = () => {
+    if (doneUnpublished > 0) Atomics.add(control, CONTROL.tasksDone, doneUnpublished)
+    if (tuplesUnpublished > 0) Atomics.add(tuples, 0, BigInt(tuplesUnpublished))
+    doneUnpublished = 0
+    tuplesUnpublished = 0
+  }
   let cancelled = false
+  let reportedThisTask = 0
   const checkpoint: Checkpoint = (since) => {
-    Atomics.add(tuples, 0, BigInt(since))
+    reportedThisTask += since
+    tuplesUnpublished += since
+    publish()
     return Atomics.load(control, CONTROL.cancel) === 0
   }
 
@@ -140,9 +157,11 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     const kernel = kernels[plan.kernel]
     const w = width[t]
     const out = viewOf(w)
+    reportedThisTask = 0
     const start = performance.now()
     try {
       const count = kernel(plan, keep, out, offset[t] / w, scratch, checkpoint)
+      if (count > 0) tuplesUnpublished += count - reportedThisTask
       if (count < 0) {
         cancelled = true
         status[t] = TASK_STATUS.cancelled
@@ -165,8 +184,13 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       lastCpuAt = end
     }
     cpu[t] = lastCpu
-    Atomics.add(control, CONTROL.tasksDone, 1)
+    doneUnpublished++
+    if (end - publishedAt >= 1) {
+      publish()
+      publishedAt = end
+    }
   }
+  publish()
   // Tasks after a cancellation never started.
   for (let t = 0; t < tasks; t++) {
     if (status[t] === TASK_STATUS.pending) {

@@ -59,7 +59,14 @@ describe('default output', () => {
     expect(lines[4]).toMatch(/^Tasks\/s: [\d,]+$/)
     expect(lines[5]).toMatch(/^Tuples\/s: [\d,]+ \(90 produced, 90 kept\)$/)
     expect(lines[6]).toMatch(/^Busy ms per thread: #0 \d+\.\d, #1 \d+\.\d$/)
-    expect(lines).toHaveLength(7)
+    for (const lane of [0, 1]) {
+      expect(lines[7 + lane]).toMatch(
+        new RegExp(
+          `^  thread #${lane}: tasks \\d+%, bookkeeping \\d+%, waiting for work \\d+%, idle at the end \\d+%$`
+        )
+      )
+    }
+    expect(lines).toHaveLength(9)
   })
 
   it('picks and prints a seed when n has several values, and that seed repeats the run', async () => {

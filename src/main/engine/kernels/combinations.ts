@@ -6,7 +6,10 @@ export const CHECK_EVERY = 1 << 16
 /** The current combination's positions (k ≤ MAX_K), one per thread. */
 const positions = new Int32Array(MAX_K)
 
-/** Called every CHECK_EVERY tuples with the tuples produced since the last call; returns false to stop. */
+/**
+ * Called every CHECK_EVERY tuples with the tuples produced since the last call; returns false to
+ * stop. Tuples after the last call are not reported: the caller counts them from the return value.
+ */
 export type Checkpoint = (producedSinceLast: number) => boolean
 
 type Positions = Uint8Array | Uint16Array | Uint32Array
@@ -66,6 +69,5 @@ export function combinations(
     index[i]++
     for (let j = i + 1; j <= last; j++) index[j] = index[j - 1] + 1
   }
-  if (sinceCheck > 0) checkpoint(sinceCheck)
   return produced
 }
