@@ -25,6 +25,7 @@ describe('Engine', () => {
     expect(summary.status).toBe('done')
     expect(summary.taskCount).toBe(4)
     expect(summary.tuplesProduced).toBe(60)
+    expect(job.progress()).toMatchObject({ tasksDone: 4, tasksTotal: 4, tuplesDone: 60 })
     for (let task = 0; task < 4; task++) {
       expect(job.results.taskText(task)).toBe(
         '((0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5), (3, 4), (3, 5), (4, 5))'
@@ -171,6 +172,8 @@ describe('Engine', () => {
     })
     await expect(engine.start(mapCell(2))).rejects.toMatchObject({ code: 'JOB_RUNNING' })
     expect((await job.done).status).toBe('done')
+    // Progress counts every tuple, those reported at checkpoints inside tasks and the rest.
+    expect(job.progress().tuplesDone).toBe(8 * 2_035_800)
   })
 
   it('cancels within a few hundred milliseconds and keeps what was computed, marked partial', async () => {
