@@ -143,6 +143,8 @@ export function buildTimelineOption({
   const line = dark ? '#30363d' : '#e2e6ea'
   return {
     animation: !aggregated && data.length <= ANIMATION_LIMIT,
+    // Live updates snap into place: an animated axis mid-update shows old and new labels at once.
+    animationDurationUpdate: 0,
     backgroundColor: 'transparent',
     textStyle: { color: text },
     grid: { left: 72, right: 24, top: 8, bottom: 72 },
