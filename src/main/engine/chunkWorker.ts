@@ -12,7 +12,7 @@ import {
   type WarmupMessage,
   type WarmupReply
 } from './chunkProtocol'
-import { combinations, type Checkpoint } from './kernels/combinations'
+import { CHECK_EVERY, combinations, type Checkpoint } from './kernels/combinations'
 import { currentCpu, osThreadId } from './threadInfo'
 
 /** A kernel computes one task: see kernels/combinations.ts for the contract. */
@@ -144,7 +144,9 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const checkpoint: Checkpoint = (since) => {
     reportedThisTask += since
     tuplesUnpublished += since
-    publish()
+    // A full block means a long task is under way: publish now so progress moves within it. A
+    // task's last, partial block is published with the task, at most once a millisecond.
+    if (since >= CHECK_EVERY) publish()
     return Atomics.load(control, CONTROL.cancel) === 0
   }
 
