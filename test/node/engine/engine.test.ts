@@ -219,6 +219,18 @@ describe('Engine', () => {
   })
 })
 
+describe('Engine start-up faults', () => {
+  it('reports a pool that cannot start as POOL_FAILED and leaves no job claiming the engine', async () => {
+    const broken = new Engine({ workerFile: '/nonexistent/worker.cjs', hardwareThreads: 2 })
+    await expect(broken.start(mapCell(2))).rejects.toMatchObject({
+      code: 'POOL_FAILED',
+      message: expect.stringMatching(/^could not start a pool of 2 threads: /)
+    })
+    expect(broken.runningJob).toBeNull()
+    await broken.dispose()
+  })
+})
+
 describe('Engine faults', () => {
   let engine: Engine
   beforeAll(() => {
