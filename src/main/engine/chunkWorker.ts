@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { KernelPlan } from '../../shared/workloads'
+import { binomialSafe } from '../../shared/binomial'
 import { bytesPerIndex } from '../../shared/packing'
 import {
   CONTROL,
@@ -29,18 +30,14 @@ const CPU_SAMPLE_INTERVAL_MS = 1
 let lastCpuAt = -Infinity
 let lastCpu = -1
 
-function keptFor(plan: KernelPlan, keep: number, count: number): number {
+/**
+ * Tuples a task keeps of a plan. The exact count fits a number whenever it is kept (the budget was
+ * checked before the job); when only a count or the first N are kept it may be astronomically
+ * large, and then only its minimum with N matters.
+ */
+function keptOf(plan: KernelPlan, keep: number): number {
+  const count = binomialSafe(plan.n, plan.k) ?? Number.POSITIVE_INFINITY
   return keep === KEEP_ALL ? count : Math.min(keep, count)
-}
-
-/** Exact tuple count of a plan as a number (callers have checked it fits the memory budget). */
-function countOf(plan: KernelPlan): number {
-  const { n, k } = plan
-  if (k > n) return 0
-  let result = 1
-  const kk = Math.min(k, n - k)
-  for (let i = 1; i <= kk; i++) result = (result * (n - kk + i)) / i
-  return Math.round(result)
 }
 
 /**
@@ -114,7 +111,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
 
   // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes. Sizes are
   // worked out once per distinct plan, not per task.
-  const planKept = message.plans.map((plan) => keptFor(plan, keep, countOf(plan)))
+  const planKept = message.plans.map((plan) => keptOf(plan, keep))
   const planWidth = message.plans.map((plan) => bytesPerIndex(plan.n))
   const planBytes = message.plans.map((plan, p) => Math.ceil((planKept[p] * plan.k * planWidth[p]) / 4) * 4)
   let bytes = 0
