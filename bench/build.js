@@ -4,6 +4,7 @@
 // bundles only the engine, so work in progress elsewhere (web host, shell) cannot break it.
 import { build } from 'esbuild'
 import { join, resolve } from 'node:path'
+import { nodeBundleOptions } from '../scripts/build-node.js'
 
 export const benchRoot = resolve(import.meta.dirname)
 const root = resolve(benchRoot, '..')
@@ -19,15 +20,7 @@ export async function buildBench() {
       worker: join(root, 'src', 'main', 'worker.ts')
     },
     outdir: buildDir,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // Piscina must resolve its own worker script from node_modules, as in the app.
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning'
+    ...nodeBundleOptions
   })
   const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
   return { engineFile: join(buildDir, 'engine.cjs'), workerFile: join(buildDir, 'worker.cjs'), sources }

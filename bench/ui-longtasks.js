@@ -13,10 +13,10 @@
 // Each scenario runs --runs times (default 3) in a fresh page; the table shows medians.
 /* global document, requestAnimationFrame -- functions passed to page.evaluate run in the page */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.js'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -49,16 +49,6 @@ function median(values) {
   if (sorted.length === 0) return NaN
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-function findChromium() {
-  const candidates = [
-    process.env.POOLSCOPE_CHROMIUM,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome'
-  ]
-  return candidates.find((path) => path && existsSync(path)) ?? null
 }
 
 /** Starts `npm run web` as a child and resolves to its URL and a stop function. */
@@ -258,15 +248,7 @@ async function main() {
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic'
-    ]
+    args: CHROMIUM_ARGS
   })
   const runs = Math.max(1, Number(option('--runs', '3')) || 3)
   const only = option('--only', null)

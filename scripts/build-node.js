@@ -1,7 +1,6 @@
 // Bundles the Node-side entries (CLI, web host, Piscina worker) into out/node/*.cjs with esbuild.
 // Used by the CLI launcher, `npm run web`, the tests' global setup and the benchmarks, so none of
-// them needs Electron or a TypeScript loader. Takes about 100 ms; dependencies stay external so
-// Piscina finds its own worker script in node_modules.
+// them needs Electron or a TypeScript loader. Takes about 100 ms.
 import { build } from 'esbuild'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -33,6 +32,22 @@ export function nodeBundlesFresh() {
   return oldestOutput >= newestMtime(join(root, 'src'))
 }
 
+/**
+ * esbuild options shared by every Node-side bundle (CLI, web host, worker, the test fixture worker,
+ * the benchmark harness): CommonJS `.cjs` files for Node 20, dependencies left external so Piscina
+ * finds its own worker script in node_modules.
+ */
+export const nodeBundleOptions = {
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning'
+}
+
 /** Builds the bundles (always, or only when sources changed with `{ ifStale: true }`). */
 export async function buildNode({ ifStale = false } = {}) {
   if (ifStale && (!existsSync(join(root, 'src')) || nodeBundlesFresh())) return nodeOutDir
@@ -40,14 +55,7 @@ export async function buildNode({ ifStale = false } = {}) {
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(root, file)])),
     outdir: nodeOutDir,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning'
+    ...nodeBundleOptions
   })
   return nodeOutDir
 }

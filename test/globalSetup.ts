@@ -2,7 +2,7 @@
 // entries (worker included) and the fault-injecting test worker are bundled with esbuild first.
 import { build } from 'esbuild'
 import { join } from 'node:path'
-import { buildNode } from '../scripts/build-node.js'
+import { buildNode, nodeBundleOptions } from '../scripts/build-node.js'
 import { faultyWorkerFile, fixturesDir } from './paths'
 
 export default async function setup(): Promise<void> {
@@ -10,11 +10,6 @@ export default async function setup(): Promise<void> {
   await build({
     entryPoints: [join(fixturesDir, 'faultyWorker.ts')],
     outfile: faultyWorkerFile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning'
+    ...nodeBundleOptions
   })
 }

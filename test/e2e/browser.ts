@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildRendererIfStale } from '../../scripts/build-renderer.js'
+import { CHROMIUM_ARGS } from '../../scripts/chromium.js'
 import { EngineHost } from '../../src/main/host/engineHost'
 import { startWebHost, type WebHost } from '../../src/main/web/server'
 import { workerFile } from '../paths'
@@ -10,32 +10,12 @@ import { workerFile } from '../paths'
  * driven by playwright-core (never a downloaded browser).
  */
 
-/** Where a Chromium may be, in order: `POOLSCOPE_CHROMIUM`, then the usual Linux paths. */
-export function chromiumCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = env.POOLSCOPE_CHROMIUM ? [env.POOLSCOPE_CHROMIUM] : []
-  return [...fromEnv, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
-}
-
-/** The first Chromium that exists, or null. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
-  return chromiumCandidates(env).find((path) => existsSync(path)) ?? null
-}
+export { chromiumCandidates, findChromium } from '../../scripts/chromium.js'
 
 /** True when CI demands the browser suite (`POOLSCOPE_REQUIRE_BROWSER=1`): a missing browser then fails. */
 export function browserRequired(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.POOLSCOPE_REQUIRE_BROWSER === '1'
 }
-
-/** Flags for a headless Chromium in a container, quiet and offline. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic'
-]
 
 export interface BrowserStack {
   host: EngineHost

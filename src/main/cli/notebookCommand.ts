@@ -60,6 +60,22 @@ function parseSeedFlag(text: string): number {
  * `poolscope notebook`: the notebook's two Pool cells as they run on this machine, printing what
  * they printed, plus the pool start-up (measured apart) and each cell's time on the warm pool.
  */
+/**
+ * One notebook cell: runs it, prints the notebook's two lines and then every result as
+ * `for r in result: print(r)` does; when Ctrl-C stopped it, prints the timing summary instead.
+ */
+async function runCell(
+  engine: Engine,
+  spec: JobSpecInput,
+  io: CliIo
+): Promise<Awaited<ReturnType<typeof runJob>>> {
+  const cell = await runJob(engine, spec, io)
+  await writeOut(io.stdout, notebookHeader(cell.summary).join('\n') + '\n')
+  if (cell.interrupted) await writeOut(io.stdout, timingLines(cell.summary).join('\n') + '\n')
+  else await printResults(io.stdout, cell.job.results)
+  return cell
+}
+
 export async function notebookCommand(argv: readonly string[], io: CliIo, engine: Engine): Promise<number> {
   const flags = parseFlags(argv, NOTEBOOK_FLAGS, 'notebook')
   if (flags.has('--help')) {
@@ -79,13 +95,8 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
   planOrRefuse(engine, mapSpec, '--threads')
   const starmapPlan = planOrRefuse(engine, starmapSpec, '--threads')
 
-  const mapCell = await runJob(engine, mapSpec, io)
-  await writeOut(io.stdout, notebookHeader(mapCell.summary).join('\n') + '\n')
-  if (mapCell.interrupted) {
-    await writeOut(io.stdout, timingLines(mapCell.summary).join('\n') + '\n')
-    return 130
-  }
-  await printResults(io.stdout, mapCell.job.results)
+  const mapCell = await runCell(engine, mapSpec, io)
+  if (mapCell.interrupted) return 130
   await writeOut(
     io.stdout,
     [
@@ -98,13 +109,8 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
     ].join('\n')
   )
 
-  const starmapCell = await runJob(engine, starmapSpec, io)
-  await writeOut(io.stdout, notebookHeader(starmapCell.summary).join('\n') + '\n')
-  if (starmapCell.interrupted) {
-    await writeOut(io.stdout, timingLines(starmapCell.summary).join('\n') + '\n')
-    return 130
-  }
-  await printResults(io.stdout, starmapCell.job.results)
+  const starmapCell = await runCell(engine, starmapSpec, io)
+  if (starmapCell.interrupted) return 130
   await writeOut(io.stdout, `Starmap cell on the warm pool: ${formatMs(starmapCell.summary.wallMs)}\n`)
   return Math.max(exitCodeOf(mapCell), exitCodeOf(starmapCell))
 }
