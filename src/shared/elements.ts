@@ -75,14 +75,3 @@ function rangeOf(start: number, stop: number, step: number): ParseResult<Element
   for (let i = 0; i < length; i++) values[i] = start + i * step
   return { ok: true, value: values }
 }
-
-/** The compact text form a user would type back in: `0..5` for a unit-step range, else a comma list. */
-export function formatElements(elements: readonly Element[]): string {
-  if (
-    elements.length > 2 &&
-    elements.every((v, i) => typeof v === 'number' && v === (elements[0] as number) + i)
-  ) {
-    return `${elements[0]}..${elements[elements.length - 1]}`
-  }
-  return elements.join(',')
-}

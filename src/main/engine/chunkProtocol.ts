@@ -30,7 +30,6 @@ export interface WarmupMessage {
 
 export interface WarmupReply {
   threadId: number
-  tid: number
 }
 
 export interface ChunkMessage {

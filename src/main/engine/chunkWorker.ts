@@ -76,7 +76,7 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
     kernels
   )
   // Every warm-up task waits until all threads hold one, so each thread loads this module and
-  // reports its id before the job clock starts.
+  // reports its thread id (its lane) before the job clock starts.
   const arrivals = new Int32Array(message.barrier)
   Atomics.add(arrivals, 0, 1)
   Atomics.notify(arrivals, 0)
@@ -86,7 +86,7 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
     if (seen >= message.threads || Date.now() > deadline) break
     Atomics.wait(arrivals, 0, seen, 50)
   }
-  return { threadId, tid: osThreadId() }
+  return { threadId }
 }
 
 /** Runs one chunk of tasks, timing each on the clock shared by all threads. */

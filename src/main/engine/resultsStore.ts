@@ -1,4 +1,3 @@
-import type { Element } from '../../shared/elements'
 import type { JobPlan } from '../../shared/plan'
 import { pyJsonElement, pyRepr, pyTuple } from '../../shared/pythonFormat'
 import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
@@ -93,10 +92,6 @@ export class ResultsStore {
 
   kOf(task: number): number {
     return this.plan.calls[this.plan.callIndex[task]].plan.k
-  }
-
-  elementsOf(task: number): Element[] {
-    return this.plan.calls[this.plan.callIndex[task]].elements
   }
 
   /** The i-th kept tuple of a task in Python syntax, e.g. `(0, 1)`. */

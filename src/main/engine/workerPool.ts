@@ -20,12 +20,10 @@ export class WorkerPool {
   startupMs = 0
   private readonly piscina: Piscina
   private readonly laneByThread = new Map<number, number>()
-  private readonly tidByLane: number[]
   private destroyed = false
 
   private constructor(options: WorkerPoolOptions) {
     this.threads = options.threads
-    this.tidByLane = new Array<number>(options.threads).fill(-1)
     this.piscina = new Piscina({
       filename: options.workerFile,
       minThreads: options.threads,
@@ -57,21 +55,21 @@ export class WorkerPool {
     const replies = (await Promise.all(
       Array.from({ length: this.threads }, () => this.piscina.run(message))
     )) as WarmupReply[]
-    for (const reply of replies) this.laneOf(reply.threadId, reply.tid)
+    for (const reply of replies) this.laneOf(reply.threadId)
   }
 
   /** Runs one chunk; rejects when its worker dies or the pool is destroyed. */
   async runChunk(message: ChunkMessage): Promise<ChunkReply & { lane: number }> {
     if (this.destroyed) throw new Error('the worker pool has been shut down')
     const reply = (await this.piscina.run(message)) as ChunkReply
-    return { ...reply, lane: this.laneOf(reply.threadId, reply.tid) }
+    return { ...reply, lane: this.laneOf(reply.threadId) }
   }
 
   /**
    * The lane of a worker thread. A thread seen for the first time takes the lowest lane whose
    * thread is no longer alive (a replaced worker), so lanes stay within 0..threads-1.
    */
-  laneOf(threadId: number, tid = -1): number {
+  laneOf(threadId: number): number {
     let lane = this.laneByThread.get(threadId)
     if (lane === undefined) {
       const alive = new Set(this.piscina.threads.map((worker) => worker.threadId))
@@ -84,13 +82,7 @@ export class WorkerPool {
       while (taken.has(lane) && lane < this.threads - 1) lane++
       this.laneByThread.set(threadId, lane)
     }
-    if (tid >= 0) this.tidByLane[lane] = tid
     return lane
-  }
-
-  /** OS thread id last seen on each lane (-1 where unknown). */
-  laneThreadIds(): number[] {
-    return [...this.tidByLane]
   }
 
   get isDestroyed(): boolean {
