@@ -1,3 +1,5 @@
+import { excerpt } from './excerpt'
+
 /**
  * Elements are the items a combination is drawn from: safe integers or printable ASCII strings, as a
  * Python tuple of ints or strs would hold. Workers never see them: they work on positions
@@ -20,9 +22,9 @@ export function elementProblem(value: unknown): string | null {
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_LENGTH)
       return `a string element is longer than ${MAX_STRING_LENGTH} characters`
-    return PRINTABLE_ASCII.test(value) ? null : `"${value}" contains characters outside printable ASCII`
+    return PRINTABLE_ASCII.test(value) ? null : `${excerpt(value)} contains characters outside printable ASCII`
   }
-  return `${JSON.stringify(value) ?? String(value)} is neither an integer nor a string`
+  return `${excerpt(value)} is neither an integer nor a string`
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string }

@@ -1,4 +1,5 @@
 import { PoolScopeError, ErrorCodes } from './errors'
+import { excerpt } from './excerpt'
 import { type Element } from './elements'
 import { bytesPerIndex } from './packing'
 import { PythonRandom } from './pythonRandom'
@@ -83,7 +84,7 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
   if (!workload) {
     throw new PoolScopeError(
       ErrorCodes.UNKNOWN_WORKLOAD,
-      `unknown workload ${JSON.stringify(spec.workload)}; available: combinations, combinations_n`
+      `unknown workload ${excerpt(spec.workload)}; available: combinations, combinations_n`
     )
   }
   const threads = spec.threads ?? hardwareThreads
@@ -184,7 +185,7 @@ function unpack(
   if (!Array.isArray(raw)) {
     invalid(
       `task ${task}: starmap needs each task's arguments as a list such as [elements, n] ` +
-        `for ${workload.name}(${workload.params.join(', ')}), got ${JSON.stringify(raw)}`
+        `for ${workload.name}(${workload.params.join(', ')}), got ${excerpt(raw)}`
     )
   }
   return raw

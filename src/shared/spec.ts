@@ -83,12 +83,26 @@ export type JobSpec = z.output<typeof JobSpecSchema>
 export type Keep = z.output<typeof KeepSchema>
 export type CallStyle = JobSpec['style']
 
-/** One line per problem, `path: message`, the way every front door reports a bad spec. */
+/** A bad spec is described by its first few problems; the rest are counted. */
+const MAX_ISSUES_SHOWN = 5
+const MAX_ISSUE_CHARS = 200
+
+/**
+ * One line per problem, `path: message`, the way every front door reports a bad spec. Bounded:
+ * zod quotes unknown keys, which may be megabytes long, so each part is cut and only the first
+ * few problems are listed.
+ */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.')
-      return path ? `${path}: ${issue.message}` : issue.message
-    })
-    .join('; ')
+  const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => {
+    const path = issue.path.map((part) => cut(String(part), 40)).join('.')
+    const message = cut(issue.message, MAX_ISSUE_CHARS)
+    return path ? `${path}: ${message}` : message
+  })
+  const more = error.issues.length - shown.length
+  if (more > 0) shown.push(`and ${more} more problem${more === 1 ? '' : 's'}`)
+  return shown.join('; ')
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`
 }

@@ -1,3 +1,4 @@
+import { excerpt } from './excerpt'
 import type { CommandOutcome, EngineEvent, EventName } from './protocol'
 import type { ErrorInfo } from './errors'
 
@@ -195,7 +196,7 @@ function decodeTypedArray(value: Record<string, unknown>): ArrayBufferView {
   const Class = typeof name === 'string' ? TYPED_ARRAY_CLASSES.get(name) : undefined
   if (Class === undefined) {
     const allowed = [...TYPED_ARRAY_CLASSES.keys()].join(', ')
-    throw new WireError(`unknown typed array ${JSON.stringify(name)}; allowed: ${allowed}`)
+    throw new WireError(`unknown typed array ${excerpt(name)}; allowed: ${allowed}`)
   }
   if (typeof b64 !== 'string') throw new WireError('a typed array\'s "b64" must be a string')
   const bytes = base64ToBytes(b64)
@@ -342,7 +343,7 @@ export function parseFrame(data: ArrayBuffer | ArrayBufferView): unknown {
     const Class = typeof name === 'string' ? TYPED_ARRAY_CLASSES.get(name) : undefined
     if (Class === undefined) {
       const allowed = [...TYPED_ARRAY_CLASSES.keys()].join(', ')
-      throw new WireError(`unknown typed array ${JSON.stringify(name)}; allowed: ${allowed}`)
+      throw new WireError(`unknown typed array ${excerpt(name)}; allowed: ${allowed}`)
     }
     const { at, n } = value
     if (!Number.isSafeInteger(at) || !Number.isSafeInteger(n) || (at as number) < 0 || (n as number) < 0) {
@@ -391,7 +392,7 @@ function checkKeys(
   }
   for (const key of Object.keys(value)) {
     if (!required.includes(key) && !optional.includes(key)) {
-      throw new WireError(`${what} has an unexpected key ${JSON.stringify(key)}`)
+      throw new WireError(`${what} has an unexpected key ${excerpt(key)}`)
     }
   }
 }
@@ -403,8 +404,11 @@ function isWireId(value: unknown): value is WireId {
 
 /** Reads the `id` of a request that failed to decode, when it has a usable one, so the error can be answered. */
 export function salvageRequestId(text: unknown): WireId | null {
+  if (typeof text !== 'string') return null
   try {
-    const value = parseWire(text)
+    // Plain JSON, without the typed-array reviver: a request refused for carrying a reserved key
+    // (such as "$ta" in the wrong place) is still answered under its own id.
+    const value: unknown = JSON.parse(text)
     return isPlainObject(value) && hasOwn(value, 'id') && isWireId(value.id) ? value.id : null
   } catch {
     return null
@@ -452,7 +456,7 @@ function decodeEvent(value: unknown): EngineEvent {
   const type = value.type
   if (typeof type !== 'string' || !hasOwn(EVENT_NAMES, type)) {
     throw new WireError(
-      `unknown event type ${JSON.stringify(type)}; allowed: ${Object.keys(EVENT_NAMES).join(', ')}`
+      `unknown event type ${excerpt(type)}; allowed: ${Object.keys(EVENT_NAMES).join(', ')}`
     )
   }
   if (!isPlainObject(value.payload)) throw new WireError(`the payload of ${type} must be an object`)

@@ -1,3 +1,4 @@
+import { excerpt } from './excerpt'
 import { binomial } from './binomial'
 import { elementProblem, type Element } from './elements'
 
@@ -53,7 +54,7 @@ export const MAX_K = 64
 
 function parseK(value: unknown): { ok: true; k: number } | { ok: false; error: string } {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    return { ok: false, error: `n must be a whole number from 0 to ${MAX_K}, got ${JSON.stringify(value)}` }
+    return { ok: false, error: `n must be a whole number from 0 to ${MAX_K}, got ${excerpt(value)}` }
   }
   if (value < 0) return { ok: false, error: `n must not be negative (got ${value}); allowed: 0 to ${MAX_K}` }
   if (value > MAX_K) return { ok: false, error: `n must be at most ${MAX_K} (got ${value})` }

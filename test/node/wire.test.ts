@@ -9,6 +9,7 @@ import {
   encodeWire,
   isWireEvent,
   parseWire,
+  salvageRequestId,
   WireError
 } from '../../src/shared/wire'
 
@@ -81,6 +82,26 @@ describe('wire codec', () => {
   ])('refuses a request that is %s with a clear error', (_what, text, message) => {
     expect(() => decodeRequest(text)).toThrow(WireError)
     expect(() => decodeRequest(text)).toThrow(message)
+  })
+
+  it('answers a request refused for a reserved key under its own id', () => {
+    const text = '{"id":41,"name":"job.list","params":{},"$ta":"Float64Array"}'
+    expect(() => decodeRequest(text)).toThrow(WireError)
+    expect(salvageRequestId(text)).toBe(41)
+    expect(salvageRequestId('{"id":"q","$ta":{"$ta":"Nope"}}')).toBe('q')
+  })
+
+  it('quotes at most a short excerpt of an unexpected key', () => {
+    const key = 'k'.repeat(100_000)
+    let message = ''
+    try {
+      decodeRequest(JSON.stringify({ id: 1, name: 'job.list', [key]: 1 }))
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message).toMatch(/unexpected key "kkk/)
+    expect(message).toContain('(100002 characters)')
+    expect(message.length).toBeLessThan(150)
   })
 
   it('refuses non-text messages', () => {

@@ -167,7 +167,7 @@ export class Engine {
     if (!job) {
       throw new PoolScopeError(
         ErrorCodes.UNKNOWN_JOB,
-        `no job ${JSON.stringify(id)}: it never ran here, or its results were released to make room`
+        `no job ${excerpt(id)}: it never ran here, or its results were released to make room`
       )
     }
     return job
