@@ -3,7 +3,7 @@ import { excerpt } from './excerpt'
 import { type Element } from './elements'
 import { bytesPerIndex } from './packing'
 import { PythonRandom } from './pythonRandom'
-import { JobSpecSchema, describeZodError, type JobSpec, type Keep } from './spec'
+import { JobSpecSchema, describeZodError, threadsProblem, type JobSpec, type Keep } from './spec'
 import { findWorkload, planCount, type KernelPlan, type WorkloadDefinition } from './workloads'
 
 /** The notebook's `lengths = (2, 3, 4)`. */
@@ -88,6 +88,8 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
     )
   }
   const threads = spec.threads ?? hardwareThreads
+  const tooMany = threadsProblem(threads, hardwareThreads)
+  if (tooMany) invalid(tooMany)
   const rawArgs = spec.inputs.kind === 'recipe' ? recipeArgs(spec, workload, threads) : spec.inputs.args
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
   if (spec.inputs.kind === 'recipe') {

@@ -50,6 +50,31 @@ export const KeepSchema = z.union([
   z.number().int('keep must be all, count or a whole number').min(1, 'keep N must be at least 1')
 ])
 
+/** Threads allowed per hardware thread: enough to show waiting work overlapping, not a runaway pool. */
+export const THREADS_PER_HARDWARE_THREAD = 4
+/** Small machines may still try this many threads (the sleep lesson on a 2-core laptop). */
+const MIN_THREAD_CAP = 8
+
+/**
+ * The largest pool this machine accepts: 4 × its hardware threads, at least 8 and at most
+ * `LIMITS.maxThreads`. Each thread costs about 10 MB and start-up time (256 threads on 2 cores took
+ * 12.5 s and 2.5 GB), and beyond a few per core they only queue for the CPU.
+ */
+export function maxThreadsFor(hardwareThreads: number): number {
+  return Math.min(LIMITS.maxThreads, Math.max(MIN_THREAD_CAP, THREADS_PER_HARDWARE_THREAD * hardwareThreads))
+}
+
+/** Why a pool size is refused on a machine with `hardwareThreads` threads, or null when it is allowed. */
+export function threadsProblem(threads: number, hardwareThreads: number): string | null {
+  const cap = maxThreadsFor(hardwareThreads)
+  if (threads <= cap) return null
+  return (
+    `threads must be at most ${cap} on this machine (${THREADS_PER_HARDWARE_THREAD} × its ` +
+    `${hardwareThreads} hardware threads, at least ${MIN_THREAD_CAP}): more threads only wait for a core ` +
+    'and cost memory and start-up time'
+  )
+}
+
 /** A job as a user sets it up. Everything optional has the notebook's default. */
 export const JobSpecSchema = z
   .object({

@@ -131,8 +131,12 @@ describe('job form', () => {
 
   it('refuses more threads than the engine allows', async () => {
     const { wrapper } = await mountForm()
-    await control(wrapper, 'Threads').setValue('300')
-    expect(messageOf(wrapper, 'Threads')).toBe('threads must be at most 256')
+    await control(wrapper, 'Threads').setValue('8')
+    expect(messageOf(wrapper, 'Threads')).toBe('of 2 hardware threads (default all, at most 8)')
+    await control(wrapper, 'Threads').setValue('9')
+    expect(messageOf(wrapper, 'Threads')).toMatch(
+      /^threads must be at most 8 on this machine \(4 × its 2 hardware threads, at least 8\)/
+    )
     expect(button(wrapper, 'Run').element.disabled).toBe(true)
   })
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
+import { excerpt } from '../../shared/excerpt'
 import { planJob, type JobPlan } from '../../shared/plan'
 import type { EngineInfo, PlanSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'

@@ -1,4 +1,5 @@
 import { ErrorCodes, PoolScopeError, toErrorInfo } from '../../shared/errors'
+import { excerpt } from '../../shared/excerpt'
 import {
   CommandSchemas,
   isCommandName,
@@ -44,7 +45,13 @@ export class EngineHost {
         })
         return { ...engine.summarize(job.plan), jobId: job.id }
       },
-      'job.cancel': ({ jobId }: { jobId: string }) => ({ cancelled: engine.job(jobId).cancel() }),
+      // The reply waits for the job to end, so a start sent after it never finds the engine busy.
+      'job.cancel': async ({ jobId }: { jobId: string }) => {
+        const job = engine.job(jobId)
+        const cancelled = job.cancel()
+        await job.done
+        return { cancelled }
+      },
       'job.summary': ({ jobId }: { jobId: string }) => engine.job(jobId).summary(),
       'job.list': () => engine.listJobs().map((job) => job.summary()),
       'job.results': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
@@ -72,7 +79,7 @@ export class EngineHost {
         ok: false,
         error: {
           code: ErrorCodes.UNKNOWN_COMMAND,
-          message: `unknown command ${JSON.stringify(String(name)).slice(0, 80)}; known: ${Object.keys(CommandSchemas).join(', ')}`
+          message: `unknown command ${excerpt(name)}; known: ${Object.keys(CommandSchemas).join(', ')}`
         }
       }
     }
@@ -90,6 +97,17 @@ export class EngineHost {
     } catch (err) {
       return { ok: false, error: toErrorInfo(err) }
     }
+  }
+
+  /**
+   * Cancels the running job, if any, for a reason shown in its status (for example "cancelled: the
+   * window was closed"). Resolves once the job has ended, with whether one was running.
+   */
+  async cancelRunning(reason: string): Promise<boolean> {
+    const job = this.engine.runningJob
+    if (!job || !job.cancel(reason)) return false
+    await job.done
+    return true
   }
 
   /** Subscribes to events (already throttled by the job: at most about 20 a second). */

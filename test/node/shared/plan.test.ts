@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { PoolScopeError } from '../../../src/shared/errors'
 import { parseElements } from '../../../src/shared/elements'
 import { autoChunkSize, planJob } from '../../../src/shared/plan'
+import { maxThreadsFor } from '../../../src/shared/spec'
 
 const range6 = [0, 1, 2, 3, 4, 5]
 
@@ -25,6 +26,18 @@ describe('planJob', () => {
     expect(plan.threads).toBe(3)
     expect(plan.totalTuples).toBe(90n)
     expect(plan.calls).toHaveLength(1)
+  })
+
+  it('caps threads at four per hardware thread, at least 8 and at most 256', () => {
+    expect([1, 2, 3, 16, 64, 100].map(maxThreadsFor)).toEqual([8, 8, 12, 64, 256, 256])
+    const spec = { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 } }
+    expect(planJob({ ...spec, threads: 8 }, 2).threads).toBe(8)
+    const error = planError({ ...spec, threads: 9 })
+    expect(error.code).toBe('INVALID_SPEC')
+    expect(error.message).toBe(
+      'threads must be at most 8 on this machine (4 × its 2 hardware threads, at least 8): ' +
+        'more threads only wait for a core and cost memory and start-up time'
+    )
   })
 
   it('draws n per task with Python’s random.choice for the seed', () => {

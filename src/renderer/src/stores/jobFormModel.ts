@@ -2,7 +2,7 @@ import { parseElements, type Element } from '../../../shared/elements'
 import { ErrorCodes, PoolScopeError } from '../../../shared/errors'
 import { planJob, type JobPlan } from '../../../shared/plan'
 import type { PlanSummary } from '../../../shared/protocol'
-import { JobSpecSchema, LIMITS, type JobSpecInput } from '../../../shared/spec'
+import { JobSpecSchema, LIMITS, maxThreadsFor, threadsProblem, type JobSpecInput } from '../../../shared/spec'
 import type { WorkloadInfo } from '../../../shared/workloads'
 
 /** What the form holds: the text a person typed, before any parsing. */
@@ -105,9 +105,9 @@ export function buildSpec(
   if (fields.threads.trim() !== '') {
     const value = parseInteger(fields.threads)
     if (value === null) {
-      errors.threads = `threads must be a whole number from 1 to ${LIMITS.maxThreads}, or empty for all ${hardwareThreads}`
+      errors.threads = `threads must be a whole number from 1 to ${maxThreadsFor(hardwareThreads)}, or empty for all ${hardwareThreads}`
     } else {
-      errors.threads = rangeError('threads', value, 1, LIMITS.maxThreads)
+      errors.threads = threadsError(value, hardwareThreads)
       threads = value
     }
   }
@@ -162,6 +162,11 @@ export function buildSpec(
 }
 
 /** The schema's own words for a whole number out of its range, or undefined when it is in range. */
+function threadsError(value: number, hardwareThreads: number): string | undefined {
+  if (value < 1) return 'threads must be at least 1'
+  return threadsProblem(value, hardwareThreads) ?? undefined
+}
+
 function rangeError(what: string, value: number, min: number, max: number): string | undefined {
   if (value < min) return `${what} must be at least ${min}`
   if (value > max) return `${what} must be at most ${max}`
