@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { EngineHost } from '../host/engineHost'
-import { isLoopback, startWebHost } from './server'
+import { isLoopback } from './allowedAddresses'
+import { writeLaunchFile, type LaunchFile } from './launchFile'
+import { startWebHost } from './server'
 
 /**
  * `npm run web`: serves the renderer and the engine to a browser, like `jupyter notebook` does —
@@ -60,16 +62,23 @@ export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { he
   return args
 }
 
-/** Opens a URL in the user's browser when there is a desktop to open it on; failures are ignored. */
-function openInBrowser(url: string): void {
+/** True when there is a desktop to open a browser on. */
+function canOpenBrowser(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+}
+
+/**
+ * Opens a local file in the user's default browser; failures are ignored. Only the file's path goes
+ * on the opener's command line (visible to every local user), never a secret.
+ */
+function openInBrowser(file: string): void {
   const platform = process.platform
-  if (platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return
   const [command, args] =
     platform === 'darwin'
-      ? ['open', [url]]
+      ? ['open', [file]]
       : platform === 'win32'
-        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
-        : ['xdg-open', [url]]
+        ? ['cmd', ['/c', 'start', '""', file]]
+        : ['xdg-open', [file]]
   try {
     const child = spawn(command, args, { detached: true, stdio: 'ignore' })
     child.on('error', () => undefined)
@@ -131,7 +140,16 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`PoolScope is running at ${web.url}`)
   for (const url of otherUrls(parsed.hostname, web.port, web.token)) console.log(`  also at ${url}`)
   console.log('Press Ctrl+C to stop.')
-  if (parsed.open) openInBrowser(web.url)
+  let launchFile: LaunchFile | undefined
+  if (parsed.open && canOpenBrowser()) {
+    try {
+      // The browser gets a file holding a one-time code; the token stays out of the process table.
+      launchFile = await writeLaunchFile(web.oneTimeUrl())
+      openInBrowser(launchFile.path)
+    } catch {
+      // No temporary folder to write to: the URL is printed anyway.
+    }
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
@@ -143,6 +161,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop)
   })
   console.log(`\nStopping PoolScope (${signal})…`)
+  await launchFile?.remove()
   await web.close()
   await host.dispose()
   return 0

@@ -1,27 +1,42 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { networkInterfaces, hostname as machineName } from 'node:os'
 import { realpathSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, WebSocket, type RawData } from 'ws'
-import { ErrorCodes, toErrorInfo } from '../../shared/errors'
+import { WebSocketServer, WebSocket } from 'ws'
 import type { CommandOutcome, EngineEvent } from '../../shared/protocol'
-import {
-  decodeRequest,
-  encodeServerFrame,
-  encodeWire,
-  salvageRequestId,
-  type WireId,
-  WireError
-} from '../../shared/wire'
-import { sendText, serveStatic } from './staticFiles'
+import { encodeServerFrame } from '../../shared/wire'
+import { AbandonedJobGuard, DISCONNECT_GRACE_MS } from './abandonedJobGuard'
+import { AccessControl, createToken, ONE_TIME_CODE_LIFETIME_MS } from './access'
+import { admitUpgrade } from './admission'
+import { allowedHosts, allowedOrigins, hostForUrl, isWildcard } from './allowedAddresses'
+import { answerMessage } from './clientMessages'
+import { exceedsLimit, Heartbeat, sendWithinLimit } from './connectionPolicy'
+import { handlePageRequest } from './pageRequests'
+import { answerAndClose, answerClientError } from './rawAnswers'
+import { sendText } from './staticFiles'
+
+export { WEBSOCKET_PATH } from './admission'
+export { createToken, tokensEqual } from './access'
+export { allowedOrigins, allowedHosts, isLoopback } from './allowedAddresses'
 
 /** What the web host needs of the engine host: the EngineHost surface, so tests can pass a fake. */
 export interface CommandHost {
   call(name: unknown, params: unknown): Promise<CommandOutcome>
   onEvent(listener: (event: EngineEvent) => void): () => void
+  /** Cancels the running job, if any, with a reason shown in its status; resolves once it has ended. */
+  cancelRunning(reason: string): Promise<boolean>
 }
+
+/** Largest message a client may send; requests are small, so this is generous. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024
+/** A client may have at most this much waiting to be sent; beyond it, it is cut off. */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+/** WebSocket clients at once: a handful of tabs, never an unbounded number of buffers. */
+export const MAX_CONNECTIONS = 16
+/** Every client is pinged this often; one that has not answered the previous ping is cut off. */
+export const HEARTBEAT_INTERVAL_MS = 15_000
+/** An HTTP connection that says nothing for this long (before any upgrade) is closed. */
+export const IDLE_TIMEOUT_MS = 30_000
 
 export interface WebHostOptions {
   host: CommandHost
@@ -33,72 +48,31 @@ export interface WebHostOptions {
   hostname?: string
   /** The access token; a random one when omitted. */
   token?: string
+  /** Default {@link MAX_BUFFERED_BYTES}. */
+  maxBufferedBytes?: number
+  /** Default {@link MAX_CONNECTIONS}. */
+  maxConnections?: number
+  /** Default {@link HEARTBEAT_INTERVAL_MS}. */
+  heartbeatIntervalMs?: number
+  /** Default {@link IDLE_TIMEOUT_MS}. */
+  idleTimeoutMs?: number
+  /** How long without any client before the running job is cancelled; default {@link DISCONNECT_GRACE_MS}. */
+  disconnectGraceMs?: number
+  /** Default {@link ONE_TIME_CODE_LIFETIME_MS}. */
+  oneTimeCodeLifetimeMs?: number
 }
 
 export interface WebHost {
-  /** The page to open, token included. */
+  /** The page to open, token included: printed for people to paste. */
   url: string
   port: number
   token: string
+  /** WebSocket clients connected right now. */
+  readonly connectionCount: number
+  /** A fresh single-use address (`/?code=…`) that logs one browser in; for the launch file. */
+  oneTimeUrl(): string
   /** Closes every socket and the server; the engine host is left to its owner. */
   close(): Promise<void>
-}
-
-/** Path of the WebSocket endpoint. */
-export const WEBSOCKET_PATH = '/ws'
-/** Largest message a client may send; requests are small, so this is generous. */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024
-/** A client that lets this much pile up unsent is too slow to follow events and is closed. */
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024
-
-/** A new random access token: 24 bytes, base64url. */
-export function createToken(): string {
-  return randomBytes(24).toString('base64url')
-}
-
-/** Compares two tokens in time that does not depend on where they differ (lengths hidden by hashing). */
-export function tokensEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest()
-  const b = createHash('sha256').update(expected).digest()
-  return timingSafeEqual(a, b) && given.length === expected.length
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
-const WILDCARD = new Set(['0.0.0.0', '::', ''])
-
-/** True when a host name or address only accepts connections from this machine. */
-export function isLoopback(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || hostname.startsWith('127.')
-}
-
-function hostForUrl(hostname: string): string {
-  return hostname.includes(':') ? `[${hostname}]` : hostname
-}
-
-/**
- * The origins a page served by this host can have. Loopback binds also accept `localhost`; a
- * wildcard bind accepts this machine's own addresses and name (reached from another machine).
- */
-export function allowedOrigins(hostname: string, port: number): Set<string> {
-  const names = new Set<string>([hostname])
-  if (isLoopback(hostname)) ['127.0.0.1', 'localhost', '::1'].forEach((name) => names.add(name))
-  if (WILDCARD.has(hostname)) {
-    names.delete(hostname)
-    names.add('localhost').add(machineName())
-    for (const list of Object.values(networkInterfaces())) {
-      for (const address of list ?? []) names.add(address.address)
-    }
-  }
-  return new Set([...names].map((name) => `http://${hostForUrl(name)}:${port}`))
-}
-
-function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
-  const body = `${reason}\n`
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-  )
-  socket.destroy()
 }
 
 /** Closes a socket politely (1001 "going away"), cutting it off if the peer does not answer soon. */
@@ -116,94 +90,87 @@ function closeSocket(ws: WebSocket): Promise<void> {
 
 /**
  * Starts the web host: the renderer over HTTP and the engine over a WebSocket at `/ws`, which
- * requires `?token=` and an Origin of this very server. Resolves once it listens.
+ * requires the session cookie or `?token=`, a Host and an Origin of this very server, and room
+ * under the connection cap. Resolves once it listens.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const { host } = options
   const hostname = options.hostname ?? '127.0.0.1'
   const token = options.token ?? createToken()
   const staticDir = realpathSync(options.staticDir)
-  let origins = new Set<string>()
+  const maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES
+  const maxConnections = options.maxConnections ?? MAX_CONNECTIONS
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
 
-  const server = createServer((req, res) => {
-    serveStatic(staticDir, req, res).catch(() => {
+  // Slow or silent HTTP clients (before any upgrade) are cut off rather than held open forever.
+  const server = createServer({ headersTimeout: idleTimeoutMs, requestTimeout: idleTimeoutMs })
+  server.timeout = idleTimeoutMs
+  server.on('clientError', answerClientError)
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, clientTracking: true })
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, hostname, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    wss.close()
+    throw err
+  }
+
+  // The names, origins and cookie depend on the port, known only now. The handlers below are
+  // attached in the same turn as the listen callback, before any connection can be read.
+  const port = (server.address() as AddressInfo).port
+  const hosts = allowedHosts(hostname, port)
+  const origins = allowedOrigins(hostname, port)
+  const access = new AccessControl(token, port, options.oneTimeCodeLifetimeMs)
+  const heartbeat = new Heartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS)
+  const guard = new AbandonedJobGuard(
+    (reason) => host.cancelRunning(reason),
+    options.disconnectGraceMs ?? DISCONNECT_GRACE_MS
+  )
+
+  server.on('request', (req, res) => {
+    handlePageRequest(req, res, { staticDir, hosts, access }).catch(() => {
       if (!res.headersSent) sendText(res, 500, 'Internal error')
       else res.destroy()
     })
   })
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, clientTracking: true })
-
-  /** Checks path, token and Origin; answers the refusal itself and returns false when one fails. */
-  function admit(req: IncomingMessage, socket: Duplex): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname !== WEBSOCKET_PATH) {
-      rejectUpgrade(socket, 404, 'Not Found')
-      return false
-    }
-    const given = url.searchParams.get('token')
-    if (given === null || !tokensEqual(given, token)) {
-      rejectUpgrade(socket, 401, 'Unauthorized')
-      return false
-    }
-    const origin = req.headers.origin
-    if (origin === undefined || !origins.has(origin)) {
-      rejectUpgrade(socket, 403, 'Forbidden')
-      return false
-    }
-    return true
-  }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
-    if (!admit(req, socket)) return
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+    // Whatever the request looks like, it gets an answer: a throw here would end the process.
+    try {
+      const refusal = admitUpgrade(req, {
+        hosts,
+        origins,
+        access,
+        openConnections: wss.clients.size,
+        maxConnections
+      })
+      if (refusal) {
+        answerAndClose(socket, refusal.status, refusal.message)
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+    } catch {
+      answerAndClose(socket, 400)
+    }
   })
 
-  /** Sends a text frame, or a binary one for messages that carry typed arrays (see `encodeServerFrame`). */
-  function send(ws: WebSocket, data: string | Uint8Array): void {
-    if (ws.readyState !== WebSocket.OPEN) return
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      ws.close(1013, 'Client too slow to receive events')
-      return
-    }
-    ws.send(data)
-  }
-
-  function respond(ws: WebSocket, id: WireId | null, outcome: CommandOutcome): void {
-    let data: string | Uint8Array
-    try {
-      data = encodeServerFrame({ id, outcome })
-    } catch (err) {
-      data = encodeWire({ id, outcome: { ok: false, error: toErrorInfo(err) } })
-    }
-    send(ws, data)
-  }
-
-  async function handleMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
-    const text = isBinary ? null : data.toString()
-    let request
-    try {
-      request = decodeRequest(text)
-    } catch (err) {
-      const message = err instanceof WireError ? err.message : 'the message could not be read'
-      respond(ws, text === null ? null : salvageRequestId(text), {
-        ok: false,
-        error: { code: ErrorCodes.INVALID_COMMAND, message: `Bad message: ${message}` }
-      })
-      return
-    }
-    let outcome: CommandOutcome
-    try {
-      outcome = await host.call(request.name, request.params)
-    } catch (err) {
-      outcome = { ok: false, error: toErrorInfo(err) }
-    }
-    respond(ws, request.id, outcome)
-  }
-
   wss.on('connection', (ws: WebSocket) => {
+    guard.clientConnected()
+    heartbeat.track(ws)
+    ws.once('close', () => guard.clientDisconnected())
     ws.on('error', () => ws.terminate())
-    ws.on('message', (data, isBinary) => void handleMessage(ws, data, isBinary))
+    ws.on('message', (data, isBinary) => {
+      void answerMessage(host, data, isBinary, maxBufferedBytes).then((reply) =>
+        sendWithinLimit(ws, reply, maxBufferedBytes)
+      )
+    })
   })
 
   const unsubscribe = host.onEvent((event) => {
@@ -215,35 +182,30 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch {
       return
     }
-    for (const ws of wss.clients) send(ws, data)
+    // An event no client could ever hold is dropped rather than cutting every client off.
+    if (exceedsLimit(data, maxBufferedBytes)) return
+    for (const ws of wss.clients) sendWithinLimit(ws, data, maxBufferedBytes)
   })
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 0, hostname, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-  } catch (err) {
-    unsubscribe()
-    wss.close()
-    throw err
-  }
-
-  const port = (server.address() as AddressInfo).port
-  origins = allowedOrigins(hostname, port)
-  const shownHost = WILDCARD.has(hostname) ? '127.0.0.1' : hostForUrl(hostname)
+  const shownHost = isWildcard(hostname) ? '127.0.0.1' : hostForUrl(hostname)
+  const base = `http://${shownHost}:${port}`
   let closing: Promise<void> | undefined
 
   return {
-    url: `http://${shownHost}:${port}/?token=${encodeURIComponent(token)}`,
+    url: `${base}/?token=${encodeURIComponent(token)}`,
     port,
     token,
+    get connectionCount() {
+      return wss.clients.size
+    },
+    oneTimeUrl() {
+      return `${base}/?code=${access.issueCode()}`
+    },
     close() {
       closing ??= (async () => {
         unsubscribe()
+        guard.dispose()
+        heartbeat.stop()
         await Promise.all([...wss.clients].map((ws) => closeSocket(ws)))
         wss.close()
         await new Promise<void>((resolve) => {

@@ -8,16 +8,21 @@ import { extname, join, sep } from 'node:path'
  * path may leave the folder (decoded `..`, backslashes, NUL bytes and symlinks out are refused).
  */
 
-/** The page's Content-Security-Policy: same-origin scripts only, WebSocket back to the host. */
+/**
+ * The page's Content-Security-Policy, also in src/renderer/index.html's meta tag (a test keeps the
+ * two equal). `connect-src 'self'` covers the WebSocket back to the page's own host: in CSP Level 3
+ * browsers 'self' matches ws: and wss: on the same host and port, so no other socket is allowed.
+ */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:"
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /** Headers sent with every HTTP answer of the web host. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  // The page URL carries the token: never hand it to another site as a referrer.
+  // A pasted page URL carries the token until the redirect: never hand it to another site.
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin'
@@ -95,13 +100,17 @@ export async function resolveStaticPath(root: string, rawPath: string): Promise<
   }
 }
 
-/** Answers one HTTP request from the static folder. */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Answers one HTTP request for `rawPath` (the request-target's path, still percent-encoded) from the static folder. */
+export async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' })
     return
   }
-  const rawPath = (req.url ?? '/').split('?', 1)[0].split('#', 1)[0]
   const resolved = await resolveStaticPath(root, rawPath)
   if (typeof resolved === 'number') {
     sendText(res, resolved, resolved === 404 ? 'Not found' : 'Bad path')

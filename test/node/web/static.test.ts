@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../../paths'
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/web/staticFiles'
 import { startHarness, type Harness } from './harness'
 
@@ -33,12 +36,13 @@ describe('web host static files', () => {
   })
 
   it('serves index.html at / with the CSP and nosniff headers', async () => {
-    const reply = await get(h.web.port, '/?token=abc')
+    const reply = await get(h.web.port, '/')
     expect(reply.status).toBe(200)
     expect(reply.body).toContain('<title>PoolScope</title>')
     expect(reply.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(reply.headers['content-security-policy']).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:"
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
     expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     expect(reply.headers['x-content-type-options']).toBe('nosniff')
@@ -86,5 +90,11 @@ describe('web host static files', () => {
     expect([400, 403, 404]).toContain(reply.status)
     expect(reply.body).not.toContain('TOP SECRET')
     expect(reply.body).not.toContain('root:')
+  })
+
+  it('gives the renderer page the same CSP in its meta tag as in the header', () => {
+    const html = readFileSync(join(projectRoot, 'src', 'renderer', 'index.html'), 'utf8')
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)
+    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY)
   })
 })
