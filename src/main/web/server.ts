@@ -6,7 +6,7 @@ import { WebSocketServer, WebSocket } from 'ws'
 import type { CommandOutcome, EngineEvent } from '../../shared/protocol'
 import { encodeServerFrame } from '../../shared/wire'
 import { AbandonedJobGuard, DISCONNECT_GRACE_MS } from './abandonedJobGuard'
-import { AccessControl, createToken, ONE_TIME_CODE_LIFETIME_MS } from './access'
+import { AccessControl, createToken } from './access'
 import { admitUpgrade } from './admission'
 import { allowedHosts, allowedOrigins, hostForUrl, isWildcard } from './allowedAddresses'
 import { answerMessage } from './clientMessages'
@@ -16,7 +16,8 @@ import { answerAndClose, answerClientError } from './rawAnswers'
 import { sendText } from './staticFiles'
 
 export { WEBSOCKET_PATH } from './admission'
-export { createToken, tokensEqual } from './access'
+export { DISCONNECT_GRACE_MS } from './abandonedJobGuard'
+export { createToken, ONE_TIME_CODE_LIFETIME_MS, tokensEqual } from './access'
 export { allowedOrigins, allowedHosts, isLoopback } from './allowedAddresses'
 
 /** What the web host needs of the engine host: the EngineHost surface, so tests can pass a fake. */
