@@ -47,7 +47,9 @@ const REQUIRED_FUSES = {
   enableNodeOptionsEnvironmentVariable: false,
   enableNodeCliInspectArguments: false,
   enableEmbeddedAsarIntegrityValidation: true,
-  onlyLoadAppFromAsar: true
+  onlyLoadAppFromAsar: true,
+  // The app is served from app://poolscope, so file:// keeps no extra privileges.
+  grantFileProtocolExtraPrivileges: false
 }
 
 const problems = []

@@ -1,14 +1,16 @@
 // The Electron entry: wires the shell modules together and nothing more. Each capability (window,
-// security, IPC gate, menu, job files, lifecycle) lives in its own module under ./shell.
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
+// security, app protocol, IPC gate, menu, job files, lifecycle) lives in its own module under ./shell.
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { EngineHost } from './host/engineHost'
+import { serveApp } from './shell/appProtocol'
+import { prepareBeforeReady } from './shell/beforeReady'
 import { createIpcGate } from './shell/ipc'
 import { exportResults, openJob, saveJob } from './shell/jobFiles'
 import type { JobFileDeps } from './shell/jobFiles'
-import { claimSingleInstance, disposeBeforeQuit, resolveWorkerFile } from './shell/lifecycle'
-import { createMainWindow, rendererUrl } from './shell/mainWindow'
+import { claimSingleInstance, disposeBeforeQuit, resolveWorkerFile, shutDownEngine } from './shell/lifecycle'
+import { createMainWindow, rendererDir, rendererUrl } from './shell/mainWindow'
 import { aboutDetail, buildMenuTemplate } from './shell/menu'
 import {
   contentSecurityPolicy,
@@ -17,11 +19,15 @@ import {
   installContentSecurityPolicy,
   lockDownWebContents
 } from './shell/security'
+import { cancelJobsWhenPageGoes } from './shell/windowJobs'
 import { WINDOW_STATE_FILE } from './shell/windowState'
 
 const APP_NAME = 'PoolScope'
+// First of all, while Electron still accepts it: sandbox every renderer, register app://.
+prepareBeforeReady(app, protocol)
+
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
-const appUrl = rendererUrl({ mainDir: __dirname, devServerUrl, isPackaged: app.isPackaged })
+const appUrl = rendererUrl({ devServerUrl, isPackaged: app.isPackaged })
 const isAppUrl = createAppUrlCheck(appUrl)
 
 let mainWindow: BrowserWindow | null = null
@@ -50,13 +56,19 @@ async function start(): Promise<void> {
     workerFile: resolveWorkerFile(__dirname),
     versions: { electron: process.versions.electron, chrome: process.versions.chrome }
   })
-  disposeBeforeQuit(app, () => host.dispose())
+  disposeBeforeQuit(app, () => shutDownEngine(host))
 
   const appSession = session.defaultSession
   installContentSecurityPolicy(
     appSession,
     contentSecurityPolicy({ dev: devServerUrl !== undefined, devServerOrigin: devServerUrl })
   )
+  // The built renderer is served on app://poolscope/ with the production policy, also in
+  // development, where the window shows the dev server instead.
+  serveApp(protocol, {
+    rendererDir: rendererDir(__dirname),
+    contentSecurityPolicy: contentSecurityPolicy({ dev: false })
+  })
   denyPermissions(appSession)
 
   createIpcGate({ ipcMain, host, getWindow, isAppUrl }).bind()
@@ -80,6 +92,8 @@ async function start(): Promise<void> {
       isPackaged: app.isPackaged,
       stateFile: join(app.getPath('userData'), WINDOW_STATE_FILE)
     })
+    // A job left running by a closed, reloaded or crashed page is cancelled, not left burning cores.
+    cancelJobsWhenPageGoes(mainWindow.webContents, host)
     mainWindow.on('closed', () => {
       mainWindow = null
     })

@@ -3,12 +3,13 @@ import { ErrorCodes } from '../../shared/errors'
 import { CommandSchemas, isCommandName } from '../../shared/protocol'
 import { describeZodError } from '../../shared/spec'
 import type { CommandName, CommandOutcome, EngineEvent } from '../../shared/protocol'
+import { toRendererError } from './rendererErrors'
 
 /**
  * The one gate for IPC from the renderer. Every command of the contract gets one `invoke` channel,
  * `poolscope:<name>`; each call is answered only when it comes from the app's own window, from its
  * main frame, showing the app's own page. Anything else gets a `{ ok: false }` outcome and never
- * reaches the engine.
+ * reaches the engine. Errors leave as `{ code, message }` only, without stacks or file paths.
  */
 
 /** Prefix of every PoolScope IPC channel. */
@@ -108,7 +109,8 @@ export function createIpcGate(options: IpcGateOptions): IpcGate {
     }
     try {
       // The host validates again with the same schema, so it is given the caller's value as sent.
-      return await host.call(name, args[0])
+      const outcome = await host.call(name, args[0])
+      return outcome.ok ? outcome : { ok: false, error: toRendererError(outcome.error) }
     } catch {
       return refused('INTERNAL', `Command ${name} failed unexpectedly.`)
     }

@@ -35,6 +35,25 @@ export function claimSingleInstance(
   return true
 }
 
+/** The status a job still running at quit ends with. */
+export const QUIT_REASON = 'cancelled: PoolScope was quit'
+
+/** The part of the EngineHost that quitting uses. */
+export interface DisposableEngine {
+  cancelRunning(reason: string): Promise<boolean>
+  dispose(): Promise<void>
+}
+
+/**
+ * Ends the running job with a status that says why (rather than the engine's generic shutdown
+ * reason), then destroys the pool. Meant as the `dispose` of `disposeBeforeQuit`.
+ */
+export async function shutDownEngine(engine: DisposableEngine): Promise<void> {
+  // A job that cannot be cancelled must not keep the pool alive: dispose runs regardless.
+  await engine.cancelRunning(QUIT_REASON).catch(() => false)
+  await engine.dispose()
+}
+
 /** Longest wait for the engine to shut down before the app quits anyway, in milliseconds. */
 export const DISPOSE_TIMEOUT_MS = 5000
 

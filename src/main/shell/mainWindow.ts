@@ -1,6 +1,6 @@
 import { BrowserWindow, screen } from 'electron'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { APP_INDEX_URL } from './appProtocol'
 import { secureWebPreferences } from './security'
 import { loadWindowState, rememberWindowState } from './windowState'
 
@@ -19,12 +19,18 @@ export interface MainWindowOptions {
   stateFile: string
 }
 
-/** The URL the window loads: the dev server's, or the built `index.html` as a file URL. */
-export function rendererUrl(
-  options: Pick<MainWindowOptions, 'mainDir' | 'devServerUrl' | 'isPackaged'>
-): string {
+/** The built renderer directory (`out/renderer`), which `app://poolscope/` serves. */
+export function rendererDir(mainDir: string): string {
+  return join(mainDir, '..', 'renderer')
+}
+
+/**
+ * The URL the window loads: the dev server's in development, otherwise the built `index.html` on
+ * the app's own scheme (never `file://`, whose extra privileges the packaged app turns off).
+ */
+export function rendererUrl(options: Pick<MainWindowOptions, 'devServerUrl' | 'isPackaged'>): string {
   if (!options.isPackaged && options.devServerUrl) return options.devServerUrl
-  return pathToFileURL(join(options.mainDir, '..', 'renderer', 'index.html')).href
+  return APP_INDEX_URL
 }
 
 /** Creates, locks down and loads the main window; shows it once the page is ready. */

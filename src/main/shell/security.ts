@@ -69,7 +69,10 @@ export function contentSecurityPolicy(options: { dev: boolean; devServerOrigin?:
   ].join('; ')
 }
 
-/** Adds the CSP header to every response of `session` (the renderer's index.html carries a meta copy for file://). */
+/**
+ * Adds the CSP header to every response of `session` that passes through the network stack (the
+ * dev server's pages); the `app:` handler sets the same header on its own responses.
+ */
 export function installContentSecurityPolicy(session: Pick<Session, 'webRequest'>, policy: string): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const responseHeaders = { ...details.responseHeaders }
@@ -109,8 +112,9 @@ export function isAllowedExternalUrl(url: unknown): url is string {
 }
 
 /**
- * Decides whether a URL is the app itself: the built `index.html` loaded from disk, or (in
- * development) a page of the Vite dev server's origin.
+ * Decides whether a URL is the app itself: a page of the app's own origin, `app://poolscope` in a
+ * build or the Vite dev server's origin in development. Anything else, `file:` URLs included, is
+ * foreign.
  */
 export function createAppUrlCheck(appUrl: string): (url: string) => boolean {
   const app = new URL(appUrl)
@@ -121,8 +125,9 @@ export function createAppUrlCheck(appUrl: string): (url: string) => boolean {
     } catch {
       return false
     }
-    if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname
-    return target.origin === app.origin
+    // Compared by scheme and host: WHATWG URLs give a custom scheme the opaque origin "null", so
+    // comparing `origin` would make every app: URL equal to every other non-special URL.
+    return target.protocol === app.protocol && target.host === app.host && target.host !== ''
   }
 }
 
@@ -135,10 +140,11 @@ export interface LockDownOptions {
 }
 
 type NavigationEvent = { preventDefault(): void }
+type FrameNavigationEvent = NavigationEvent & { url: string; isMainFrame: boolean }
 
 /**
- * Denies every navigation away from the app and every new window; an allow-listed https link the
- * page tries to open goes to the user's browser instead.
+ * Denies every navigation away from the app, of the main frame or of any subframe, and every new
+ * window; an allow-listed https link the page tries to open goes to the user's browser instead.
  */
 export function lockDownWebContents(
   contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
@@ -155,6 +161,14 @@ export function lockDownWebContents(
   }
   contents.on('will-navigate', guard)
   contents.on('will-redirect', guard)
+  // `will-navigate` sees the main frame only; this one sees every frame. Electron emits it first and
+  // skips `will-navigate` when it is prevented, so the main frame is left to `guard` above (which
+  // opens allow-listed links in the browser) and only subframes are stopped here: no subframe may
+  // leave the app, and its links are not opened externally (the app frames nothing).
+  contents.on('will-frame-navigate', (event: FrameNavigationEvent) => {
+    if (event.isMainFrame || options.isAppUrl(event.url)) return
+    event.preventDefault()
+  })
   contents.on('will-attach-webview', (event: NavigationEvent) => event.preventDefault())
   contents.setWindowOpenHandler(({ url }) => {
     openIfAllowed(url)

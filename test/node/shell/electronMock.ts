@@ -19,7 +19,7 @@ export class FakeWebContents extends EventEmitter {
   readonly setWindowOpenHandler = vi.fn((handler: (details: { url: string }) => { action: string }) => {
     this.windowOpenHandler = handler
   })
-  constructor(url = 'file:///app/out/renderer/index.html') {
+  constructor(url = 'app://poolscope/index.html') {
     super()
     this.mainFrame = new FakeFrame(url)
   }
@@ -70,6 +70,8 @@ export class FakeIpcRenderer extends EventEmitter {
 
 export const app = {
   isPackaged: false,
+  isReady: vi.fn(() => false),
+  enableSandbox: vi.fn(),
   getPath: vi.fn(() => '/tmp/poolscope-test-user-data'),
   getVersion: vi.fn(() => '0.1.0'),
   on: vi.fn(),
@@ -82,6 +84,7 @@ export const BrowserWindow = FakeBrowserWindow
 export const ipcMain = new FakeIpcMain()
 export const ipcRenderer = new FakeIpcRenderer()
 export const contextBridge = { exposeInMainWorld: vi.fn() }
+export const protocol = { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() }
 export const shell = { openExternal: vi.fn(async () => undefined) }
 export const screen = {
   getAllDisplays: vi.fn(() => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }])
@@ -107,6 +110,7 @@ export default {
   ipcMain,
   ipcRenderer,
   contextBridge,
+  protocol,
   shell,
   screen,
   dialog,

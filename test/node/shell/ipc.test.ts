@@ -7,7 +7,7 @@ import type { TrustedWindow } from '../../../src/main/shell/ipc'
 import { createAppUrlCheck } from '../../../src/main/shell/security'
 import { FakeBrowserWindow, FakeFrame, FakeIpcMain, FakeWebContents } from './electronMock'
 
-const APP_URL = 'file:///app/out/renderer/index.html'
+const APP_URL = 'app://poolscope/index.html'
 
 function setup() {
   const ipcMain = new FakeIpcMain()
@@ -161,11 +161,80 @@ describe('IPC gate', () => {
     })
   })
 
+  it('refuses a call from a second window that shows the app page', async () => {
+    const { ipcMain, host } = setup()
+    const second = new FakeBrowserWindow({})
+    const outcome = (await ipcMain.invoke(
+      'poolscope:engine.info',
+      { sender: second.webContents, senderFrame: second.webContents.mainFrame },
+      {}
+    )) as CommandOutcome
+    expect(outcome).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_COMMAND',
+        message: 'Command engine.info was refused: it came from another web page.'
+      }
+    })
+    expect(host.call).not.toHaveBeenCalled()
+  })
+
+  it('refuses a call when the main frame shows a local file instead of app://poolscope', async () => {
+    const { ipcMain, host, own, window } = setup()
+    window.webContents.mainFrame.url = 'file:///opt/PoolScope/resources/app.asar/out/renderer/index.html'
+    const outcome = (await ipcMain.invoke('poolscope:engine.info', own, {})) as CommandOutcome
+    expect(!outcome.ok && outcome.error.message).toBe(
+      'Command engine.info was refused: the window is not showing PoolScope.'
+    )
+    expect(host.call).not.toHaveBeenCalled()
+  })
+
+  it('passes on a host error as only its code and message, with file paths and stack removed', async () => {
+    const { ipcMain, host, own } = setup()
+    host.call.mockResolvedValueOnce({
+      ok: false,
+      error: {
+        code: 'POOL_FAILED',
+        message:
+          "could not start a pool of 2 threads: Cannot find module '/home/alice/PoolScope/worker.cjs'\n    at load (/home/alice/PoolScope/main.cjs:3:1)",
+        stack: 'Error: x\n    at /home/alice/PoolScope/main.cjs:3:1'
+      } as never
+    })
+    expect(await ipcMain.invoke('poolscope:engine.info', own, {})).toEqual({
+      ok: false,
+      error: {
+        code: 'POOL_FAILED',
+        message: "could not start a pool of 2 threads: Cannot find module '<path>'"
+      }
+    })
+  })
+
   it("pushes engine events to the window's web contents", () => {
     const { window, emit } = setup()
     const event = { type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent
     emit(event)
     expect(window.webContents.send).toHaveBeenCalledWith(EVENT_CHANNEL, event)
+  })
+
+  it('sends no event to a window whose web contents is destroyed', () => {
+    const { window, emit } = setup()
+    window.webContents.isDestroyed.mockReturnValue(true)
+    emit({ type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent)
+    expect(window.webContents.send).not.toHaveBeenCalled()
+  })
+
+  it('sends no event to a destroyed window', () => {
+    const { window, emit } = setup()
+    window.isDestroyed.mockReturnValue(true)
+    emit({ type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent)
+    expect(window.webContents.send).not.toHaveBeenCalled()
+  })
+
+  it('sends no event once the window is closed', () => {
+    const { window, emit, closeWindow } = setup()
+    closeWindow()
+    emit({ type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent)
+    expect(window.webContents.send).not.toHaveBeenCalled()
   })
 
   it('unbinding removes every handler and the event subscription', () => {

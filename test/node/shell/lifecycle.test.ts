@@ -2,9 +2,17 @@ import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import type { App } from 'electron'
-import { claimSingleInstance, disposeBeforeQuit, resolveWorkerFile } from '../../../src/main/shell/lifecycle'
+import { EngineHost } from '../../../src/main/host/engineHost'
+import {
+  claimSingleInstance,
+  disposeBeforeQuit,
+  QUIT_REASON,
+  resolveWorkerFile,
+  shutDownEngine
+} from '../../../src/main/shell/lifecycle'
 import { aboutDetail, buildMenuTemplate } from '../../../src/main/shell/menu'
 import type { MenuActions } from '../../../src/main/shell/menu'
+import { workerFile } from '../../paths'
 
 class FakeApp extends EventEmitter {
   readonly quit = vi.fn(() => {
@@ -45,6 +53,56 @@ describe('quitting', () => {
     disposeBeforeQuit(app as unknown as App, () => new Promise<void>(() => undefined), 20)
     app.quit()
     await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(2))
+  })
+})
+
+describe('quitting mid-job', () => {
+  it('cancels the running job with a reason in its status, destroys the pool and quits', async () => {
+    const host = new EngineHost({ workerFile, hardwareThreads: 2 })
+    const started = await host.call('job.start', {
+      spec: {
+        workload: 'combinations_n',
+        style: 'starmap',
+        threads: 2,
+        chunkSize: 1,
+        keep: 'count',
+        inputs: { kind: 'recipe', elements: Array.from({ length: 28 }, (_, i) => i), n: [7], tasks: 200 }
+      }
+    })
+    if (!started.ok) throw new Error(started.error.message)
+    const job = host.engine.job((started.result as { jobId: string }).jobId)
+    const app = new FakeApp()
+    disposeBeforeQuit(app as unknown as App, () => shutDownEngine(host))
+
+    expect(app.quit().defaultPrevented).toBe(true)
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(2))
+
+    expect(app.quit.mock.results[1].value.defaultPrevented).toBe(false)
+    const summary = await job.done
+    expect(summary.status).toBe('cancelled')
+    expect(summary.message).toMatch(/^cancelled: PoolScope was quit: \d+ of 200 tasks completed/)
+    expect(host.engine.runningJob).toBeNull()
+    // The pool is gone: the engine starts nothing more.
+    expect(
+      await host.call('job.start', {
+        spec: {
+          workload: 'combinations',
+          style: 'map',
+          threads: 2,
+          inputs: { kind: 'recipe', elements: [0, 1, 2] }
+        }
+      })
+    ).toEqual({ ok: false, error: { code: 'POOL_FAILED', message: 'the engine has shut down' } })
+  })
+
+  it('disposes the engine even when cancelling the job fails', async () => {
+    const engine = {
+      cancelRunning: vi.fn(async () => Promise.reject(new Error('stuck'))),
+      dispose: vi.fn(async () => undefined)
+    }
+    await shutDownEngine(engine)
+    expect(engine.cancelRunning).toHaveBeenCalledWith(QUIT_REASON)
+    expect(engine.dispose).toHaveBeenCalledOnce()
   })
 })
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createMainWindow, rendererUrl } from '../../../src/main/shell/mainWindow'
+import { createMainWindow, rendererDir, rendererUrl } from '../../../src/main/shell/mainWindow'
 import { FakeBrowserWindow } from './electronMock'
 
 vi.mock('electron', () => import('./electronMock'))
@@ -37,7 +37,7 @@ describe('main window', () => {
     expect(prefs.preload).toBe('/opt/PoolScope/resources/app.asar/out/preload/index.cjs')
   })
 
-  it('loads the built renderer from disk in a packaged app, even if a dev server URL is set', async () => {
+  it('loads the built renderer from app://poolscope in a packaged app, even if a dev server URL is set', async () => {
     const window = await createMainWindow({
       mainDir,
       isPackaged: true,
@@ -45,14 +45,22 @@ describe('main window', () => {
       stateFile: stateFile()
     })
     expect((window as unknown as FakeBrowserWindow).loadURL).toHaveBeenCalledWith(
-      'file:///opt/PoolScope/resources/app.asar/out/renderer/index.html'
+      'app://poolscope/index.html'
     )
   })
 
+  it('loads app://poolscope, never a file URL, in an unpackaged build without a dev server', () => {
+    expect(rendererUrl({ isPackaged: false })).toBe('app://poolscope/index.html')
+  })
+
   it('uses the dev server in development', () => {
-    expect(rendererUrl({ mainDir, isPackaged: false, devServerUrl: 'http://localhost:5173' })).toBe(
+    expect(rendererUrl({ isPackaged: false, devServerUrl: 'http://localhost:5173' })).toBe(
       'http://localhost:5173'
     )
+  })
+
+  it('serves the renderer directory that sits beside the main bundle', () => {
+    expect(rendererDir(mainDir)).toBe('/opt/PoolScope/resources/app.asar/out/renderer')
   })
 
   it('reopens at the remembered size and position', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../src/main/shell/security'
 import { FakeWebContents } from './electronMock'
 
-const APP_URL = 'file:///opt/PoolScope/resources/app.asar/out/renderer/index.html'
+const APP_URL = 'app://poolscope/index.html'
 
 function lockedDown() {
   const contents = new FakeWebContents(APP_URL)
@@ -24,7 +24,12 @@ function lockedDown() {
     contents.emit(event, navigation, url)
     return navigation
   }
-  return { contents, openExternal, navigate }
+  const navigateFrame = (url: string, isMainFrame = false) => {
+    const navigation = { url, isMainFrame, preventDefault: vi.fn() }
+    contents.emit('will-frame-navigate', navigation)
+    return navigation
+  }
+  return { contents, openExternal, navigate, navigateFrame }
 }
 
 describe('navigation', () => {
@@ -62,6 +67,50 @@ describe('navigation', () => {
     const event = { preventDefault: vi.fn() }
     contents.emit('will-attach-webview', event, {}, {})
     expect(event.preventDefault).toHaveBeenCalledOnce()
+  })
+
+  it("prevents will-navigate to a file URL of the app's own index.html", () => {
+    const { navigate } = lockedDown()
+    expect(
+      navigate('file:///opt/PoolScope/resources/app.asar/out/renderer/index.html').preventDefault
+    ).toHaveBeenCalledOnce()
+  })
+
+  it('prevents a subframe from navigating away from the app (will-frame-navigate)', () => {
+    const { navigateFrame, openExternal } = lockedDown()
+    expect(navigateFrame('https://evil.example.com/').preventDefault).toHaveBeenCalledOnce()
+    expect(openExternal).not.toHaveBeenCalled()
+  })
+
+  it('does not open an allow-listed link a subframe navigates to', () => {
+    const { navigateFrame, openExternal } = lockedDown()
+    expect(navigateFrame('https://github.com/piscinajs/piscina').preventDefault).toHaveBeenCalledOnce()
+    expect(openExternal).not.toHaveBeenCalled()
+  })
+
+  it('lets a subframe load a page of the app', () => {
+    const { navigateFrame } = lockedDown()
+    expect(navigateFrame('app://poolscope/index.html').preventDefault).not.toHaveBeenCalled()
+  })
+
+  it('leaves the main frame to will-navigate, which Electron skips once will-frame-navigate is prevented', () => {
+    const { navigateFrame, openExternal } = lockedDown()
+    expect(navigateFrame('https://docs.python.org/3/', true).preventDefault).not.toHaveBeenCalled()
+    expect(openExternal).not.toHaveBeenCalled()
+  })
+
+  it.each([
+    'app://evil/index.html',
+    'app://poolscope.evil.example/index.html',
+    'web://poolscope/index.html',
+    'file:///opt/PoolScope/resources/app.asar/out/renderer/index.html',
+    'not a url'
+  ])('does not take %s for the app', (url) => {
+    expect(createAppUrlCheck(APP_URL)(url)).toBe(false)
+  })
+
+  it('takes every file of app://poolscope for the app', () => {
+    expect(createAppUrlCheck(APP_URL)('app://poolscope/assets/index-abc.js')).toBe(true)
   })
 
   it('accepts any page of the dev server origin in development', () => {
