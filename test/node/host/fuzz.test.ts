@@ -473,7 +473,11 @@ describe(`EngineHost under ${COUNT} fuzzed commands (FUZZ_SEED=${SEED})`, () => 
     const rng = new Rng(SEED)
     for (let i = 0; i < COUNT; i++) {
       const command = nextCommand(rng, startedIds)
-      if (command.name === 'job.start' && startedIds.length >= MAX_STARTS && wouldPlan(command.params)) {
+      if (
+        command.name === 'job.start' &&
+        startedIds.length >= MAX_STARTS &&
+        (await wouldStart(command.params))
+      ) {
         command.name = 'job.plan'
         command.label = command.label.replace('job.start', 'job.plan')
       }
@@ -509,14 +513,10 @@ describe(`EngineHost under ${COUNT} fuzzed commands (FUZZ_SEED=${SEED})`, () => 
     await host?.dispose()
   })
 
-  /** True when a spec command's spec would plan, i.e. a job.start of it would start a job. */
-  function wouldPlan(params: unknown): boolean {
-    try {
-      host.engine.plan((params as { spec?: unknown } | null)?.spec)
-      return true
-    } catch {
-      return false
-    }
+  /** True when a job.start with these parameters would start a job: they plan, and within budget. */
+  async function wouldStart(params: unknown): Promise<boolean> {
+    const plan = await host.call('job.plan', params)
+    return plan.ok && !(plan.result as { overBudget: string | null }).overBudget
   }
 
   function failures(check: (record: Record_) => string | null): string[] {
