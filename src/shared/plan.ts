@@ -1,5 +1,6 @@
 import { PoolScopeError, ErrorCodes } from './errors'
 import { excerpt } from './excerpt'
+import { callBytes, jobMemory, type JobMemory } from './memory'
 import { type Element } from './elements'
 import { bytesPerIndex } from './packing'
 import { PythonRandom } from './pythonRandom'
@@ -36,6 +37,8 @@ export interface JobPlan {
   keptTuples: bigint
   /** Bytes the kept tuples need once packed (positions only; elements are stored once per call). */
   keptBytes: bigint
+  /** Every byte the host will hold for this job: tables, arguments and packed results. */
+  memory: JobMemory
 }
 
 /** Tuples a task keeps of `count` under a keep mode. */
@@ -104,6 +107,7 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
   // Recipes repeat one argument object across tasks: identity first, JSON text only for new objects.
   const byRef = new Map<unknown, number>()
   const callIndex = new Int32Array(rawArgs.length)
+  let callsBytes = 0
   for (let task = 0; task < rawArgs.length; task++) {
     const raw = rawArgs[task]
     const known = byRef.get(raw)
@@ -119,6 +123,7 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
       if (!result.ok) invalid(`task ${task}: ${result.error}`)
       index = calls.length
       calls.push({ ...result.call, args, count: planCount(result.call.plan) })
+      callsBytes += callBytes(key === undefined ? 0 : key.length)
       byKey.set(key, index)
     }
     callIndex[task] = index
@@ -150,7 +155,8 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
     callIndex,
     totalTuples,
     keptTuples,
-    keptBytes
+    keptBytes,
+    memory: jobMemory(rawArgs.length, callsBytes, keptBytes)
   }
 }
 

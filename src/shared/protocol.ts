@@ -19,6 +19,8 @@ export const MAX_TIMINGS_PAGE = 200_000
 /** Parameters of every command, by name. The host refuses names that are not own keys of this object. */
 export const CommandSchemas = {
   'engine.info': z.object({}).strict(),
+  /** What the engine holds against its memory budget (the status bar's figure). */
+  'engine.memory': z.object({}).strict(),
   /** Validates and sizes a spec without running it (the form's live preview). */
   'job.plan': z.object({ spec: z.unknown() }).strict(),
   'job.start': z.object({ spec: z.unknown() }).strict(),
@@ -64,10 +66,23 @@ export interface EngineInfo {
   arch: string
   totalMemoryBytes: number
   versions: { node: string; v8: string; electron?: string; chrome?: string }
-  /** Largest packed result a job may keep, in bytes. */
+  /** Memory the engine may hold for jobs and the pool, in bytes. */
   budgetBytes: number
   limits: typeof LIMITS
   workloads: WorkloadInfo[]
+}
+
+/** The engine's memory against its budget, in bytes. */
+export interface EngineMemory {
+  budgetBytes: number
+  /** Retained jobs and the pool together. */
+  usedBytes: number
+  /** Per-task tables, arguments and packed results of every retained job. */
+  jobsBytes: number
+  /** The warm worker pool, estimated per thread. */
+  poolBytes: number
+  jobsRetained: number
+  maxJobsRetained: number
 }
 
 /** A job as planned: every default resolved, every size exact (BigInts as decimal strings). */
@@ -79,6 +94,8 @@ export interface PlanSummary {
   totalTuples: string
   keptTuples: string
   keptBytes: string
+  /** Every byte the job will hold while retained (tables, arguments, results) plus its pool. */
+  memoryBytes: string
   budgetBytes: number
   /** Set when the job would be refused for its size; the plan is still returned so the UI can show why. */
   overBudget: string | null
@@ -212,6 +229,7 @@ export interface ExportFile {
 /** Results of every command, by name. */
 export interface CommandResults {
   'engine.info': EngineInfo
+  'engine.memory': EngineMemory
   'job.plan': PlanSummary
   'job.start': PlanSummary & { jobId: string }
   'job.cancel': { cancelled: boolean }
@@ -248,6 +266,7 @@ export function isCommandName(name: unknown): name is CommandName {
  */
 export interface PoolScopeApi {
   info(): Promise<EngineInfo>
+  memory(): Promise<EngineMemory>
   planJob(spec: unknown): Promise<PlanSummary>
   startJob(spec: unknown): Promise<PlanSummary & { jobId: string }>
   cancelJob(jobId: string): Promise<{ cancelled: boolean }>
@@ -272,6 +291,7 @@ export function createApi(
 ): PoolScopeApi {
   return {
     info: () => invoke('engine.info', {}),
+    memory: () => invoke('engine.memory', {}),
     planJob: (spec) => invoke('job.plan', { spec }),
     startJob: (spec) => invoke('job.start', { spec }),
     cancelJob: (jobId) => invoke('job.cancel', { jobId }),

@@ -30,6 +30,22 @@ describe('app', () => {
     expect(wrapper.find('header').text()).toContain('Test CPU @ 3.0GHz')
   })
 
+  it('shows what the engine holds against its memory budget in the status bar', async () => {
+    const { wrapper, api } = await mountApp()
+    expect(wrapper.find('[data-test=memory]').text()).toBe(
+      'memory 30.0 MiB of 64.0 MiB (1 job kept, pool 24.0 MiB)'
+    )
+    expect(api.memory).toHaveBeenCalledTimes(1)
+  })
+
+  it('asks again for the memory figure when a job starts', async () => {
+    const { wrapper, api } = await mountApp()
+    await button(wrapper, 'Notebook: map cell').trigger('click')
+    press('Enter', { ctrlKey: true })
+    await settle()
+    expect(api.memory).toHaveBeenCalledTimes(2)
+  })
+
   it('runs the job on Ctrl+Enter', async () => {
     const { wrapper, api } = await mountApp()
     await button(wrapper, 'Notebook: map cell').trigger('click')

@@ -1,9 +1,11 @@
 import { vi } from 'vitest'
 import { BusyTimeBins } from '../../src/shared/busyBins'
+import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
 import { planJob } from '../../src/shared/plan'
 import type {
   EngineEvent,
   EngineInfo,
+  EngineMemory,
   JobBusyBins,
   JobSummary,
   PlanSummary,
@@ -27,6 +29,16 @@ export const fakeInfo: EngineInfo = {
   workloads: workloadInfos()
 }
 
+/** The host's answer to `engine.memory`: one retained job and a two-thread pool. */
+export const fakeMemory: EngineMemory = {
+  budgetBytes: fakeInfo.budgetBytes,
+  usedBytes: 30 * 1024 * 1024,
+  jobsBytes: 6 * 1024 * 1024,
+  poolBytes: 24 * 1024 * 1024,
+  jobsRetained: 1,
+  maxJobsRetained: 20
+}
+
 /** The host's answer to `job.plan`, made with the same planner the host uses. */
 export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareThreads): PlanSummary {
   const plan = planJob(spec, hardwareThreads)
@@ -38,8 +50,9 @@ export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareTh
     totalTuples: String(plan.totalTuples),
     keptTuples: String(plan.keptTuples),
     keptBytes: String(plan.keptBytes),
+    memoryBytes: String(totalOf(plan.memory) + BigInt(poolBytes(plan.threads))),
     budgetBytes: fakeInfo.budgetBytes,
-    overBudget: null
+    overBudget: memoryProblem(plan.memory, plan.taskCount, plan.threads, fakeInfo.budgetBytes)
   }
 }
 
@@ -124,6 +137,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
   let nextJob = 1
   const api: FakeApi = {
     info: vi.fn(async () => fakeInfo),
+    memory: vi.fn(async () => fakeMemory),
     planJob: vi.fn(async (spec: unknown) => planSummary(spec)),
     startJob: vi.fn(async (spec: unknown) => ({ ...planSummary(spec), jobId: `job-${nextJob++}` })),
     cancelJob: vi.fn(async () => ({ cancelled: true })),

@@ -3,9 +3,9 @@ import os from 'node:os'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
 import { planJob, type JobPlan } from '../../shared/plan'
-import type { EngineInfo, PlanSummary } from '../../shared/protocol'
+import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'
-import { formatBytes } from '../../shared/units'
+import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
@@ -16,7 +16,7 @@ export interface EngineOptions {
   workerFile: string
   /** Default pool size; `os.availableParallelism()` unless given. */
   hardwareThreads?: number
-  /** Largest packed result one job may keep, and all retained jobs together. */
+  /** Memory the engine may hold: retained jobs (tables, arguments, results) and the pool together. */
   budgetBytes?: number
   /** Versions of the runtime around the engine (Electron, Chrome), for `engine.info`. */
   versions?: { electron?: string; chrome?: string }
@@ -24,7 +24,7 @@ export interface EngineOptions {
   onPoolError?: (error: Error) => void
 }
 
-/** At most this many finished jobs are kept for browsing, fewer when their results exceed the budget. */
+/** At most this many jobs (the running one included) are kept for browsing, fewer when they exceed the budget. */
 const MAX_RETAINED_JOBS = 20
 
 /** A quarter of the machine's memory, at most 2 GiB: room for results without starving the OS. */
@@ -73,11 +73,7 @@ export class Engine {
 
   /** A plan as the front doors see it: sizes as decimal strings, and why it is refused if it is. */
   summarize(plan: JobPlan): PlanSummary {
-    const overBudget =
-      plan.keptBytes > BigInt(this.budgetBytes)
-        ? `this job would keep ${plan.keptTuples} tuples (${formatBytes(plan.keptBytes)} packed), ` +
-          `over the ${formatBytes(this.budgetBytes)} results budget; keep count only, or keep the first N tuples per task`
-        : null
+    const overBudget = memoryProblem(plan.memory, plan.taskCount, plan.threads, this.budgetBytes)
     return {
       spec: plan.spec,
       taskCount: plan.taskCount,
@@ -86,6 +82,7 @@ export class Engine {
       totalTuples: plan.totalTuples.toString(),
       keptTuples: plan.keptTuples.toString(),
       keptBytes: plan.keptBytes.toString(),
+      memoryBytes: (totalOf(plan.memory) + BigInt(poolBytes(plan.threads))).toString(),
       budgetBytes: this.budgetBytes,
       overBudget
     }
@@ -108,7 +105,7 @@ export class Engine {
     this.running = placeholder
     try {
       const { pool, startupMs, reused } = await this.acquirePool(plan.threads)
-      this.releaseOldResults(plan.keptBytes)
+      this.releaseOldJobs(totalOf(plan.memory))
       const job = new Job(id, plan, pool, { startupMs, reused }, listener)
       this.running = job
       this.jobs.set(id, job)
@@ -147,18 +144,41 @@ export class Engine {
     return { pool: this.pool, startupMs: this.pool.startupMs, reused: false }
   }
 
-  /** Forgets the oldest finished jobs until the retained results and the next job fit the budget. */
-  private releaseOldResults(incomingBytes: bigint): void {
-    let retained = incomingBytes
-    let kept = 0
+  /**
+   * Forgets the oldest finished jobs until the jobs kept, the incoming job and the pool fit the
+   * memory budget, and at most MAX_RETAINED_JOBS jobs (the incoming one included) are kept.
+   */
+  private releaseOldJobs(incomingBytes: bigint): void {
+    let retained = incomingBytes + BigInt(this.poolBytes())
+    let kept = 1
     for (const job of [...this.jobs.values()].reverse()) {
-      const fits = retained + job.plan.keptBytes <= BigInt(this.budgetBytes) && kept < MAX_RETAINED_JOBS
+      const bytes = job.retainedBytes()
+      const fits = retained + bytes <= BigInt(this.budgetBytes) && kept < MAX_RETAINED_JOBS
       if (job.isRunning || fits) {
-        retained += job.plan.keptBytes
+        retained += bytes
         kept++
       } else {
         this.jobs.delete(job.id)
       }
+    }
+  }
+
+  private poolBytes(): number {
+    return this.pool && !this.pool.isDestroyed ? poolBytes(this.pool.threads) : 0
+  }
+
+  /** What the engine holds against its memory budget right now. */
+  memory(): EngineMemory {
+    let jobsBytes = 0n
+    for (const job of this.jobs.values()) jobsBytes += job.retainedBytes()
+    const pool = this.poolBytes()
+    return {
+      budgetBytes: this.budgetBytes,
+      usedBytes: Number(jobsBytes) + pool,
+      jobsBytes: Number(jobsBytes),
+      poolBytes: pool,
+      jobsRetained: this.jobs.size,
+      maxJobsRetained: MAX_RETAINED_JOBS
     }
   }
 

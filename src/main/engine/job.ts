@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
 import { CONTROL, KEEP_ALL, KEEP_NONE, TASK_STATUS, type ChunkMessage } from './chunkProtocol'
@@ -67,6 +68,16 @@ export class Job {
     this.chunkSpans = Array.from({ length: plan.threads }, () => [])
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
     this.done = this.run()
+  }
+
+  /**
+   * Bytes this job holds: the plan's estimate while it runs (its results may still arrive), then
+   * what it really kept — a cancelled or count-only job holds its tables and little else.
+   */
+  retainedBytes(): bigint {
+    const { memory } = this.plan
+    if (this.isRunning) return totalOf(memory)
+    return BigInt(memory.tablesBytes + memory.callsBytes + this.results.packedBytes)
   }
 
   get isRunning(): boolean {

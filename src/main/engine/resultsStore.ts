@@ -21,6 +21,8 @@ export class ResultsStore {
   private readonly byteOffset: Float64Array
   private readonly width: Uint8Array
   private readonly buffers: ArrayBuffer[] = []
+  /** Bytes of the chunk buffers kept (packed tuples and their padding). */
+  packedBytes = 0
   private readonly errors = new Map<number, string>()
   /** Python text of each distinct call's elements and arguments, made once. */
   private readonly elementRepr: string[][]
@@ -43,6 +45,7 @@ export class ResultsStore {
   /** Files a chunk's outcome with bulk copies; the chunk's buffer is kept as it is, without copying. */
   addChunk(reply: ChunkReply): void {
     const bufferIndex = this.buffers.push(reply.data) - 1
+    this.packedBytes += reply.data.byteLength
     const first = reply.firstTask
     this.status.set(reply.status, first)
     this.produced.set(reply.produced, first)
@@ -66,6 +69,12 @@ export class ResultsStore {
     for (let task = 0; task < this.status.length; task++) {
       if (this.status[task] === TASK_STATUS.pending) this.status[task] = TASK_STATUS.cancelled
     }
+  }
+
+  /** Bytes of the per-task tables (not the packed tuples): what `HOST_BYTES_PER_TASK` budgets. */
+  get tableBytes(): number {
+    const tables = [this.status, this.produced, this.kept, this.bufferOf, this.byteOffset, this.width]
+    return tables.reduce((sum, table) => sum + table.byteLength, 0)
   }
 
   get taskCount(): number {

@@ -50,6 +50,14 @@ export class TimingStore {
     this.busyMsPerLane[lane] += busy
   }
 
+  /** Bytes of the per-task tables: what `HOST_BYTES_PER_TASK` budgets. */
+  get tableBytes(): number {
+    return [this.start, this.end, this.lane, this.cpu, this.tid].reduce(
+      (sum, table) => sum + table.byteLength,
+      0
+    )
+  }
+
   /** Whether a task ran (done or failed), so it has timings. */
   ran(task: number): boolean {
     return !Number.isNaN(this.start[task])

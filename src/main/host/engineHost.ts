@@ -36,6 +36,7 @@ export class EngineHost {
     const engine = this.engine
     this.handlers = {
       'engine.info': () => engine.info(),
+      'engine.memory': () => engine.memory(),
       'job.plan': ({ spec }: { spec: unknown }) => engine.plan(spec).summary,
       'job.start': async ({ spec }: { spec: unknown }) => {
         const job = await engine.start(spec, {

@@ -77,7 +77,7 @@ const cases: [string[], string, RegExp][] = [
       '1'
     ],
     '--keep',
-    /would keep 17310309456440 tuples .* budget; keep count only.*--keep count/
+    /would hold 157.4 TiB \(157.4 TiB of kept tuples, .* memory budget; keep count only.*--keep count/
   ]
 ]
 

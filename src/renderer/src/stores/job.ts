@@ -4,6 +4,7 @@ import {
   MAX_TIMINGS_PAGE,
   type EngineEvent,
   type EngineInfo,
+  type EngineMemory,
   type ExportFile,
   type JobSummary,
   type PlanSummary,
@@ -52,6 +53,8 @@ function messageOf(err: unknown): string {
 export const useJobStore = defineStore('job', () => {
   const api = shallowRef<PoolScopeApi | null>(null)
   const info = shallowRef<EngineInfo | null>(null)
+  /** The engine's memory against its budget, refreshed whenever a job starts or ends. */
+  const memory = shallowRef<EngineMemory | null>(null)
   const connectError = ref<string | null>(null)
 
   const status = ref<RunStatus>('idle')
@@ -100,8 +103,20 @@ export const useJobStore = defineStore('job', () => {
       info.value = await next.info()
       if (status.value === 'idle') threads.value = info.value.hardwareThreads
       connectError.value = null
+      void refreshMemory()
     } catch (err) {
       connectError.value = `Could not reach the engine: ${messageOf(err)}`
+    }
+  }
+
+  /** Asks the host what it holds; a failure leaves the last figure (the status bar is not worth an error). */
+  async function refreshMemory(): Promise<void> {
+    const current = api.value
+    if (!current) return
+    try {
+      memory.value = await current.memory()
+    } catch {
+      // Keep the previous figure.
     }
   }
 
@@ -137,6 +152,7 @@ export const useJobStore = defineStore('job', () => {
       threads.value = started.threads
       resetLive(started.threads, started.taskCount)
       status.value = 'running'
+      void refreshMemory()
       // Events may overtake the reply that names the job: replay the ones that were held back.
       const held = pendingEvents
       pendingEvents = []
@@ -268,6 +284,7 @@ export const useJobStore = defineStore('job', () => {
       elapsedMs: result.wallMs
     }
     expectedTimings.value = result.tasksDone + result.tasksFailed
+    void refreshMemory()
     await (expectedTimings.value > MAX_TASK_BARS ? loadHostBins(result) : completeTimings(result))
   }
 
@@ -345,6 +362,7 @@ export const useJobStore = defineStore('job', () => {
   return {
     api,
     info,
+    memory,
     connectError,
     status,
     jobId,

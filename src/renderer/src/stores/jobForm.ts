@@ -2,7 +2,6 @@ import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
 import { parseElements } from '../../../shared/elements'
 import type { JobSpecInput } from '../../../shared/spec'
-import { formatBytes } from '../format'
 import { useJobStore } from './job'
 import {
   LARGE_JOB_TUPLES,
@@ -12,6 +11,7 @@ import {
   describeSize,
   notebookMapPreset,
   notebookStarmapPreset,
+  overBudgetOf,
   previewOfSummary,
   type FieldErrors,
   type JobFormFields,
@@ -99,11 +99,9 @@ export const useJobFormStore = defineStore('jobForm', () => {
   const overBudget = computed(() => {
     const p = preview.value
     const budget = job.info?.budgetBytes
-    if (!p || budget === undefined || p.keptBytes <= BigInt(budget)) return null
-    return (
-      `Keeping these results needs ${formatBytes(p.keptBytes)}, over the ${formatBytes(budget)} budget. ` +
-      'Choose Keep results "count only", or keep the first N tuples per task.'
-    )
+    if (!p || budget === undefined) return null
+    const problem = overBudgetOf(p, budget)
+    return problem && `${problem[0].toUpperCase()}${problem.slice(1)}.`
   })
 
   const largeWarning = computed(() => {

@@ -1,5 +1,6 @@
 import { parseElements, type Element } from '../../../shared/elements'
 import { ErrorCodes, PoolScopeError } from '../../../shared/errors'
+import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
 import type { PlanSummary } from '../../../shared/protocol'
 import { JobSpecSchema, LIMITS, maxThreadsFor, threadsProblem, type JobSpecInput } from '../../../shared/spec'
@@ -236,6 +237,10 @@ export interface SizePreview {
   totalTuples: bigint
   keptTuples: bigint
   keptBytes: bigint
+  /** What the job will hold in memory, by kind, when the plan was made locally. */
+  memory: JobMemory | null
+  /** The host's verdict on the memory budget, when the plan came from the host. */
+  hostOverBudget: string | null
   /** The per-call breakdown, when the plan was made locally. */
   terms: SizeTerm[] | null
 }
@@ -258,6 +263,8 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
     totalTuples: plan.totalTuples,
     keptTuples: plan.keptTuples,
     keptBytes: plan.keptBytes,
+    memory: plan.memory,
+    hostOverBudget: null,
     terms
   }
 }
@@ -270,8 +277,16 @@ export function previewOfSummary(summary: PlanSummary): SizePreview {
     totalTuples: BigInt(summary.totalTuples),
     keptTuples: BigInt(summary.keptTuples),
     keptBytes: BigInt(summary.keptBytes),
+    memory: null,
+    hostOverBudget: summary.overBudget,
     terms: null
   }
+}
+
+/** Why a previewed job would not fit a memory budget, or null when it fits. */
+export function overBudgetOf(preview: SizePreview, budgetBytes: number): string | null {
+  if (!preview.memory) return preview.hostOverBudget
+  return memoryProblem(preview.memory, preview.taskCount, preview.threads, budgetBytes)
 }
 
 /** `C(6,2) × 12 = 180 tuples`, or a sum of such terms; long breakdowns are shortened. */
