@@ -109,6 +109,13 @@ describe('PoolScope in Electron', () => {
     expect(await page.title()).toBe('PoolScope')
   })
 
+  it.skipIf(!available)('serves the page from app://poolscope, not from file://', async () => {
+    expect(page.url()).toBe('app://poolscope/index.html')
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { isSecureContext: boolean }).isSecureContext)
+    ).toBe(true)
+  })
+
   it.skipIf(!available)('runs the notebook map cell and shows the number of results', async () => {
     const preset = page.getByRole('button', { name: 'Notebook: map cell' })
     await expect.poll(() => preset.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true)
