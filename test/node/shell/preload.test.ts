@@ -13,6 +13,7 @@ const API_METHODS = [
   'info',
   'jobSummary',
   'listJobs',
+  'memory',
   'onEvent',
   'planJob',
   'results',
