@@ -141,6 +141,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     })
   })
 
+  // Without a listener Node drops CONNECT requests unanswered; this host is no proxy.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy())
+    answerAndClose(socket, 405, 'Method not allowed')
+  })
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     // Whatever the request looks like, it gets an answer: a throw here would end the process.

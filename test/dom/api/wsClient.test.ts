@@ -62,9 +62,16 @@ describe('connectWebSocket', () => {
     FakeSocket.last = undefined
   })
 
-  it('connects to the given URL with the token in the query', async () => {
+  it('connects to the given URL with the token in the query when one is given', async () => {
     const { socket } = await connected()
     expect(socket.url).toBe('ws://127.0.0.1:4000/ws?token=tok+en')
+  })
+
+  it('connects to the bare URL without a token, leaving authorisation to the session cookie', async () => {
+    const api = connectWebSocket('ws://127.0.0.1:4000/ws')
+    FakeSocket.last!.open()
+    await api
+    expect(FakeSocket.last!.url).toBe('ws://127.0.0.1:4000/ws')
   })
 
   it('rejects with a clear message when the host refuses the connection', async () => {

@@ -38,13 +38,15 @@ function describeClose(event: CloseEvent): string {
 }
 
 /**
- * Opens the WebSocket at `url` (e.g. `ws://127.0.0.1:5173/ws`) with the access token and resolves
- * to the API once it is open. Rejects when the host refuses the connection (wrong token, foreign
- * origin) or cannot be reached.
+ * Opens the WebSocket at `url` (e.g. `ws://127.0.0.1:5173/ws`) and resolves to the API once it is
+ * open. A page served by the web host is authorised by its HttpOnly session cookie, which the
+ * browser sends by itself; a `token` is added to the query only when given (non-browser clients).
+ * Rejects when the host refuses the connection (no session, foreign origin, too many clients) or
+ * cannot be reached.
  */
-export async function connectWebSocket(url: string, token: string): Promise<PoolScopeApi> {
+export async function connectWebSocket(url: string, token?: string): Promise<PoolScopeApi> {
   const target = new URL(url)
-  target.searchParams.set('token', token)
+  if (token !== undefined) target.searchParams.set('token', token)
   const socket = new WebSocket(target)
   // Timing batches arrive as binary frames; an ArrayBuffer is viewed in place, with no copy.
   socket.binaryType = 'arraybuffer'
@@ -59,8 +61,8 @@ export async function connectWebSocket(url: string, token: string): Promise<Pool
       socket.removeEventListener('close', onFailed)
       resolve()
     }
-    // The browser hides the HTTP status of a refused upgrade (401 for a wrong token, 403 for a
-    // foreign origin). The page itself came from this host, so a refusal is by far the likelier cause.
+    // The browser hides the HTTP status of a refused upgrade (401 without a session, 403 for a
+    // foreign origin, 503 when too many clients are connected). The page itself came from this host, so a refusal is by far the likelier cause.
     const onFailed = () =>
       reject(
         new ConnectionError(
