@@ -23,7 +23,6 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(child.status ?? 1)
 }
 
-const THREAD_COUNTS = [1, 2, 3, 4]
 const range = (n) => Array.from({ length: n }, (_, i) => i)
 
 /** Cancelled at once: 400 tasks of all 7-combinations of range(30), counted only (seconds of work if it ran). */
@@ -46,7 +45,7 @@ const runSpec = (threads) => ({
 })
 
 function parseArgs(argv) {
-  const options = { quick: false, cycles: null, runs: null, sampleEvery: null }
+  const options = { quick: false, cycles: null, runs: null, sampleEvery: null, threads: [1, 2, 3, 4] }
   const count = (flag, value) => {
     const n = Number(value)
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number ≥ 1, got ${value}`)
@@ -58,9 +57,13 @@ function parseArgs(argv) {
     else if (arg === '--cycles') options.cycles = count(arg, argv[++i])
     else if (arg === '--runs') options.runs = count(arg, argv[++i])
     else if (arg === '--sample-every') options.sampleEvery = count(arg, argv[++i])
+    else if (arg === '--threads')
+      options.threads = String(argv[++i])
+        .split(',')
+        .map((n) => count(arg, n))
     else if (arg === '--help') {
       console.log(
-        'usage: node bench/soak.js [--quick] [--cycles N (500)] [--runs N (100)] [--sample-every N]'
+        'usage: node bench/soak.js [--quick] [--cycles N (500)] [--runs N (100)] [--sample-every N] [--threads 1,2,3,4]'
       )
       process.exit(0)
     } else throw new Error(`unknown option ${arg}; see --help`)
@@ -129,6 +132,8 @@ function slope(samples, key, per = 100) {
 const round = (x, digits = 2) => (x === null || x === undefined ? null : Number(x.toFixed(digits)))
 
 const options = parseArgs(process.argv.slice(2))
+/** Pool sizes, in turn: a new pool for every job unless there is only one. */
+const THREAD_COUNTS = options.threads
 const log = (text) => process.stderr.write(text + '\n')
 
 const errors = []
@@ -195,8 +200,9 @@ log(
 )
 
 async function phase(name, count, step) {
-  // A multiple of 4 by default, so every sample is taken with the same pool size (4 threads).
-  const sampleEvery = options.sampleEvery ?? THREAD_COUNTS.length * Math.max(1, Math.round(count / 50 / 4))
+  // A multiple of the pool sizes' count by default, so every sample is taken with the same pool size.
+  const sampleEvery =
+    options.sampleEvery ?? THREAD_COUNTS.length * Math.max(1, Math.round(count / 50 / THREAD_COUNTS.length))
   const samples = [sampleMemory(0)]
   const started = performance.now()
   let lastThreads = 2
@@ -326,7 +332,7 @@ const t = results.threads
 console.log(`## Soak (${info.date}, ${info.cpuModel}, ${info.logicalCpus} CPUs, Node ${info.node}, ${info.commit})
 - ${cycles.count} start/cancel cycles in ${cycles.seconds} s: statuses ${JSON.stringify(cancelStatuses)}, cancel reply median ${results.cycles.cancelReplyMs?.median} ms, p95 ${results.cycles.cancelReplyMs?.p95} ms, max ${results.cycles.cancelReplyMs?.max} ms
 - ${runs.count} full runs (${RUN_TUPLES} tuples kept each) in ${runs.seconds} s: median ${results.runs.wallMs?.median} ms per run
-- threads 1, 2, 3, 4 in turn (a new pool each job); errors and crashes: ${errors.length}; events after a job's end: ${lateEvents}
+- threads ${THREAD_COUNTS.join(', ')} in turn${THREAD_COUNTS.length > 1 ? ' (a new pool each job)' : ''}; errors and crashes: ${errors.length}; events after a job's end: ${lateEvents}
 - OS threads: ${t.beforePool} before any pool, ${t.baselineWithPoolOf2} with a warm pool of 2, ${t.atEnd} at the end with a pool of ${t.poolAtEnd} (${t.backToPoolSize === null ? 'not Linux: not counted' : t.backToPoolSize ? 'back to the pool size' : 'NOT back to the pool size'}), ${t.afterDispose} after dispose
 - RSS (after forced GC) cycles: ${cycles.rssStartMB} → ${cycles.rssEndMB} MB (max ${cycles.rssMaxMB}), slope ${cycles.rssSlopeMBPer100} MB per 100 cycles (second half ${cycles.rssSlopeSecondHalfMBPer100})
 - RSS runs: ${runs.rssStartMB} → ${runs.rssEndMB} MB (max ${runs.rssMaxMB}), slope ${runs.rssSlopeMBPer100} MB per 100 runs (second half ${runs.rssSlopeSecondHalfMBPer100})
