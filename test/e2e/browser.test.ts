@@ -1,5 +1,8 @@
+import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { writeLaunchFile } from '../../src/main/web/launchFile'
+import { CONTENT_SECURITY_POLICY } from '../../src/main/web/staticFiles'
 import type { Locator, Page } from 'playwright-core'
 import type { JobSummary } from '../../src/shared/protocol'
 import {
@@ -57,8 +60,8 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
     await stack?.close()
   })
 
-  async function openApp(): Promise<Page> {
-    page = await stack.openApp()
+  async function openApp(address?: string): Promise<Page> {
+    page = await stack.openApp(address)
     // The presets are enabled once the engine answered `engine.info`.
     await enabled(page.getByRole('button', { name: 'Notebook: map cell' }))
     return page
@@ -232,6 +235,46 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
       'the web host refused the connection: open the exact address it printed, with its ?token='
     )
     await wrong.close()
+  })
+
+  it('trades the printed token for an HttpOnly session cookie and takes it out of the address bar', async () => {
+    await openApp()
+    expect(page.url()).toBe(`http://127.0.0.1:${stack.web.port}/`)
+    const cookies = await page.context().cookies()
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: `poolscope-${stack.web.port}`, httpOnly: true, sameSite: 'Strict' })
+    ])
+    expect(cookies[0].value).not.toBe(stack.web.token)
+    expect(await page.evaluate<string>('document.cookie')).toBe('')
+  })
+
+  it('logs a browser in from the launch file once; the same file does nothing for a second browser', async () => {
+    const launch = await writeLaunchFile(stack.web.oneTimeUrl())
+    try {
+      await openApp(pathToFileURL(launch.path).href)
+      expect(page.url()).toBe(`http://127.0.0.1:${stack.web.port}/`)
+      const second = await stack.browser.newPage()
+      await second.goto(pathToFileURL(launch.path).href)
+      await visible(second.getByRole('alert').first())
+      expect(await second.getByRole('alert').first().innerText()).toContain(
+        'the web host refused the connection'
+      )
+      await second.close()
+    } finally {
+      await launch.remove()
+    }
+  })
+
+  it('serves a CSP that lets the page reach its own WebSocket and blocks a socket to another port', async () => {
+    await openApp()
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
+    expect(meta).toBe(CONTENT_SECURITY_POLICY)
+    // A string, so the test transform's helpers never reach the page.
+    const blocked = await page.evaluate<string>(`new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (event) => resolve(event.effectiveDirective), { once: true })
+      try { new WebSocket('ws://127.0.0.1:${stack.web.port + 1}/ws') } catch (err) { resolve('threw ' + err.name) }
+    })`)
+    expect(blocked).toBe('connect-src')
   })
 
   describe('WebSocket admission on the real host', () => {

@@ -23,8 +23,11 @@ export interface BrowserStack {
   browser: Browser
   /** Uncaught errors of every page opened so far. */
   pageErrors: string[]
-  /** A fresh page on the app, token included, with the engine connected. */
-  openApp(): Promise<Page>
+  /**
+   * A fresh page (in a fresh browser context, so no cookie carries over) on `address`: by default
+   * the printed URL with its `?token=`, which the host trades for a session cookie and a redirect to `/`.
+   */
+  openApp(address?: string): Promise<Page>
   close(): Promise<void>
 }
 
@@ -47,10 +50,10 @@ export async function startBrowserStack(executablePath: string): Promise<Browser
     web,
     browser,
     pageErrors,
-    async openApp() {
+    async openApp(address = web.url) {
       const page = await browser.newPage()
       page.on('pageerror', (error) => pageErrors.push(error.message))
-      await page.goto(web.url)
+      await page.goto(address)
       return page
     },
     async close() {
