@@ -9,9 +9,9 @@ import { formatBytes } from './units'
 
 /**
  * Host bytes per task: the call index (4), the results tables (status 1, produced 8, kept 8, buffer
- * 4, offset 8, width 1) and the timing tables (start 8, end 8, lane 2, cpu 2, thread id 4).
+ * 4, offset 8, width 1) and the timing tables (start 8, end 8, lane 2, cpu 2, thread id 4, ran 1).
  */
-export const HOST_BYTES_PER_TASK = 58
+export const HOST_BYTES_PER_TASK = 59
 /** Each task's packed tuples start 4-byte aligned in their chunk's buffer: at most 3 bytes of padding. */
 export const ALIGNMENT_BYTES_PER_TASK = 3
 /** Each distinct call keeps a few small objects besides its text. */

@@ -53,13 +53,19 @@ export function keptOf(count: bigint, keep: Keep): bigint {
 const MIN_CHUNK_TUPLES = 10_000
 /** …and at most this many, so it finishes within tens of milliseconds. */
 const MAX_CHUNK_TUPLES = 2_000_000
+/**
+ * …and at most this many tasks: the main thread files a returned chunk in one go (about 0.3 µs a
+ * task), and must never hold the event loop for long while doing it.
+ */
+export const MAX_CHUNK_TASKS = 32_768
 
 /**
  * `multiprocessing.Pool.map`'s chunk rule (about four chunks per worker), adjusted with what the
  * plan knows exactly, the tuples per task. Tiny tasks are grouped so a chunk carries at least
  * MIN_CHUNK_TUPLES of work (a round trip to a worker costs about as much as 10,000 tuples), as long
  * as every thread still gets a chunk; heavy tasks are split so no chunk carries more than
- * MAX_CHUNK_TUPLES, because chunks are also the unit of timing batches and result hand-over.
+ * MAX_CHUNK_TUPLES, because chunks are also the unit of timing batches and result hand-over, nor
+ * more than MAX_CHUNK_TASKS tasks.
  */
 export function autoChunkSize(taskCount: number, threads: number, totalTuples: bigint): number {
   const poolMapRule = Math.ceil(taskCount / (threads * 4))
@@ -67,12 +73,15 @@ export function autoChunkSize(taskCount: number, threads: number, totalTuples: b
   const oneChunkPerThread = Math.ceil(taskCount / threads)
   const enoughWork = Math.min(oneChunkPerThread, Math.ceil(MIN_CHUNK_TUPLES / averageTuples))
   const tupleCap = Math.max(1, Math.floor(MAX_CHUNK_TUPLES / averageTuples))
-  return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap))
+  return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap, MAX_CHUNK_TASKS))
 }
 
 function invalid(message: string): never {
   throw new PoolScopeError(ErrorCodes.INVALID_SPEC, message)
 }
+
+/** The planner yields after this many tasks, so a caller can hand the thread back (`planJobAsync`). */
+export const PLAN_STEP_TASKS = 1 << 16
 
 /**
  * Validates a spec and resolves it for a machine with `hardwareThreads` threads. Throws a
@@ -80,6 +89,18 @@ function invalid(message: string): never {
  * this, so the engine, the UI (to preview counts) and the CLI all call it first.
  */
 export function planJob(input: unknown, hardwareThreads: number): JobPlan {
+  const steps = planSteps(input, hardwareThreads)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * `planJob` in steps: the generator yields every PLAN_STEP_TASKS tasks and returns the plan, so a
+ * host can plan ten million tasks without holding its event loop for more than one step.
+ */
+export function* planSteps(input: unknown, hardwareThreads: number): Generator<void, JobPlan, void> {
   const parsed = JobSpecSchema.safeParse(input)
   if (!parsed.success) invalid(describeZodError(parsed.error))
   const spec = parsed.data
@@ -93,28 +114,21 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
   const threads = spec.threads ?? hardwareThreads
   const tooMany = threadsProblem(threads, hardwareThreads)
   if (tooMany) invalid(tooMany)
-  const rawArgs = spec.inputs.kind === 'recipe' ? recipeArgs(spec, workload, threads) : spec.inputs.args
+  const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
+  const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
   if (spec.inputs.kind === 'recipe') {
     // The seed is recorded only when it drew something, so the resolved spec repeats the run.
     const drawsN = workload.params.includes('n') && (spec.inputs.n ?? DEFAULT_N_CHOICES).length > 1
-    resolvedSpec.inputs = { ...spec.inputs, tasks: rawArgs.length }
+    resolvedSpec.inputs = { ...spec.inputs, tasks: taskCount }
     if (drawsN) resolvedSpec.inputs.seed = spec.inputs.seed ?? 0
   }
 
   const calls: PlannedCall[] = []
   const byKey = new Map<string, number>()
-  // Recipes repeat one argument object across tasks: identity first, JSON text only for new objects.
-  const byRef = new Map<unknown, number>()
-  const callIndex = new Int32Array(rawArgs.length)
   let callsBytes = 0
-  for (let task = 0; task < rawArgs.length; task++) {
-    const raw = rawArgs[task]
-    const known = byRef.get(raw)
-    if (known !== undefined) {
-      callIndex[task] = known
-      continue
-    }
+  /** The call of a task's raw arguments: an existing one with the same JSON text, or a new one. */
+  const callOf = (raw: unknown, task: number): number => {
     const key = JSON.stringify(raw)
     let index = byKey.get(key)
     if (index === undefined) {
@@ -126,43 +140,82 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
       callsBytes += callBytes(key === undefined ? 0 : key.length)
       byKey.set(key, index)
     }
-    callIndex[task] = index
-    if (raw !== null && typeof raw === 'object') byRef.set(raw, index)
+    return index
+  }
+
+  const callIndex = new Int32Array(taskCount)
+  if (tasks instanceof RecipeTasks) {
+    // A recipe has a handful of distinct arguments: each is planned once, when a task first draws it.
+    const callOfSlot = new Int32Array(tasks.distinct.length).fill(-1)
+    for (let task = 0; task < taskCount; task++) {
+      const slot = tasks.slots[task]
+      if (callOfSlot[slot] < 0) callOfSlot[slot] = callOf(tasks.distinct[slot], task)
+      callIndex[task] = callOfSlot[slot]
+      if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
+    }
+  } else {
+    // Explicit arguments: identity first (a caller may repeat one object), JSON text for new objects.
+    const byRef = new Map<unknown, number>()
+    for (let task = 0; task < taskCount; task++) {
+      const raw = tasks[task]
+      let index = byRef.get(raw)
+      if (index === undefined) {
+        index = callOf(raw, task)
+        if (raw !== null && typeof raw === 'object') byRef.set(raw, index)
+      }
+      callIndex[task] = index
+      if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
+    }
   }
 
   let totalTuples = 0n
   let keptTuples = 0n
   let keptBytes = 0n
   const perCallTasks = new Array<number>(calls.length).fill(0)
-  for (let task = 0; task < callIndex.length; task++) perCallTasks[callIndex[task]]++
+  for (let task = 0; task < taskCount; task++) perCallTasks[callIndex[task]]++
   calls.forEach((call, i) => {
-    const tasks = BigInt(perCallTasks[i])
+    const count = BigInt(perCallTasks[i])
     const kept = keptOf(call.count, spec.keep)
-    totalTuples += call.count * tasks
-    keptTuples += kept * tasks
-    keptBytes += kept * BigInt(call.plan.k * bytesPerIndex(call.plan.n)) * tasks
+    totalTuples += call.count * count
+    keptTuples += kept * count
+    keptBytes += kept * BigInt(call.plan.k * bytesPerIndex(call.plan.n)) * count
   })
 
   const chunkSize =
-    spec.chunkSize === 'auto' ? autoChunkSize(rawArgs.length, threads, totalTuples) : spec.chunkSize
+    spec.chunkSize === 'auto' ? autoChunkSize(taskCount, threads, totalTuples) : spec.chunkSize
   return {
     spec: resolvedSpec,
     workload,
     threads,
     chunkSize,
-    taskCount: rawArgs.length,
+    taskCount,
     calls,
     callIndex,
     totalTuples,
     keptTuples,
     keptBytes,
-    memory: jobMemory(rawArgs.length, callsBytes, keptBytes)
+    memory: jobMemory(taskCount, callsBytes, keptBytes)
   }
 }
 
-/** The notebook's `data`, built from a recipe: `(elements,)` or `(elements, n)` per task, n drawn with a seed. */
-function recipeArgs(spec: JobSpec, workload: WorkloadDefinition, threads: number): unknown[] {
-  if (spec.inputs.kind !== 'recipe') return []
+/** A recipe's tasks: a few distinct argument lists, and which one each task has. */
+class RecipeTasks {
+  constructor(
+    readonly distinct: unknown[],
+    readonly slots: Uint8Array
+  ) {}
+}
+
+/**
+ * The notebook's `data`, built from a recipe: `(elements,)` or `(elements, n)` per task, n drawn
+ * with a seed exactly as `random.choice` draws it. Tasks that draw the same n share one argument list.
+ */
+function* recipeTasks(
+  spec: JobSpec,
+  workload: WorkloadDefinition,
+  threads: number
+): Generator<void, RecipeTasks, void> {
+  if (spec.inputs.kind !== 'recipe') throw new Error('recipeTasks needs a recipe')
   const { elements, n, seed } = spec.inputs
   const tasks = spec.inputs.tasks ?? threads * 2
   const takesN = workload.params.includes('n')
@@ -172,15 +225,20 @@ function recipeArgs(spec: JobSpec, workload: WorkloadDefinition, threads: number
         'but map passes one argument per task; use the starmap call style'
     )
   }
-  if (!takesN) {
-    const args = spec.style === 'map' ? elements : [elements]
-    return new Array<unknown>(tasks).fill(args)
-  }
+  const slots = new Uint8Array(tasks)
+  if (!takesN) return new RecipeTasks([spec.style === 'map' ? elements : [elements]], slots)
   const choices = n ?? [...DEFAULT_N_CHOICES]
-  const random = choices.length > 1 ? new PythonRandom(seed ?? 0) : null
-  // One argument list per distinct n, shared by the tasks that draw it (planJob keys calls by identity).
-  const argsOf = new Map(choices.map((choice) => [choice, [elements, choice]]))
-  return Array.from({ length: tasks }, () => argsOf.get(random ? random.choice(choices) : choices[0]))
+  // Equal choices share a slot, as equal values of n share one argument list.
+  const distinctN = [...new Set(choices)]
+  const slotOfChoice = choices.map((choice) => distinctN.indexOf(choice))
+  const distinct = distinctN.map((choice) => [elements, choice])
+  if (choices.length === 1) return new RecipeTasks(distinct, slots)
+  const random = new PythonRandom(seed ?? 0)
+  for (let task = 0; task < tasks; task++) {
+    slots[task] = slotOfChoice[random.randbelow(choices.length)]
+    if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
+  }
+  return new RecipeTasks(distinct, slots)
 }
 
 function unpack(

@@ -34,6 +34,8 @@ export const CommandSchemas = {
       limit: z.number().int().min(1).max(MAX_RESULT_ROWS)
     })
     .strict(),
+  /** A task's arguments in full (rows carry only their first characters). */
+  'job.args': z.object({ jobId, task: z.number().int().min(0) }).strict(),
   'job.tuples': z
     .object({
       jobId,
@@ -195,8 +197,10 @@ export interface JobBusyBins extends BusyBinsState {
 /** One task of a job, as the results table shows it. */
 export interface ResultRow {
   task: number
-  /** The task's arguments in Python syntax, e.g. `((0, 1, 2, 3, 4, 5), 3)`. */
+  /** The task's arguments in Python syntax, e.g. `((0, 1, 2, 3, 4, 5), 3)`; long ones are cut, ending in `…`. */
   args: string
+  /** Length of the whole arguments text (`job.args` gives it), longer than `args` when cut. */
+  argsLength: number
   status: TaskStatus
   /** Tuples the task produced. */
   count: number
@@ -212,6 +216,13 @@ export interface ResultsPage {
   rows: ResultRow[]
 }
 
+export interface TaskArgs {
+  task: number
+  /** The whole arguments text in Python syntax. */
+  args: string
+}
+
+/** A page of a task's tuples: up to the limit asked for, fewer when the tuples are long. */
 export interface TuplesPage {
   task: number
   total: number
@@ -236,6 +247,7 @@ export interface CommandResults {
   'job.summary': JobSummary
   'job.list': JobSummary[]
   'job.results': ResultsPage
+  'job.args': TaskArgs
   'job.tuples': TuplesPage
   'job.timings': TimingBatch
   'job.busyBins': JobBusyBins
@@ -273,6 +285,7 @@ export interface PoolScopeApi {
   jobSummary(jobId: string): Promise<JobSummary>
   listJobs(): Promise<JobSummary[]>
   results(jobId: string, offset: number, limit: number): Promise<ResultsPage>
+  args(jobId: string, task: number): Promise<TaskArgs>
   tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
   busyBins(jobId: string): Promise<JobBusyBins>
@@ -298,6 +311,7 @@ export function createApi(
     jobSummary: (jobId) => invoke('job.summary', { jobId }),
     listJobs: () => invoke('job.list', {}),
     results: (jobId, offset, limit) => invoke('job.results', { jobId, offset, limit }),
+    args: (jobId, task) => invoke('job.args', { jobId, task }),
     tuples: (jobId, task, offset, limit) => invoke('job.tuples', { jobId, task, offset, limit }),
     timings: (jobId, offset, limit) => invoke('job.timings', { jobId, offset, limit }),
     busyBins: (jobId) => invoke('job.busyBins', { jobId }),

@@ -118,6 +118,7 @@ export function resultRow(task: number): ResultRow {
   return {
     task,
     args: '(0, 1, 2, 3, 4, 5)',
+    argsLength: 18,
     status: 'done',
     count: 15,
     kept: 15,
@@ -149,6 +150,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
       total: 1_000_000,
       rows: Array.from({ length: limit }, (_, i) => resultRow(offset + i))
     })),
+    args: vi.fn(async (_jobId: string, task: number) => ({ task, args: '(0, 1, 2, 3, 4, 5)' })),
     tuples: vi.fn(async (_jobId: string, task: number, offset: number, limit: number) => ({
       task,
       total: 15,

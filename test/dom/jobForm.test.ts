@@ -171,7 +171,7 @@ describe('job form', () => {
     await control(wrapper, 'n').setValue('4')
     const refusal = wrapper.find('[data-test=over-budget]')
     expect(refusal.text()).toBe(
-      'This job would hold 1011.0 MiB (987.0 MiB of kept tuples, 232 B of timings and per-task tables ' +
+      'This job would hold 1011.0 MiB (987.0 MiB of kept tuples, 236 B of timings and per-task tables ' +
         'for 4 tasks, 2.96 KiB of arguments, 24.0 MiB for 2 pool threads), over the 64.0 MiB memory budget; ' +
         'keep count only, or keep the first N tuples per task.'
     )

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import ResultsTable from '@renderer/components/ResultsTable.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { RESULTS_PAGE_SIZE } from '@renderer/stores/resultsPager'
-import { createFakeApi, planSummary, summaryOf, type FakeApi } from './fakeApi'
+import { createFakeApi, planSummary, resultRow, summaryOf, type FakeApi } from './fakeApi'
 import { button, connectedPinia, settle } from './helpers'
 
 const spec = {
@@ -76,6 +76,47 @@ describe('results table', () => {
     await settle()
     expect(api.tuples).toHaveBeenCalledWith('job-1', 3, 0, 100)
     expect(wrapper.find('.tuple-detail').text()).toContain('(0, 2)')
+  })
+
+  it('pages on from where a short page of long tuples ended', async () => {
+    const api = createFakeApi({
+      tuples: vi.fn(async (_jobId: string, task: number, offset: number) => ({
+        task,
+        total: 500,
+        offset,
+        tuples: Array.from({ length: 40 }, (_, i) => `(${offset + i},)`)
+      }))
+    })
+    const { wrapper } = await tableOfMillionTasks(api)
+    await button(wrapper, 'Tuples of task 3').trigger('click')
+    await settle()
+    expect(wrapper.find('.tuple-detail').text()).toContain('1–40 of 500 kept')
+    await button(wrapper, 'Next').trigger('click')
+    await settle()
+    expect(api.tuples).toHaveBeenLastCalledWith('job-1', 3, 40, 100)
+    expect(wrapper.find('.tuple-detail').text()).toContain('41–80 of 500 kept')
+  })
+
+  it('fetches the whole arguments of a task whose row carries only their start', async () => {
+    const longArgs = `(${'x'.repeat(400)})`
+    const api = createFakeApi({
+      results: vi.fn(async (_jobId: string, offset: number, limit: number) => ({
+        total: 1_000_000,
+        rows: Array.from({ length: limit }, (_, i) => ({
+          ...resultRow(offset + i),
+          args: `${longArgs.slice(0, 199)}…`,
+          argsLength: longArgs.length
+        }))
+      })),
+      args: vi.fn(async (_jobId: string, task: number) => ({ task, args: longArgs }))
+    })
+    const { wrapper } = await tableOfMillionTasks(api)
+    await button(wrapper, 'Tuples of task 3').trigger('click')
+    await settle()
+    await button(wrapper, 'Whole arguments (402 characters)').trigger('click')
+    await settle()
+    expect(api.args).toHaveBeenCalledWith('job-1', 3)
+    expect(wrapper.find('[aria-label="Whole arguments"]').text()).toBe(longArgs)
   })
 
   it('exports through a download of the host’s file', async () => {

@@ -92,8 +92,8 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
   const mapSpec = mapCellSpec(threads)
   const starmapSpec = starmapCellSpec(threads, seed)
   // Both cells are checked before the pool starts.
-  planOrRefuse(engine, mapSpec, '--threads')
-  const starmapPlan = planOrRefuse(engine, starmapSpec, '--threads')
+  await planOrRefuse(engine, mapSpec, '--threads')
+  const starmapPlan = await planOrRefuse(engine, starmapSpec, '--threads')
 
   const mapCell = await runCell(engine, mapSpec, io)
   if (mapCell.interrupted) return 130

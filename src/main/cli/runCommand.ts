@@ -18,9 +18,9 @@ export function exitCodeOf(outcome: JobOutcome): number {
 }
 
 /** Plans a spec; any refusal (bad spec, over budget) becomes a usage error naming the flag. */
-export function planOrRefuse(engine: Engine, spec: unknown, argsFlag: string): JobPlan {
+export async function planOrRefuse(engine: Engine, spec: unknown, argsFlag: string): Promise<JobPlan> {
   try {
-    const { plan, summary } = engine.plan(spec)
+    const { plan, summary } = await engine.plan(spec)
     if (summary.overBudget)
       throw specErrorToUsage(new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget), argsFlag)
     return plan
@@ -120,7 +120,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, engine: Eng
     return 0
   }
   const options = parseRunOptions(flags, io.cwd)
-  const plan = planOrRefuse(engine, options.spec, options.argsFlag)
+  const plan = await planOrRefuse(engine, options.spec, options.argsFlag)
   const file: ResultsFile | null = options.outputFile ? await openResultsFile(options.outputFile) : null
   try {
     const outcome = await runJob(engine, options.spec, io)

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
-import { planJob, type JobPlan } from '../../shared/plan'
+import type { JobPlan } from '../../shared/plan'
 import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'
 import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
+import { planJobAsync } from './planAsync'
 import { WorkerPool } from './workerPool'
 
 export interface EngineOptions {
@@ -66,8 +67,8 @@ export class Engine {
   }
 
   /** Validates and sizes a spec; throws a PoolScopeError saying what is wrong. Starts nothing. */
-  plan(spec: unknown): { plan: JobPlan; summary: PlanSummary } {
-    const plan = planJob(spec, this.hardwareThreads)
+  async plan(spec: unknown): Promise<{ plan: JobPlan; summary: PlanSummary }> {
+    const plan = await planJobAsync(spec, this.hardwareThreads)
     return { plan, summary: this.summarize(plan) }
   }
 
@@ -90,15 +91,11 @@ export class Engine {
 
   /** Plans and starts a job on a warm pool. Refuses, before any work, a bad spec, an oversized result or a busy engine. */
   async start(spec: unknown, listener: JobListener = {}): Promise<Job> {
-    if (this.disposed) throw new PoolScopeError(ErrorCodes.POOL_FAILED, 'the engine has shut down')
-    const { plan, summary } = this.plan(spec)
+    this.checkFree()
+    const { plan, summary } = await this.plan(spec)
     if (summary.overBudget) throw new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget)
-    if (this.running) {
-      throw new PoolScopeError(
-        ErrorCodes.JOB_RUNNING,
-        `job ${this.running.id} is still running; cancel it or wait for it to finish`
-      )
-    }
+    // Planning hands the event loop back: another start or a shutdown may have come in meanwhile.
+    this.checkFree()
     const id = `job-${randomUUID().slice(0, 8)}`
     // Claim the engine before the first await so a second start cannot slip in during warm-up.
     const placeholder = {} as Job
@@ -116,6 +113,15 @@ export class Engine {
     } catch (err) {
       if (this.running === placeholder) this.running = null
       throw err
+    }
+  }
+
+  /** Throws unless the engine can take a job now: not shut down, no job running or starting. */
+  private checkFree(): void {
+    if (this.disposed) throw new PoolScopeError(ErrorCodes.POOL_FAILED, 'the engine has shut down')
+    if (this.running) {
+      const which = this.running.id ? `job ${this.running.id} is still running` : 'another job is starting'
+      throw new PoolScopeError(ErrorCodes.JOB_RUNNING, `${which}; cancel it or wait for it to finish`)
     }
   }
 

@@ -7,6 +7,16 @@ type Positions = Uint8Array | Uint16Array | Uint32Array
 
 const STATUS_NAMES: readonly TaskStatus[] = ['pending', 'done', 'failed', 'cancelled']
 const PREVIEW_TUPLES = 8
+/** A row repeats at most this much of its task's arguments; `job.args` gives the whole text. */
+export const MAX_ROW_ARGS_CHARS = 200
+/** A preview tuple is cut to this many characters: it is one line in a table. */
+export const MAX_PREVIEW_TUPLE_CHARS = 120
+/** A page of tuples stops once it holds this many characters (at least one tuple is always sent). */
+export const MAX_TUPLES_PAGE_CHARS = 1_000_000
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
 
 /**
  * Every task's outcome in task order, as `Pool.map` returns it. Tuples stay packed (positions into
@@ -24,6 +34,8 @@ export class ResultsStore {
   /** Bytes of the chunk buffers kept (packed tuples and their padding). */
   packedBytes = 0
   private readonly errors = new Map<number, string>()
+  /** What a task that has not run is called: pending while the job runs, cancelled after a cancel. */
+  private pendingName: TaskStatus = 'pending'
   /** Python text of each distinct call's elements and arguments, made once. */
   private readonly elementRepr: string[][]
   private readonly elementJson: string[][]
@@ -34,7 +46,8 @@ export class ResultsStore {
     this.status = new Uint8Array(tasks)
     this.produced = new Float64Array(tasks)
     this.kept = new Float64Array(tasks)
-    this.bufferOf = new Int32Array(tasks).fill(-1)
+    // Not filled: a task's buffer index is read only when it kept tuples, which a filed chunk set.
+    this.bufferOf = new Int32Array(tasks)
     this.byteOffset = new Float64Array(tasks)
     this.width = new Uint8Array(tasks)
     this.elementRepr = plan.calls.map((call) => call.elements.map(pyRepr))
@@ -64,11 +77,18 @@ export class ResultsStore {
     }
   }
 
-  /** Marks tasks that never ran as cancelled. */
+  /**
+   * Tasks that never ran are shown as cancelled from now on. Their status stays `pending` in the
+   * table, so cancelling a job of ten million tasks costs nothing.
+   */
   cancelPending(): void {
-    for (let task = 0; task < this.status.length; task++) {
-      if (this.status[task] === TASK_STATUS.pending) this.status[task] = TASK_STATUS.cancelled
-    }
+    this.pendingName = 'cancelled'
+  }
+
+  /** A task's status by name; tasks that never ran read `cancelled` once the job was cancelled. */
+  statusOf(task: number): TaskStatus {
+    const status = this.status[task]
+    return status === TASK_STATUS.pending ? this.pendingName : STATUS_NAMES[status]
   }
 
   /** Bytes of the per-task tables (not the packed tuples): what `HOST_BYTES_PER_TASK` budgets. */
@@ -81,6 +101,11 @@ export class ResultsStore {
     return this.status.length
   }
 
+  /** A task's arguments in Python syntax, whole (rows carry only the start of long ones). */
+  argsText(task: number): string {
+    return this.argsRepr[this.plan.callIndex[task]]
+  }
+
   errorOf(task: number): string | null {
     return this.errors.get(task) ?? null
   }
@@ -90,7 +115,7 @@ export class ResultsStore {
     const bufferIndex = this.bufferOf[task]
     const k = this.kOf(task)
     const length = this.kept[task] * k
-    if (bufferIndex < 0 || length === 0) return new Uint8Array(0)
+    if (length === 0) return new Uint8Array(0)
     const buffer = this.buffers[bufferIndex]
     const offset = this.byteOffset[task]
     const width = this.width[task]
@@ -101,6 +126,20 @@ export class ResultsStore {
 
   kOf(task: number): number {
     return this.plan.calls[this.plan.callIndex[task]].plan.k
+  }
+
+  /**
+   * The longest a kept tuple can be as text, over every call: as JSON (`[0,1]`) or as Python repr
+   * (`(0, 1)`). Exports are sized from it before any text is made.
+   */
+  longestTupleChars(format: 'json' | 'repr'): number {
+    const texts = format === 'json' ? this.elementJson : this.elementRepr
+    let longest = 0
+    this.plan.calls.forEach((call, i) => {
+      const element = texts[i].reduce((max, text) => Math.max(max, text.length), 0)
+      longest = Math.max(longest, 2 + call.plan.k * (element + 2))
+    })
+    return longest
   }
 
   /** The i-th kept tuple of a task in Python syntax, e.g. `(0, 1)`. */
@@ -116,11 +155,14 @@ export class ResultsStore {
     const positions = this.positions(task)
     const preview: string[] = []
     const shown = Math.min(this.kept[task], PREVIEW_TUPLES)
-    for (let i = 0; i < shown; i++) preview.push(this.tupleText(task, i, positions))
+    for (let i = 0; i < shown; i++)
+      preview.push(cut(this.tupleText(task, i, positions), MAX_PREVIEW_TUPLE_CHARS))
+    const args = this.argsText(task)
     return {
       task,
-      args: this.argsRepr[this.plan.callIndex[task]],
-      status: STATUS_NAMES[this.status[task]],
+      args: cut(args, MAX_ROW_ARGS_CHARS),
+      argsLength: args.length,
+      status: this.statusOf(task),
       count: this.produced[task],
       kept: this.kept[task],
       preview,
@@ -138,8 +180,12 @@ export class ResultsStore {
     const total = this.kept[task]
     const positions = this.positions(task)
     const tuples: string[] = []
-    for (let i = offset; i < Math.min(total, offset + limit); i++)
-      tuples.push(this.tupleText(task, i, positions))
+    let chars = 0
+    for (let i = offset; i < Math.min(total, offset + limit) && chars < MAX_TUPLES_PAGE_CHARS; i++) {
+      const text = this.tupleText(task, i, positions)
+      tuples.push(text)
+      chars += text.length
+    }
     return { task, total, offset, tuples }
   }
 

@@ -4,7 +4,9 @@ import type { ChunkReply } from './chunkProtocol'
 
 /**
  * Per-task timings of a job, columnar and indexed by task. Times are milliseconds since the job
- * clock's zero. Tasks that never ran have NaN times.
+ * clock's zero. Only tasks that ran (`ran`) have timings. Nothing is filled in advance: a job of ten
+ * million tasks gets its tables without touching half a gigabyte before it starts; each chunk's
+ * range is written when the chunk returns.
  */
 export class TimingStore {
   readonly start: Float64Array
@@ -12,29 +14,33 @@ export class TimingStore {
   readonly lane: Uint16Array
   readonly cpu: Int16Array
   readonly tid: Int32Array
+  /** 1 for each task that ran (done or failed inside its chunk), so it has timings. */
+  private readonly ranFlag: Uint8Array
   readonly busyMsPerLane: number[]
-  /** The busy-time bins of every recorded task, once asked for; dropped when a chunk is added. */
-  private bins: BusyTimeBins | null = null
+  /** Busy-time bins of every recorded task, kept up to date chunk by chunk. */
+  private readonly bins: BusyTimeBins
 
   constructor(
     readonly jobId: string,
     taskCount: number,
     threads: number
   ) {
-    this.start = new Float64Array(taskCount).fill(NaN)
-    this.end = new Float64Array(taskCount).fill(NaN)
+    this.start = new Float64Array(taskCount)
+    this.end = new Float64Array(taskCount)
     this.lane = new Uint16Array(taskCount)
-    this.cpu = new Int16Array(taskCount).fill(-1)
-    this.tid = new Int32Array(taskCount).fill(-1)
+    this.cpu = new Int16Array(taskCount)
+    this.tid = new Int32Array(taskCount)
+    this.ranFlag = new Uint8Array(taskCount)
     this.busyMsPerLane = new Array<number>(threads).fill(0)
+    this.bins = new BusyTimeBins(threads)
   }
 
   /**
-   * Records a chunk's timings with bulk copies (a chunk may hold a hundred thousand tasks and the
-   * main thread must hand the worker its next chunk quickly). Tasks that did not run keep NaN.
+   * Records a chunk's timings with bulk copies and one pass that sums busy time, marks the tasks
+   * that ran and bins them (a chunk may hold tens of thousands of tasks and the main thread must
+   * hand the worker its next chunk quickly). Tasks that did not run have NaN times in the reply.
    */
   addChunk(reply: ChunkReply, lane: number): void {
-    this.bins = null
     const first = reply.firstTask
     const count = reply.status.length
     this.start.set(reply.start, first)
@@ -42,25 +48,33 @@ export class TimingStore {
     this.cpu.set(reply.cpu, first)
     this.lane.fill(lane, first, first + count)
     this.tid.fill(reply.tid, first, first + count)
+    const start = new Float64Array(count)
+    const end = new Float64Array(count)
+    let ran = 0
     let busy = 0
     for (let i = 0; i < count; i++) {
-      const span = reply.end[i] - reply.start[i]
-      if (span === span) busy += span // NaN (did not run) is the only value unequal to itself
+      const began = reply.start[i]
+      if (began !== began) continue // NaN: the task did not run
+      const ended = reply.end[i]
+      busy += ended - began
+      start[ran] = began
+      end[ran] = ended
+      ran++
+      this.ranFlag[first + i] = 1
     }
     this.busyMsPerLane[lane] += busy
+    this.bins.add({ start, end, lane: new Uint16Array(ran).fill(lane) }, 0, ran)
   }
 
   /** Bytes of the per-task tables: what `HOST_BYTES_PER_TASK` budgets. */
   get tableBytes(): number {
-    return [this.start, this.end, this.lane, this.cpu, this.tid].reduce(
-      (sum, table) => sum + table.byteLength,
-      0
-    )
+    const tables = [this.start, this.end, this.lane, this.cpu, this.tid, this.ranFlag]
+    return tables.reduce((sum, table) => sum + table.byteLength, 0)
   }
 
   /** Whether a task ran (done or failed), so it has timings. */
   ran(task: number): boolean {
-    return !Number.isNaN(this.start[task])
+    return this.ranFlag[task] === 1
   }
 
   /** A batch of the given tasks (in the order given). */
@@ -90,38 +104,16 @@ export class TimingStore {
   page(offset: number, limit: number): TimingBatch {
     const tasks: number[] = []
     const stop = Math.min(this.start.length, offset + limit)
-    for (let task = offset; task < stop; task++) if (!Number.isNaN(this.start[task])) tasks.push(task)
+    for (let task = offset; task < stop; task++) if (this.ranFlag[task] === 1) tasks.push(task)
     return this.batch(tasks)
   }
 
   /**
    * Busy-time bins of every recorded task, per lane (the timeline of a job with too many tasks to
-   * draw one bar each). Tasks are binned in blocks of task indices, copied out without the ones that
-   * never ran, so the cost is one pass over the job and a few small arrays. Kept until the next chunk.
+   * draw one bar each), binned as chunks arrive: asking costs a copy of a few small arrays, never a
+   * pass over the job.
    */
   busyBins(): BusyTimeBins {
-    if (this.bins) return this.bins
-    const bins = new BusyTimeBins(this.busyMsPerLane.length)
-    const block = Math.min(BINNING_BLOCK, this.start.length)
-    const start = new Float64Array(block)
-    const end = new Float64Array(block)
-    const lane = new Uint16Array(block)
-    for (let from = 0; from < this.start.length; from += block) {
-      const stop = Math.min(this.start.length, from + block)
-      let n = 0
-      for (let task = from; task < stop; task++) {
-        if (Number.isNaN(this.start[task])) continue
-        start[n] = this.start[task]
-        end[n] = this.end[task]
-        lane[n] = this.lane[task]
-        n++
-      }
-      bins.add({ start, end, lane }, 0, n)
-    }
-    this.bins = bins
-    return bins
+    return this.bins
   }
 }
-
-/** Task indices binned per block by `busyBins`. */
-const BINNING_BLOCK = 65_536

@@ -6,18 +6,14 @@ import {
   type CommandName,
   type CommandOutcome,
   type CommandResults,
-  type EngineEvent,
-  type ExportFile
+  type EngineEvent
 } from '../../shared/protocol'
 import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
-import { TASK_STATUS } from '../engine/chunkProtocol'
+import { exportJob } from './exportJob'
 
 export type EngineHostOptions = EngineOptions
-
-/** Exports through a front door are built in memory; larger results go through the CLI's --output. */
-export const MAX_EXPORT_TUPLES = 2_000_000
 
 type Handlers = { [N in CommandName]: (params: never) => Promise<CommandResults[N]> | CommandResults[N] }
 
@@ -37,7 +33,7 @@ export class EngineHost {
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
-      'job.plan': ({ spec }: { spec: unknown }) => engine.plan(spec).summary,
+      'job.plan': async ({ spec }: { spec: unknown }) => (await engine.plan(spec)).summary,
       'job.start': async ({ spec }: { spec: unknown }) => {
         const job = await engine.start(spec, {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
@@ -57,6 +53,11 @@ export class EngineHost {
       'job.list': () => engine.listJobs().map((job) => job.summary()),
       'job.results': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
         engine.job(jobId).results.page(offset, limit),
+      'job.args': ({ jobId, task }: { jobId: string; task: number }) => {
+        const job = engine.job(jobId)
+        checkTask(job, task)
+        return { task, args: job.results.argsText(task) }
+      },
       'job.tuples': (params: { jobId: string; task: number; offset: number; limit: number }) => {
         const job = engine.job(params.jobId)
         checkTask(job, params.task)
@@ -141,41 +142,4 @@ function checkTask(job: Job, task: number): void {
       `task ${task} does not exist; job ${job.id} has tasks 0 to ${job.plan.taskCount - 1}`
     )
   }
-}
-
-function exportJob(job: Job, format: 'json' | 'csv'): ExportFile {
-  const { results } = job
-  let kept = 0
-  for (let task = 0; task < results.taskCount; task++) kept += results.kept[task]
-  if (kept > MAX_EXPORT_TUPLES) {
-    throw new PoolScopeError(
-      ErrorCodes.INVALID_COMMAND,
-      `this job kept ${kept} tuples, more than the ${MAX_EXPORT_TUPLES} an export from the app holds; ` +
-        'use the CLI (poolscope run … --output FILE) for larger results'
-    )
-  }
-  if (format === 'json') {
-    return {
-      filename: `${job.id}-results.json`,
-      mime: 'application/json',
-      text: Buffer.concat([...results.jsonChunks()]).toString('latin1')
-    }
-  }
-  const lines = ['task,status,index,tuple']
-  for (let task = 0; task < results.taskCount; task++) {
-    const status = results.row(task).status
-    if (results.status[task] !== TASK_STATUS.done || results.kept[task] === 0) {
-      lines.push(`${task},${status},,`)
-      continue
-    }
-    const positions = results.positions(task)
-    for (let i = 0; i < results.kept[task]; i++) {
-      lines.push(`${task},${status},${i},${csvField(results.tupleText(task, i, positions))}`)
-    }
-  }
-  return { filename: `${job.id}-results.csv`, mime: 'text/csv', text: lines.join('\n') + '\n' }
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }

@@ -44,7 +44,7 @@ describe('memory budget', () => {
     await expect(started).rejects.toMatchObject({
       code: 'OVER_BUDGET',
       message: expect.stringMatching(
-        /^this job would hold .*11.1 MiB of timings and per-task tables for 200,000 tasks/
+        /^this job would hold .*11.3 MiB of timings and per-task tables for 200,000 tasks/
       )
     })
     expect(engine.listJobs()).toHaveLength(0)

@@ -7,6 +7,7 @@ vi.mock('electron', () => import('./electronMock'))
 
 /** The named methods of PoolScopeApi, spelled out so that a new one is a deliberate change. */
 const API_METHODS = [
+  'args',
   'busyBins',
   'cancelJob',
   'exportJob',

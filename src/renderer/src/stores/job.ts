@@ -11,6 +11,7 @@ import {
   type PoolScopeApi,
   type ProgressEvent,
   type ResultsPage,
+  type TaskArgs,
   type TimingBatch,
   type TuplesPage
 } from '../../../shared/protocol'
@@ -339,6 +340,11 @@ export const useJobStore = defineStore('job', () => {
     return requireApi().results(jobId.value, offset, limit)
   }
 
+  function fetchArgs(task: number): Promise<TaskArgs> {
+    if (!jobId.value) return Promise.reject(new Error('No job to read arguments from'))
+    return requireApi().args(jobId.value, task)
+  }
+
   function fetchTuples(task: number, offset: number, limit: number): Promise<TuplesPage> {
     if (!jobId.value) return Promise.reject(new Error('No job has run yet'))
     return requireApi().tuples(jobId.value, task, offset, limit)
@@ -385,6 +391,7 @@ export const useJobStore = defineStore('job', () => {
     start,
     cancel,
     fetchResults,
+    fetchArgs,
     fetchTuples,
     exportResults,
     reportError

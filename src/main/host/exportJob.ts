@@ -1,0 +1,88 @@
+import { ErrorCodes, PoolScopeError } from '../../shared/errors'
+import type { ExportFile } from '../../shared/protocol'
+import { formatBytes } from '../../shared/units'
+import { TASK_STATUS } from '../engine/chunkProtocol'
+import type { Job } from '../engine/job'
+import { Slicer } from '../engine/slicer'
+
+/** Exports through a front door are built in memory; larger results go through the CLI's --output. */
+export const MAX_EXPORT_TUPLES = 2_000_000
+/**
+ * …and at most this many bytes of text: an export crosses IPC or a WebSocket as one message, and a
+ * client must be able to take it in (the web host cuts off clients with more than 32 MiB unsent).
+ */
+export const MAX_EXPORT_BYTES = 24 * 1024 * 1024
+
+/** The most text an export of this job can take: every kept tuple at the longest, plus each task's own line or brackets. */
+export function exportBytesBound(job: Job, format: 'json' | 'csv'): number {
+  const { results } = job
+  const tuples = job.summary().tuplesKept
+  if (format === 'json') return tuples * (results.longestTupleChars('json') + 1) + results.taskCount * 6 + 2
+  // task,status,index,tuple: three numbers and a status word around each tuple.
+  return tuples * (results.longestTupleChars('repr') + 40) + results.taskCount * 32 + 64
+}
+
+/**
+ * A job's results as a file, built in slices so the host keeps answering other clients. Refuses,
+ * before building anything, an export larger than a front door carries.
+ */
+export async function exportJob(
+  job: Job,
+  format: 'json' | 'csv',
+  slicer = new Slicer()
+): Promise<ExportFile> {
+  const kept = job.summary().tuplesKept
+  if (kept > MAX_EXPORT_TUPLES) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `this job kept ${kept} tuples, more than the ${MAX_EXPORT_TUPLES} an export from the app holds; ` +
+        'use the CLI (poolscope run … --output FILE) for larger results'
+    )
+  }
+  const bound = exportBytesBound(job, format)
+  if (bound > MAX_EXPORT_BYTES) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `a ${format.toUpperCase()} export of this job can reach ${formatBytes(bound)} ` +
+        `(${job.results.taskCount.toLocaleString('en-US')} tasks, ${kept.toLocaleString('en-US')} tuples kept), ` +
+        `more than the ${formatBytes(MAX_EXPORT_BYTES)} an export from the app holds; ` +
+        'use the CLI (poolscope run … --output FILE) for larger results'
+    )
+  }
+  return format === 'json' ? jsonExport(job, slicer) : csvExport(job, slicer)
+}
+
+async function jsonExport(job: Job, slicer: Slicer): Promise<ExportFile> {
+  const chunks: Uint8Array[] = []
+  for (const chunk of job.results.jsonChunks(256 * 1024)) {
+    chunks.push(chunk) // each chunk is a fresh buffer: kept as it is
+    if (slicer.due) await slicer.pause()
+  }
+  return {
+    filename: `${job.id}-results.json`,
+    mime: 'application/json',
+    text: Buffer.concat(chunks).toString('latin1')
+  }
+}
+
+async function csvExport(job: Job, slicer: Slicer): Promise<ExportFile> {
+  const { results } = job
+  const lines = ['task,status,index,tuple']
+  for (let task = 0; task < results.taskCount; task++) {
+    const status = results.statusOf(task)
+    if (results.status[task] !== TASK_STATUS.done || results.kept[task] === 0) {
+      lines.push(`${task},${status},,`)
+    } else {
+      const positions = results.positions(task)
+      for (let i = 0; i < results.kept[task]; i++) {
+        lines.push(`${task},${status},${i},${csvField(results.tupleText(task, i, positions))}`)
+      }
+    }
+    if (slicer.due) await slicer.pause()
+  }
+  return { filename: `${job.id}-results.csv`, mime: 'text/csv', text: lines.join('\n') + '\n' }
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
