@@ -129,7 +129,7 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   let callsBytes = 0
   /** The call of a task's raw arguments: an existing one with the same JSON text, or a new one. */
   const callOf = (raw: unknown, task: number): number => {
-    const key = JSON.stringify(raw)
+    const key = jsonKey(raw, task)
     let index = byKey.get(key)
     if (index === undefined) {
       const args = unpack(raw, spec.style, workload, task)
@@ -239,6 +239,18 @@ function* recipeTasks(
     if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
   }
   return new RecipeTasks(distinct, slots)
+}
+
+/** A task's arguments as JSON text (the key that finds equal calls); refuses what JSON cannot hold. */
+function jsonKey(raw: unknown, task: number): string {
+  try {
+    return JSON.stringify(raw)
+  } catch {
+    // BigInts and cycles (possible over Electron IPC), or nesting deeper than the stack.
+    return invalid(
+      `task ${task}: arguments must be JSON values (numbers, strings and lists, not nested thousands deep)`
+    )
+  }
 }
 
 function unpack(

@@ -6,7 +6,8 @@ export const LIMITS = {
   maxTasks: 10_000_000,
   maxThreads: 256,
   maxChunkSize: 1_000_000,
-  maxNChoices: 64
+  maxNChoices: 64,
+  maxTaskTimeoutMs: 24 * 60 * 60 * 1000
 } as const
 
 const element = z.union([z.number(), z.string()], {
@@ -99,7 +100,17 @@ export const JobSpecSchema = z
           .max(LIMITS.maxChunkSize, `chunk size must be at most ${LIMITS.maxChunkSize}`)
       ])
       .default('auto'),
-    keep: KeepSchema.default('all')
+    keep: KeepSchema.default('all'),
+    /**
+     * Longest a single task may run, in milliseconds. A task that runs longer is stopped (its worker
+     * thread is replaced) and fails with a message saying so. No limit when omitted.
+     */
+    taskTimeoutMs: z
+      .number()
+      .int('task timeout must be a whole number of milliseconds')
+      .min(1, 'task timeout must be at least 1 ms')
+      .max(LIMITS.maxTaskTimeoutMs, `task timeout must be at most ${LIMITS.maxTaskTimeoutMs} ms (a day)`)
+      .optional()
   })
   .strict()
 

@@ -20,6 +20,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--threads', example: '4' },
   { name: '--chunksize', example: 'auto' },
   { name: '--keep', example: 'all' },
+  { name: '--task-timeout', example: '5000' },
   { name: '--print' },
   { name: '--json' },
   { name: '--output', example: 'results.json' },
@@ -180,6 +181,11 @@ export function parseRunOptions(
   const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
   const keepText = flagText(flags, '--keep')
   const keep = keepText === undefined ? 'all' : parseKeep(keepText)
+  const timeoutText = flagText(flags, '--task-timeout')
+  const taskTimeoutMs =
+    timeoutText === undefined
+      ? undefined
+      : parseWhole('--task-timeout', timeoutText, 1, LIMITS.maxTaskTimeoutMs)
   const outputText = flagText(flags, '--output')
   if (outputText !== undefined && outputText.trim() === '') {
     throw new UsageError('--output', 'needs a file name, e.g. --output results.json (got "")')
@@ -187,7 +193,7 @@ export function parseRunOptions(
   const outputFile = outputText === undefined ? null : resolve(cwd, outputText)
 
   const argsFile = flagText(flags, '--args-file')
-  const common = { workload: workload.name, style, threads, chunkSize, keep } as const
+  const common = { workload: workload.name, style, threads, chunkSize, keep, taskTimeoutMs } as const
   if (argsFile !== undefined) {
     for (const other of ['--elements', '--tasks', '--n', '--seed']) {
       if (flags.has(other)) {

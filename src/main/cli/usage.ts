@@ -33,6 +33,8 @@ How to run it:
   --threads N         pool size, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
   --chunksize C       auto (like Pool.map) or tasks per chunk, 1 to ${LIMITS.maxChunkSize}
   --keep K            all, count (count tuples, keep none) or the first N tuples per task (default all)
+  --task-timeout MS   stop any task that runs longer than MS milliseconds (its worker is replaced
+                      and the task fails); no limit by default
 
 What to report (default: thread and result counts, then the timing summary):
   --print             print each task's result as Python's print(r) does; stdout is then exactly

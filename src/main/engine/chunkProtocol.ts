@@ -46,6 +46,28 @@ export interface ChunkMessage {
   tuples: SharedArrayBuffer
   /** Epoch milliseconds of the job clock's zero (performance.timeOrigin + performance.now() in main). */
   jobOrigin: number
+  /**
+   * Float64Array over a SharedArrayBuffer, slots as in HEARTBEAT: which task of the chunk is
+   * running and since when, so the main thread can stop a task that overruns its timeout (and name
+   * the task whose worker died).
+   */
+  heartbeat: SharedArrayBuffer
+}
+
+/** Slots of a chunk's heartbeat array. */
+export const HEARTBEAT = {
+  /** Index within the chunk of the task running now, -1 between tasks. */
+  task: 0,
+  /** When it started, ms since the job clock's zero. */
+  since: 1,
+  length: 2
+} as const
+
+/** A heartbeat buffer for one chunk, with no task running. */
+export function newHeartbeat(): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(8 * HEARTBEAT.length)
+  new Float64Array(buffer)[HEARTBEAT.task] = -1
+  return buffer
 }
 
 export interface ChunkReply {

@@ -6,7 +6,9 @@ import { binomialSafe } from '../../shared/binomial'
 import { bytesPerIndex } from '../../shared/packing'
 import {
   CONTROL,
+  HEARTBEAT,
   KEEP_ALL,
+  newHeartbeat,
   TASK_STATUS,
   type ChunkMessage,
   type ChunkReply,
@@ -71,7 +73,8 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
       keep: KEEP_ALL,
       control: new SharedArrayBuffer(4 * CONTROL.length),
       tuples: new SharedArrayBuffer(8),
-      jobOrigin: performance.timeOrigin
+      jobOrigin: performance.timeOrigin,
+      heartbeat: newHeartbeat()
     },
     kernels
   )
@@ -96,6 +99,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const tasks = message.planIndex.length
   const control = new Int32Array(message.control)
   const tuples = new BigInt64Array(message.tuples)
+  const beat = new Float64Array(message.heartbeat)
   const keep = message.keep
   // Every per-task column lives in one buffer: each transferred buffer costs the reply time.
   const meta = new ArrayBuffer(tasks * 44)
@@ -158,6 +162,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     const out = viewOf(w)
     reportedThisTask = 0
     const start = performance.now()
+    beat[HEARTBEAT.since] = clockBase + start
+    beat[HEARTBEAT.task] = t
     try {
       const count = kernel(plan, keep, out, offset[t] / w, scratch, checkpoint)
       if (count > 0) tuplesUnpublished += count - reportedThisTask
@@ -189,6 +195,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       publishedAt = end
     }
   }
+  beat[HEARTBEAT.task] = -1
   publish()
   // Tasks after a cancellation never started.
   for (let t = 0; t < tasks; t++) {

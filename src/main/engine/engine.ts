@@ -21,6 +21,8 @@ export interface EngineOptions {
   budgetBytes?: number
   /** Versions of the runtime around the engine (Electron, Chrome), for `engine.info`. */
   versions?: { electron?: string; chrome?: string }
+  /** Largest JS heap of one worker thread, MB (default DEFAULT_HEAP_LIMIT_MB). */
+  workerHeapLimitMb?: number
   /** Pool errors that belong to no task. */
   onPoolError?: (error: Error) => void
 }
@@ -103,12 +105,27 @@ export class Engine {
     try {
       const { pool, startupMs, reused } = await this.acquirePool(plan.threads)
       this.releaseOldJobs(totalOf(plan.memory))
-      const job = new Job(id, plan, pool, { startupMs, reused }, listener)
+      // The engine is free again before anyone hears that the job ended, so a start made from a
+      // `finished` listener is not refused as JOB_RUNNING.
+      const release = (): void => {
+        if (this.running === job) this.running = null
+      }
+      const job: Job = new Job(
+        id,
+        plan,
+        pool,
+        { startupMs, reused },
+        {
+          ...listener,
+          finished: (summary) => {
+            release()
+            listener.finished?.(summary)
+          }
+        }
+      )
       this.running = job
       this.jobs.set(id, job)
-      void job.done.finally(() => {
-        if (this.running === job) this.running = null
-      })
+      void job.done.finally(release)
       return job
     } catch (err) {
       if (this.running === placeholder) this.running = null
@@ -138,6 +155,7 @@ export class Engine {
       this.pool = await WorkerPool.create({
         workerFile: this.options.workerFile,
         threads,
+        heapLimitMb: this.options.workerHeapLimitMb,
         onError: (error) => this.options.onPoolError?.(error)
       })
     } catch (err) {

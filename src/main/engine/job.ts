@@ -2,7 +2,17 @@ import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
-import { CONTROL, KEEP_ALL, KEEP_NONE, TASK_STATUS, type ChunkMessage } from './chunkProtocol'
+import {
+  CONTROL,
+  HEARTBEAT,
+  KEEP_ALL,
+  KEEP_NONE,
+  TASK_STATUS,
+  newHeartbeat,
+  type ChunkMessage
+} from './chunkProtocol'
+import { chunkFailures } from './chunkFailures'
+import { TaskWatchdog } from './taskWatchdog'
 import { laneTime, type ChunkSpan } from './laneTime'
 import { ResultsStore } from './resultsStore'
 import { TimingStore } from './timingStore'
@@ -53,6 +63,8 @@ export class Job {
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
   private readonly tally = { done: 0, failed: 0, tuplesProduced: 0, tuplesKept: 0 }
   private cancelReason = 'cancelled by the user'
+  /** Stops tasks that overrun the job's task timeout; null when the job has none. */
+  private watchdog: TaskWatchdog | null = null
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
@@ -105,6 +117,8 @@ export class Job {
     this.startedAtMs = Date.now()
     const timer = setInterval(() => this.flush(), EVENT_PERIOD_MS)
     timer.unref?.()
+    const timeoutMs = plan.spec.taskTimeoutMs
+    this.watchdog = timeoutMs === undefined ? null : new TaskWatchdog(timeoutMs, () => this.now())
 
     let nextChunk = 0
     // Two chunks per thread in flight: each worker has its next chunk queued when it finishes one,
@@ -121,6 +135,7 @@ export class Job {
     await Promise.all(Array.from({ length: Math.min(inFlight, chunkCount) }, runLane))
     this.finishedAt = this.now()
     clearInterval(timer)
+    this.watchdog?.stop()
 
     if (this.cancelRequested) this.results.cancelPending()
     this.status = this.cancelRequested ? 'cancelled' : this.tally.failed > 0 ? 'failed' : 'done'
@@ -160,10 +175,12 @@ export class Job {
       keep,
       control: this.control,
       tuples: this.tuplesCounter,
-      jobOrigin: this.origin
+      jobOrigin: this.origin,
+      heartbeat: newHeartbeat()
     }
+    const watched = this.watchdog?.watch(firstTask, message.heartbeat)
     try {
-      const reply = await this.pool.runChunk(message)
+      const reply = await this.pool.runChunk(message, watched?.controller.signal)
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
       this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
@@ -178,11 +195,24 @@ export class Job {
       }
       for (const [i, text] of reply.errors) this.noteFailure(firstTask + i, text)
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err)
-      const text = `worker stopped while running tasks ${firstTask}–${firstTask + count - 1}: ${reason}`
-      this.results.failTasks(firstTask, count, text)
+      const running = new Float64Array(message.heartbeat)[HEARTBEAT.task]
+      const failures = chunkFailures({
+        firstTask,
+        count,
+        running: running >= 0 ? firstTask + running : null,
+        timedOutTask: watched?.timedOutTask ?? null,
+        timeoutMs: plan.spec.taskTimeoutMs,
+        heapLimitMb: this.pool.heapLimitMb,
+        error: err
+      })
+      for (let task = firstTask; task < firstTask + count; task++) {
+        const text = failures.messageOf(task)
+        this.results.failTasks(task, 1, text)
+        this.noteFailure(task, text)
+      }
       this.tally.failed += count
-      for (let task = firstTask; task < firstTask + count; task++) this.noteFailure(task, text)
+    } finally {
+      if (watched) this.watchdog?.release(watched)
     }
   }
 

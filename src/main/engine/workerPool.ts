@@ -6,9 +6,17 @@ export interface WorkerPoolOptions {
   /** Absolute path of the bundled worker (a CommonJS file with a default export). */
   workerFile: string
   threads: number
+  /** Largest JS heap of one worker thread, MB: a task that needs more fails instead of the machine swapping. */
+  heapLimitMb?: number
   /** Called with errors the pool reports outside any task, so none goes unheard. */
   onError?: (error: Error) => void
 }
+
+/**
+ * Old-generation heap per worker thread by default. Kernels keep their results in ArrayBuffers,
+ * outside the heap; a task that fills a gigabyte of heap is broken, and fails alone.
+ */
+export const DEFAULT_HEAP_LIMIT_MB = 1024
 
 /**
  * A fixed-size Piscina pool, warmed before use, that maps each worker thread to a stable lane
@@ -16,6 +24,7 @@ export interface WorkerPoolOptions {
  */
 export class WorkerPool {
   readonly threads: number
+  readonly heapLimitMb: number
   /** Milliseconds from creation until every thread had loaded the worker and answered. */
   startupMs = 0
   private readonly piscina: Piscina
@@ -24,13 +33,15 @@ export class WorkerPool {
 
   private constructor(options: WorkerPoolOptions) {
     this.threads = options.threads
+    this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB
     this.piscina = new Piscina({
       filename: options.workerFile,
       minThreads: options.threads,
       maxThreads: options.threads,
       // Threads stay up between jobs: a reused pool is what makes repeated runs comparable.
       idleTimeout: 60 * 60 * 1000,
-      concurrentTasksPerWorker: 1
+      concurrentTasksPerWorker: 1,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMb }
     })
     this.piscina.on('error', (error: Error) => options.onError?.(error))
   }
@@ -58,10 +69,13 @@ export class WorkerPool {
     for (const reply of replies) this.laneOf(reply.threadId)
   }
 
-  /** Runs one chunk; rejects when its worker dies or the pool is destroyed. */
-  async runChunk(message: ChunkMessage): Promise<ChunkReply & { lane: number }> {
+  /**
+   * Runs one chunk; rejects when its worker dies, when `signal` aborts it (Piscina then stops the
+   * worker thread and starts a new one) or when the pool is destroyed.
+   */
+  async runChunk(message: ChunkMessage, signal?: AbortSignal): Promise<ChunkReply & { lane: number }> {
     if (this.destroyed) throw new Error('the worker pool has been shut down')
-    const reply = (await this.piscina.run(message)) as ChunkReply
+    const reply = (await this.piscina.run(message, signal ? { signal } : {})) as ChunkReply
     return { ...reply, lane: this.laneOf(reply.threadId) }
   }
 

@@ -38,6 +38,7 @@ const cases: [string[], string, RegExp][] = [
   [['run', '--chunksize', '0'], '--chunksize', /auto or a whole number from 1 to 1000000/],
   [['run', '--keep', 'some'], '--keep', /all, count .* at least 1 \(got "some"\)/],
   [['run', '--keep', '0'], '--keep', /at least 1 \(got "0"\)/],
+  [['run', '--task-timeout', '0'], '--task-timeout', /whole number from 1 to 86400000 \(got "0"\)/],
   [['run', '--seed', '1.5', '--workload', 'combinations_n'], '--seed', /whole number/],
   [['run', '--args-file', notJson], '--args-file', /not valid JSON/],
   [['run', '--args-file', notList], '--args-file', /must be a JSON array/],

@@ -162,6 +162,20 @@ describe('Engine', () => {
     await small.dispose()
   })
 
+  it('is free for the next job as soon as a job reports that it finished', async () => {
+    const next = new Promise<unknown>((resolve, reject) => {
+      void engine.start(mapCell(2), {
+        finished: () => {
+          engine.start(mapCell(2)).then(
+            (job) => resolve(job.done),
+            (err: unknown) => reject(err)
+          )
+        }
+      })
+    })
+    await expect(next).resolves.toMatchObject({ status: 'done', tuplesProduced: 60 })
+  })
+
   it('refuses a second job while one runs, and the first goes on', async () => {
     const job = await engine.start({
       workload: 'combinations_n',
@@ -266,7 +280,8 @@ describe('Engine faults', () => {
     expect(summary.status).toBe('failed')
     expect(summary.tasksFailed).toBe(2)
     expect(Array.from(job.results.status)).toEqual([1, 1, 2, 2, 1, 1])
-    expect(job.results.errorOf(2)).toMatch(/worker stopped while running tasks 2–3/)
+    expect(job.results.errorOf(2)).toMatch(/^the worker stopped while running this task: /)
+    expect(job.results.errorOf(3)).toBe('lost with tasks 2–3: the worker stopped while running task 2')
     const next = await (await engine.start(mapCell(2))).done
     expect(next.status).toBe('done')
     expect(next.tuplesProduced).toBe(60)

@@ -28,6 +28,17 @@ describe('planJob', () => {
     expect(plan.calls).toHaveLength(1)
   })
 
+  it.each([
+    ['a BigInt', [[1, 2, 10n]]],
+    ['lists nested 5,000 deep', [Array.from({ length: 5000 }).reduce<unknown>((inner) => [inner], [])]]
+  ])('refuses arguments holding %s as a bad spec, not an internal error', (_what, args) => {
+    const error = planError({ workload: 'combinations', style: 'map', inputs: { kind: 'args', args } })
+    expect(error.code).toBe('INVALID_SPEC')
+    expect(error.message).toBe(
+      'task 0: arguments must be JSON values (numbers, strings and lists, not nested thousands deep)'
+    )
+  })
+
   it('caps threads at four per hardware thread, at least 8 and at most 256', () => {
     expect([1, 2, 3, 16, 64, 100].map(maxThreadsFor)).toEqual([8, 8, 12, 64, 256, 256])
     const spec = { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: range6 } }
