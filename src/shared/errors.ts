@@ -1,3 +1,5 @@
+import { redactPaths } from './redactPaths'
+
 /**
  * Every error that crosses a boundary (IPC, WebSocket, CLI) is a `{ code, message }` pair from this
  * one table. Messages say what was wrong and what is allowed; they never carry stacks or file paths.
@@ -40,5 +42,5 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n', 1)[0].slice(0, 500)
+  return redactPaths(text.split('\n', 1)[0]).slice(0, 500)
 }

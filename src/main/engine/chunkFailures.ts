@@ -1,3 +1,5 @@
+import { redactPaths } from '../../shared/redactPaths'
+
 /** What is known when a chunk never came back: its worker thread died or was stopped. */
 export interface LostChunk {
   firstTask: number
@@ -23,7 +25,9 @@ function isOutOfMemory(error: unknown): boolean {
  */
 export function chunkFailures(lost: LostChunk): { messageOf(task: number): string } {
   const last = lost.firstTask + lost.count - 1
-  const reason = lost.error instanceof Error ? lost.error.message : String(lost.error)
+  const reason = redactPaths(
+    (lost.error instanceof Error ? lost.error.message : String(lost.error)).split('\n', 1)[0]
+  )
   const culprit = lost.timedOutTask ?? lost.running
   let cause: string
   if (lost.timedOutTask !== null) {
@@ -31,11 +35,11 @@ export function chunkFailures(lost: LostChunk): { messageOf(task: number): strin
   } else if (isOutOfMemory(lost.error)) {
     cause = `ran out of memory: it reached the worker's ${lost.heapLimitMb} MB heap limit; its worker thread was replaced`
   } else {
-    cause = `the worker stopped while running this task: ${reason.split('\n', 1)[0]}`
+    cause = `the worker stopped while running this task: ${reason}`
   }
   const others =
     culprit === null
-      ? `worker stopped while running tasks ${lost.firstTask}–${last}: ${reason.split('\n', 1)[0]}`
+      ? `worker stopped while running tasks ${lost.firstTask}–${last}: ${reason}`
       : `lost with tasks ${lost.firstTask}–${last}: the worker stopped while running task ${culprit}`
   return { messageOf: (task) => (task === culprit ? cause : others) }
 }

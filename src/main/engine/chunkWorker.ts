@@ -4,6 +4,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { KernelPlan } from '../../shared/workloads'
 import { binomialSafe } from '../../shared/binomial'
 import { bytesPerIndex } from '../../shared/packing'
+import { redactPaths } from '../../shared/redactPaths'
 import {
   CONTROL,
   HEARTBEAT,
@@ -226,7 +227,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
 
 function taskErrorMessage(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
-  return text.split('\n', 1)[0].slice(0, 500)
+  return redactPaths(text.split('\n', 1)[0]).slice(0, 500)
 }
 
 /** Marks every buffer of a reply for transfer, so nothing large is copied between threads. */

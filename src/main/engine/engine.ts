@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
+import { redactPaths } from '../../shared/redactPaths'
 import type { JobPlan } from '../../shared/plan'
 import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'
@@ -159,7 +160,7 @@ export class Engine {
         onError: (error) => this.options.onPoolError?.(error)
       })
     } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n', 1)[0] : String(err)
+      const reason = redactPaths(err instanceof Error ? err.message.split('\n', 1)[0] : String(err))
       throw new PoolScopeError(
         ErrorCodes.POOL_FAILED,
         `could not start a pool of ${threads} threads: ${reason}`

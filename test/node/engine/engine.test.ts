@@ -240,6 +240,9 @@ describe('Engine start-up faults', () => {
       code: 'POOL_FAILED',
       message: expect.stringMatching(/^could not start a pool of 2 threads: /)
     })
+    await expect(broken.start(mapCell(2))).rejects.toMatchObject({
+      message: expect.not.stringContaining('/nonexistent')
+    })
     expect(broken.runningJob).toBeNull()
     await broken.dispose()
   })
