@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { build } from 'esbuild'
 import { Piscina } from 'piscina'
+import { nodeBundleOptions } from '../scripts/build-node.js'
 
 export const THREADS = 2
 const range = (n) => Array.from({ length: n }, (_, i) => i)
@@ -162,4 +164,25 @@ export function machine(sources = ['src']) {
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     date: new Date().toISOString()
   }
+}
+
+/**
+ * Bundles the EngineHost (the surface every front door uses) and the worker into out/<name>/, a
+ * folder of its own so a bench never races another build. Returns the files and the sources used.
+ */
+export async function buildHostBundle(name) {
+  const root = join(import.meta.dirname, '..')
+  const outdir = join(root, 'out', name)
+  const result = await build({
+    metafile: true,
+    absWorkingDir: root,
+    entryPoints: {
+      host: join(import.meta.dirname, 'harness', 'hostEntry.ts'),
+      worker: join(root, 'src', 'main', 'worker.ts')
+    },
+    outdir,
+    ...nodeBundleOptions
+  })
+  const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
+  return { hostFile: join(outdir, 'host.cjs'), workerFile: join(outdir, 'worker.cjs'), sources }
 }

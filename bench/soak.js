@@ -7,11 +7,9 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { build } from 'esbuild'
-import { nodeBundleOptions } from '../scripts/build-node.js'
-import { machine, stats } from './lib.js'
+import { buildHostBundle, machine, stats } from './lib.js'
 
 // RSS is sampled after a forced GC, so garbage not yet collected does not pass for a leak.
 if (typeof globalThis.gc !== 'function') {
@@ -73,24 +71,6 @@ function parseArgs(argv) {
   return options
 }
 
-/** Builds the host and the worker into out/soak/ (its own folder: never races a bench or CLI build). */
-async function buildSoak() {
-  const root = resolve(import.meta.dirname, '..')
-  const outdir = join(root, 'out', 'soak')
-  const result = await build({
-    metafile: true,
-    absWorkingDir: root,
-    entryPoints: {
-      host: join(import.meta.dirname, 'harness', 'hostEntry.ts'),
-      worker: join(root, 'src', 'main', 'worker.ts')
-    },
-    outdir,
-    ...nodeBundleOptions
-  })
-  const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
-  return { hostFile: join(outdir, 'host.cjs'), workerFile: join(outdir, 'worker.cjs'), sources }
-}
-
 /** OS threads of this process, or null off Linux. */
 function osThreads() {
   try {
@@ -144,7 +124,7 @@ const noteError = (where, detail) => {
 process.on('uncaughtException', (err) => noteError('uncaughtException', err?.stack ?? err))
 process.on('unhandledRejection', (err) => noteError('unhandledRejection', err?.stack ?? err))
 
-const { hostFile, workerFile, sources } = await buildSoak()
+const { hostFile, workerFile, sources } = await buildHostBundle('soak')
 const info = machine(sources)
 const { EngineHost } = createRequire(import.meta.url)(hostFile)
 const host = new EngineHost({

@@ -1,3 +1,4 @@
-// What the soak needs: the EngineHost every front door uses, bundled by bench/soak.js into
-// out/soak/host.cjs, so cancels and starts go through the same validation and replies as the app's.
+// What the soak and stall benchmarks need: the EngineHost every front door uses, bundled by
+// bench/lib.js buildHostBundle into out/<bench>/host.cjs, so commands go through the same
+// validation and replies as the app's.
 export { EngineHost } from '../../src/main/host/engineHost'

@@ -22,7 +22,9 @@ export function elementProblem(value: unknown): string | null {
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_LENGTH)
       return `a string element is longer than ${MAX_STRING_LENGTH} characters`
-    return PRINTABLE_ASCII.test(value) ? null : `${excerpt(value)} contains characters outside printable ASCII`
+    return PRINTABLE_ASCII.test(value)
+      ? null
+      : `${excerpt(value)} contains characters outside printable ASCII`
   }
   return `${excerpt(value)} is neither an integer nor a string`
 }
