@@ -15,9 +15,8 @@ export interface AllowListEntry {
 }
 export const ALLOW_LIST_FILE: string
 export const BLOCKING_SEVERITIES: ReadonlySet<string>
-export function parseCsv(text: string): string[][]
 export function projectPath(file: string, projectRoot?: string): string
-export function parseFindings(csvText: string, projectRoot?: string): Finding[]
+export function findingsFromIssues(issues: unknown, projectRoot?: string): Finding[]
 export function parseAllowList(jsonText: string): AllowListEntry[]
 export function applyAllowList(
   findings: Finding[],

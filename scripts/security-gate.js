@@ -1,14 +1,12 @@
 // The security gate: runs @doyensec/electronegativity on src/ for the Electron version the app ships
-// with, reads the CSV it writes, and fails on any HIGH or MEDIUM finding that the reviewed
-// allow-list (security/electronegativity-allowlist.json) does not explain. Electronegativity itself
-// exits 0 whatever it finds, and it writes its CSV header and rows in two unordered writes, so the
-// file is parsed strictly: anything that does not read as findings fails the gate rather than
-// passing it. `npm run security`.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+// with and fails on any HIGH or MEDIUM finding that the reviewed allow-list
+// (security/electronegativity-allowlist.json) does not explain. Electronegativity exits 0 whatever
+// it finds, and its CSV report is written by two racing writes (a header that truncates the file
+// and rows appended beside it), which left a torn file on a clean CI run; so the gate calls its
+// runner in-process and reads the findings as objects, checking each one's shape. `npm run security`.
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const root = resolve(import.meta.dirname, '..')
@@ -19,43 +17,8 @@ export const ALLOW_LIST_FILE = join(root, 'security', 'electronegativity-allowli
 /** Severities that fail the gate unless allow-listed. */
 export const BLOCKING_SEVERITIES = new Set(['HIGH', 'MEDIUM'])
 
-const CSV_HEADER = 'issue, severity, confidence, filename, location, sample, description, url'
 const SEVERITIES = new Set(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH'])
 const MIN_REASON_LENGTH = 30
-
-/**
- * Splits CSV text into rows of fields: double-quoted fields may hold commas, newlines and `""`.
- * Throws on an unterminated quote.
- */
-export function parseCsv(text) {
-  const rows = []
-  let row = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"') quoted = true
-    else if (char === ',') {
-      row.push(field)
-      field = ''
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += char
-  }
-  if (quoted) throw new Error('the CSV ends inside a quoted field')
-  if (field !== '' || row.length > 0) rows.push([...row, field])
-  return rows
-}
 
 /** A file name from electronegativity as a path relative to the project, with `/` separators. */
 export function projectPath(file, projectRoot = root) {
@@ -64,23 +27,30 @@ export function projectPath(file, projectRoot = root) {
 }
 
 /**
- * The findings in electronegativity's CSV: `{ check, severity, confidence, file, location,
- * description }`. Throws when the text is not that CSV (no header, a row of the wrong shape, an
- * unknown severity), so a damaged report can never pass for a clean one.
+ * The findings electronegativity's runner returns, as `{ check, severity, confidence, file,
+ * location, description }`. Throws on an issue of another shape (an unknown severity, no check
+ * name), so a changed or damaged report can never pass for a clean one.
  */
-export function parseFindings(csvText, projectRoot = root) {
-  const rows = parseCsv(csvText).filter((fields) => fields.some((field) => field.trim() !== ''))
-  const headers = rows.filter((fields) => fields.join(',') === CSV_HEADER)
-  if (headers.length !== 1) throw new Error('the electronegativity report has no CSV header')
-  return rows
-    .filter((fields) => !headers.includes(fields))
-    .map((fields, index) => {
-      const [check, severity, confidence, file, location, , description] = fields
-      if (fields.length !== 8 || !/^[A-Z0-9_]+$/.test(check) || !SEVERITIES.has(severity)) {
-        throw new Error(`row ${index + 1} of the electronegativity report is malformed: ${fields.join(',')}`)
-      }
-      return { check, severity, confidence, file: projectPath(file, projectRoot), location, description }
-    })
+export function findingsFromIssues(issues, projectRoot = root) {
+  if (!Array.isArray(issues)) throw new Error('electronegativity returned no list of issues')
+  return issues.map((issue, index) => {
+    const check = issue?.id
+    const severity = issue?.severity?.name
+    if (typeof check !== 'string' || !/^[A-Z0-9_]+$/.test(check) || !SEVERITIES.has(severity)) {
+      throw new Error(
+        `issue ${index + 1} from electronegativity is malformed: ${JSON.stringify(issue)?.slice(0, 200)}`
+      )
+    }
+    const { line, column } = issue.location ?? {}
+    return {
+      check,
+      severity,
+      confidence: String(issue.confidence?.name ?? 'N/A'),
+      file: projectPath(String(issue.file ?? 'N/A'), projectRoot),
+      location: `${line}:${column}`,
+      description: String(issue.description ?? '')
+    }
+  })
 }
 
 /**
@@ -125,32 +95,37 @@ export function electronVersion(packageJson) {
   return version
 }
 
-/** Runs electronegativity on `input` and returns its CSV report as text. */
-function runElectronegativity(input, version) {
-  const packageDir = dirname(require.resolve('@doyensec/electronegativity/package.json'))
-  const { bin } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
-  const cli = join(packageDir, typeof bin === 'string' ? bin : bin.electronegativity)
-  const work = mkdtempSync(join(tmpdir(), 'poolscope-electronegativity-'))
-  try {
-    const output = join(work, 'findings.csv')
-    const run = spawnSync(process.execPath, [cli, '-i', input, '-e', version, '-o', output, '-v', 'false'], {
-      cwd: root,
-      encoding: 'utf8'
-    })
-    if (run.status !== 0) throw new Error(`electronegativity exited with ${run.status}: ${run.stderr}`)
-    return readFileSync(output, 'utf8')
-  } finally {
-    rmSync(work, { recursive: true, force: true })
+/** Runs electronegativity's runner on `input` for Electron `version`; resolves with its issues. */
+async function runElectronegativity(input, version) {
+  const run = require('@doyensec/electronegativity')
+  const result = await run({
+    input,
+    output: undefined,
+    isSarif: false,
+    customScan: [],
+    excludeFromScan: [],
+    severitySet: undefined,
+    confidenceSet: undefined,
+    isRelative: false,
+    isVerbose: false,
+    electronUpgrade: undefined,
+    electronVersionOverride: version,
+    parserPlugins: []
+  })
+  if (result?.errors?.length > 0) {
+    const files = result.errors.map((error) => projectPath(String(error.file))).join(', ')
+    throw new Error(`electronegativity could not read ${files}: those files were not checked`)
   }
+  return result?.issues
 }
 
 function describeFinding(finding) {
   return `${finding.severity} ${finding.check} in ${finding.file}:${finding.location} (${finding.description})`
 }
 
-function main() {
+async function main() {
   const version = electronVersion(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')))
-  const findings = parseFindings(runElectronegativity(join(root, 'src'), version))
+  const findings = findingsFromIssues(await runElectronegativity(join(root, 'src'), version))
   const allowList = parseAllowList(readFileSync(ALLOW_LIST_FILE, 'utf8'))
   const { explained, unexplained, stale } = applyAllowList(findings, allowList)
 
@@ -172,7 +147,7 @@ function main() {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    main()
+    await main()
   } catch (err) {
     console.error(`security gate: ${err instanceof Error ? err.message : String(err)}`)
     process.exitCode = 2

@@ -5,29 +5,25 @@ import {
   ALLOW_LIST_FILE,
   applyAllowList,
   electronVersion,
-  parseAllowList,
-  parseFindings
+  findingsFromIssues,
+  parseAllowList
 } from '../../../scripts/security-gate.js'
 import type { AllowListEntry, Finding } from '../../../scripts/security-gate.js'
 import { projectRoot } from '../../paths'
 
 const ROOT = '/repo'
-const HEADER = 'issue, severity, confidence, filename, location, sample, description, url'
-const WIKI = 'https://github.com/doyensec/electronegativity/wiki/'
 
-/** One CSV row as electronegativity writes it. */
-function row(check: string, severity: string, file: string, sample = 'const window = new BrowserWindow({') {
-  const quote = (text: string) => `"${text.replace(/"/g, '""')}"`
-  return [
-    check,
-    quote(severity),
-    quote('FIRM'),
-    quote(file),
-    quote('42:17'),
-    quote(sample),
-    quote('Review'),
-    WIKI + check
-  ].join(',')
+/** One issue as electronegativity's runner returns it. */
+function issue(id: string, severity: string, file: string) {
+  return {
+    id,
+    severity: { name: severity, value: 2 },
+    confidence: { name: 'FIRM', value: 2 },
+    file,
+    location: { line: 42, column: 17 },
+    sample: 'const window = new BrowserWindow({',
+    description: 'Review'
+  }
 }
 
 function finding(check: string, severity: string, file: string): Finding {
@@ -41,43 +37,27 @@ const sandboxEntry: AllowListEntry = {
 }
 
 describe('reading the electronegativity report', () => {
-  it('reads each row as a finding with its file relative to the project', () => {
-    const csv = [HEADER, row('SANDBOX_JS_CHECK', 'MEDIUM', '/repo/src/main/shell/mainWindow.ts'), ''].join(
-      '\n'
-    )
-    expect(parseFindings(csv, ROOT)).toEqual([
+  it('reads each issue as a finding with its file relative to the project', () => {
+    const issues = [issue('SANDBOX_JS_CHECK', 'MEDIUM', '/repo/src/main/shell/mainWindow.ts')]
+    expect(findingsFromIssues(issues, ROOT)).toEqual([
       finding('SANDBOX_JS_CHECK', 'MEDIUM', 'src/main/shell/mainWindow.ts')
     ])
   })
 
-  it('keeps commas, quotes and line breaks inside a quoted sample', () => {
-    const sample = 'lockDownWebContents(contents, { a: "b",\n c })'
-    const csv = [HEADER, row('OPEN_EXTERNAL_JS_CHECK', 'MEDIUM', '/repo/src/main/index.ts', sample)].join(
-      '\n'
-    )
-    expect(parseFindings(csv, ROOT).map((item) => item.file)).toEqual(['src/main/index.ts'])
+  it('refuses anything but a list of issues', () => {
+    expect(() => findingsFromIssues(undefined, ROOT)).toThrow('electronegativity returned no list of issues')
   })
 
-  it('reads a report with the header after the rows, as its unordered writes can leave it', () => {
-    const csv = [row('SANDBOX_JS_CHECK', 'MEDIUM', '/repo/src/a.ts'), HEADER].join('\n')
-    expect(parseFindings(csv, ROOT)).toHaveLength(1)
-  })
-
-  it('refuses a report without the header', () => {
-    expect(() => parseFindings(row('SANDBOX_JS_CHECK', 'MEDIUM', '/repo/src/a.ts'), ROOT)).toThrow(
-      'the electronegativity report has no CSV header'
+  it('refuses an issue without a check name rather than skipping it', () => {
+    expect(() => findingsFromIssues([{ ...issue('X', 'HIGH', '/repo/a.ts'), id: undefined }], ROOT)).toThrow(
+      /issue 1 from electronegativity is malformed/
     )
   })
 
-  it('refuses a damaged row rather than skipping it', () => {
-    const csv = [HEADER, 'SANDBOX_JS_CHECK,"MEDI'].join('\n')
-    expect(() => parseFindings(csv, ROOT)).toThrow()
-  })
-
-  it('refuses a row with an unknown severity', () => {
-    expect(() =>
-      parseFindings([HEADER, row('SANDBOX_JS_CHECK', 'SEVERE', '/repo/src/a.ts')].join('\n'), ROOT)
-    ).toThrow(/row 1 of the electronegativity report is malformed/)
+  it('refuses an issue with an unknown severity', () => {
+    expect(() => findingsFromIssues([issue('SANDBOX_JS_CHECK', 'SEVERE', '/repo/src/a.ts')], ROOT)).toThrow(
+      /issue 1 from electronegativity is malformed/
+    )
   })
 })
 
