@@ -144,13 +144,19 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   }
 
   const callIndex = new Int32Array(taskCount)
+  /** Tasks per call, counted as tasks are assigned (a separate pass over ten million would not yield). */
+  const perCallTasks: number[] = []
+  const assign = (task: number, call: number): void => {
+    callIndex[task] = call
+    perCallTasks[call] = (perCallTasks[call] ?? 0) + 1
+  }
   if (tasks instanceof RecipeTasks) {
     // A recipe has a handful of distinct arguments: each is planned once, when a task first draws it.
     const callOfSlot = new Int32Array(tasks.distinct.length).fill(-1)
     for (let task = 0; task < taskCount; task++) {
       const slot = tasks.slots[task]
       if (callOfSlot[slot] < 0) callOfSlot[slot] = callOf(tasks.distinct[slot], task)
-      callIndex[task] = callOfSlot[slot]
+      assign(task, callOfSlot[slot])
       if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
     }
   } else {
@@ -163,7 +169,7 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
         index = callOf(raw, task)
         if (raw !== null && typeof raw === 'object') byRef.set(raw, index)
       }
-      callIndex[task] = index
+      assign(task, index)
       if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
     }
   }
@@ -171,8 +177,6 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   let totalTuples = 0n
   let keptTuples = 0n
   let keptBytes = 0n
-  const perCallTasks = new Array<number>(calls.length).fill(0)
-  for (let task = 0; task < taskCount; task++) perCallTasks[callIndex[task]]++
   calls.forEach((call, i) => {
     const count = BigInt(perCallTasks[i])
     const kept = keptOf(call.count, spec.keep)
