@@ -1,7 +1,8 @@
 // PoolScope benchmarks: `npm run bench` (full, 1–3 minutes on 2 cores) or `npm run bench -- --quick`.
 // Each section warms every implementation, discards warm-up runs, then takes N runs that alternate
 // implementations (the order rotates each round) so machine noise lands on all of them evenly.
-// Prints markdown tables and writes bench/results/latest.json. See BENCHMARKS.md for the method.
+// Prints markdown tables and writes bench/results/latest.json (a quick or partial run writes
+// quick-latest.json instead). See BENCHMARKS.md for the method.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -502,8 +503,25 @@ async function main() {
   console.log([header, ...tables, `_bench took ${fmt(results.elapsedSeconds)} s_`].join('\n\n'))
   const dir = join(import.meta.dirname, 'results')
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'latest.json'), await asJson(results))
-  log(`wrote ${join('bench', 'results', 'latest.json')}`)
+  const file = resultsFileName(options)
+  writeFileSync(join(dir, file), await asJson(results))
+  log(
+    file === REFERENCE_RESULTS
+      ? `wrote ${join('bench', 'results', file)}`
+      : `wrote ${join('bench', 'results', file)} (a quick or partial run; the reference ${join('bench', 'results', REFERENCE_RESULTS)} is left as it was)`
+  )
+}
+
+/** The committed reference results, which only a full run may replace. */
+const REFERENCE_RESULTS = 'latest.json'
+
+/**
+ * Where a run's results go: a full run (every section, Python compared)
+ * replaces the committed reference; a `--quick`, `--only` or `--no-python` run writes the
+ * git-ignored quick-latest.json, so trying the bench never overwrites the figures BENCHMARKS.md quotes.
+ */
+function resultsFileName({ quick, only, python }) {
+  return quick || only || !python ? 'quick-latest.json' : REFERENCE_RESULTS
 }
 
 /** The results as JSON, formatted the way the repository's Prettier config formats JSON. */
