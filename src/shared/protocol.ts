@@ -123,9 +123,16 @@ export interface JobSummary {
   threads: number
   chunkSize: number
   taskCount: number
+  /** Tasks that ran to their end. */
   tasksDone: number
+  /** Tasks that failed (every one counted; only the first messages are kept in `failures`). */
   tasksFailed: number
+  /** Tasks a cancel stopped midway: their work is counted, their results are not kept. */
+  tasksStopped: number
+  /** Every tuple computed, those of tasks stopped midway included. */
   tuplesProduced: number
+  /** Of `tuplesProduced`, those computed by tasks a cancel stopped midway (none of them kept). */
+  tuplesOfStoppedTasks: number
   tuplesKept: number
   /** Time to create and warm the pool, measured apart from the job; 0 when a warm pool was reused. */
   poolStartupMs: number
@@ -137,7 +144,7 @@ export interface JobSummary {
   tuplesPerSecond: number
   /** Sum of task durations per worker lane, milliseconds. */
   busyMsPerLane: number[]
-  /** Where each lane's share of the wall time went; the four parts add up to `wallMs`. */
+  /** Where each lane's share of the wall time went; the five parts add up to `wallMs`. */
   laneTime: LaneTime[]
   /** The first failures, with their messages (at most 100 are kept). */
   failures: TaskFailure[]
@@ -148,8 +155,10 @@ export interface JobSummary {
  * timestamps on the clock shared by all threads (milliseconds).
  */
 export interface LaneTime {
-  /** Running tasks. */
+  /** Running tasks that ran to their end. */
   tasksMs: number
+  /** Running tasks that a cancel stopped midway: work done, whose results are not kept. */
+  stoppedMs: number
   /** Inside chunks but between tasks: the engine's per-task bookkeeping and the chunk's set-up. */
   bookkeepingMs: number
   /** Before its first chunk and between chunks: waiting for the main thread to hand over work. */
@@ -158,13 +167,21 @@ export interface LaneTime {
   idleAtEndMs: number
 }
 
-/** Live progress, at most about 20 a second per job. */
+/**
+ * Live progress, at most about 20 a second per job. Done and failed tasks are counted apart and
+ * never capped: `tasksDone + tasksFailed` never exceeds `tasksTotal`.
+ */
 export interface ProgressEvent {
   jobId: string
+  /** Tasks that ran to their end. */
   tasksDone: number
+  /** Tasks that failed. */
   tasksFailed: number
   tasksTotal: number
+  /** Tuples computed so far, including those of tasks still running. */
   tuplesDone: number
+  /** Tuples the whole job computes (the plan's exact count, as a number; 0 when unknown). */
+  tuplesTotal: number
   elapsedMs: number
 }
 

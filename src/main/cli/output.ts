@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises'
+import { notebookLines } from '../../shared/progress'
 import type { JobSummary } from '../../shared/protocol'
 import { fileProblem } from './io'
 import type { ResultsStore } from '../engine/resultsStore'
@@ -15,9 +16,12 @@ export function formatRate(perSecond: number): string {
   return Math.round(perSecond).toLocaleString('en-US')
 }
 
-/** The notebook's two lines: `print(f"Number of threads: ...")`, `print(f"Number of results: ...")`. */
+/**
+ * The notebook's two lines: `print(f"Number of threads: ...")`, `print(f"Number of results: ...")`;
+ * a job that did not finish says how many results of how many it has.
+ */
 export function notebookHeader(summary: JobSummary): string[] {
-  return [`Number of threads: ${summary.threads}`, `Number of results: ${summary.taskCount}`]
+  return notebookLines(summary)
 }
 
 /** The timing summary: pool start-up, wall time, throughput and each thread's busy time. */
@@ -30,6 +34,9 @@ export function timingLines(summary: JobSummary): string[] {
     `Wall time: ${formatMs(summary.wallMs)}`,
     `Tasks/s: ${formatRate(summary.tasksPerSecond)}`,
     `Tuples/s: ${formatRate(summary.tuplesPerSecond)} (${summary.tuplesProduced.toLocaleString('en-US')} produced, ` +
+      (summary.tuplesOfStoppedTasks > 0
+        ? `${summary.tuplesOfStoppedTasks.toLocaleString('en-US')} of them by tasks stopped midway, `
+        : '') +
       `${summary.tuplesKept.toLocaleString('en-US')} kept)`,
     `Busy ms per thread: ${busy}`,
     ...laneTimeLines(summary)
@@ -49,7 +56,9 @@ export function laneTimeLines(summary: JobSummary): string[] {
   const share = (ms: number) => `${((100 * ms) / summary.wallMs).toFixed(0)}%`
   return summary.laneTime.map(
     (parts, lane) =>
-      `  thread #${lane}: tasks ${share(parts.tasksMs)}, bookkeeping ${share(parts.bookkeepingMs)}, ` +
+      `  thread #${lane}: tasks ${share(parts.tasksMs)}, ` +
+      (parts.stoppedMs > 0 ? `stopped tasks ${share(parts.stoppedMs)}, ` : '') +
+      `bookkeeping ${share(parts.bookkeepingMs)}, ` +
       `waiting for work ${share(parts.awaitingWorkMs)}, idle at the end ${share(parts.idleAtEndMs)}`
   )
 }

@@ -1,3 +1,4 @@
+import { etaMs, progressFraction } from '../../shared/progress'
 import type { ProgressEvent } from '../../shared/protocol'
 import type { CliOutput } from './io'
 
@@ -11,16 +12,39 @@ function compact(value: number): string {
   return String(value)
 }
 
-/** One line of progress, at most `columns` characters: `[#####·····]  48%  12/25 tasks  3.1M tuples  2.4 s`. */
+/** Seconds left, e.g. `ETA 3.2 s`, `ETA 4 min 05 s`; `ETA —` before anything is measurable. */
+export function formatEta(ms: number | null): string {
+  if (ms === null) return 'ETA —'
+  const seconds = ms / 1000
+  if (seconds < 60) return `ETA ${seconds.toFixed(1)} s`
+  const whole = Math.round(seconds)
+  return `ETA ${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`
+}
+
+/**
+ * One line of progress, at most `columns` characters:
+ * `[#####·····]  48%  12/25 tasks  3.1M tuples  2.4 s  ETA 2.6 s`. Tasks count those finished,
+ * done or failed; the share follows tuples when they are further along (a few long tasks).
+ */
 export function formatProgress(event: ProgressEvent, columns = 80): string {
-  const fraction = event.tasksTotal > 0 ? Math.min(1, event.tasksDone / event.tasksTotal) : 0
+  const fraction = progressFraction(event)
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4)
-  const facts =
-    `${percent}  ${event.tasksDone}/${event.tasksTotal} tasks  ${compact(event.tuplesDone)} tuples` +
-    `  ${(event.elapsedMs / 1000).toFixed(1)} s` +
-    (event.tasksFailed > 0 ? `  ${event.tasksFailed} failed` : '')
+  const finished = event.tasksDone + event.tasksFailed
+  const fields = [
+    percent,
+    `${finished}/${event.tasksTotal} tasks`,
+    ...(event.tasksFailed > 0 ? [`${event.tasksFailed} failed`] : []),
+    `${compact(event.tuplesDone)} tuples`,
+    `${(event.elapsedMs / 1000).toFixed(1)} s`,
+    formatEta(etaMs(event))
+  ]
+  const facts = fields.join('  ')
   const barWidth = Math.max(0, Math.min(30, columns - facts.length - 4))
-  if (barWidth < 5) return facts.slice(0, Math.max(0, columns - 1))
+  if (barWidth < 5) {
+    // No room for a bar: drop whole facts from the end rather than cut one in half.
+    while (fields.length > 1 && fields.join('  ').length > columns - 1) fields.pop()
+    return fields.join('  ').slice(0, Math.max(0, columns - 1))
+  }
   const filled = Math.round(fraction * barWidth)
   return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${facts}`
 }

@@ -1,5 +1,6 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import type { JobPlan } from '../../shared/plan'
+import { LARGE_JOB_TUPLES } from '../../shared/progress'
 import type { JobSummary } from '../../shared/protocol'
 import { resultsDigest } from '../engine/digest'
 import type { Engine } from '../engine/engine'
@@ -48,9 +49,12 @@ export interface RunReport {
     tasks: number
     tasksDone: number
     tasksFailed: number
+    /** Tasks a cancel stopped midway: their tuples are counted in tuplesProduced, none kept. */
+    tasksStopped: number
     /** Exact C(n, k) total before the run; a decimal string beyond 2^53. */
     tuplesPlanned: number | string
     tuplesProduced: number
+    tuplesOfStoppedTasks: number
     tuplesKept: number
   }
   timing: {
@@ -62,16 +66,50 @@ export interface RunReport {
     busyMsPerLane: number[]
     laneTime: JobSummary['laneTime']
   }
-  /** SHA-256 of `json.dumps(results, separators=(',', ':'))`; null when only counts were kept. */
+  /**
+   * SHA-256 of `json.dumps(results, separators=(',', ':'))`, the list Python's `Pool.map` returns;
+   * null when the results cannot equal that list, and `digestNote` says why.
+   */
   digest: string | null
+  /** Why `digest` is null (a partial job, or a keep mode that keeps fewer tuples); null when it is set. */
+  digestNote: string | null
   output: { file: string; bytes: number } | null
   failures: JobSummary['failures']
+}
+
+/**
+ * Why a digest of the kept results could not equal Python's, or null when it can: Python's list
+ * holds every tuple of every task, which a partial job or `--keep count` / `--keep N` do not.
+ */
+export function digestNoteOf(summary: JobSummary, plan: JobPlan): string | null {
+  if (summary.status === 'cancelled')
+    return `the job was cancelled: ${summary.tasksDone} of ${summary.taskCount} tasks kept, results are partial`
+  if (summary.tasksFailed > 0)
+    return `${summary.tasksFailed} of ${summary.taskCount} tasks failed: results are partial (Python's map would have raised)`
+  if (summary.partial) return 'results are partial'
+  const { keep } = plan.spec
+  if (keep === 'count') return 'only counts were kept (--keep count)'
+  if (plan.keptTuples < plan.totalTuples)
+    return `--keep ${keep} kept ${plan.keptTuples} of ${plan.totalTuples} tuples; Python's list holds them all`
+  return null
+}
+
+/**
+ * The warning shown before a job the plan says will produce more than LARGE_JOB_TUPLES tuples
+ * (the app's form shows the same), or null.
+ */
+export function largeJobWarning(plan: JobPlan): string | null {
+  if (plan.totalTuples <= LARGE_JOB_TUPLES) return null
+  return (
+    `Warning: a large job: ${plan.totalTuples.toLocaleString('en-US')} tuples ` +
+    `(over ${LARGE_JOB_TUPLES.toLocaleString('en-US')}) may take a while. Ctrl-C cancels and keeps what is done.`
+  )
 }
 
 export function jsonReport(
   summary: JobSummary,
   plan: JobPlan,
-  digest: string | null,
+  digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null
 ): RunReport {
@@ -86,8 +124,10 @@ export function jsonReport(
       tasks: summary.taskCount,
       tasksDone: summary.tasksDone,
       tasksFailed: summary.tasksFailed,
+      tasksStopped: summary.tasksStopped,
       tuplesPlanned: exact(plan.totalTuples),
       tuplesProduced: summary.tuplesProduced,
+      tuplesOfStoppedTasks: summary.tuplesOfStoppedTasks,
       tuplesKept: summary.tuplesKept
     },
     timing: {
@@ -99,7 +139,8 @@ export function jsonReport(
       busyMsPerLane: summary.busyMsPerLane,
       laneTime: summary.laneTime
     },
-    digest,
+    digest: digest.digest,
+    digestNote: digest.digestNote,
     output,
     failures: summary.failures
   }
@@ -122,6 +163,8 @@ export async function runCommand(argv: readonly string[], io: CliIo, engine: Eng
   const options = parseRunOptions(flags, io.cwd)
   const plan = await planOrRefuse(engine, options.spec, options.argsFlag)
   const file: ResultsFile | null = options.outputFile ? await openResultsFile(options.outputFile) : null
+  const warning = largeJobWarning(plan)
+  if (warning) await writeOut(io.stderr, warning + '\n')
   try {
     const outcome = await runJob(engine, options.spec, io)
     const { summary, job } = outcome
@@ -130,8 +173,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, engine: Eng
     const outputLine = output ? `Results written to ${output.file} (${output.bytes} bytes)` : null
 
     if (options.mode === 'json') {
-      const digest = plan.spec.keep === 'count' ? null : resultsDigest(job.results)
-      const report = jsonReport(summary, plan, digest, options, output)
+      const digestNote = digestNoteOf(summary, plan)
+      const digest = digestNote === null ? resultsDigest(job.results) : null
+      const report = jsonReport(summary, plan, { digest, digestNote }, options, output)
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.

@@ -10,9 +10,11 @@ import type { KernelPlan } from '../../shared/workloads'
 export const CONTROL = {
   /** Set to 1 to ask every worker to stop at the next check. */
   cancel: 0,
-  /** Tasks finished (done or failed), bumped by workers as they go: live progress between chunks. */
+  /** Tasks done, bumped by workers as they go: live progress between chunks. */
   tasksDone: 1,
-  length: 2
+  /** Tasks failed, bumped apart from those done, so neither count includes the other. */
+  tasksFailed: 2,
+  length: 3
 } as const
 
 /** Keep modes as one integer: -1 keeps all, 0 keeps none (count only), N > 0 keeps the first N per task. */
@@ -98,4 +100,20 @@ export interface ChunkReply {
   data: ArrayBuffer
   /** Failed tasks: [task index within chunk, message]. */
   errors: Array<[number, string]>
+  /** The task a cancel stopped midway, if any: its status is cancelled and it keeps nothing. */
+  stopped: StoppedTask | null
+}
+
+/**
+ * A task stopped midway by a cancel. It is not a task timing (it did not run to its end), but its
+ * time and the tuples it computed are work the job did, so the job reports them apart.
+ */
+export interface StoppedTask {
+  /** Index within the chunk. */
+  index: number
+  /** When it started and stopped, ms since jobOrigin. */
+  start: number
+  end: number
+  /** Tuples it produced before it stopped (all reported to the shared counter). */
+  produced: number
 }

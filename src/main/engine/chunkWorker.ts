@@ -13,6 +13,7 @@ import {
   TASK_STATUS,
   type ChunkMessage,
   type ChunkReply,
+  type StoppedTask,
   type WarmupMessage,
   type WarmupReply
 } from './chunkProtocol'
@@ -133,15 +134,19 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   // Progress is published to the shared counters at most once a millisecond (and at the end):
   // an atomic update per task would cost about as much as a tiny task.
   let doneUnpublished = 0
+  let failedUnpublished = 0
   let tuplesUnpublished = 0
   let publishedAt = performance.now()
   const publish = () => {
     if (doneUnpublished > 0) Atomics.add(control, CONTROL.tasksDone, doneUnpublished)
+    if (failedUnpublished > 0) Atomics.add(control, CONTROL.tasksFailed, failedUnpublished)
     if (tuplesUnpublished > 0) Atomics.add(tuples, 0, BigInt(tuplesUnpublished))
     doneUnpublished = 0
+    failedUnpublished = 0
     tuplesUnpublished = 0
   }
   let cancelled = false
+  let stopped: StoppedTask | null = null
   let reportedThisTask = 0
   const checkpoint: Checkpoint = (since) => {
     reportedThisTask += since
@@ -175,13 +180,25 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       } else {
         status[t] = TASK_STATUS.done
         produced[t] = count
+        doneUnpublished++
       }
     } catch (err) {
       status[t] = TASK_STATUS.failed
       kept[t] = 0
       errors.push([t, taskErrorMessage(err)])
+      failedUnpublished++
     }
-    if (cancelled) break // a task stopped midway is not timed: it did not run to its end
+    if (cancelled) {
+      // A task stopped midway did not run to its end, so it gets no task timing; its time and the
+      // tuples it reported at its checkpoints are still work done, reported apart.
+      stopped = {
+        index: t,
+        start: clockBase + start,
+        end: clockBase + performance.now(),
+        produced: reportedThisTask
+      }
+      break
+    }
     const end = performance.now()
     startAt[t] = clockBase + start
     endAt[t] = clockBase + end
@@ -190,7 +207,6 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       lastCpuAt = end
     }
     cpu[t] = lastCpu
-    doneUnpublished++
     if (end - publishedAt >= 1) {
       publish()
       publishedAt = end
@@ -221,7 +237,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     repliedAt: clockBase + performance.now(),
     cpu,
     data,
-    errors
+    errors,
+    stopped
   }
 }
 

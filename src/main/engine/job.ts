@@ -61,7 +61,16 @@ export class Job {
   /** Each lane's chunks, as the worker began and finished them. */
   private readonly chunkSpans: ChunkSpan[][]
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
-  private readonly tally = { done: 0, failed: 0, tuplesProduced: 0, tuplesKept: 0 }
+  private readonly tally = {
+    done: 0,
+    failed: 0,
+    stopped: 0,
+    tuplesProduced: 0,
+    tuplesOfStoppedTasks: 0,
+    tuplesKept: 0
+  }
+  /** Per lane, time spent in tasks a cancel stopped midway (they have no task timings). */
+  private readonly stoppedMsPerLane: number[]
   private cancelReason = 'cancelled by the user'
   /** Stops tasks that overrun the job's task timeout; null when the job has none. */
   private watchdog: TaskWatchdog | null = null
@@ -78,6 +87,7 @@ export class Job {
     this.results = new ResultsStore(plan)
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
     this.chunkSpans = Array.from({ length: plan.threads }, () => [])
+    this.stoppedMsPerLane = new Array<number>(plan.threads).fill(0)
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
     this.done = this.run()
   }
@@ -194,6 +204,13 @@ export class Job {
         } else if (status === TASK_STATUS.failed) this.tally.failed++
       }
       for (const [i, text] of reply.errors) this.noteFailure(firstTask + i, text)
+      if (reply.stopped) {
+        this.tally.stopped++
+        this.tally.tuplesOfStoppedTasks += reply.stopped.produced
+        this.tally.tuplesProduced += reply.stopped.produced
+        if (reply.lane < this.stoppedMsPerLane.length)
+          this.stoppedMsPerLane[reply.lane] += reply.stopped.end - reply.stopped.start
+      }
     } catch (err) {
       const running = new Float64Array(message.heartbeat)[HEARTBEAT.task]
       const failures = chunkFailures({
@@ -238,17 +255,29 @@ export class Job {
     if (tasks.length > 0) this.listener.timings?.(this.timings.batch(tasks))
   }
 
+  /**
+   * Live counts come from the counters workers bump as they go; once the job has ended, from the
+   * tally of every filed chunk. The tally also holds the tasks of a chunk whose worker died (which
+   * no worker counted), so a running job reports at least those as failed, and never more done
+   * tasks than the failed ones leave.
+   */
   progress(): ProgressEvent {
     const running = this.status === 'running'
-    const tasksDone = running
-      ? Atomics.load(new Int32Array(this.control), CONTROL.tasksDone)
-      : this.tally.done + this.tally.failed
+    const total = this.plan.taskCount
+    let tasksDone = this.tally.done
+    let tasksFailed = this.tally.failed
+    if (running) {
+      const control = new Int32Array(this.control)
+      tasksFailed = Math.min(total, Math.max(Atomics.load(control, CONTROL.tasksFailed), this.tally.failed))
+      tasksDone = Math.min(Atomics.load(control, CONTROL.tasksDone), total - tasksFailed)
+    }
     return {
       jobId: this.id,
       tasksDone,
-      tasksFailed: this.failures.length,
-      tasksTotal: this.plan.taskCount,
+      tasksFailed,
+      tasksTotal: total,
       tuplesDone: Number(Atomics.load(new BigInt64Array(this.tuplesCounter), 0)),
+      tuplesTotal: Number(this.plan.totalTuples),
       elapsedMs: running ? this.now() : this.finishedAt
     }
   }
@@ -257,7 +286,7 @@ export class Job {
     const { plan } = this
     const running = this.status === 'running'
     const wallMs = running ? this.now() : this.finishedAt
-    const { done: tasksDone, failed: tasksFailed, tuplesProduced, tuplesKept } = this.tally
+    const { done: tasksDone, failed: tasksFailed, stopped, tuplesProduced, tuplesKept } = this.tally
     const seconds = wallMs / 1000
     return {
       jobId: this.id,
@@ -270,7 +299,9 @@ export class Job {
       taskCount: plan.taskCount,
       tasksDone,
       tasksFailed,
+      tasksStopped: stopped,
       tuplesProduced,
+      tuplesOfStoppedTasks: this.tally.tuplesOfStoppedTasks,
       tuplesKept,
       poolStartupMs: this.poolFacts.startupMs,
       poolReused: this.poolFacts.reused,
@@ -280,7 +311,7 @@ export class Job {
       tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
       busyMsPerLane: [...this.timings.busyMsPerLane],
       laneTime: this.chunkSpans.map((spans, lane) =>
-        laneTime(spans, this.timings.busyMsPerLane[lane], wallMs)
+        laneTime(spans, this.timings.busyMsPerLane[lane], this.stoppedMsPerLane[lane], wallMs)
       ),
       failures: [...this.failures]
     }
@@ -289,7 +320,12 @@ export class Job {
   private statusMessage(tasksDone: number, tasksFailed: number): string | null {
     const total = this.plan.taskCount
     if (this.status === 'cancelled') {
-      return `${this.cancelReason}: ${tasksDone} of ${total} tasks completed and kept, the rest did not run`
+      const { stopped, tuplesOfStoppedTasks } = this.tally
+      const stoppedPart =
+        stopped > 0
+          ? `; ${stopped} stopped midway (${tuplesOfStoppedTasks.toLocaleString('en-US')} tuples computed, not kept)`
+          : ''
+      return `${this.cancelReason}: ${tasksDone} of ${total} tasks completed and kept${stoppedPart}, the rest did not run`
     }
     if (this.status === 'failed') {
       return `${tasksFailed} of ${total} tasks failed; the other ${tasksDone} completed and are kept`

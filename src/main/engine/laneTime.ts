@@ -4,12 +4,20 @@ import type { LaneTime } from '../../shared/protocol'
 export type ChunkSpan = readonly [receivedAt: number, repliedAt: number]
 
 /**
- * Splits one lane's share of a job's wall time into tasks, bookkeeping inside chunks, waiting for
- * the next chunk, and idling after the last one. The parts add up to `wallMs`: nothing is
- * estimated, every part is a difference of timestamps. A lane that never got a chunk idled.
+ * Splits one lane's share of a job's wall time into tasks, tasks a cancel stopped midway,
+ * bookkeeping inside chunks, waiting for the next chunk, and idling after the last one. The parts
+ * add up to `wallMs`: nothing is estimated, every part is a difference of timestamps (`busyMs` and
+ * `stoppedMs` are sums of task durations, which lie inside the lane's chunks). A lane that never
+ * got a chunk idled.
  */
-export function laneTime(spans: readonly ChunkSpan[], busyMs: number, wallMs: number): LaneTime {
-  if (spans.length === 0) return { tasksMs: 0, bookkeepingMs: 0, awaitingWorkMs: 0, idleAtEndMs: wallMs }
+export function laneTime(
+  spans: readonly ChunkSpan[],
+  busyMs: number,
+  stoppedMs: number,
+  wallMs: number
+): LaneTime {
+  if (spans.length === 0)
+    return { tasksMs: 0, stoppedMs: 0, bookkeepingMs: 0, awaitingWorkMs: 0, idleAtEndMs: wallMs }
   const sorted = [...spans].sort((a, b) => a[0] - b[0])
   const clamp = (t: number) => Math.min(wallMs, Math.max(0, t))
   let inChunks = 0
@@ -23,9 +31,11 @@ export function laneTime(spans: readonly ChunkSpan[], busyMs: number, wallMs: nu
     previousEnd = end
   }
   const tasksMs = Math.min(busyMs, inChunks)
+  const stopped = Math.min(stoppedMs, inChunks - tasksMs)
   return {
     tasksMs,
-    bookkeepingMs: inChunks - tasksMs,
+    stoppedMs: stopped,
+    bookkeepingMs: inChunks - tasksMs - stopped,
     awaitingWorkMs: awaiting,
     idleAtEndMs: wallMs - previousEnd
   }

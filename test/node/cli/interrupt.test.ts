@@ -25,13 +25,21 @@ describe('Ctrl-C', () => {
     expect(report.status).toBe('cancelled')
     expect(report.partial).toBe(true)
     expect(report.message).toMatch(
-      /^interrupted \(Ctrl-C\): \d+ of 400 tasks completed and kept, the rest did not run$/
+      /^interrupted \(Ctrl-C\): \d+ of 400 tasks completed and kept(; \d stopped midway \([\d,]+ tuples computed, not kept\))?, the rest did not run$/
     )
     expect(report.counts.tasksDone).toBeGreaterThan(0)
     expect(report.counts.tasksDone).toBeLessThan(400)
-    expect(report.counts.tuplesProduced).toBe(report.counts.tasksDone * PER_TASK)
-    // The bar was drawn, then erased before the report.
-    expect(result.stderr).toMatch(/^\r\[#*\.*\] +\d+% +\d+\/400 tasks/)
+    // Tuples of the tasks stopped midway count as computed: the work was done.
+    expect(report.counts.tuplesProduced).toBe(
+      report.counts.tasksDone * PER_TASK + report.counts.tuplesOfStoppedTasks
+    )
+    expect(report.counts.tuplesOfStoppedTasks).toBeLessThan(report.counts.tasksStopped * PER_TASK + 1)
+    // A partial job cannot hash to Python's list.
+    expect(report.digest).toBeNull()
+    expect(report.digestNote).toMatch(/^the job was cancelled: \d+ of 400 tasks kept, results are partial$/)
+    // The large-job warning, then the bar with its ETA, erased before the report.
+    expect(result.stderr).toMatch(/^Warning: a large job: 814,320,000 tuples/)
+    expect(result.stderr).toMatch(/\n\r\[#*\.*\] +\d+% +\d+\/400 tasks .* ETA \d/)
     expect(result.stderr.endsWith('\r\x1b[K')).toBe(true)
     expect(signals.listenerCount('SIGINT')).toBe(0)
   })
@@ -44,8 +52,32 @@ describe('Ctrl-C', () => {
     })
     const result = await runCli([...LONG_JOB, '--keep', 'count', '--threads', '1'], { signals })
     expect(result.code).toBe(130)
-    expect(result.stdout).toMatch(/^Number of threads: 1\nNumber of results: 400\n/)
+    // The notebook's line counts only what completed.
+    expect(result.stdout).toMatch(/^Number of threads: 1\nNumber of results: \d+ of 400 \(cancelled\)\n/)
     expect(result.stdout).toMatch(/^Partial: interrupted \(Ctrl-C\): \d+ of 400 tasks completed and kept/m)
+    // 814 million tuples: the large-job warning, and nothing else, on stderr.
+    expect(result.stderr).toBe(
+      'Warning: a large job: 814,320,000 tuples (over 10,000,000) may take a while. ' +
+        'Ctrl-C cancels and keeps what is done.\n'
+    )
+  })
+})
+
+describe('large jobs', () => {
+  it('warns before a job planned at over 10 million tuples, with the planned count', async () => {
+    // 8 × C(30, 7) = 16,286,400 tuples.
+    const result = await runCli([...LONG_JOB.slice(0, -1), '8', '--keep', 'count', '--threads', '2'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(
+      'Warning: a large job: 16,286,400 tuples (over 10,000,000) may take a while. ' +
+        'Ctrl-C cancels and keeps what is done.\n'
+    )
+  })
+
+  it('stays quiet before a job of at most 10 million tuples', async () => {
+    // 4 × C(30, 7) = 8,143,200 tuples.
+    const result = await runCli([...LONG_JOB.slice(0, -1), '4', '--keep', 'count', '--threads', '2'])
+    expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
   })
 })

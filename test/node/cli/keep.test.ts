@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { golden, parseReport, runCli, type ArgsCase } from './cliHarness'
 
 describe('keep modes', () => {
-  it('--keep count counts every tuple, keeps none and reports no digest', async () => {
+  it('--keep count counts every tuple, keeps none and reports no digest, saying why', async () => {
     const result = await runCli([
       'run',
       '--workload',
@@ -24,11 +24,14 @@ describe('keep modes', () => {
       tasks: 6,
       tasksDone: 6,
       tasksFailed: 0,
+      tasksStopped: 0,
       tuplesPlanned: 6 * 15504,
       tuplesProduced: 6 * 15504,
+      tuplesOfStoppedTasks: 0,
       tuplesKept: 0
     })
     expect(report.digest).toBeNull()
+    expect(report.digestNote).toBe('only counts were kept (--keep count)')
     expect(report.spec.keep).toBe('count')
   })
 
@@ -44,6 +47,21 @@ describe('keep modes', () => {
       ].join('\n')
     )
     expect(result.stderr).toMatch(/^Tuples\/s: [\d,]+ \(60 produced, 12 kept\)$/m)
+  })
+})
+
+describe('digest against Python', () => {
+  it('--keep 3 reports no digest, saying it kept fewer tuples than Python’s list holds', async () => {
+    const report = parseReport(await runCli(['run', '--threads', '2', '--keep', '3', '--json']))
+    expect(report.digest).toBeNull()
+    expect(report.digestNote).toBe("--keep 3 kept 12 of 60 tuples; Python's list holds them all")
+  })
+
+  it('--keep 100 keeps every tuple of the map cell, so its digest is Python’s', async () => {
+    const report = parseReport(await runCli(['run', '--threads', '2', '--keep', '100', '--json']))
+    const mapCase = golden<ArgsCase[]>('args-digests.json').find((c) => c.name === 'notebook-map-4')
+    expect(report.digest).toBe(mapCase?.digest)
+    expect(report.digestNote).toBeNull()
   })
 })
 

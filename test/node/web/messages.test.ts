@@ -42,12 +42,28 @@ describe('web host messages', () => {
     const arrived = nextMessage(ws)
     h.host.emit({
       type: 'job.progress',
-      payload: { jobId: 'j', tasksDone: 3, tasksFailed: 0, tasksTotal: 12, tuplesDone: 45, elapsedMs: 10 }
+      payload: {
+        jobId: 'j',
+        tasksDone: 3,
+        tasksFailed: 0,
+        tasksTotal: 12,
+        tuplesDone: 45,
+        tuplesTotal: 60,
+        elapsedMs: 10
+      }
     })
     expect(decodeServerMessage(await arrived)).toEqual({
       event: {
         type: 'job.progress',
-        payload: { jobId: 'j', tasksDone: 3, tasksFailed: 0, tasksTotal: 12, tuplesDone: 45, elapsedMs: 10 }
+        payload: {
+          jobId: 'j',
+          tasksDone: 3,
+          tasksFailed: 0,
+          tasksTotal: 12,
+          tuplesDone: 45,
+          tuplesTotal: 60,
+          elapsedMs: 10
+        }
       }
     })
     const timings = nextMessage(ws)
@@ -73,7 +89,15 @@ describe('web host messages', () => {
     const progress = nextMessage(ws)
     h.host.emit({
       type: 'job.progress',
-      payload: { jobId: 'j', tasksDone: 1, tasksFailed: 0, tasksTotal: 2, tuplesDone: 15, elapsedMs: 1 }
+      payload: {
+        jobId: 'j',
+        tasksDone: 1,
+        tasksFailed: 0,
+        tasksTotal: 2,
+        tuplesDone: 15,
+        tuplesTotal: 30,
+        elapsedMs: 1
+      }
     })
     expect(typeof (await progress)).toBe('string')
     const timings = nextMessage(ws)
