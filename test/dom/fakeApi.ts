@@ -68,7 +68,9 @@ export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<J
     taskCount: plan.taskCount,
     tasksDone: plan.taskCount,
     tasksFailed: 0,
+    tasksStopped: 0,
     tuplesProduced: Number(plan.totalTuples),
+    tuplesOfStoppedTasks: 0,
     tuplesKept: Number(plan.keptTuples),
     poolStartupMs: 12.5,
     poolReused: false,
@@ -78,8 +80,8 @@ export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<J
     tuplesPerSecond: 1500,
     busyMsPerLane: [20, 20],
     laneTime: [
-      { tasksMs: 20, bookkeepingMs: 5, awaitingWorkMs: 10, idleAtEndMs: 5 },
-      { tasksMs: 20, bookkeepingMs: 4, awaitingWorkMs: 12, idleAtEndMs: 4 }
+      { tasksMs: 20, stoppedMs: 0, bookkeepingMs: 5, awaitingWorkMs: 10, idleAtEndMs: 5 },
+      { tasksMs: 20, stoppedMs: 0, bookkeepingMs: 4, awaitingWorkMs: 12, idleAtEndMs: 4 }
     ],
     failures: [],
     ...overrides

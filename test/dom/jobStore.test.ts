@@ -42,6 +42,7 @@ describe('job store', () => {
       tasksFailed: 0,
       tasksTotal: 4,
       tuplesDone: 0,
+      tuplesTotal: 60,
       elapsedMs: 0
     })
   })
@@ -50,7 +51,15 @@ describe('job store', () => {
     const { job, api } = await runningJob()
     api.emit({
       type: 'job.progress',
-      payload: { jobId: 'job-1', tasksDone: 2, tasksFailed: 0, tasksTotal: 4, tuplesDone: 30, elapsedMs: 10 }
+      payload: {
+        jobId: 'job-1',
+        tasksDone: 2,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 30,
+        tuplesTotal: 60,
+        elapsedMs: 10
+      }
     })
     expect(job.progress?.tasksDone).toBe(2)
     expect(job.progress?.tuplesDone).toBe(30)
@@ -60,7 +69,15 @@ describe('job store', () => {
     const { job, api } = await runningJob()
     api.emit({
       type: 'job.progress',
-      payload: { jobId: 'other', tasksDone: 3, tasksFailed: 0, tasksTotal: 4, tuplesDone: 45, elapsedMs: 10 }
+      payload: {
+        jobId: 'other',
+        tasksDone: 3,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 45,
+        tuplesTotal: 60,
+        elapsedMs: 10
+      }
     })
     expect(job.progress?.tasksDone).toBe(0)
   })
@@ -70,7 +87,15 @@ describe('job store', () => {
     const progress = (tasksDone: number, tuplesDone: number, elapsedMs: number) =>
       api.emit({
         type: 'job.progress',
-        payload: { jobId: 'job-1', tasksDone, tasksFailed: 0, tasksTotal: 4, tuplesDone, elapsedMs }
+        payload: {
+          jobId: 'job-1',
+          tasksDone,
+          tasksFailed: 0,
+          tasksTotal: 4,
+          tuplesDone,
+          tuplesTotal: 60,
+          elapsedMs
+        }
       })
     progress(1, 15, 100)
     progress(3, 45, 600)
@@ -243,7 +268,15 @@ describe('job store', () => {
     const started = job.start(mapSpec)
     api.emit({
       type: 'job.progress',
-      payload: { jobId: 'job-9', tasksDone: 1, tasksFailed: 0, tasksTotal: 4, tuplesDone: 15, elapsedMs: 3 }
+      payload: {
+        jobId: 'job-9',
+        tasksDone: 1,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 15,
+        tuplesTotal: 60,
+        elapsedMs: 3
+      }
     })
     release({ ...planSummary(mapSpec), jobId: 'job-9' })
     await started
@@ -292,7 +325,15 @@ describe('job store', () => {
   describe('a job it did not start (the Electron menu\'s "Open job…")', () => {
     const progressOf = (jobId: string, tasksDone: number) => ({
       type: 'job.progress' as const,
-      payload: { jobId, tasksDone, tasksFailed: 0, tasksTotal: 4, tuplesDone: tasksDone * 15, elapsedMs: 5 }
+      payload: {
+        jobId,
+        tasksDone,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: tasksDone * 15,
+        tuplesTotal: 60,
+        elapsedMs: 5
+      }
     })
 
     function apiWithJob(jobId: string) {

@@ -8,8 +8,8 @@ describe('LaneTimeBars', () => {
       props: {
         wallMs: 200,
         lanes: [
-          { tasksMs: 100, bookkeepingMs: 50, awaitingWorkMs: 30, idleAtEndMs: 20 },
-          { tasksMs: 160, bookkeepingMs: 20, awaitingWorkMs: 20, idleAtEndMs: 0 }
+          { tasksMs: 100, stoppedMs: 0, bookkeepingMs: 50, awaitingWorkMs: 30, idleAtEndMs: 20 },
+          { tasksMs: 160, stoppedMs: 0, bookkeepingMs: 20, awaitingWorkMs: 20, idleAtEndMs: 0 }
         ]
       }
     })
@@ -20,5 +20,28 @@ describe('LaneTimeBars', () => {
     ])
     const widths = bars[0].findAll('.seg').map((seg) => seg.attributes('style'))
     expect(widths).toEqual(['width: 50.00%;', 'width: 25.00%;', 'width: 15.00%;', 'width: 10.00%;'])
+  })
+
+  it('shows the time of tasks a cancel stopped as its own part, not as bookkeeping', () => {
+    const wrapper = mount(LaneTimeBars, {
+      props: {
+        wallMs: 200,
+        lanes: [{ tasksMs: 20, stoppedMs: 170, bookkeepingMs: 2, awaitingWorkMs: 6, idleAtEndMs: 2 }]
+      }
+    })
+    expect(wrapper.find('[role="img"]').attributes('aria-label')).toBe(
+      'worker 0: tasks 10%, stopped tasks 85%, bookkeeping 1%, waiting for work 3%, idle at the end 1%'
+    )
+    expect(wrapper.find('.lane-time-legend').text()).toContain('stopped tasks')
+  })
+
+  it('leaves the stopped-tasks part out when no task was stopped', () => {
+    const wrapper = mount(LaneTimeBars, {
+      props: {
+        wallMs: 10,
+        lanes: [{ tasksMs: 10, stoppedMs: 0, bookkeepingMs: 0, awaitingWorkMs: 0, idleAtEndMs: 0 }]
+      }
+    })
+    expect(wrapper.find('.lane-time-legend').text()).not.toContain('stopped')
   })
 })

@@ -45,14 +45,62 @@ describe('run progress', () => {
     const { wrapper, api } = await progressPanel()
     api.emit({
       type: 'job.progress',
-      payload: { jobId: 'job-1', tasksDone: 3, tasksFailed: 0, tasksTotal: 4, tuplesDone: 45, elapsedMs: 300 }
+      payload: {
+        jobId: 'job-1',
+        tasksDone: 3,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 45,
+        tuplesTotal: 60,
+        elapsedMs: 300
+      }
     })
     await settle()
     expect(wrapper.find('[data-test=tasks]').text()).toBe('3 / 4')
     expect(wrapper.find('[data-test=tuples]').text()).toBe('45')
-    expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('3')
+    expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('75')
     // 3 tasks in 300 ms leaves 1 task: about 100 ms to go.
     expect(wrapper.text()).toContain('ETA100 ms')
+  })
+
+  it('follows tuples while no task of a few long ones has finished, with an ETA', async () => {
+    const { wrapper, api } = await progressPanel()
+    api.emit({
+      type: 'job.progress',
+      payload: {
+        jobId: 'job-1',
+        tasksDone: 0,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 15,
+        tuplesTotal: 60,
+        elapsedMs: 300
+      }
+    })
+    await settle()
+    expect(wrapper.find('[data-test=percent]').text()).toBe('25%')
+    expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('25')
+    // A quarter of the tuples in 300 ms: about 900 ms to go.
+    expect(wrapper.text()).toContain('ETA900 ms')
+  })
+
+  it('counts failed tasks apart from done ones, never past the total', async () => {
+    const { wrapper, api } = await progressPanel()
+    api.emit({
+      type: 'job.progress',
+      payload: {
+        jobId: 'job-1',
+        tasksDone: 1,
+        tasksFailed: 3,
+        tasksTotal: 4,
+        tuplesDone: 15,
+        tuplesTotal: 60,
+        elapsedMs: 300
+      }
+    })
+    await settle()
+    expect(wrapper.find('[data-test=tasks]').text()).toBe('4 / 4 (3 failed)')
+    expect(wrapper.find('[data-test=percent]').text()).toBe('100%')
   })
 
   it('prints the notebook lines when the job is done', async () => {
@@ -71,6 +119,36 @@ describe('run progress', () => {
     })
     expect(wrapper.find('.badge').text()).toBe('Cancelled')
     expect(wrapper.find('[role=alert]').text()).toBe('Cancelled after 2 of 4 tasks; results are partial.')
+  })
+
+  it('counts only completed tasks in the notebook lines of a cancelled job', async () => {
+    const wrapper = await finish({ status: 'cancelled', partial: true, tasksDone: 2 })
+    expect(wrapper.find('[data-test=notebook]').text()).toBe(
+      'Number of threads: 2\nNumber of results: 2 of 4 (cancelled)'
+    )
+  })
+
+  it('shows the tuples a cancelled job’s stopped tasks computed, as computed and not kept', async () => {
+    const wrapper = await finish({
+      status: 'cancelled',
+      partial: true,
+      tasksDone: 0,
+      tasksStopped: 2,
+      tuplesProduced: 28_000_000,
+      tuplesOfStoppedTasks: 28_000_000,
+      tuplesKept: 0
+    })
+    expect(wrapper.find('[data-test=tuples]').text()).toBe('28,000,000')
+    expect(wrapper.find('[data-test=stopped]').text()).toBe(
+      '· 28,000,000 tuples computed by 2 stopped tasks, not kept'
+    )
+  })
+
+  it('counts the failed tasks of a failed job in its notebook lines', async () => {
+    const wrapper = await finish({ status: 'failed', partial: true, tasksDone: 1, tasksFailed: 3 })
+    expect(wrapper.find('[data-test=notebook]').text()).toBe(
+      'Number of threads: 2\nNumber of results: 1 of 4 (3 failed)'
+    )
   })
 
   it('lists failed tasks with their messages', async () => {

@@ -156,7 +156,15 @@ describe('connectWebSocket', () => {
     const unsubscribe = api.onEvent((event) => seen.push(event))
     const event: EngineEvent = {
       type: 'job.progress',
-      payload: { jobId: 'j', tasksDone: 1, tasksFailed: 0, tasksTotal: 4, tuplesDone: 15, elapsedMs: 3 }
+      payload: {
+        jobId: 'j',
+        tasksDone: 1,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 15,
+        tuplesTotal: 60,
+        elapsedMs: 3
+      }
     }
     socket.reply(encodeWire({ event }))
     unsubscribe()

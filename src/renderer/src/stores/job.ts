@@ -148,6 +148,7 @@ export const useJobStore = defineStore('job', () => {
         tasksFailed: 0,
         tasksTotal: started.taskCount,
         tuplesDone: 0,
+        tuplesTotal: Number(started.totalTuples),
         elapsedMs: 0
       }
       threads.value = started.threads
@@ -206,7 +207,15 @@ export const useJobStore = defineStore('job', () => {
     progress.value =
       event.type === 'job.progress'
         ? event.payload
-        : { jobId: id, tasksDone: 0, tasksFailed: 0, tasksTotal: 0, tuplesDone: 0, elapsedMs: 0 }
+        : {
+            jobId: id,
+            tasksDone: 0,
+            tasksFailed: 0,
+            tasksTotal: 0,
+            tuplesDone: 0,
+            tuplesTotal: 0,
+            elapsedMs: 0
+          }
     // The events do not say how many workers the job has; its summary does.
     void api.value.jobSummary(id).then(
       (details) => {
@@ -282,6 +291,7 @@ export const useJobStore = defineStore('job', () => {
       tasksFailed: result.tasksFailed,
       tasksTotal: result.taskCount,
       tuplesDone: result.tuplesProduced,
+      tuplesTotal: progress.value?.tuplesTotal ?? 0,
       elapsedMs: result.wallMs
     }
     expectedTimings.value = result.tasksDone + result.tasksFailed

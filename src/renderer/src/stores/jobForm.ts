@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
 import { parseElements } from '../../../shared/elements'
+import { LARGE_JOB_TUPLES } from '../../../shared/progress'
 import type { JobSpecInput } from '../../../shared/spec'
 import { useJobStore } from './job'
 import {
-  LARGE_JOB_TUPLES,
   buildSpec,
   checkSpec,
   defaultFields,

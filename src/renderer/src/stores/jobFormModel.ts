@@ -302,8 +302,6 @@ export function describeSize(preview: SizePreview): string {
 
 /** Above this many tasks × elements the planner's exact pass runs in the host, not on every keystroke. */
 export const LOCAL_PLAN_WORK = 400_000
-/** Tuples above which the form warns that a job is large. */
-export const LARGE_JOB_TUPLES = 10_000_000n
 
 export type LocalCheck =
   | { kind: 'invalid'; errors: FieldErrors }
