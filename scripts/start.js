@@ -22,7 +22,7 @@ function parseStartArgs(argv) {
   if (argv.length === 0) return { mode: 'start' }
   if (argv.length === 1 && argv[0] === '--dev') return { mode: 'dev' }
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  return { error: `unknown option ${JSON.stringify(argv.find((arg) => arg !== '--dev'))}` }
+  return { error: `expected no option or --dev, got ${JSON.stringify(argv.join(' '))}` }
 }
 
 /** The installed package's folder, or null when it is not installed. */
