@@ -151,18 +151,26 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve(received)
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+  // A terminal's Ctrl-C can reach this process twice (directly and through a launcher): the first
+  // signal stops the host; a repeat must not kill the shutdown that cancels jobs and removes the
+  // launch file, so the listeners stay until it is done and ignore what follows.
+  let signal: NodeJS.Signals | null = null
+  let wake = (): void => undefined
+  const onSignal = (received: NodeJS.Signals): void => {
+    if (signal !== null) return
+    signal = received
+    wake()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  await new Promise<void>((resolve) => {
+    wake = resolve
   })
   console.log(`\nStopping PoolScope (${signal})…`)
   await launchFile?.remove()
   await web.close()
   await host.dispose()
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
   return 0
 }
