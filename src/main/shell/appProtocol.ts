@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import type { Protocol } from 'electron'
+import { contentTypeOf } from '../contentTypes'
 
 /**
  * The app's own origin, `app://poolscope`: the built renderer is served from it instead of
@@ -15,34 +16,6 @@ export const APP_SCHEME = 'app'
 export const APP_HOST = 'poolscope'
 /** The page the window loads. */
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
-
-/**
- * Content types by file extension. Anything else is served as bytes with `nosniff`, so the page
- * can never run it as a script or style.
- */
-const CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
-  ['.html', 'text/html; charset=utf-8'],
-  ['.js', 'text/javascript; charset=utf-8'],
-  ['.mjs', 'text/javascript; charset=utf-8'],
-  ['.css', 'text/css; charset=utf-8'],
-  ['.json', 'application/json; charset=utf-8'],
-  ['.svg', 'image/svg+xml'],
-  ['.png', 'image/png'],
-  ['.jpg', 'image/jpeg'],
-  ['.webp', 'image/webp'],
-  ['.ico', 'image/x-icon'],
-  ['.woff', 'font/woff'],
-  ['.woff2', 'font/woff2'],
-  ['.ttf', 'font/ttf'],
-  ['.wasm', 'application/wasm'],
-  ['.txt', 'text/plain; charset=utf-8']
-])
-const FALLBACK_CONTENT_TYPE = 'application/octet-stream'
-
-/** The content type served for a file name. */
-export function contentTypeOf(fileName: string): string {
-  return CONTENT_TYPES.get(extname(fileName).toLowerCase()) ?? FALLBACK_CONTENT_TYPE
-}
 
 /**
  * Registers `app:` as a standard, secure scheme. Standard gives it real origins and relative URLs

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, join, sep } from 'node:path'
+import { contentTypeOf } from '../contentTypes'
+import { join, sep } from 'node:path'
 
 /**
  * Serves the built renderer (out/renderer) read-only: GET and HEAD only, `index.html` at `/`, no
@@ -26,32 +27,6 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin'
-}
-
-const MIME_TYPES: ReadonlyMap<string, string> = new Map([
-  ['.html', 'text/html; charset=utf-8'],
-  ['.js', 'text/javascript; charset=utf-8'],
-  ['.mjs', 'text/javascript; charset=utf-8'],
-  ['.css', 'text/css; charset=utf-8'],
-  ['.json', 'application/json; charset=utf-8'],
-  ['.map', 'application/json; charset=utf-8'],
-  ['.svg', 'image/svg+xml'],
-  ['.png', 'image/png'],
-  ['.jpg', 'image/jpeg'],
-  ['.jpeg', 'image/jpeg'],
-  ['.gif', 'image/gif'],
-  ['.webp', 'image/webp'],
-  ['.ico', 'image/x-icon'],
-  ['.woff', 'font/woff'],
-  ['.woff2', 'font/woff2'],
-  ['.ttf', 'font/ttf'],
-  ['.wasm', 'application/wasm'],
-  ['.txt', 'text/plain; charset=utf-8']
-])
-
-/** The MIME type for a file name, by extension; unknown types are plain bytes. */
-export function mimeTypeFor(file: string): string {
-  return MIME_TYPES.get(extname(file).toLowerCase()) ?? 'application/octet-stream'
 }
 
 /** Sends a short plain-text answer with the security headers. */
@@ -119,7 +94,7 @@ export async function serveStatic(
   const info = await stat(resolved)
   res.writeHead(200, {
     ...SECURITY_HEADERS,
-    'Content-Type': mimeTypeFor(resolved),
+    'Content-Type': contentTypeOf(resolved),
     'Content-Length': info.size,
     'Cache-Control': 'no-cache'
   })
