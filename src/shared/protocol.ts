@@ -377,9 +377,12 @@ export function unwrapOutcome<N extends CommandName>(outcome: CommandOutcome<N>)
 /** An error from the other side of a transport, with its code kept. */
 export class RemoteError extends Error {
   readonly code: string
+  /** The spec field the error is about, when the host named one. */
+  readonly path?: ErrorInfo['path']
   constructor(info: ErrorInfo) {
     super(info.message)
     this.name = 'RemoteError'
     this.code = info.code
+    if (info.path !== undefined) this.path = info.path
   }
 }
