@@ -1,10 +1,17 @@
-import { PoolScopeError, ErrorCodes } from './errors'
+import { PoolScopeError, ErrorCodes, type ErrorPath } from './errors'
 import { excerpt } from './excerpt'
 import { callBytes, jobMemory, type JobMemory } from './memory'
 import { type Element } from './elements'
 import { bytesPerIndex } from './packing'
 import { PythonRandom } from './pythonRandom'
-import { JobSpecSchema, describeZodError, threadsProblem, type JobSpec, type Keep } from './spec'
+import {
+  JobSpecSchema,
+  describeZodError,
+  firstIssuePath,
+  threadsProblem,
+  type JobSpec,
+  type Keep
+} from './spec'
 import { findWorkload, planCount, type KernelPlan, type WorkloadDefinition } from './workloads'
 
 /** The notebook's `lengths = (2, 3, 4)`. */
@@ -76,8 +83,9 @@ export function autoChunkSize(taskCount: number, threads: number, totalTuples: b
   return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap, MAX_CHUNK_TASKS))
 }
 
-function invalid(message: string): never {
-  throw new PoolScopeError(ErrorCodes.INVALID_SPEC, message)
+/** Refuses a spec; `path` names the field at fault, so front doors can point at it. */
+function invalid(message: string, path: ErrorPath): never {
+  throw new PoolScopeError(ErrorCodes.INVALID_SPEC, message, path)
 }
 
 /** The planner yields after this many tasks, so a caller can hand the thread back (`planJobAsync`). */
@@ -102,18 +110,19 @@ export function planJob(input: unknown, hardwareThreads: number): JobPlan {
  */
 export function* planSteps(input: unknown, hardwareThreads: number): Generator<void, JobPlan, void> {
   const parsed = JobSpecSchema.safeParse(input)
-  if (!parsed.success) invalid(describeZodError(parsed.error))
+  if (!parsed.success) invalid(describeZodError(parsed.error), firstIssuePath(parsed.error))
   const spec = parsed.data
   const workload = findWorkload(spec.workload)
   if (!workload) {
     throw new PoolScopeError(
       ErrorCodes.UNKNOWN_WORKLOAD,
-      `unknown workload ${excerpt(spec.workload)}; available: combinations, combinations_n`
+      `unknown workload ${excerpt(spec.workload)}; available: combinations, combinations_n`,
+      ['workload']
     )
   }
   const threads = spec.threads ?? hardwareThreads
   const tooMany = threadsProblem(threads, hardwareThreads)
-  if (tooMany) invalid(tooMany)
+  if (tooMany) invalid(tooMany, ['threads'])
   const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
   const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
@@ -127,6 +136,15 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   const calls: PlannedCall[] = []
   const byKey = new Map<string, number>()
   let callsBytes = 0
+  /**
+   * Where a task's bad arguments came from: its entry in an args list, or for a recipe the field
+   * that supplied the argument at fault (`elements`, `n`: recipe fields are named after parameters).
+   */
+  const pathOfTask = (task: number, arg: number | undefined): ErrorPath => {
+    if (spec.inputs.kind === 'args') return ['inputs', 'args', task]
+    const param = arg === undefined ? undefined : workload.params[arg]
+    return param === undefined ? ['inputs'] : ['inputs', param]
+  }
   /** The call of a task's raw arguments: an existing one with the same JSON text, or a new one. */
   const callOf = (raw: unknown, task: number): number => {
     const key = jsonKey(raw, task)
@@ -134,7 +152,7 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     if (index === undefined) {
       const args = unpack(raw, spec.style, workload, task)
       const result = workload.parseCall(args)
-      if (!result.ok) invalid(`task ${task}: ${result.error}`)
+      if (!result.ok) invalid(`task ${task}: ${result.error}`, pathOfTask(task, result.arg))
       index = calls.length
       calls.push({ ...result.call, args, count: planCount(result.call.plan) })
       callsBytes += callBytes(key === undefined ? 0 : key.length)
@@ -226,7 +244,8 @@ function* recipeTasks(
   if (spec.style === 'map' && workload.params.length > 1) {
     invalid(
       `${workload.name} takes ${workload.params.length} arguments (${workload.params.join(', ')}), ` +
-        'but map passes one argument per task; use the starmap call style'
+        'but map passes one argument per task; use the starmap call style',
+      ['style']
     )
   }
   const slots = new Uint8Array(tasks)
@@ -252,7 +271,8 @@ function jsonKey(raw: unknown, task: number): string {
   } catch {
     // BigInts and cycles (possible over Electron IPC), or nesting deeper than the stack.
     return invalid(
-      `task ${task}: arguments must be JSON values (numbers, strings and lists, not nested thousands deep)`
+      `task ${task}: arguments must be JSON values (numbers, strings and lists, not nested thousands deep)`,
+      ['inputs', 'args', task]
     )
   }
 }
@@ -267,7 +287,8 @@ function unpack(
   if (!Array.isArray(raw)) {
     invalid(
       `task ${task}: starmap needs each task's arguments as a list such as [elements, n] ` +
-        `for ${workload.name}(${workload.params.join(', ')}), got ${excerpt(raw)}`
+        `for ${workload.name}(${workload.params.join(', ')}), got ${excerpt(raw)}`,
+      ['inputs', 'args', task]
     )
   }
   return raw

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MAX_ELEMENTS } from './elements'
+import type { ErrorPath } from './errors'
 
 /** Upper bounds that keep a single job sane; each error message repeats the bound it broke. */
 export const LIMITS = {
@@ -9,6 +10,52 @@ export const LIMITS = {
   maxNChoices: 64,
   maxTaskTimeoutMs: 24 * 60 * 60 * 1000
 } as const
+
+/**
+ * The number fields of a spec, one schema each. The job schema is built from them, and the form
+ * and the CLI check a single field with the same schema (and read its bounds from it with
+ * `wholeRange`), so a limit and its message exist once.
+ */
+export const FieldSchemas = {
+  /** How many tasks a recipe makes; default twice the thread count, as the notebook does. */
+  tasks: z
+    .number()
+    .int('tasks must be a whole number')
+    .min(1, 'tasks must be at least 1')
+    .max(LIMITS.maxTasks, `tasks must be at most ${LIMITS.maxTasks}`),
+  threads: z
+    .number()
+    .int('threads must be a whole number')
+    .min(1, 'threads must be at least 1')
+    .max(LIMITS.maxThreads, `threads must be at most ${LIMITS.maxThreads}`),
+  chunkSize: z
+    .number()
+    .int('chunk size must be auto or a whole number')
+    .min(1, 'chunk size must be at least 1')
+    .max(LIMITS.maxChunkSize, `chunk size must be at most ${LIMITS.maxChunkSize}`),
+  keepFirst: z.number().int('keep must be all, count or a whole number').min(1, 'keep N must be at least 1'),
+  taskTimeoutMs: z
+    .number()
+    .int('task timeout must be a whole number of milliseconds')
+    .min(1, 'task timeout must be at least 1 ms')
+    .max(LIMITS.maxTaskTimeoutMs, `task timeout must be at most ${LIMITS.maxTaskTimeoutMs} ms (a day)`)
+} as const
+
+/** The smallest and largest whole number a field's schema accepts (safe-integer bounds when it sets none). */
+export function wholeRange(schema: z.ZodNumber): { min: number; max: number } {
+  const min = schema.minValue ?? -Number.MAX_SAFE_INTEGER
+  const max = schema.maxValue ?? Number.MAX_SAFE_INTEGER
+  return {
+    min: Number.isFinite(min) ? min : -Number.MAX_SAFE_INTEGER,
+    max: Number.isFinite(max) ? max : Number.MAX_SAFE_INTEGER
+  }
+}
+
+/** The schema's message for a value of one field, or undefined when the field accepts it. */
+export function fieldProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const parsed = schema.safeParse(value)
+  return parsed.success ? undefined : parsed.error.issues[0].message
+}
 
 const element = z.union([z.number(), z.string()], {
   error: 'each element must be an integer or a printable ASCII string'
@@ -20,12 +67,7 @@ const recipeInputs = z
     /** The tuple every task works on (the notebook's `tuple(range(6))`). */
     elements: z.array(element).min(1, 'elements must not be empty').max(MAX_ELEMENTS),
     /** How many tasks; default twice the thread count, as the notebook does. */
-    tasks: z
-      .number()
-      .int('tasks must be a whole number')
-      .min(1, 'tasks must be at least 1')
-      .max(LIMITS.maxTasks, `tasks must be at most ${LIMITS.maxTasks}`)
-      .optional(),
+    tasks: FieldSchemas.tasks.optional(),
     /** Values of n to draw from for each task (the notebook's `lengths = (2, 3, 4)`). */
     n: z.array(z.number()).min(1, 'n needs at least one value').max(LIMITS.maxNChoices).optional(),
     /** Seed for Python-compatible `random.choice` over `n`, so a run repeats. */
@@ -45,11 +87,7 @@ const argsInputs = z
   .strict()
 
 /** What to keep of each task's tuples: all, only a count, or the first N per task. */
-export const KeepSchema = z.union([
-  z.literal('all'),
-  z.literal('count'),
-  z.number().int('keep must be all, count or a whole number').min(1, 'keep N must be at least 1')
-])
+export const KeepSchema = z.union([z.literal('all'), z.literal('count'), FieldSchemas.keepFirst])
 
 /** Threads allowed per hardware thread: enough to show waiting work overlapping, not a runaway pool. */
 export const THREADS_PER_HARDWARE_THREAD = 4
@@ -84,33 +122,14 @@ export const JobSpecSchema = z
     inputs: z.discriminatedUnion('kind', [recipeInputs, argsInputs], {
       error: 'inputs.kind must be recipe or args'
     }),
-    threads: z
-      .number()
-      .int('threads must be a whole number')
-      .min(1, 'threads must be at least 1')
-      .max(LIMITS.maxThreads, `threads must be at most ${LIMITS.maxThreads}`)
-      .optional(),
-    chunkSize: z
-      .union([
-        z.literal('auto'),
-        z
-          .number()
-          .int('chunk size must be auto or a whole number')
-          .min(1, 'chunk size must be at least 1')
-          .max(LIMITS.maxChunkSize, `chunk size must be at most ${LIMITS.maxChunkSize}`)
-      ])
-      .default('auto'),
+    threads: FieldSchemas.threads.optional(),
+    chunkSize: z.union([z.literal('auto'), FieldSchemas.chunkSize]).default('auto'),
     keep: KeepSchema.default('all'),
     /**
      * Longest a single task may run, in milliseconds. A task that runs longer is stopped (its worker
      * thread is replaced) and fails with a message saying so. No limit when omitted.
      */
-    taskTimeoutMs: z
-      .number()
-      .int('task timeout must be a whole number of milliseconds')
-      .min(1, 'task timeout must be at least 1 ms')
-      .max(LIMITS.maxTaskTimeoutMs, `task timeout must be at most ${LIMITS.maxTaskTimeoutMs} ms (a day)`)
-      .optional()
+    taskTimeoutMs: FieldSchemas.taskTimeoutMs.optional()
   })
   .strict()
 
@@ -130,13 +149,31 @@ const MAX_ISSUE_CHARS = 200
  */
 export function describeZodError(error: z.ZodError): string {
   const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => {
-    const path = issue.path.map((part) => cut(String(part), 40)).join('.')
+    const path = fieldPathText(issuePath(issue))
     const message = cut(issue.message, MAX_ISSUE_CHARS)
     return path ? `${path}: ${message}` : message
   })
   const more = error.issues.length - shown.length
   if (more > 0) shown.push(`and ${more} more problem${more === 1 ? '' : 's'}`)
   return shown.join('; ')
+}
+
+/** A path as a bad spec's message starts with it: `inputs.tasks`, its keys cut to 40 characters. */
+export function fieldPathText(path: ErrorPath): string {
+  return path.map((part) => cut(String(part), 40)).join('.')
+}
+
+/**
+ * The path of a zod issue as an error path (zod allows symbol keys, which no spec field has; they
+ * are written as text).
+ */
+export function issuePath(issue: z.core.$ZodIssue): ErrorPath {
+  return issue.path.map((key) => (typeof key === 'number' ? key : String(key)))
+}
+
+/** The path of a bad spec's first problem, the one front doors attach the error to. */
+export function firstIssuePath(error: z.ZodError): ErrorPath {
+  return error.issues.length > 0 ? issuePath(error.issues[0]) : []
 }
 
 function cut(text: string, max: number): string {

@@ -1,6 +1,6 @@
 import { excerpt } from './excerpt'
 import type { CommandOutcome, EngineEvent, EventName } from './protocol'
-import type { ErrorInfo } from './errors'
+import { isErrorPath, type ErrorInfo } from './errors'
 
 /**
  * The WebSocket message codec between the web host and the browser renderer.
@@ -435,7 +435,16 @@ function decodeErrorInfo(value: unknown): ErrorInfo {
   if (!isPlainObject(value) || typeof value.code !== 'string' || typeof value.message !== 'string') {
     throw new WireError('an error outcome needs "error": { code, message } with string values')
   }
-  return { code: value.code as ErrorInfo['code'], message: value.message }
+  const info: ErrorInfo = { code: value.code as ErrorInfo['code'], message: value.message }
+  if (hasOwn(value, 'path')) {
+    if (!isErrorPath(value.path)) {
+      throw new WireError(
+        'an error\'s "path" must be a list of at most 16 field names and whole non-negative indexes'
+      )
+    }
+    info.path = [...value.path]
+  }
+  return info
 }
 
 function decodeOutcome(value: unknown): CommandOutcome {

@@ -27,8 +27,13 @@ export interface WorkloadDefinition {
   description: string
   /** Parameter names in call order, as the Python function declares them. */
   params: readonly string[]
-  /** Checks one task's unpacked arguments; returns the call or a message saying what is wrong. */
-  parseCall(args: readonly unknown[]): { ok: true; call: WorkloadCall } | { ok: false; error: string }
+  /**
+   * Checks one task's unpacked arguments; returns the call or a message saying what is wrong, with
+   * the index of the argument at fault when one argument is (absent when their number is wrong).
+   */
+  parseCall(
+    args: readonly unknown[]
+  ): { ok: true; call: WorkloadCall } | { ok: false; error: string; arg?: number }
 }
 
 /** Exact number of tuples a plan produces (`C(n, k)` for combinations, 0 when k > n, as in Python). */
@@ -71,7 +76,7 @@ const combinations: WorkloadDefinition = {
       return { ok: false, error: `combinations takes 1 argument (elements), got ${args.length}` }
     }
     const parsed = parseElementsArg(args[0])
-    if (!parsed.ok) return parsed
+    if (!parsed.ok) return { ...parsed, arg: 0 }
     return {
       ok: true,
       call: { elements: parsed.elements, plan: { kernel: 'combinations', n: parsed.elements.length, k: 2 } }
@@ -92,9 +97,9 @@ const combinationsN: WorkloadDefinition = {
       }
     }
     const parsed = parseElementsArg(args[0])
-    if (!parsed.ok) return parsed
+    if (!parsed.ok) return { ...parsed, arg: 0 }
     const k = parseK(args[1])
-    if (!k.ok) return k
+    if (!k.ok) return { ...k, arg: 1 }
     return {
       ok: true,
       call: { elements: parsed.elements, plan: { kernel: 'combinations', n: parsed.elements.length, k: k.k } }

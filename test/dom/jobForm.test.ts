@@ -2,6 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import JobForm from '@renderer/components/JobForm.vue'
 import { useJobStore } from '@renderer/stores/job'
+import { RemoteError } from '../../src/shared/protocol'
 import { createFakeApi, fakeInfo } from './fakeApi'
 import { button, connectedPinia, control, group, messageOf, settle } from './helpers'
 
@@ -206,6 +207,21 @@ describe('job form', () => {
     await vi.advanceTimersByTimeAsync(300)
     expect(api.planJob).toHaveBeenCalledTimes(1)
     expect(wrapper.find('[data-test=size]').text()).toBe('1,000,000 tasks = 15,000,000 tuples')
+  })
+
+  it.each([
+    ['Tasks', ['inputs', 'tasks'], 'inputs.tasks: the host refused this many tasks'],
+    ['Threads', ['threads'], 'threads must be at most 8 on this machine'],
+    ['Elements', ['inputs', 'elements'], 'task 0: element 7 is not allowed here']
+  ])('shows a host-side error under %s by its path %j', async (label, path, message) => {
+    vi.useFakeTimers()
+    const api = createFakeApi()
+    vi.mocked(api.planJob).mockRejectedValueOnce(new RemoteError({ code: 'INVALID_SPEC', message, path }))
+    const { wrapper } = await mountForm(api)
+    await control(wrapper, 'Tasks').setValue('1000000')
+    await vi.advanceTimersByTimeAsync(300)
+    expect(api.planJob).toHaveBeenCalledTimes(1)
+    expect(messageOf(wrapper, label)).toBe(message)
   })
 
   it('starts the job with the spec the form shows', async () => {

@@ -120,6 +120,21 @@ describe('wire codec', () => {
     expect(() => decodeServerMessage('{"event":{"type":"job.progress","payload":null}}')).toThrow(/payload/)
   })
 
+  it("keeps an error's field path", () => {
+    const text =
+      '{"id":1,"outcome":{"ok":false,"error":{"code":"INVALID_SPEC","message":"m","path":["inputs","args",3]}}}'
+    expect(decodeServerMessage(text)).toEqual({
+      id: 1,
+      outcome: { ok: false, error: { code: 'INVALID_SPEC', message: 'm', path: ['inputs', 'args', 3] } }
+    })
+  })
+
+  it('refuses an error whose path is not a list of field names and indexes', () => {
+    const text =
+      '{"id":1,"outcome":{"ok":false,"error":{"code":"INVALID_SPEC","message":"m","path":[{"a":1}]}}}'
+    expect(() => decodeServerMessage(text)).toThrow(/"path" must be a list/)
+  })
+
   it('refuses a typed array name outside the allow-list, even a real global', () => {
     for (const name of ['DataView', 'Function', 'Object', 'constructor', '__proto__', 'Array']) {
       const text = JSON.stringify({ id: 1, name: 'x', params: { $ta: name, b64: 'AAAAAA==' } })

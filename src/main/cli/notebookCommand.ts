@@ -1,14 +1,13 @@
 import { DEFAULT_N_CHOICES, type JobPlan } from '../../shared/plan'
-import type { JobSpecInput } from '../../shared/spec'
-import { LIMITS } from '../../shared/spec'
+import { FieldSchemas, type JobSpecInput } from '../../shared/spec'
 import type { Engine } from '../engine/engine'
 import { argsToPython } from '../engine/resultsStore'
-import { UsageError, flagText, parseFlags, parseWhole, quote } from './args'
+import { UsageError, flagText, parseFlags, quote } from './args'
 import { writeOut, type CliIo } from './io'
 import { runJob } from './jobSession'
 import { formatMs, notebookHeader, printResults, timingLines } from './output'
 import { exitCodeOf, planOrRefuse } from './runCommand'
-import { randomSeed } from './runOptions'
+import { parseFieldFlag, randomSeed } from './runOptions'
 import { NOTEBOOK_USAGE } from './usage'
 
 const NOTEBOOK_FLAGS = [
@@ -86,7 +85,7 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
   const threads =
     threadsText === undefined
       ? engine.hardwareThreads
-      : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+      : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
   const seedText = flagText(flags, '--seed')
   const seed = seedText === undefined ? randomSeed() : parseSeedFlag(seedText)
   const mapSpec = mapCellSpec(threads)

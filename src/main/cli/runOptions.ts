@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseElements } from '../../shared/elements'
 import { DEFAULT_N_CHOICES } from '../../shared/plan'
-import { LIMITS, type JobSpecInput } from '../../shared/spec'
+import type { z } from 'zod'
+import { FieldSchemas, LIMITS, wholeRange, type JobSpecInput } from '../../shared/spec'
 import { MAX_K, WORKLOADS, findWorkload } from '../../shared/workloads'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
 import { fileProblem } from './io'
@@ -50,6 +51,12 @@ export function randomSeed(): number {
   return randomInt(0, 1_000_000)
 }
 
+/** A whole-number flag for a spec field, within the bounds the field's schema sets. */
+export function parseFieldFlag(flag: string, text: string, schema: z.ZodNumber): number {
+  const { min, max } = wholeRange(schema)
+  return parseWhole(flag, text, min, max)
+}
+
 function parseN(text: string): number[] {
   const items = text.split(',').map((item) => item.trim())
   const allowed = `whole numbers from 0 to ${MAX_K}, one or several separated by commas such as 3 or 2,3,4`
@@ -81,10 +88,11 @@ function parseKeep(text: string): 'all' | 'count' | number {
   if (text === 'all' || text === 'count') return text
   const trimmed = text.trim()
   const value = Number(trimmed)
-  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < 1) {
+  const { min } = wholeRange(FieldSchemas.keepFirst)
+  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < min) {
     throw new UsageError(
       '--keep',
-      `must be all, count (count tuples, keep none) or a whole number of tuples to keep per task, at least 1 (got ${quote(text)})`
+      `must be all, count (count tuples, keep none) or a whole number of tuples to keep per task, at least ${min} (got ${quote(text)})`
     )
   }
   return value
@@ -94,10 +102,11 @@ function parseChunkSize(text: string): 'auto' | number {
   if (text === 'auto') return 'auto'
   const trimmed = text.trim()
   const value = Number(trimmed)
-  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < 1 || value > LIMITS.maxChunkSize) {
+  const { min, max } = wholeRange(FieldSchemas.chunkSize)
+  if (!/^\+?\d+$/.test(trimmed) || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(
       '--chunksize',
-      `must be auto or a whole number from 1 to ${LIMITS.maxChunkSize} (got ${quote(text)})`
+      `must be auto or a whole number from ${min} to ${max} (got ${quote(text)})`
     )
   }
   return value
@@ -176,7 +185,7 @@ export function parseRunOptions(
 
   const threadsText = flagText(flags, '--threads')
   const threads =
-    threadsText === undefined ? undefined : parseWhole('--threads', threadsText, 1, LIMITS.maxThreads)
+    threadsText === undefined ? undefined : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
   const chunkText = flagText(flags, '--chunksize')
   const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
   const keepText = flagText(flags, '--keep')
@@ -185,7 +194,7 @@ export function parseRunOptions(
   const taskTimeoutMs =
     timeoutText === undefined
       ? undefined
-      : parseWhole('--task-timeout', timeoutText, 1, LIMITS.maxTaskTimeoutMs)
+      : parseFieldFlag('--task-timeout', timeoutText, FieldSchemas.taskTimeoutMs)
   const outputText = flagText(flags, '--output')
   if (outputText !== undefined && outputText.trim() === '') {
     throw new UsageError('--output', 'needs a file name, e.g. --output results.json (got "")')
@@ -220,7 +229,7 @@ export function parseRunOptions(
   if (!elements.ok) throw new UsageError('--elements', `${elements.error} (got ${quote(elementsText)})`)
 
   const tasksText = flagText(flags, '--tasks')
-  const tasks = tasksText === undefined ? undefined : parseWhole('--tasks', tasksText, 1, LIMITS.maxTasks)
+  const tasks = tasksText === undefined ? undefined : parseFieldFlag('--tasks', tasksText, FieldSchemas.tasks)
 
   const nText = flagText(flags, '--n')
   if (nText !== undefined && !takesN) {

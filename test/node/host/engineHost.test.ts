@@ -46,11 +46,11 @@ describe('EngineHost', () => {
     })
   })
 
-  it('reports a bad spec as a clear error without stack or path', async () => {
+  it('reports a bad spec as a clear error with its field path and no stack', async () => {
     const outcome = await host.call('job.start', { spec: { ...mapCell, threads: 0 } })
     expect(outcome).toEqual({
       ok: false,
-      error: { code: 'INVALID_SPEC', message: 'threads: threads must be at least 1' }
+      error: { code: 'INVALID_SPEC', message: 'threads: threads must be at least 1', path: ['threads'] }
     })
   })
 

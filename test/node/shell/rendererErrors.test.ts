@@ -27,6 +27,17 @@ describe('errors sent to the page', () => {
     expect(redactPaths(text)).toBe(text)
   })
 
+  it('keeps the field path, so the form can show the error under its field', () => {
+    expect(
+      toRendererError({ code: 'INVALID_SPEC', message: 'inputs.tasks: bad', path: ['inputs', 'tasks'] })
+    ).toEqual({ code: 'INVALID_SPEC', message: 'inputs.tasks: bad', path: ['inputs', 'tasks'] })
+  })
+
+  it('drops a path that is not a list of field names and indexes', () => {
+    const error = { code: 'INVALID_SPEC', message: 'm', path: [{ toString: 1 }] } as never
+    expect(toRendererError(error)).toEqual({ code: 'INVALID_SPEC', message: 'm' })
+  })
+
   it('keeps only the code and the message', () => {
     const error = {
       code: 'INTERNAL',

@@ -2,6 +2,8 @@ import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
 import { parseElements } from '../../../shared/elements'
 import { LARGE_JOB_TUPLES } from '../../../shared/progress'
+import { RemoteError } from '../../../shared/protocol'
+import type { ErrorInfo } from '../../../shared/errors'
 import type { JobSpecInput } from '../../../shared/spec'
 import { useJobStore } from './job'
 import {
@@ -9,6 +11,7 @@ import {
   checkSpec,
   defaultFields,
   describeSize,
+  fieldOfPath,
   notebookMapPreset,
   notebookStarmapPreset,
   overBudgetOf,
@@ -44,7 +47,8 @@ export const useJobFormStore = defineStore('jobForm', () => {
   })
 
   const hostPreview = shallowRef<SizePreview | null>(null)
-  const hostError = ref<string | null>(null)
+  /** The host's refusal of a large job, shown under the field its path names. */
+  const hostError = shallowRef<Pick<ErrorInfo, 'message' | 'path'> | null>(null)
   const hostPending = ref(false)
   let hostTimer: ReturnType<typeof setTimeout> | undefined
   let hostRequest = 0
@@ -71,7 +75,8 @@ export const useJobFormStore = defineStore('jobForm', () => {
       hostPreview.value = previewOfSummary(summary)
     } catch (err) {
       if (request !== hostRequest) return
-      hostError.value = err instanceof Error ? err.message : String(err)
+      const path = err instanceof RemoteError ? err.path : undefined
+      hostError.value = { message: err instanceof Error ? err.message : String(err), path }
     } finally {
       if (request === hostRequest) hostPending.value = false
     }
@@ -81,7 +86,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
     const value = check.value
     const fromCheck = value?.kind === 'invalid' ? value.errors : {}
     const merged: FieldErrors = { ...fromCheck, ...built.value.errors }
-    if (hostError.value) merged.general = hostError.value
+    if (hostError.value) merged[fieldOfPath(hostError.value.path)] = hostError.value.message
     return merged
   })
   const hasErrors = computed(() => Object.keys(errors.value).length > 0)

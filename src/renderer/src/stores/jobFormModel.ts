@@ -1,9 +1,18 @@
 import { parseElements, type Element } from '../../../shared/elements'
-import { ErrorCodes, PoolScopeError } from '../../../shared/errors'
+import { PoolScopeError, targetOfPath, type ErrorPath } from '../../../shared/errors'
 import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
 import type { PlanSummary } from '../../../shared/protocol'
-import { JobSpecSchema, LIMITS, maxThreadsFor, threadsProblem, type JobSpecInput } from '../../../shared/spec'
+import {
+  FieldSchemas,
+  JobSpecSchema,
+  fieldProblem,
+  issuePath,
+  maxThreadsFor,
+  threadsProblem,
+  wholeRange,
+  type JobSpecInput
+} from '../../../shared/spec'
 import type { WorkloadInfo } from '../../../shared/workloads'
 
 /** What the form holds: the text a person typed, before any parsing. */
@@ -96,9 +105,10 @@ export function buildSpec(
   if (fields.tasks.trim() !== '') {
     const value = parseInteger(fields.tasks)
     if (value === null) {
-      errors.tasks = `tasks must be a whole number from 1 to ${formatLimit(LIMITS.maxTasks)}, or empty for 2 × threads`
+      const { min, max } = wholeRange(FieldSchemas.tasks)
+      errors.tasks = `tasks must be a whole number from ${min} to ${formatLimit(max)}, or empty for 2 × threads`
     } else {
-      errors.tasks = rangeError('tasks', value, 1, LIMITS.maxTasks)
+      errors.tasks = fieldProblem(FieldSchemas.tasks, value)
       tasks = value
     }
   }
@@ -117,9 +127,10 @@ export function buildSpec(
   if (chunkText !== '' && chunkText !== 'auto') {
     const value = parseInteger(chunkText)
     if (value === null) {
-      errors.chunkSize = `chunk size must be auto or a whole number from 1 to ${formatLimit(LIMITS.maxChunkSize)}`
+      const { min, max } = wholeRange(FieldSchemas.chunkSize)
+      errors.chunkSize = `chunk size must be auto or a whole number from ${min} to ${formatLimit(max)}`
     } else {
-      errors.chunkSize = rangeError('chunk size', value, 1, LIMITS.maxChunkSize)
+      errors.chunkSize = fieldProblem(FieldSchemas.chunkSize, value)
       chunkSize = value
     }
   }
@@ -140,7 +151,7 @@ export function buildSpec(
     const value = parseInteger(fields.keepFirst)
     if (value === null) errors.keep = 'keep first N needs a whole number of tuples per task, at least 1'
     else {
-      errors.keep = rangeError('keep N', value, 1, Number.MAX_SAFE_INTEGER)
+      errors.keep = fieldProblem(FieldSchemas.keepFirst, value)
       keep = value
     }
   }
@@ -162,51 +173,31 @@ export function buildSpec(
   return { spec, errors, threads: effectiveThreads }
 }
 
-/** The schema's own words for a whole number out of its range, or undefined when it is in range. */
+/** The planner's words for a pool too big for this machine, else the schema's for the field. */
 function threadsError(value: number, hardwareThreads: number): string | undefined {
-  if (value < 1) return 'threads must be at least 1'
-  return threadsProblem(value, hardwareThreads) ?? undefined
-}
-
-function rangeError(what: string, value: number, min: number, max: number): string | undefined {
-  if (value < min) return `${what} must be at least ${min}`
-  if (value > max) return `${what} must be at most ${max}`
-  return undefined
+  return threadsProblem(value, hardwareThreads) ?? fieldProblem(FieldSchemas.threads, value)
 }
 
 function formatLimit(value: number): string {
   return value.toLocaleString('en-US')
 }
 
-/** Which field a schema path belongs to. */
-function fieldOfPath(path: readonly PropertyKey[]): FieldName {
-  const [head, second] = path
-  if (head === 'inputs') {
-    if (second === 'elements') return 'elements'
-    if (second === 'tasks') return 'tasks'
-    if (second === 'n') return 'n'
-    if (second === 'seed') return 'seed'
-    return 'general'
-  }
-  if (
-    head === 'workload' ||
-    head === 'style' ||
-    head === 'threads' ||
-    head === 'chunkSize' ||
-    head === 'keep'
-  ) {
-    return head
-  }
-  return 'general'
-}
+/** Which form field shows an error about each spec path, by path prefix. */
+const FIELD_OF_PATH: readonly (readonly [ErrorPath, FieldName])[] = [
+  [['workload'], 'workload'],
+  [['style'], 'style'],
+  [['threads'], 'threads'],
+  [['chunkSize'], 'chunkSize'],
+  [['keep'], 'keep'],
+  [['inputs', 'elements'], 'elements'],
+  [['inputs', 'tasks'], 'tasks'],
+  [['inputs', 'n'], 'n'],
+  [['inputs', 'seed'], 'seed']
+]
 
-/** Which field a planner message (thrown after the schema passed) belongs to. */
-function fieldOfPlanError(err: PoolScopeError): FieldName {
-  if (err.code === ErrorCodes.UNKNOWN_WORKLOAD) return 'workload'
-  if (/call style|starmap|map passes/.test(err.message)) return 'style'
-  if (/^task \d+: n /.test(err.message)) return 'n'
-  if (/element/.test(err.message)) return 'elements'
-  return 'general'
+/** Which field an error about `path` belongs to (the planner's, the schema's or the host's); `general` when none. */
+export function fieldOfPath(path: ErrorPath | undefined): FieldName {
+  return targetOfPath(FIELD_OF_PATH, path) ?? 'general'
 }
 
 /** The schema's problems, one message per field (the first one wins). */
@@ -215,7 +206,7 @@ export function schemaErrors(spec: JobSpecInput): FieldErrors {
   if (parsed.success) return {}
   const errors: FieldErrors = {}
   for (const issue of parsed.error.issues) {
-    const field = fieldOfPath(issue.path)
+    const field = fieldOfPath(issuePath(issue))
     errors[field] ??= issue.message
   }
   return errors
@@ -331,7 +322,7 @@ export function checkSpec(
     return large ? { kind: 'needs-host', spec } : { kind: 'planned', preview: previewOfPlan(plan) }
   } catch (err) {
     if (err instanceof PoolScopeError)
-      return { kind: 'invalid', errors: { [fieldOfPlanError(err)]: err.message } }
+      return { kind: 'invalid', errors: { [fieldOfPath(err.path)]: err.message } }
     return { kind: 'invalid', errors: { general: err instanceof Error ? err.message : String(err) } }
   }
 }
