@@ -6,15 +6,22 @@ import type { KernelPlan } from '../../shared/workloads'
  * never copied.
  */
 
+/**
+ * Int32 slots per 64-byte cache line. Slots that different threads write sit a line apart (and a
+ * line from the buffer's ends, whose neighbours in memory are other buffers): a write then never
+ * evicts the line another thread reads in its per-task loop.
+ */
+const LINE = 16
+
 /** Slots of the job's shared control array (an Int32Array over a SharedArrayBuffer). */
 export const CONTROL = {
-  /** Set to 1 to ask every worker to stop at the next check. */
-  cancel: 0,
+  /** Set to 1 to ask every worker to stop at the next check; every task reads it. */
+  cancel: LINE,
   /** Tasks done, bumped by workers as they go: live progress between chunks. */
-  tasksDone: 1,
+  tasksDone: 2 * LINE,
   /** Tasks failed, bumped apart from those done, so neither count includes the other. */
-  tasksFailed: 2,
-  length: 3
+  tasksFailed: 3 * LINE,
+  length: 5 * LINE
 } as const
 
 /** Keep modes as one integer: -1 keeps all, 0 keeps none (count only), N > 0 keeps the first N per task. */
@@ -56,13 +63,17 @@ export interface ChunkMessage {
   heartbeat: SharedArrayBuffer
 }
 
-/** Slots of a chunk's heartbeat array. */
+/**
+ * Slots of a chunk's heartbeat array (Float64). The worker writes both on every task, so they sit
+ * in the middle of a 192-byte buffer, on a cache line of their own: heartbeats are allocated one
+ * after another, and two lanes' heartbeats on one line would bounce it between cores every task.
+ */
 export const HEARTBEAT = {
   /** Index within the chunk of the task running now, -1 between tasks. */
-  task: 0,
+  task: 8,
   /** When it started, ms since the job clock's zero. */
-  since: 1,
-  length: 2
+  since: 9,
+  length: 24
 } as const
 
 /** A heartbeat buffer for one chunk, with no task running. */
@@ -102,6 +113,24 @@ export interface ChunkReply {
   errors: Array<[number, string]>
   /** The task a cancel stopped midway, if any: its status is cancelled and it keeps nothing. */
   stopped: StoppedTask | null
+  /** Sums over the chunk's columns, made by the worker so the main thread never walks them. */
+  totals: ChunkTotals
+}
+
+/**
+ * A chunk's totals, summed in task order by the worker as it runs the tasks. The main thread files
+ * dozens of chunks a second while the workers keep both cores busy: per-task loops there would
+ * take CPU from the workers.
+ */
+export interface ChunkTotals {
+  /** Tasks done and failed (those failed inside the chunk, which ran and have timings). */
+  done: number
+  failed: number
+  /** Tuples produced and kept by the tasks done. */
+  produced: number
+  kept: number
+  /** Sum of end − start over the tasks that ran, ms. */
+  busyMs: number
 }
 
 /**

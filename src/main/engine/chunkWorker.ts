@@ -145,6 +145,12 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     failedUnpublished = 0
     tuplesUnpublished = 0
   }
+  // The chunk's totals (see ChunkTotals), in task order.
+  let doneCount = 0
+  let failedCount = 0
+  let producedSum = 0
+  let keptSum = 0
+  let busyMs = 0
   let cancelled = false
   let stopped: StoppedTask | null = null
   let reportedThisTask = 0
@@ -181,12 +187,16 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
         status[t] = TASK_STATUS.done
         produced[t] = count
         doneUnpublished++
+        doneCount++
+        producedSum += count
+        keptSum += kept[t]
       }
     } catch (err) {
       status[t] = TASK_STATUS.failed
       kept[t] = 0
       errors.push([t, taskErrorMessage(err)])
       failedUnpublished++
+      failedCount++
     }
     if (cancelled) {
       // A task stopped midway did not run to its end, so it gets no task timing; its time and the
@@ -200,8 +210,11 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       break
     }
     const end = performance.now()
-    startAt[t] = clockBase + start
-    endAt[t] = clockBase + end
+    const began = clockBase + start
+    const ended = clockBase + end
+    startAt[t] = began
+    endAt[t] = ended
+    busyMs += ended - began
     if (end - lastCpuAt >= CPU_SAMPLE_INTERVAL_MS) {
       lastCpu = currentCpu()
       lastCpuAt = end
@@ -238,7 +251,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     cpu,
     data,
     errors,
-    stopped
+    stopped,
+    totals: { done: doneCount, failed: failedCount, produced: producedSum, kept: keptSum, busyMs }
   }
 }
 

@@ -2,15 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
-import {
-  CONTROL,
-  HEARTBEAT,
-  KEEP_ALL,
-  KEEP_NONE,
-  TASK_STATUS,
-  newHeartbeat,
-  type ChunkMessage
-} from './chunkProtocol'
+import { CONTROL, HEARTBEAT, KEEP_ALL, KEEP_NONE, newHeartbeat, type ChunkMessage } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { TaskWatchdog } from './taskWatchdog'
 import { laneTime, type ChunkSpan } from './laneTime'
@@ -195,14 +187,11 @@ export class Job {
       this.timings.addChunk(reply, reply.lane)
       this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
       this.pendingTimings.push([firstTask, count])
-      for (let i = 0; i < count; i++) {
-        const status = reply.status[i]
-        if (status === TASK_STATUS.done) {
-          this.tally.done++
-          this.tally.tuplesProduced += reply.produced[i]
-          this.tally.tuplesKept += reply.kept[i]
-        } else if (status === TASK_STATUS.failed) this.tally.failed++
-      }
+      const { totals } = reply
+      this.tally.done += totals.done
+      this.tally.failed += totals.failed
+      this.tally.tuplesProduced += totals.produced
+      this.tally.tuplesKept += totals.kept
       for (const [i, text] of reply.errors) this.noteFailure(firstTask + i, text)
       if (reply.stopped) {
         this.tally.stopped++

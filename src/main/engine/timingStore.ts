@@ -19,6 +19,8 @@ export class TimingStore {
   readonly busyMsPerLane: number[]
   /** Busy-time bins of every recorded task, kept up to date chunk by chunk. */
   private readonly bins: BusyTimeBins
+  /** Per lane, a column of that lane's number for binning (see laneColumn). */
+  private readonly laneColumns: Uint16Array[] = []
 
   constructor(
     readonly jobId: string,
@@ -36,9 +38,10 @@ export class TimingStore {
   }
 
   /**
-   * Records a chunk's timings with bulk copies and one pass that sums busy time, marks the tasks
-   * that ran and bins them (a chunk may hold tens of thousands of tasks and the main thread must
-   * hand the worker its next chunk quickly). Tasks that did not run have NaN times in the reply.
+   * Records a chunk's timings with bulk copies (a chunk may hold tens of thousands of tasks, and the
+   * main thread must hand the workers their next chunks without taking a core from them). When every
+   * task of the chunk ran, the common case, nothing here walks the tasks but the binning; otherwise
+   * one pass marks the tasks that ran and bins them. Tasks that did not run have NaN times.
    */
   addChunk(reply: ChunkReply, lane: number): void {
     const first = reply.firstTask
@@ -48,22 +51,35 @@ export class TimingStore {
     this.cpu.set(reply.cpu, first)
     this.lane.fill(lane, first, first + count)
     this.tid.fill(reply.tid, first, first + count)
+    const { done, failed, busyMs } = reply.totals
+    this.busyMsPerLane[lane] += busyMs
+    if (done + failed === count) {
+      this.ranFlag.fill(1, first, first + count)
+      this.bins.add({ start: reply.start, end: reply.end, lane: this.laneColumn(lane, count) }, 0, count)
+      return
+    }
     const start = new Float64Array(count)
     const end = new Float64Array(count)
     let ran = 0
-    let busy = 0
     for (let i = 0; i < count; i++) {
       const began = reply.start[i]
       if (began !== began) continue // NaN: the task did not run
-      const ended = reply.end[i]
-      busy += ended - began
       start[ran] = began
-      end[ran] = ended
+      end[ran] = reply.end[i]
       ran++
       this.ranFlag[first + i] = 1
     }
-    this.busyMsPerLane[lane] += busy
-    this.bins.add({ start, end, lane: new Uint16Array(ran).fill(lane) }, 0, ran)
+    this.bins.add({ start, end, lane: this.laneColumn(lane, ran) }, 0, ran)
+  }
+
+  /** `count` copies of `lane`, from a column kept per lane and grown as needed (never per chunk). */
+  private laneColumn(lane: number, count: number): Uint16Array {
+    let column = this.laneColumns[lane]
+    if (!column || column.length < count) {
+      column = new Uint16Array(Math.max(count, column?.length ?? 0)).fill(lane)
+      this.laneColumns[lane] = column
+    }
+    return column.subarray(0, count)
   }
 
   /** Bytes of the per-task tables: what `HOST_BYTES_PER_TASK` budgets. */
