@@ -1,29 +1,30 @@
 import { PoolScopeError } from '../../shared/errors'
 import { version } from '../../../package.json'
-import { Engine } from '../engine/engine'
+import { EngineHost } from '../host/engineHost'
 import { UsageError, quote } from './args'
 import { processIo, writeOut, type CliIo } from './io'
 import { notebookCommand } from './notebookCommand'
 import { runCommand } from './runCommand'
 import { MAIN_USAGE } from './usage'
 
-type EngineCommand = (argv: readonly string[], io: CliIo, engine: Engine) => Promise<number>
+type EngineCommand = (argv: readonly string[], io: CliIo, host: EngineHost) => Promise<number>
 
-/** Commands that run on an engine, by name; a Map so only these names match. */
+/** Commands that run jobs through an EngineHost, by name; a Map so only these names match. */
 const ENGINE_COMMANDS: ReadonlyMap<string, EngineCommand> = new Map([
   ['run', runCommand],
   ['notebook', notebookCommand]
 ])
 
-async function withEngine(command: EngineCommand, argv: readonly string[], io: CliIo): Promise<number> {
-  const engine = new Engine({
+/** Runs a command on its own EngineHost, the same command surface the app's window and the web host use. */
+async function withHost(command: EngineCommand, argv: readonly string[], io: CliIo): Promise<number> {
+  const host = new EngineHost({
     workerFile: io.workerFile,
     onPoolError: (error) => io.stderr.write(`poolscope: pool error: ${error.message.split('\n', 1)[0]}\n`)
   })
   try {
-    return await command(argv, io, engine)
+    return await command(argv, io, host)
   } finally {
-    await engine.dispose()
+    await host.dispose()
   }
 }
 
@@ -63,7 +64,7 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
         `unknown command ${quote(command)}; commands are run, notebook and web (see poolscope --help)`
       )
     }
-    return await withEngine(engineCommand, rest, io)
+    return await withHost(engineCommand, rest, io)
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(err.line + '\n')

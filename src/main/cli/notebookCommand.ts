@@ -1,12 +1,12 @@
-import { DEFAULT_N_CHOICES, type JobPlan } from '../../shared/plan'
+import { DEFAULT_N_CHOICES, planJob, type JobPlan } from '../../shared/plan'
 import { FieldSchemas, type JobSpecInput } from '../../shared/spec'
-import type { Engine } from '../engine/engine'
 import { argsToPython } from '../engine/resultsStore'
+import type { EngineHost } from '../host/engineHost'
 import { UsageError, flagText, parseFlags, quote } from './args'
 import { writeOut, type CliIo } from './io'
-import { runJob } from './jobSession'
-import { formatMs, notebookHeader, printResults, timingLines } from './output'
-import { exitCodeOf, planOrRefuse } from './runCommand'
+import { callHost, runJob } from './jobSession'
+import { formatMs, notebookHeader, timingLines } from './output'
+import { exitCodeOf, planOrRefuse, printResultsOf } from './runCommand'
 import { parseFieldFlag, randomSeed } from './runOptions'
 import { NOTEBOOK_USAGE } from './usage'
 
@@ -64,37 +64,40 @@ function parseSeedFlag(text: string): number {
  * `for r in result: print(r)` does; when Ctrl-C stopped it, prints the timing summary instead.
  */
 async function runCell(
-  engine: Engine,
+  host: EngineHost,
   spec: JobSpecInput,
   io: CliIo
 ): Promise<Awaited<ReturnType<typeof runJob>>> {
-  const cell = await runJob(engine, spec, io)
+  const cell = await runJob(host, spec, io)
   await writeOut(io.stdout, notebookHeader(cell.summary).join('\n') + '\n')
   if (cell.interrupted) await writeOut(io.stdout, timingLines(cell.summary).join('\n') + '\n')
-  else await printResults(io.stdout, cell.job.results)
+  else await printResultsOf(host, cell.jobId, io)
   return cell
 }
 
-export async function notebookCommand(argv: readonly string[], io: CliIo, engine: Engine): Promise<number> {
+export async function notebookCommand(argv: readonly string[], io: CliIo, host: EngineHost): Promise<number> {
   const flags = parseFlags(argv, NOTEBOOK_FLAGS, 'notebook')
   if (flags.has('--help')) {
     await writeOut(io.stdout, NOTEBOOK_USAGE + '\n')
     return 0
   }
   const threadsText = flagText(flags, '--threads')
+  const { hardwareThreads } = await callHost(host, 'engine.info', {})
   const threads =
     threadsText === undefined
-      ? engine.hardwareThreads
+      ? hardwareThreads
       : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
   const seedText = flagText(flags, '--seed')
   const seed = seedText === undefined ? randomSeed() : parseSeedFlag(seedText)
   const mapSpec = mapCellSpec(threads)
   const starmapSpec = starmapCellSpec(threads, seed)
   // Both cells are checked before the pool starts.
-  await planOrRefuse(engine, mapSpec, '--threads')
-  const starmapPlan = await planOrRefuse(engine, starmapSpec, '--threads')
+  await planOrRefuse(host, mapSpec, '--threads')
+  await planOrRefuse(host, starmapSpec, '--threads')
+  // The host checked the cell; its last task's arguments come from the same shared planner.
+  const starmapPlan = planJob(starmapSpec, hardwareThreads)
 
-  const mapCell = await runCell(engine, mapSpec, io)
+  const mapCell = await runCell(host, mapSpec, io)
   if (mapCell.interrupted) return 130
   await writeOut(
     io.stdout,
@@ -108,7 +111,7 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, engine
     ].join('\n')
   )
 
-  const starmapCell = await runCell(engine, starmapSpec, io)
+  const starmapCell = await runCell(host, starmapSpec, io)
   if (starmapCell.interrupted) return 130
   await writeOut(io.stdout, `Starmap cell on the warm pool: ${formatMs(starmapCell.summary.wallMs)}\n`)
   return Math.max(exitCodeOf(mapCell), exitCodeOf(starmapCell))

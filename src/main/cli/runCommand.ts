@@ -1,13 +1,12 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
-import type { JobPlan } from '../../shared/plan'
 import { LARGE_JOB_TUPLES } from '../../shared/progress'
-import type { JobSummary } from '../../shared/protocol'
-import { resultsDigest } from '../engine/digest'
-import type { Engine } from '../engine/engine'
+import type { JobSummary, PlanSummary } from '../../shared/protocol'
+import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
-import { runJob, type JobOutcome } from './jobSession'
-import { notebookHeader, openResultsFile, printResults, timingLines, type ResultsFile } from './output'
+import { callHost, runJob, type JobOutcome } from './jobSession'
+import { notebookHeader, timingLines } from './output'
+import { drainResultsJson, openJsonFile, type JsonFile } from './resultsJson'
 import { RUN_FLAGS, parseRunOptions, type RunOptions } from './runOptions'
 import { specErrorToUsage } from './specErrors'
 import { RUN_USAGE } from './usage'
@@ -18,12 +17,12 @@ export function exitCodeOf(outcome: JobOutcome): number {
   return outcome.summary.status === 'done' ? 0 : 1
 }
 
-/** Plans a spec; any refusal (bad spec, over budget) becomes a usage error naming the flag. */
-export async function planOrRefuse(engine: Engine, spec: unknown, argsFlag: string): Promise<JobPlan> {
+/** Plans a spec with the host's `job.plan`; any refusal (bad spec, over budget) becomes a usage error naming the flag. */
+export async function planOrRefuse(host: EngineHost, spec: unknown, argsFlag: string): Promise<PlanSummary> {
   try {
-    const { plan, summary } = await engine.plan(spec)
-    if (summary.overBudget)
-      throw specErrorToUsage(new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget), argsFlag)
+    const plan = await callHost(host, 'job.plan', { spec })
+    if (plan.overBudget)
+      throw specErrorToUsage(new PoolScopeError(ErrorCodes.OVER_BUDGET, plan.overBudget), argsFlag)
     return plan
   } catch (err) {
     if (err instanceof PoolScopeError) throw specErrorToUsage(err, argsFlag)
@@ -31,8 +30,9 @@ export async function planOrRefuse(engine: Engine, spec: unknown, argsFlag: stri
   }
 }
 
-function exact(value: bigint): number | string {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString()
+/** An exact count (a decimal string from the host) as a number when it is safe, else as the string. */
+function exact(value: string): number | string {
+  return BigInt(value) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value
 }
 
 /** The single JSON object `--json` prints. */
@@ -81,7 +81,7 @@ export interface RunReport {
  * Why a digest of the kept results could not equal Python's, or null when it can: Python's list
  * holds every tuple of every task, which a partial job or `--keep count` / `--keep N` do not.
  */
-export function digestNoteOf(summary: JobSummary, plan: JobPlan): string | null {
+export function digestNoteOf(summary: JobSummary, plan: PlanSummary): string | null {
   if (summary.status === 'cancelled')
     return `the job was cancelled: ${summary.tasksDone} of ${summary.taskCount} tasks kept, results are partial`
   if (summary.tasksFailed > 0)
@@ -89,7 +89,7 @@ export function digestNoteOf(summary: JobSummary, plan: JobPlan): string | null 
   if (summary.partial) return 'results are partial'
   const { keep } = plan.spec
   if (keep === 'count') return 'only counts were kept (--keep count)'
-  if (plan.keptTuples < plan.totalTuples)
+  if (BigInt(plan.keptTuples) < BigInt(plan.totalTuples))
     return `--keep ${keep} kept ${plan.keptTuples} of ${plan.totalTuples} tuples; Python's list holds them all`
   return null
 }
@@ -98,17 +98,18 @@ export function digestNoteOf(summary: JobSummary, plan: JobPlan): string | null 
  * The warning shown before a job the plan says will produce more than LARGE_JOB_TUPLES tuples
  * (the app's form shows the same), or null.
  */
-export function largeJobWarning(plan: JobPlan): string | null {
-  if (plan.totalTuples <= LARGE_JOB_TUPLES) return null
+export function largeJobWarning(plan: PlanSummary): string | null {
+  const totalTuples = BigInt(plan.totalTuples)
+  if (totalTuples <= LARGE_JOB_TUPLES) return null
   return (
-    `Warning: a large job: ${plan.totalTuples.toLocaleString('en-US')} tuples ` +
+    `Warning: a large job: ${totalTuples.toLocaleString('en-US')} tuples ` +
     `(over ${LARGE_JOB_TUPLES.toLocaleString('en-US')}) may take a while. Ctrl-C cancels and keeps what is done.`
   )
 }
 
 export function jsonReport(
   summary: JobSummary,
-  plan: JobPlan,
+  plan: PlanSummary,
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null
@@ -153,34 +154,39 @@ function seedLine(options: RunOptions, seed: number): string | null {
     : `Seed: ${seed}`
 }
 
-/** `poolscope run`: checks every flag and plans the job before a pool exists, then runs and reports. */
-export async function runCommand(argv: readonly string[], io: CliIo, engine: Engine): Promise<number> {
+/** `poolscope run`: checks every flag and plans the job before a pool exists, then runs it through the host and reports. */
+export async function runCommand(argv: readonly string[], io: CliIo, host: EngineHost): Promise<number> {
   const flags = parseFlags(argv, RUN_FLAGS, 'run')
   if (flags.has('--help')) {
     await writeOut(io.stdout, RUN_USAGE + '\n')
     return 0
   }
   const options = parseRunOptions(flags, io.cwd)
-  const plan = await planOrRefuse(engine, options.spec, options.argsFlag)
-  const file: ResultsFile | null = options.outputFile ? await openResultsFile(options.outputFile) : null
+  const plan = await planOrRefuse(host, options.spec, options.argsFlag)
+  const file: JsonFile | null = options.outputFile ? await openJsonFile(options.outputFile) : null
   const warning = largeJobWarning(plan)
   if (warning) await writeOut(io.stderr, warning + '\n')
   try {
-    const outcome = await runJob(engine, options.spec, io)
-    const { summary, job } = outcome
+    const outcome = await runJob(host, options.spec, io)
+    const { summary, jobId } = outcome
     const seed = plan.spec.inputs.kind === 'recipe' ? (plan.spec.inputs.seed ?? 0) : 0
-    const output = file ? { file: file.path, bytes: await file.write(job.results) } : null
+    const digestNote = options.mode === 'json' ? digestNoteOf(summary, plan) : null
+    // One pass over the results serves both the file and the digest.
+    const wantDigest = options.mode === 'json' && digestNote === null
+    const drained =
+      file || wantDigest
+        ? await drainResultsJson(host.resultsJson(jobId), { file, digest: wantDigest })
+        : { bytes: null, digest: null }
+    const output = file && drained.bytes !== null ? { file: file.path, bytes: drained.bytes } : null
     const outputLine = output ? `Results written to ${output.file} (${output.bytes} bytes)` : null
 
     if (options.mode === 'json') {
-      const digestNote = digestNoteOf(summary, plan)
-      const digest = digestNote === null ? resultsDigest(job.results) : null
-      const report = jsonReport(summary, plan, { digest, digestNote }, options, output)
+      const report = jsonReport(summary, plan, { digest: drained.digest, digestNote }, options, output)
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.
       await writeOut(io.stdout, notebookHeader(summary).join('\n') + '\n')
-      if (!outcome.interrupted) await printResults(io.stdout, job.results)
+      if (!outcome.interrupted) await printResultsOf(host, jobId, io)
       const extra = [seedLine(options, seed), ...timingLines(summary), outputLine].filter((l) => l !== null)
       await writeOut(io.stderr, extra.join('\n') + '\n')
     } else {
@@ -189,6 +195,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, engine: Eng
     }
     return exitCodeOf(outcome)
   } finally {
-    await file?.close()
+    await file?.handle.close()
   }
+}
+
+/** `for r in result: print(r)` on stdout, streamed from the host. */
+export async function printResultsOf(host: EngineHost, jobId: string, io: CliIo): Promise<void> {
+  for await (const text of host.resultsText(jobId)) await writeOut(io.stdout, text)
 }

@@ -112,6 +112,38 @@ export class EngineHost {
     return true
   }
 
+  /**
+   * Streams a job's results as Python's `json.dumps(results, separators=(',', ':'))` writes them, in
+   * slices of about 1 MiB, handing the event loop back between slices. For front doors in the host's
+   * own process that need every tuple (the CLI's `--output` and digest); not a wire command, since
+   * a page pulls pages instead. Throws UNKNOWN_JOB for a job the host does not hold.
+   */
+  async *resultsJson(jobId: string): AsyncGenerator<Uint8Array, void, void> {
+    const results = this.engine.job(jobId).results
+    for (const slice of results.jsonChunks()) {
+      yield slice
+      await yieldToEventLoop()
+    }
+  }
+
+  /**
+   * Streams a job's results as `for r in result: print(r)` prints them, one line per task, in
+   * slices of about 64 KiB of text. Like `resultsJson`, for front doors in the host's own process.
+   */
+  async *resultsText(jobId: string): AsyncGenerator<string, void, void> {
+    const results = this.engine.job(jobId).results
+    let slice = ''
+    for (let task = 0; task < results.taskCount; task++) {
+      slice += results.taskText(task) + '\n'
+      if (slice.length >= TEXT_SLICE_CHARS) {
+        yield slice
+        slice = ''
+        await yieldToEventLoop()
+      }
+    }
+    if (slice) yield slice
+  }
+
   /** Subscribes to events (already throttled by the job: at most about 20 a second). */
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener)
@@ -133,6 +165,14 @@ export class EngineHost {
     this.listeners.clear()
     await this.engine.dispose()
   }
+}
+
+/** Characters of printed results per slice of `resultsText`. */
+const TEXT_SLICE_CHARS = 1 << 16
+
+/** Lets timers, events and Ctrl-C run between slices of a long stream. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function checkTask(job: Job, task: number): void {
