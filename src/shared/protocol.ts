@@ -146,6 +146,15 @@ export interface JobSummary {
   busyMsPerLane: number[]
   /** Where each lane's share of the wall time went; the five parts add up to `wallMs`. */
   laneTime: LaneTime[]
+  /**
+   * The tool's own cost per task, apart from the workload's: the lanes' `bookkeepingMs` summed
+   * (time inside chunks outside every task's timing: the per-task loop, its two clock reads, the
+   * chunk's set-up and reply) in nanoseconds, divided by the tasks that ran (done or failed). It is
+   * wall time: a worker the OS took off its core mid-bookkeeping counts that wait here too. Waiting
+   * for work between chunks and idling at the end are not in it (see `laneTime`). Null before any
+   * task ran.
+   */
+  overheadNsPerTask: number | null
   /** The first failures, with their messages (at most 100 are kept). */
   failures: TaskFailure[]
 }

@@ -83,6 +83,7 @@ export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<J
       { tasksMs: 20, stoppedMs: 0, bookkeepingMs: 5, awaitingWorkMs: 10, idleAtEndMs: 5 },
       { tasksMs: 20, stoppedMs: 0, bookkeepingMs: 4, awaitingWorkMs: 12, idleAtEndMs: 4 }
     ],
+    overheadNsPerTask: (9 * 1e6) / plan.taskCount,
     failures: [],
     ...overrides
   }

@@ -44,4 +44,33 @@ describe('LaneTimeBars', () => {
     })
     expect(wrapper.find('.lane-time-legend').text()).not.toContain('stopped')
   })
+
+  it('puts the tool’s own cost per task beside the time in tasks, per task that ran', () => {
+    const wrapper = mount(LaneTimeBars, {
+      props: {
+        wallMs: 200,
+        lanes: [
+          { tasksMs: 100, stoppedMs: 0, bookkeepingMs: 50, awaitingWorkMs: 30, idleAtEndMs: 20 },
+          { tasksMs: 160, stoppedMs: 0, bookkeepingMs: 20, awaitingWorkMs: 20, idleAtEndMs: 0 }
+        ],
+        overheadNsPerTask: 70,
+        tasksRan: 1_000_000
+      }
+    })
+    expect(wrapper.find('.lane-time-per-task').text()).toBe(
+      "Per task: 260 ns in the task, 70 ns of PoolScope's own bookkeeping"
+    )
+  })
+
+  it('shows no cost per task when no task ran', () => {
+    const wrapper = mount(LaneTimeBars, {
+      props: {
+        wallMs: 5,
+        lanes: [{ tasksMs: 0, stoppedMs: 0, bookkeepingMs: 0, awaitingWorkMs: 5, idleAtEndMs: 0 }],
+        overheadNsPerTask: null,
+        tasksRan: 0
+      }
+    })
+    expect(wrapper.find('.lane-time-per-task').exists()).toBe(false)
+  })
 })

@@ -39,12 +39,31 @@ export function timingLines(summary: JobSummary): string[] {
         : '') +
       `${summary.tuplesKept.toLocaleString('en-US')} kept)`,
     `Busy ms per thread: ${busy}`,
-    ...laneTimeLines(summary)
+    ...laneTimeLines(summary),
+    ...perTaskLines(summary)
   ]
   if (summary.message) lines.push(`${summary.partial ? 'Partial: ' : ''}${summary.message}`)
   for (const failure of summary.failures.slice(0, 5))
     lines.push(`Task ${failure.task} failed: ${failure.message}`)
   return lines
+}
+
+/**
+ * The tool's own cost per task beside the workload's: time in tasks (as timed) and the engine's
+ * bookkeeping between them (`overheadNsPerTask`), each per task that ran.
+ */
+export function perTaskLines(summary: JobSummary): string[] {
+  const ran = summary.tasksDone + summary.tasksFailed
+  if (summary.overheadNsPerTask === null || ran <= 0) return []
+  const busyMs = summary.busyMsPerLane.reduce((sum, ms) => sum + ms, 0)
+  return [
+    `Per task: ${formatNs((busyMs * 1e6) / ran)} in the task, ` +
+      `${formatNs(summary.overheadNsPerTask)} of PoolScope's own bookkeeping`
+  ]
+}
+
+function formatNs(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`
 }
 
 /**

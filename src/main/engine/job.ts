@@ -277,6 +277,11 @@ export class Job {
     const wallMs = running ? this.now() : this.finishedAt
     const { done: tasksDone, failed: tasksFailed, stopped, tuplesProduced, tuplesKept } = this.tally
     const seconds = wallMs / 1000
+    const laneTimes = this.chunkSpans.map((spans, lane) =>
+      laneTime(spans, this.timings.busyMsPerLane[lane], this.stoppedMsPerLane[lane], wallMs)
+    )
+    const tasksRan = tasksDone + tasksFailed
+    const bookkeepingMs = laneTimes.reduce((sum, lane) => sum + lane.bookkeepingMs, 0)
     return {
       jobId: this.id,
       status: this.status,
@@ -299,9 +304,8 @@ export class Job {
       tasksPerSecond: seconds > 0 ? tasksDone / seconds : 0,
       tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
       busyMsPerLane: [...this.timings.busyMsPerLane],
-      laneTime: this.chunkSpans.map((spans, lane) =>
-        laneTime(spans, this.timings.busyMsPerLane[lane], this.stoppedMsPerLane[lane], wallMs)
-      ),
+      laneTime: laneTimes,
+      overheadNsPerTask: tasksRan > 0 ? (bookkeepingMs * 1e6) / tasksRan : null,
       failures: [...this.failures]
     }
   }

@@ -84,7 +84,10 @@ describe('default output', () => {
         )
       )
     }
-    expect(lines).toHaveLength(9)
+    expect(lines[9]).toMatch(
+      /^Per task: [\d.]+ (ns|µs) in the task, [\d.]+ (ns|µs) of PoolScope's own bookkeeping$/
+    )
+    expect(lines).toHaveLength(10)
   })
 
   it('picks and prints a seed when n has several values, and that seed repeats the run', async () => {
