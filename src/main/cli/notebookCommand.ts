@@ -2,12 +2,12 @@ import { DEFAULT_N_CHOICES, planJob, type JobPlan } from '../../shared/plan'
 import { FieldSchemas, type JobSpecInput } from '../../shared/spec'
 import { argsToPython } from '../engine/resultsStore'
 import type { EngineHost } from '../host/engineHost'
-import { UsageError, flagText, parseFlags, quote } from './args'
+import { flagText, parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
 import { callHost, runJob } from './jobSession'
 import { formatMs, notebookHeader, timingLines } from './output'
 import { exitCodeOf, planOrRefuse, printResultsOf } from './runCommand'
-import { parseFieldFlag, randomSeed } from './runOptions'
+import { parseFieldFlag, parseSeed, randomSeed } from './runOptions'
 import { NOTEBOOK_USAGE } from './usage'
 
 const NOTEBOOK_FLAGS = [
@@ -44,17 +44,6 @@ export function lastTaskArgs(plan: JobPlan): string {
   return argsToPython(plan.calls[plan.callIndex[plan.taskCount - 1]].args)
 }
 
-function parseSeedFlag(text: string): number {
-  const value = Number(text.trim())
-  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
-    throw new UsageError(
-      '--seed',
-      `must be a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (got ${quote(text)})`
-    )
-  }
-  return value
-}
-
 /**
  * `poolscope notebook`: the notebook's two Pool cells as they run on this machine, printing what
  * they printed, plus the pool start-up (measured apart) and each cell's time on the warm pool.
@@ -88,7 +77,7 @@ export async function notebookCommand(argv: readonly string[], io: CliIo, host: 
       ? hardwareThreads
       : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
   const seedText = flagText(flags, '--seed')
-  const seed = seedText === undefined ? randomSeed() : parseSeedFlag(seedText)
+  const seed = seedText === undefined ? randomSeed() : parseSeed(seedText)
   const mapSpec = mapCellSpec(threads)
   const starmapSpec = starmapCellSpec(threads, seed)
   // Both cells are checked before the pool starts.

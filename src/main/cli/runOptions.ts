@@ -72,7 +72,8 @@ function parseN(text: string): number[] {
   })
 }
 
-function parseSeed(text: string): number {
+/** A `--seed`: any whole number JavaScript holds exactly. */
+export function parseSeed(text: string): number {
   const trimmed = text.trim()
   const value = Number(trimmed)
   if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {

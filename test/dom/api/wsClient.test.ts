@@ -108,6 +108,20 @@ describe('connectWebSocket', () => {
     expect(error).toMatchObject({ code: 'UNKNOWN_JOB', message: 'no job nope' })
   })
 
+  it('rejects a refused spec with a RemoteError that keeps the field path', async () => {
+    const { api, socket } = await connected()
+    const call = api.planJob({})
+    const error = {
+      code: 'INVALID_SPEC' as const,
+      message: 'inputs.tasks: tasks must be at least 1',
+      path: ['inputs', 'tasks']
+    }
+    socket.reply(encodeWire({ id: 1, outcome: { ok: false, error } }))
+    const rejected = await call.catch((err: unknown) => err)
+    expect(rejected).toBeInstanceOf(RemoteError)
+    expect(rejected).toMatchObject({ code: 'INVALID_SPEC', path: ['inputs', 'tasks'] })
+  })
+
   it('decodes typed arrays in results', async () => {
     const { api, socket } = await connected()
     const call = api.timings('j', 0, 10)

@@ -96,6 +96,16 @@ describe('preload bridge', () => {
     expect(error).toMatchObject({ code: 'UNKNOWN_JOB', message: 'No job job-9; known jobs: none.' })
   })
 
+  it('lets the page reject a refused spec with a RemoteError that keeps the field path', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'INVALID_SPEC', message: 'threads: threads must be at least 1', path: ['threads'] }
+    })
+    const error = await api.planJob({}).catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error).toMatchObject({ code: 'INVALID_SPEC', path: ['threads'] })
+  })
+
   it('delivers engine events without the IPC event, and unsubscribes', () => {
     const listener = vi.fn()
     const unsubscribe = api.onEvent(listener)
