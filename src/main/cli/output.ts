@@ -1,10 +1,5 @@
-import { open } from 'node:fs/promises'
 import { notebookLines } from '../../shared/progress'
 import type { JobSummary } from '../../shared/protocol'
-import { fileProblem } from './io'
-import type { ResultsStore } from '../engine/resultsStore'
-import { UsageError, quote } from './args'
-import { writeOut, type CliOutput } from './io'
 
 /** Milliseconds with one decimal, e.g. `12.3 ms`. */
 export function formatMs(ms: number): string {
@@ -80,47 +75,4 @@ export function laneTimeLines(summary: JobSummary): string[] {
       `bookkeeping ${share(parts.bookkeepingMs)}, ` +
       `waiting for work ${share(parts.awaitingWorkMs)}, idle at the end ${share(parts.idleAtEndMs)}`
   )
-}
-
-/** `for r in result: print(r)`: one line per task, as Python prints the tuple of tuples. */
-export async function printResults(out: CliOutput, results: ResultsStore): Promise<void> {
-  let batch = ''
-  for (let task = 0; task < results.taskCount; task++) {
-    batch += results.taskText(task) + '\n'
-    if (batch.length >= 1 << 16) {
-      await writeOut(out, batch)
-      batch = ''
-    }
-  }
-  if (batch) await writeOut(out, batch)
-}
-
-/** A results file opened (and truncated) before the job starts, so a bad path is refused before any work. */
-export interface ResultsFile {
-  path: string
-  write(results: ResultsStore): Promise<number>
-  close(): Promise<void>
-}
-
-export async function openResultsFile(path: string): Promise<ResultsFile> {
-  let handle
-  try {
-    handle = await open(path, 'w')
-  } catch (err) {
-    const reason = fileProblem(err, 'its folder does not exist')
-    throw new UsageError('--output', `cannot write ${quote(path)}: ${reason}`)
-  }
-  return {
-    path,
-    /** Streams `json.dumps(results, separators=(',', ':'))` to the file; returns the bytes written. */
-    async write(results) {
-      let bytes = 0
-      for (const chunk of results.jsonChunks()) {
-        await handle.write(chunk)
-        bytes += chunk.length
-      }
-      return bytes
-    },
-    close: () => handle.close()
-  }
 }

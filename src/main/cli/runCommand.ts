@@ -65,6 +65,8 @@ export interface RunReport {
     tuplesPerSecond: number
     busyMsPerLane: number[]
     laneTime: JobSummary['laneTime']
+    /** PoolScope's own bookkeeping per task that ran, ns; null when no task ran (see JobSummary). */
+    overheadNsPerTask: number | null
   }
   /**
    * SHA-256 of `json.dumps(results, separators=(',', ':'))`, the list Python's `Pool.map` returns;
@@ -138,7 +140,8 @@ export function jsonReport(
       tasksPerSecond: summary.tasksPerSecond,
       tuplesPerSecond: summary.tuplesPerSecond,
       busyMsPerLane: summary.busyMsPerLane,
-      laneTime: summary.laneTime
+      laneTime: summary.laneTime,
+      overheadNsPerTask: summary.overheadNsPerTask
     },
     digest: digest.digest,
     digestNote: digest.digestNote,
