@@ -11,3 +11,11 @@ export function formatBytes(bytes: number | bigint): string {
   if (unit === 0) return `${value} B`
   return `${scaled.toFixed(scaled < 10 ? 2 : 1)} ${units[unit]}`
 }
+
+/** Nanoseconds in the unit that reads best: `640 ns`, `12.5 µs`, `1.36 ms`, `572.6 ms`, `12.40 s`. */
+export function formatNanoseconds(ns: number): string {
+  if (ns < 1e4) return `${Math.round(ns)} ns`
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`
+  return `${(ns / 1e9).toFixed(2)} s`
+}

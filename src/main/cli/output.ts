@@ -1,5 +1,6 @@
 import { notebookLines } from '../../shared/progress'
 import type { JobSummary } from '../../shared/protocol'
+import { formatNanoseconds } from '../../shared/units'
 
 /** Milliseconds with one decimal, e.g. `12.3 ms`. */
 export function formatMs(ms: number): string {
@@ -52,13 +53,9 @@ export function perTaskLines(summary: JobSummary): string[] {
   if (summary.overheadNsPerTask === null || ran <= 0) return []
   const busyMs = summary.busyMsPerLane.reduce((sum, ms) => sum + ms, 0)
   return [
-    `Per task: ${formatNs((busyMs * 1e6) / ran)} in the task, ` +
-      `${formatNs(summary.overheadNsPerTask)} of PoolScope's own bookkeeping`
+    `Per task: ${formatNanoseconds((busyMs * 1e6) / ran)} in the task, ` +
+      `${formatNanoseconds(summary.overheadNsPerTask)} of PoolScope's own bookkeeping`
   ]
-}
-
-function formatNs(ns: number): string {
-  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`
 }
 
 /**
