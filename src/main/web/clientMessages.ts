@@ -1,14 +1,10 @@
 import type { RawData } from 'ws'
 import { ErrorCodes, toErrorInfo } from '../../shared/errors'
 import type { CommandOutcome } from '../../shared/protocol'
-import {
-  decodeRequest,
-  encodeServerFrame,
-  encodeWire,
-  salvageRequestId,
-  type WireId,
-  WireError
-} from '../../shared/wire'
+import { WireError } from '../../shared/wire/errors'
+import { encodeServerFrame } from '../../shared/wire/frames'
+import { encodeWire } from '../../shared/wire/json'
+import { decodeRequest, salvageRequestId, type WireId } from '../../shared/wire/messages'
 import type { CommandHost } from './server'
 
 /**

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectWebSocket, ConnectionError } from '@renderer/api/wsClient'
 import { RemoteError, type EngineEvent } from '../../../src/shared/protocol'
-import { decodeRequest, encodeServerFrame, encodeWire, type WireRequest } from '../../../src/shared/wire'
+import { encodeServerFrame } from '../../../src/shared/wire/frames'
+import { encodeWire } from '../../../src/shared/wire/json'
+import { decodeRequest, type WireRequest } from '../../../src/shared/wire/messages'
 
 /** A scripted stand-in for the browser WebSocket: the test plays the host. */
 class FakeSocket extends EventTarget {
@@ -134,7 +136,11 @@ describe('connectWebSocket', () => {
       cpu: Int16Array.from([-1]),
       tid: Int32Array.from([-1])
     }
-    socket.reply(encodeWire({ id: 1, outcome: { ok: true, result: batch } }))
+    const frame = encodeServerFrame({
+      id: 1,
+      outcome: { ok: true, result: batch }
+    }) as Uint8Array<ArrayBuffer>
+    socket.reply(frame.buffer)
     const result = await call
     expect(result.start).toBeInstanceOf(Float64Array)
     expect(Array.from(result.end)).toEqual([1.5])

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect as connectTcp } from 'node:net'
 import type WebSocket from 'ws'
-import { decodeServerMessage, encodeWire } from '../../../src/shared/wire'
+import { encodeWire } from '../../../src/shared/wire/json'
+import { decodeServerMessage } from '../../../src/shared/wire/messages'
 import type { EngineEvent } from '../../../src/shared/protocol'
 import {
   closed,

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { ErrorCodes } from '../../../src/shared/errors'
 import { CommandSchemas, isCommandName, type JobSummary } from '../../../src/shared/protocol'
-import { decodeRequest, decodeServerMessage, encodeWire } from '../../../src/shared/wire'
+import { encodeWire } from '../../../src/shared/wire/json'
+import { decodeRequest, decodeServerMessage } from '../../../src/shared/wire/messages'
 import type { EngineHost } from '../../../src/main/host/engineHost'
 import {
   connectOpen,

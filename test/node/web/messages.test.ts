@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { MAX_PAYLOAD_BYTES } from '../../../src/main/web/server'
-import { decodeServerMessage, encodeWire } from '../../../src/shared/wire'
+import { encodeWire } from '../../../src/shared/wire/json'
+import { decodeServerMessage } from '../../../src/shared/wire/messages'
 import { connect, nextMessage, startHarness, type Harness } from './harness'
 
 describe('web host messages', () => {

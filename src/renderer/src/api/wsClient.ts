@@ -8,7 +8,9 @@ import {
   type Invoke,
   type PoolScopeApi
 } from '../../../shared/protocol'
-import { decodeServerMessage, encodeWire, isWireEvent, WireError } from '../../../shared/wire'
+import { WireError } from '../../../shared/wire/errors'
+import { encodeWire } from '../../../shared/wire/json'
+import { decodeServerMessage, isWireEvent } from '../../../shared/wire/messages'
 
 /**
  * The engine over the web host's WebSocket, for a page served by `npm run web`. Same API as the
