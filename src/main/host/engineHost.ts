@@ -11,7 +11,7 @@ import {
 import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
-import { exportJob } from './exportJob'
+import { csvSlices, exportJob } from './exportJob'
 
 export type EngineHostOptions = EngineOptions
 
@@ -124,6 +124,14 @@ export class EngineHost {
       yield slice
       await yieldToEventLoop()
     }
+  }
+
+  /**
+   * Streams a job's results as the CSV `job.export` makes (`task,status,index,tuple`), in slices,
+   * with no size limit: for a front door in the host's own process that writes them to a file.
+   */
+  resultsCsv(jobId: string): AsyncGenerator<string, void, void> {
+    return csvSlices(this.engine.job(jobId))
   }
 
   /**

@@ -66,21 +66,39 @@ async function jsonExport(job: Job, slicer: Slicer): Promise<ExportFile> {
 }
 
 async function csvExport(job: Job, slicer: Slicer): Promise<ExportFile> {
+  let text = ''
+  for await (const slice of csvSlices(job, slicer)) text += slice
+  return { filename: `${job.id}-results.csv`, mime: 'text/csv', text }
+}
+
+/** Characters of CSV per slice of `csvSlices`. */
+const CSV_SLICE_CHARS = 1 << 16
+
+/**
+ * A job's results as CSV (`task,status,index,tuple`, one line per kept tuple, one per task that
+ * kept none), in slices of about 64 KiB, handing the event loop back when the slicer says so. The
+ * app's export command collects it; the desktop app streams it straight to a file.
+ */
+export async function* csvSlices(job: Job, slicer = new Slicer()): AsyncGenerator<string, void, void> {
   const { results } = job
-  const lines = ['task,status,index,tuple']
+  let slice = 'task,status,index,tuple\n'
   for (let task = 0; task < results.taskCount; task++) {
     const status = results.statusOf(task)
     if (results.status[task] !== TASK_STATUS.done || results.kept[task] === 0) {
-      lines.push(`${task},${status},,`)
+      slice += `${task},${status},,\n`
     } else {
       const positions = results.positions(task)
       for (let i = 0; i < results.kept[task]; i++) {
-        lines.push(`${task},${status},${i},${csvField(results.tupleText(task, i, positions))}`)
+        slice += `${task},${status},${i},${csvField(results.tupleText(task, i, positions))}\n`
       }
+    }
+    if (slice.length >= CSV_SLICE_CHARS) {
+      yield slice
+      slice = ''
     }
     if (slicer.due) await slicer.pause()
   }
-  return { filename: `${job.id}-results.csv`, mime: 'text/csv', text: lines.join('\n') + '\n' }
+  yield slice
 }
 
 function csvField(text: string): string {

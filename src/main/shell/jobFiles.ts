@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import type { BaseWindow, Dialog } from 'electron'
 import type { CommandName, CommandOutcome, CommandResults, JobSummary } from '../../shared/protocol'
 
@@ -15,7 +15,13 @@ export const MAX_JOB_FILE_BYTES = 1024 * 1024
 export const JOB_FILE_FORMAT = 'poolscope-job'
 
 export interface JobFileDeps {
-  host: { call(name: unknown, params: unknown): Promise<CommandOutcome> }
+  host: {
+    call(name: unknown, params: unknown): Promise<CommandOutcome>
+    /** A job's results as Python's `json.dumps` writes them, streamed (see EngineHost). */
+    resultsJson(jobId: string): AsyncIterable<Uint8Array>
+    /** A job's results as the export CSV, streamed. */
+    resultsCsv(jobId: string): AsyncIterable<string>
+  }
   dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox'>
   getWindow: () => BaseWindow | null
 }
@@ -70,6 +76,19 @@ export function specFromJobFile(text: string): unknown {
     return file.spec
   }
   return value
+}
+
+/** Writes a stream of slices to a file, replacing it; the file is closed whatever happens. */
+async function writeSlices(path: string, slices: AsyncIterable<Uint8Array | string>): Promise<void> {
+  const handle = await open(path, 'w')
+  try {
+    for await (const slice of slices) {
+      // Two calls: FileHandle.write has one overload for text and one for bytes, none for either.
+      await (typeof slice === 'string' ? handle.write(slice) : handle.write(slice))
+    }
+  } finally {
+    await handle.close()
+  }
 }
 
 async function run(deps: JobFileDeps, title: string, action: () => Promise<void>): Promise<void> {
@@ -165,8 +184,11 @@ export function exportResults(deps: JobFileDeps): Promise<void> {
       ? deps.dialog.showSaveDialog(window, options)
       : deps.dialog.showSaveDialog(options))
     if (picked.canceled || !picked.filePath) return
-    const format = picked.filePath.toLowerCase().endsWith('.json') ? 'json' : 'csv'
-    const file = await call(deps, 'job.export', { jobId: job.jobId, format })
-    await writeFile(picked.filePath, file.text)
+    const json = picked.filePath.toLowerCase().endsWith('.json')
+    // Streamed from the results store to the file: no export limit, no whole text in memory.
+    await writeSlices(
+      picked.filePath,
+      json ? deps.host.resultsJson(job.jobId) : deps.host.resultsCsv(job.jobId)
+    )
   })
 }

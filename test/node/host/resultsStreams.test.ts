@@ -46,6 +46,15 @@ describe('EngineHost result streams for front doors in its own process', () => {
     expect(text).toBe(JSON.stringify([pairs, pairs, pairs]))
   })
 
+  it('streams the same CSV the export command makes, with no size limit', async () => {
+    let text = ''
+    for await (const slice of host.resultsCsv(jobId)) text += slice
+    const rows = [0, 1, 2].flatMap((task) => pairs.map(([a, b], i) => `${task},done,${i},"(${a}, ${b})"`))
+    expect(text).toBe(['task,status,index,tuple', ...rows, ''].join('\n'))
+    const exported = await host.call('job.export', { jobId, format: 'csv' })
+    expect(exported).toMatchObject({ ok: true, result: { text } })
+  })
+
   it('streams the results as Python prints them, one line per task', async () => {
     let text = ''
     for await (const slice of host.resultsText(jobId)) text += slice

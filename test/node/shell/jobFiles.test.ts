@@ -20,10 +20,17 @@ function fakes(answer = 0) {
       const results: Record<string, unknown> = {
         'job.plan': plan,
         'job.start': { ...plan, jobId: 'job-3' },
-        'job.list': jobs,
-        'job.export': { filename: 'r.csv', mime: 'text/csv', text: 'task,args\n0,x\n' }
+        'job.list': jobs
       }
       return { ok: true, result: results[name as string] } as CommandOutcome
+    }),
+    resultsCsv: vi.fn(async function* (jobId: string) {
+      yield 'task,status,index,tuple\n'
+      yield `0,done,0,(${jobId},)\n`
+    }),
+    resultsJson: vi.fn(async function* () {
+      yield Buffer.from('[[[0,1]],')
+      yield Buffer.from('[[0,2]]]')
     })
   }
   const dialog = {
@@ -78,10 +85,31 @@ describe('job files', () => {
     })
   })
 
-  it('exports the latest job in the format of the chosen extension', async () => {
+  it('streams the latest job’s results to the file, as CSV for a .csv name', async () => {
     const { dir, host, deps } = fakes()
     await exportResults(deps)
-    expect(host.call).toHaveBeenLastCalledWith('job.export', { jobId: 'new', format: 'csv' })
-    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('task,args\n0,x\n')
+    expect(host.resultsCsv).toHaveBeenCalledWith('new')
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('task,status,index,tuple\n0,done,0,(new,)\n')
+  })
+
+  it('streams JSON for a .json name', async () => {
+    const { dir, host, dialog, deps } = fakes()
+    dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: join(dir, 'out.JSON') })
+    await exportResults(deps)
+    expect(host.resultsJson).toHaveBeenCalledWith('new')
+    expect(readFileSync(join(dir, 'out.JSON'), 'utf8')).toBe('[[[0,1]],[[0,2]]]')
+  })
+
+  it('says something went wrong, and shows no path, when the results cannot be read', async () => {
+    const { host, dialog, deps } = fakes()
+    host.resultsCsv.mockImplementationOnce(async function* () {
+      yield 'task,status,index,tuple\n'
+      throw new Error('/home/me/secret: the store went away')
+    })
+    await exportResults(deps)
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'error', message: 'Could not export the results' })
+    )
+    expect(JSON.stringify(dialog.showMessageBox.mock.calls)).not.toContain('/home/me')
   })
 })
