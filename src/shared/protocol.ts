@@ -24,7 +24,16 @@ export const CommandSchemas = {
   /** Validates and sizes a spec without running it (the form's live preview). */
   'job.plan': z.object({ spec: z.unknown() }).strict(),
   'job.start': z.object({ spec: z.unknown() }).strict(),
-  'job.cancel': z.object({ jobId }).strict(),
+  /** Cancels a job; the reply comes once it has ended. `reason` is shown in its status (default: the user). */
+  'job.cancel': z
+    .object({
+      jobId,
+      reason: z
+        .string()
+        .regex(/^[\x20-\x7e]{1,120}$/, 'reason must be 1 to 120 printable ASCII characters')
+        .optional()
+    })
+    .strict(),
   'job.summary': z.object({ jobId }).strict(),
   'job.list': z.object({}).strict(),
   'job.results': z

@@ -51,8 +51,11 @@ export async function runJob(host: EngineHost, spec: unknown, io: CliIo): Promis
       onEnded?.()
     }
   })
-  // The host's cancel with a reason, so the status says why the job stopped; it waits for the end.
-  const cancel = (): void => void host.cancelRunning(INTERRUPTED)
+  // The host's cancel command with a reason, so the status says why the job stopped; it answers
+  // once the job has ended. Ctrl-C names this session's own job, never whatever else may run.
+  const cancel = (): void => {
+    if (jobId !== null) void host.call('job.cancel', { jobId, reason: INTERRUPTED })
+  }
   const onInterrupt = (): void => {
     interrupted = true
     io.signals.off('SIGINT', onInterrupt)

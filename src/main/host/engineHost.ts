@@ -43,9 +43,9 @@ export class EngineHost {
         return { ...engine.summarize(job.plan), jobId: job.id }
       },
       // The reply waits for the job to end, so a start sent after it never finds the engine busy.
-      'job.cancel': async ({ jobId }: { jobId: string }) => {
+      'job.cancel': async ({ jobId, reason }: { jobId: string; reason?: string }) => {
         const job = engine.job(jobId)
-        const cancelled = job.cancel()
+        const cancelled = job.cancel(reason)
         await job.done
         return { cancelled }
       },

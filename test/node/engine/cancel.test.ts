@@ -198,6 +198,24 @@ describe('cancelling a job through EngineHost', () => {
     expect(after).toMatchObject({ status: 'done', partial: false, tasksDone: 4 })
   })
 
+  it('shows the reason a cancel gives in the job status, and refuses a reason that is not short printable text', async () => {
+    const jobId = await start(longJob)
+    await log.running(jobId)
+    const refused = await host.call('job.cancel', { jobId, reason: 'x'.repeat(121) })
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_COMMAND',
+        message: expect.stringMatching(/reason must be 1 to 120 printable ASCII/)
+      }
+    })
+    const outcome = await host.call('job.cancel', { jobId, reason: 'cancelled: the teacher moved on' })
+    expect(outcome).toEqual({ ok: true, result: { cancelled: true } })
+    const summary = await log.finished(jobId)
+    expect(summary.message).toMatch(/^cancelled: the teacher moved on: \d+ of 400 tasks completed and kept/)
+    await ended(jobId)
+  })
+
   it('refuses to cancel a job id it never issued with UNKNOWN_JOB', async () => {
     const outcome = await cancel('job-ffffffff')
     expect(outcome).toMatchObject({ ok: false, error: { code: 'UNKNOWN_JOB' } })
