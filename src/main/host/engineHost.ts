@@ -11,7 +11,7 @@ import {
 import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
-import { csvSlices, exportJob } from './exportJob'
+import { csvSlices, exportJob, jsonSlices, textSlices } from './exportJob'
 
 export type EngineHostOptions = EngineOptions
 
@@ -114,24 +114,21 @@ export class EngineHost {
 
   /**
    * Streams a job's results as Python's `json.dumps(results, separators=(',', ':'))` writes them, in
-   * slices of about 1 MiB, handing the event loop back between slices. For front doors in the host's
+   * slices, handing the event loop back every 20 ms or so. For front doors in the host's
    * own process that need every tuple (the CLI's `--output` and digest); not a wire command, since
    * a page pulls pages instead. Throws UNKNOWN_JOB for a job the host does not hold.
    */
   async *resultsJson(jobId: string): AsyncGenerator<Uint8Array, void, void> {
-    const results = this.engine.job(jobId).results
-    for (const slice of results.jsonChunks()) {
-      yield slice
-      await yieldToEventLoop()
-    }
+    // The job is looked up on the first read, so an unknown id rejects there, like the rest.
+    yield* jsonSlices(this.engine.job(jobId))
   }
 
   /**
    * Streams a job's results as the CSV `job.export` makes (`task,status,index,tuple`), in slices,
    * with no size limit: for a front door in the host's own process that writes them to a file.
    */
-  resultsCsv(jobId: string): AsyncGenerator<string, void, void> {
-    return csvSlices(this.engine.job(jobId))
+  async *resultsCsv(jobId: string): AsyncGenerator<string, void, void> {
+    yield* csvSlices(this.engine.job(jobId))
   }
 
   /**
@@ -139,17 +136,7 @@ export class EngineHost {
    * slices of about 64 KiB of text. Like `resultsJson`, for front doors in the host's own process.
    */
   async *resultsText(jobId: string): AsyncGenerator<string, void, void> {
-    const results = this.engine.job(jobId).results
-    let slice = ''
-    for (let task = 0; task < results.taskCount; task++) {
-      slice += results.taskText(task) + '\n'
-      if (slice.length >= TEXT_SLICE_CHARS) {
-        yield slice
-        slice = ''
-        await yieldToEventLoop()
-      }
-    }
-    if (slice) yield slice
+    yield* textSlices(this.engine.job(jobId))
   }
 
   /** Subscribes to events (already throttled by the job: at most about 20 a second). */
@@ -173,14 +160,6 @@ export class EngineHost {
     this.listeners.clear()
     await this.engine.dispose()
   }
-}
-
-/** Characters of printed results per slice of `resultsText`. */
-const TEXT_SLICE_CHARS = 1 << 16
-
-/** Lets timers, events and Ctrl-C run between slices of a long stream. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function checkTask(job: Job, task: number): void {

@@ -5,6 +5,12 @@ import { TASK_STATUS } from '../engine/chunkProtocol'
 import type { Job } from '../engine/job'
 import { Slicer } from '../engine/slicer'
 
+/*
+ * A job's results as files: streams in JSON, Python's printed form and CSV, built in slices so the
+ * host keeps answering other clients (front doors in the host's process write them to files), and
+ * the bounded export that crosses a connection as one message.
+ */
+
 /** Exports through a front door are built in memory; larger results go through the CLI's --output. */
 export const MAX_EXPORT_TUPLES = 2_000_000
 /**
@@ -54,15 +60,38 @@ export async function exportJob(
 
 async function jsonExport(job: Job, slicer: Slicer): Promise<ExportFile> {
   const chunks: Uint8Array[] = []
-  for (const chunk of job.results.jsonChunks(256 * 1024)) {
-    chunks.push(chunk) // each chunk is a fresh buffer: kept as it is
-    if (slicer.due) await slicer.pause()
-  }
+  for await (const slice of jsonSlices(job, slicer)) chunks.push(slice)
   return {
     filename: `${job.id}-results.json`,
     mime: 'application/json',
     text: Buffer.concat(chunks).toString('latin1')
   }
+}
+
+/**
+ * A job's results as Python's `json.dumps(results, separators=(',', ':'))` writes them (ASCII
+ * bytes), in fresh buffers of about 256 KiB, handing the event loop back when the slicer says so.
+ */
+export async function* jsonSlices(job: Job, slicer = new Slicer()): AsyncGenerator<Uint8Array, void, void> {
+  for (const chunk of job.results.jsonChunks(256 * 1024)) {
+    yield chunk // each chunk is a fresh buffer: the receiver may keep it as it is
+    if (slicer.due) await slicer.pause()
+  }
+}
+
+/** A job's results as `for r in result: print(r)` prints them, one line per task, in slices of about 64 KiB. */
+export async function* textSlices(job: Job, slicer = new Slicer()): AsyncGenerator<string, void, void> {
+  const { results } = job
+  let slice = ''
+  for (let task = 0; task < results.taskCount; task++) {
+    slice += results.taskText(task) + '\n'
+    if (slice.length >= SLICE_CHARS) {
+      yield slice
+      slice = ''
+    }
+    if (slicer.due) await slicer.pause()
+  }
+  if (slice) yield slice
 }
 
 async function csvExport(job: Job, slicer: Slicer): Promise<ExportFile> {
@@ -71,8 +100,8 @@ async function csvExport(job: Job, slicer: Slicer): Promise<ExportFile> {
   return { filename: `${job.id}-results.csv`, mime: 'text/csv', text }
 }
 
-/** Characters of CSV per slice of `csvSlices`. */
-const CSV_SLICE_CHARS = 1 << 16
+/** Characters of text per slice of `textSlices` and `csvSlices`. */
+const SLICE_CHARS = 1 << 16
 
 /**
  * A job's results as CSV (`task,status,index,tuple`, one line per kept tuple, one per task that
@@ -92,7 +121,7 @@ export async function* csvSlices(job: Job, slicer = new Slicer()): AsyncGenerato
         slice += `${task},${status},${i},${csvField(results.tupleText(task, i, positions))}\n`
       }
     }
-    if (slice.length >= CSV_SLICE_CHARS) {
+    if (slice.length >= SLICE_CHARS) {
       yield slice
       slice = ''
     }
