@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { PoolScopeError, isErrorPath, targetOfPath, toErrorInfo } from '../../../src/shared/errors'
-import { planJob } from '../../../src/shared/plan'
+import { planError } from './planError'
 
 const range6 = [0, 1, 2, 3, 4, 5]
-
-function planError(spec: unknown): PoolScopeError {
-  try {
-    planJob(spec, 2)
-  } catch (err) {
-    if (err instanceof PoolScopeError) return err
-    throw err
-  }
-  throw new Error('planJob accepted the spec')
-}
 
 describe('a refused spec names the field at fault by its path', () => {
   it('keeps the path of the first schema problem', () => {

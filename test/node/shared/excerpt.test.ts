@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { excerpt, MAX_EXCERPT_CHARS } from '../../../src/shared/excerpt'
-import { planJob } from '../../../src/shared/plan'
+import { planError as planErrorOf } from './planError'
 
 describe('excerpt', () => {
   it('quotes short input whole, as JSON', () => {
@@ -23,14 +23,7 @@ describe('excerpt', () => {
 })
 
 describe('errors that repeat user input', () => {
-  function planError(spec: unknown): string {
-    try {
-      planJob(spec, 2)
-    } catch (err) {
-      return (err as Error).message
-    }
-    throw new Error('the spec was accepted')
-  }
+  const planError = (spec: unknown): string => planErrorOf(spec).message
 
   it('quote a huge starmap argument only in part', () => {
     const message = planError({

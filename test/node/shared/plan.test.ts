@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { PoolScopeError } from '../../../src/shared/errors'
 import { parseElements } from '../../../src/shared/elements'
 import { autoChunkSize, planJob } from '../../../src/shared/plan'
 import { maxThreadsFor } from '../../../src/shared/spec'
+import { planError } from './planError'
 
 const range6 = [0, 1, 2, 3, 4, 5]
-
-function planError(spec: unknown): PoolScopeError {
-  try {
-    planJob(spec, 2)
-  } catch (err) {
-    if (err instanceof PoolScopeError) return err
-    throw err
-  }
-  throw new Error('planJob accepted the spec')
-}
 
 describe('planJob', () => {
   it('defaults to twice as many tasks as threads, as the notebook does', () => {
