@@ -114,6 +114,14 @@ export function threadsProblem(threads: number, hardwareThreads: number): string
   )
 }
 
+/**
+ * What runs a job's chunks: `threads`, worker threads of this process (the default), or
+ * `processes`, child processes as the notebook's `multiprocessing.Pool` uses.
+ */
+export const BACKEND_KINDS = ['threads', 'processes'] as const
+export type BackendKind = (typeof BACKEND_KINDS)[number]
+export const BackendSchema = z.enum(BACKEND_KINDS, { error: 'backend must be threads or processes' })
+
 /** A job as a user sets it up. Everything optional has the notebook's default. */
 export const JobSpecSchema = z
   .object({
@@ -123,6 +131,7 @@ export const JobSpecSchema = z
       error: 'inputs.kind must be recipe or args'
     }),
     threads: FieldSchemas.threads.optional(),
+    backend: BackendSchema.default('threads'),
     chunkSize: z.union([z.literal('auto'), FieldSchemas.chunkSize]).default('auto'),
     keep: KeepSchema.default('all'),
     /**

@@ -233,6 +233,7 @@ describe('job form', () => {
       workload: 'combinations',
       style: 'map',
       inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] },
+      backend: 'threads',
       chunkSize: 'auto',
       keep: 'all'
     })

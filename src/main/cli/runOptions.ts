@@ -4,7 +4,14 @@ import { resolve } from 'node:path'
 import { parseElements } from '../../shared/elements'
 import { DEFAULT_N_CHOICES } from '../../shared/plan'
 import type { z } from 'zod'
-import { FieldSchemas, LIMITS, wholeRange, type JobSpecInput } from '../../shared/spec'
+import {
+  BACKEND_KINDS,
+  FieldSchemas,
+  LIMITS,
+  wholeRange,
+  type BackendKind,
+  type JobSpecInput
+} from '../../shared/spec'
 import { MAX_K, WORKLOADS, findWorkload } from '../../shared/workloads'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
 import { fileProblem } from './io'
@@ -19,6 +26,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--seed', example: '42' },
   { name: '--args-file', example: 'tasks.json' },
   { name: '--threads', example: '4' },
+  { name: '--backend', example: 'processes' },
   { name: '--chunksize', example: 'auto' },
   { name: '--keep', example: 'all' },
   { name: '--task-timeout', example: '5000' },
@@ -97,6 +105,13 @@ function parseKeep(text: string): 'all' | 'count' | number {
     )
   }
   return value
+}
+
+function parseBackend(text: string | undefined): BackendKind | undefined {
+  if (text === undefined) return undefined
+  const kind = BACKEND_KINDS.find((name) => name === text.trim())
+  if (!kind) throw new UsageError('--backend', `must be ${BACKEND_KINDS.join(' or ')} (got ${quote(text)})`)
+  return kind
 }
 
 function parseChunkSize(text: string): 'auto' | number {
@@ -187,6 +202,7 @@ export function parseRunOptions(
   const threadsText = flagText(flags, '--threads')
   const threads =
     threadsText === undefined ? undefined : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
+  const backend = parseBackend(flagText(flags, '--backend'))
   const chunkText = flagText(flags, '--chunksize')
   const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
   const keepText = flagText(flags, '--keep')
@@ -203,7 +219,7 @@ export function parseRunOptions(
   const outputFile = outputText === undefined ? null : resolve(cwd, outputText)
 
   const argsFile = flagText(flags, '--args-file')
-  const common = { workload: workload.name, style, threads, chunkSize, keep, taskTimeoutMs } as const
+  const common = { workload: workload.name, style, threads, backend, chunkSize, keep, taskTimeoutMs } as const
   if (argsFile !== undefined) {
     for (const other of ['--elements', '--tasks', '--n', '--seed']) {
       if (flags.has(other)) {

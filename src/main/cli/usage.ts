@@ -31,6 +31,8 @@ What to run (defaults reproduce the notebook's map cell):
 
 How to run it:
   --threads N         pool size, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
+  --backend B         threads (worker threads, the default) or processes (child processes, as
+                      multiprocessing.Pool uses: the same results, with their start-up and copying)
   --chunksize C       auto (like Pool.map) or tasks per chunk, 1 to ${LIMITS.maxChunkSize}
   --keep K            all, count (count tuples, keep none) or the first N tuples per task (default all)
   --task-timeout MS   stop any task that runs longer than MS milliseconds (its worker is replaced

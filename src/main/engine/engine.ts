@@ -5,13 +5,14 @@ import { excerpt } from '../../shared/excerpt'
 import { redactPaths } from '../../shared/redactPaths'
 import type { JobPlan } from '../../shared/plan'
 import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
-import { LIMITS } from '../../shared/spec'
+import { LIMITS, type BackendKind } from '../../shared/spec'
 import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
 import { planJobAsync } from './planAsync'
-import { WorkerPool } from './workerPool'
+import type { Backend } from './backends/backend'
+import { BACKENDS } from './backends'
 
 export interface EngineOptions {
   /** Absolute path of the bundled Piscina worker. */
@@ -43,7 +44,8 @@ export function defaultBudgetBytes(totalMemory = os.totalmem()): number {
 export class Engine {
   readonly hardwareThreads: number
   readonly budgetBytes: number
-  private pool: WorkerPool | null = null
+  /** The warm workers, kept between jobs of the same back end and size. */
+  private pool: Backend | null = null
   private readonly jobs = new Map<string, Job>()
   private running: Job | null = null
   private disposed = false
@@ -104,7 +106,7 @@ export class Engine {
     const placeholder = {} as Job
     this.running = placeholder
     try {
-      const { pool, startupMs, reused } = await this.acquirePool(plan.threads)
+      const { pool, startupMs, reused } = await this.acquirePool(plan.spec.backend, plan.threads)
       this.releaseOldJobs(totalOf(plan.memory))
       // The engine is free again before anyone hears that the job ended, so a start made from a
       // `finished` listener is not refused as JOB_RUNNING.
@@ -144,18 +146,19 @@ export class Engine {
   }
 
   private async acquirePool(
+    kind: BackendKind,
     threads: number
-  ): Promise<{ pool: WorkerPool; startupMs: number; reused: boolean }> {
-    if (this.pool && !this.pool.isDestroyed && this.pool.threads === threads) {
-      return { pool: this.pool, startupMs: 0, reused: true }
+  ): Promise<{ pool: Backend; startupMs: number; reused: boolean }> {
+    const current = this.pool
+    if (current && !current.isDisposed && current.kind === kind && current.lanes === threads) {
+      return { pool: current, startupMs: 0, reused: true }
     }
-    const previous = this.pool
     this.pool = null
-    await previous?.destroy()
+    await current?.dispose()
     try {
-      this.pool = await WorkerPool.create({
+      this.pool = await BACKENDS[kind]({
         workerFile: this.options.workerFile,
-        threads,
+        lanes: threads,
         heapLimitMb: this.options.workerHeapLimitMb,
         onError: (error) => this.options.onPoolError?.(error)
       })
@@ -163,7 +166,7 @@ export class Engine {
       const reason = redactPaths(err instanceof Error ? err.message.split('\n', 1)[0] : String(err))
       throw new PoolScopeError(
         ErrorCodes.POOL_FAILED,
-        `could not start a pool of ${threads} threads: ${reason}`
+        `could not start a pool of ${threads} ${kind}: ${reason}`
       )
     }
     return { pool: this.pool, startupMs: this.pool.startupMs, reused: false }
@@ -189,7 +192,7 @@ export class Engine {
   }
 
   private poolBytes(): number {
-    return this.pool && !this.pool.isDestroyed ? poolBytes(this.pool.threads) : 0
+    return this.pool && !this.pool.isDisposed ? poolBytes(this.pool.lanes) : 0
   }
 
   /** What the engine holds against its memory budget right now. */
@@ -236,7 +239,7 @@ export class Engine {
       running.cancel('the engine is shutting down')
       await running.done
     }
-    await this.pool?.destroy()
+    await this.pool?.dispose()
     this.pool = null
   }
 }

@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
-import { CONTROL, HEARTBEAT, KEEP_ALL, KEEP_NONE, newHeartbeat, type ChunkMessage } from './chunkProtocol'
+import type { Backend, BackendJob, ChunkWork } from './backends/backend'
+import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { TaskWatchdog } from './taskWatchdog'
 import { laneTime, type ChunkSpan } from './laneTime'
 import { ResultsStore } from './resultsStore'
 import { TimingStore } from './timingStore'
-import type { WorkerPool } from './workerPool'
 
 /** Events are flushed on this period: with progress and timings, at most about 20 messages a second. */
 export const EVENT_PERIOD_MS = 100
@@ -41,8 +41,8 @@ export class Job {
   readonly timings: TimingStore
   readonly done: Promise<JobSummary>
   private status: JobStatus = 'running'
-  private readonly control = new SharedArrayBuffer(4 * CONTROL.length)
-  private readonly tuplesCounter = new SharedArrayBuffer(8)
+  /** This job's channel to the back end's workers; opened when the job clock starts. */
+  private channel: BackendJob | null = null
   private readonly failures: TaskFailure[] = []
   private startedAtMs = 0
   private origin = 0
@@ -72,7 +72,7 @@ export class Job {
   constructor(
     readonly id: string,
     readonly plan: JobPlan,
-    private readonly pool: WorkerPool,
+    private readonly backend: Backend,
     private readonly poolFacts: PoolFacts,
     private readonly listener: JobListener = {}
   ) {
@@ -103,7 +103,7 @@ export class Job {
     if (this.status !== 'running' || this.cancelRequested) return false
     this.cancelRequested = true
     this.cancelReason = reason
-    Atomics.store(new Int32Array(this.control), CONTROL.cancel, 1)
+    this.channel?.cancel()
     return true
   }
 
@@ -117,6 +117,8 @@ export class Job {
     const keep = keepCode(plan.spec.keep)
     this.origin = performance.timeOrigin + performance.now()
     this.startedAtMs = Date.now()
+    const channel = this.backend.openJob(this.origin)
+    this.channel = channel
     const timer = setInterval(() => this.flush(), EVENT_PERIOD_MS)
     timer.unref?.()
     const timeoutMs = plan.spec.taskTimeoutMs
@@ -131,7 +133,7 @@ export class Job {
         const chunk = nextChunk++
         const firstTask = chunk * plan.chunkSize
         const count = Math.min(plan.chunkSize, plan.taskCount - firstTask)
-        await this.runOneChunk(firstTask, count, keep)
+        await this.runOneChunk(channel, firstTask, count, keep)
       }
     }
     await Promise.all(Array.from({ length: Math.min(inFlight, chunkCount) }, runLane))
@@ -147,7 +149,12 @@ export class Job {
     return summary
   }
 
-  private async runOneChunk(firstTask: number, count: number, keep: number): Promise<void> {
+  private async runOneChunk(
+    channel: BackendJob,
+    firstTask: number,
+    count: number,
+    keep: number
+  ): Promise<void> {
     const { plan } = this
     let plans: JobPlan['calls'][number]['plan'][]
     let planIndex: Int32Array
@@ -169,20 +176,11 @@ export class Job {
         planIndex[i] = slot
       }
     }
-    const message: ChunkMessage = {
-      kind: 'chunk',
-      firstTask,
-      plans,
-      planIndex,
-      keep,
-      control: this.control,
-      tuples: this.tuplesCounter,
-      jobOrigin: this.origin,
-      heartbeat: newHeartbeat()
-    }
-    const watched = this.watchdog?.watch(firstTask, message.heartbeat)
+    const work: ChunkWork = { firstTask, plans, planIndex, keep }
+    const run = channel.runChunk(work)
+    const watched = this.watchdog?.watch(firstTask, run)
     try {
-      const reply = await this.pool.runChunk(message, watched?.controller.signal)
+      const reply = await run.reply
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
       this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
@@ -201,14 +199,14 @@ export class Job {
           this.stoppedMsPerLane[reply.lane] += reply.stopped.end - reply.stopped.start
       }
     } catch (err) {
-      const running = new Float64Array(message.heartbeat)[HEARTBEAT.task]
+      const running = run.running()
       const failures = chunkFailures({
         firstTask,
         count,
-        running: running >= 0 ? firstTask + running : null,
+        running: running ? firstTask + running.index : null,
         timedOutTask: watched?.timedOutTask ?? null,
         timeoutMs: plan.spec.taskTimeoutMs,
-        heapLimitMb: this.pool.heapLimitMb,
+        heapLimitMb: this.backend.heapLimitMb,
         error: err
       })
       for (let task = firstTask; task < firstTask + count; task++) {
@@ -255,17 +253,18 @@ export class Job {
     const total = this.plan.taskCount
     let tasksDone = this.tally.done
     let tasksFailed = this.tally.failed
-    if (running) {
-      const control = new Int32Array(this.control)
-      tasksFailed = Math.min(total, Math.max(Atomics.load(control, CONTROL.tasksFailed), this.tally.failed))
-      tasksDone = Math.min(Atomics.load(control, CONTROL.tasksDone), total - tasksFailed)
+    const live = this.channel?.live()
+    if (running && live) {
+      tasksFailed = Math.min(total, Math.max(live.tasksFailed, this.tally.failed))
+      tasksDone = Math.min(live.tasksDone, total - tasksFailed)
     }
     return {
       jobId: this.id,
       tasksDone,
       tasksFailed,
       tasksTotal: total,
-      tuplesDone: Number(Atomics.load(new BigInt64Array(this.tuplesCounter), 0)),
+      tuplesDone:
+        running && live ? Math.max(live.tuples, this.tally.tuplesProduced) : this.tally.tuplesProduced,
       tuplesTotal: Number(this.plan.totalTuples),
       elapsedMs: running ? this.now() : this.finishedAt
     }

@@ -124,6 +124,7 @@ describe('default output', () => {
       style: 'map',
       inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: 4 },
       threads: 2,
+      backend: 'threads',
       chunkSize: 'auto',
       keep: 'all'
     })

@@ -11,6 +11,7 @@ import {
   maxThreadsFor,
   threadsProblem,
   wholeRange,
+  type BackendKind,
   type JobSpecInput
 } from '../../../shared/spec'
 import type { WorkloadInfo } from '../../../shared/workloads'
@@ -24,6 +25,7 @@ export interface JobFormFields {
   n: string
   seed: string
   threads: string
+  backend: BackendKind
   chunkSize: string
   keepMode: 'all' | 'first' | 'count'
   keepFirst: string
@@ -44,6 +46,7 @@ export function defaultFields(): JobFormFields {
     n: '2,3,4',
     seed: String(NOTEBOOK_SEED),
     threads: '',
+    backend: 'threads',
     chunkSize: 'auto',
     keepMode: 'all',
     keepFirst: '10'
@@ -168,7 +171,14 @@ export function buildSpec(
     inputs.n = n
     if (seed !== undefined) inputs.seed = seed
   }
-  const spec: JobSpecInput = { workload: fields.workload, style: fields.style, inputs, chunkSize, keep }
+  const spec: JobSpecInput = {
+    workload: fields.workload,
+    style: fields.style,
+    inputs,
+    backend: fields.backend,
+    chunkSize,
+    keep
+  }
   if (threads !== undefined) spec.threads = threads
   return { spec, errors, threads: effectiveThreads }
 }
@@ -187,6 +197,7 @@ const FIELD_OF_PATH: readonly (readonly [ErrorPath, FieldName])[] = [
   [['workload'], 'workload'],
   [['style'], 'style'],
   [['threads'], 'threads'],
+  [['backend'], 'backend'],
   [['chunkSize'], 'chunkSize'],
   [['keep'], 'keep'],
   [['inputs', 'elements'], 'elements'],

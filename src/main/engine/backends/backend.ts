@@ -1,0 +1,97 @@
+import type { BackendKind } from '../../../shared/spec'
+import type { KernelPlan } from '../../../shared/workloads'
+import type { ChunkReply } from '../chunkProtocol'
+
+/**
+ * The seam between the engine and whatever runs its chunks. A back end owns its workers (threads,
+ * processes, later hosts) and everything that touches them: shared memory, Atomics, Piscina, child
+ * processes, /proc. The engine sees chunks go in and replies come back, with every timestamp on the
+ * job clock.
+ */
+
+/** Who a lane is: one worker of a back end, by the host, process and thread it runs on. */
+export interface LaneLabel {
+  lane: number
+  host: string
+  pid: number
+  /** Worker-thread id within its process (0 for a process's main thread). */
+  threadId: number
+  /**
+   * How far this worker's clock is ahead of the engine's, ms, as measured at start-up (0 for
+   * threads, which share the engine's clock). Timestamps it reports are already corrected.
+   */
+  clockOffsetMs: number
+}
+
+/** A chunk of work as the engine hands it over: plain data, no shared memory and no handles. */
+export interface ChunkWork {
+  firstTask: number
+  /** The distinct kernel plans the chunk's tasks use. */
+  plans: KernelPlan[]
+  /** Per task of the chunk, an index into `plans`. */
+  planIndex: Int32Array
+  /** Keep mode as one integer (see KEEP_ALL, KEEP_NONE in chunkProtocol). */
+  keep: number
+}
+
+/** The task of a chunk running now, and since when on the job clock. */
+export interface RunningTask {
+  /** Index within the chunk. */
+  index: number
+  since: number
+}
+
+/** One chunk on its way through a back end. */
+export interface ChunkRun {
+  /** The worker's reply with its lane; rejects when the chunk's worker died or was stopped. */
+  readonly reply: Promise<ChunkReply & { lane: number }>
+  /** The task of the chunk that is running now, or null between tasks and once it has ended. */
+  running(): RunningTask | null
+  /**
+   * Stops the chunk's worker: the only way to stop a task that does not return. The worker is
+   * replaced and `reply` rejects with `reason`.
+   */
+  stop(reason: Error): void
+}
+
+/** Live counters workers bump as they go, between chunk replies. */
+export interface LiveCounts {
+  tasksDone: number
+  tasksFailed: number
+  tuples: number
+}
+
+/** One job's channel to a back end's workers. */
+export interface BackendJob {
+  runChunk(work: ChunkWork): ChunkRun
+  /** Asks every worker to stop at its next check; tasks under way keep what they computed. */
+  cancel(): void
+  live(): LiveCounts
+}
+
+/** A started, warm set of workers. */
+export interface Backend {
+  readonly kind: BackendKind
+  /** Workers, one lane each: 0..lanes-1. */
+  readonly lanes: number
+  /** Milliseconds from creation until every worker had loaded its code and answered. */
+  readonly startupMs: number
+  /** Largest JS heap of one worker, MB. */
+  readonly heapLimitMb: number
+  readonly isDisposed: boolean
+  laneLabels(): LaneLabel[]
+  /** Opens a job whose clock's zero is `origin`, epoch milliseconds on the engine's clock. */
+  openJob(origin: number): BackendJob
+  dispose(): Promise<void>
+}
+
+export interface BackendOptions {
+  /** Absolute path of the bundled worker (a CommonJS file with a default export). */
+  workerFile: string
+  lanes: number
+  heapLimitMb?: number
+  /** Errors the back end sees outside any chunk, so none goes unheard. */
+  onError?: (error: Error) => void
+}
+
+export type BackendFactory = (options: BackendOptions) => Promise<Backend>
