@@ -21,11 +21,13 @@ export const sleep: ValuesKernel = {
     const ms = args[0]
     const start = performance.now()
     let elapsed = 0
-    // NaN or ≤ 0 never enters the loop: the task returns at once with ~0.
-    for (let first = true; elapsed < ms; first = false) {
-      if (!first && !checkpoint(0)) return null
+    // NaN or ≤ 0 never enters the loop: the task returns at once with 0.
+    while (elapsed < ms) {
       Atomics.wait(cell, 0, 0, Math.min(SLICE_MS, ms - elapsed))
       elapsed = performance.now() - start
+      if (elapsed >= ms) break // time is up: no checkpoint after the last slice
+      if (!checkpoint(0)) return null
+      elapsed = performance.now() - start // a slow checkpoint shortens the next slice
     }
     return elapsed
   }
