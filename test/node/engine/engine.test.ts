@@ -8,6 +8,12 @@ import { faultyWorkerFile, workerFile } from '../../paths'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
+/**
+ * How far a chunk's own ends may lie from its tasks' ends: the set-up before its first task and the
+ * reply after its last (both well under a millisecond on an idle machine; generous for a busy one).
+ */
+const CHUNK_SLACK_MS = 25
+
 function mapCell(threads: number): JobSpecInput {
   return { workload: 'combinations', style: 'map', threads, inputs: { kind: 'recipe', elements: range(6) } }
 }
@@ -33,16 +39,28 @@ describe('Engine', () => {
     }
   })
 
-  it('reuses the warm pool for the next job of the same size and reports start-up apart', async () => {
+  it('reuses the warm pool for the next job of the same size only, and reports start-up apart', async () => {
     // A fresh engine, so its first job must start a pool.
     const fresh = new Engine({ workerFile, hardwareThreads: 2 })
     try {
-      const first = await (await fresh.start(mapCell(2))).done
-      const second = await (await fresh.start(mapCell(2))).done
+      const run = async (threads: number) => {
+        const { poolReused, poolStartupMs } = await (await fresh.start(mapCell(threads))).done
+        return { poolReused, poolStartupMs }
+      }
+      const first = await run(2)
       expect(first.poolReused).toBe(false)
       expect(first.poolStartupMs).toBeGreaterThan(0)
-      expect(second.poolReused).toBe(true)
-      expect(second.poolStartupMs).toBe(0)
+      // Same thread count: the warm pool, no start-up.
+      expect(await run(2)).toEqual({ poolReused: true, poolStartupMs: 0 })
+      // Another thread count needs a pool of its own, which is then warm in turn.
+      const oneThread = await run(1)
+      expect(oneThread.poolReused).toBe(false)
+      expect(oneThread.poolStartupMs).toBeGreaterThan(0)
+      expect(await run(1)).toEqual({ poolReused: true, poolStartupMs: 0 })
+      // And back to two threads: the one-thread pool is not reused for it.
+      const twoAgain = await run(2)
+      expect(twoAgain.poolReused).toBe(false)
+      expect(twoAgain.poolStartupMs).toBeGreaterThan(0)
     } finally {
       await fresh.dispose()
     }
@@ -130,16 +148,29 @@ describe('Engine', () => {
       for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1])
     }
     if (process.platform === 'linux') expect(job.timings.tid[0]).toBeGreaterThan(0)
-    // Each lane's task time is the sum of its tasks' own timings, and it idles only after its last task.
+    // Each lane's time, checked against the tasks' own timings as paged from the store (laneTime
+    // never sees them: it works from chunk spans and the workers' busy totals).
     const summary = job.summary()
+    const paged = job.timings.page(0, 60)
+    expect(paged.task.length).toBe(60)
+    expect(summary.laneTime).toHaveLength(2)
     summary.laneTime.forEach((parts, lane) => {
-      const spans = byLane.get(lane) ?? []
-      const busy = spans.reduce((sum, [start, end]) => sum + (end - start), 0)
-      const lastEnd = Math.max(0, ...spans.map(([, end]) => end))
+      const mine = Array.from(paged.task.keys()).filter((i) => paged.lane[i] === lane)
+      expect(mine.length).toBeGreaterThan(0)
+      const busy = mine.reduce((sum, i) => sum + (paged.end[i] - paged.start[i]), 0)
+      const firstStart = Math.min(...mine.map((i) => paged.start[i]))
+      const lastEnd = Math.max(...mine.map((i) => paged.end[i]))
+      expect(Math.min(...Object.values(parts))).toBeGreaterThanOrEqual(0)
       expect(parts.tasksMs).toBeCloseTo(busy, 6)
       expect(parts.stoppedMs).toBe(0)
+      // Idle at the end runs from the lane's last reply, a moment after its last task ended, to the job's end.
       expect(parts.idleAtEndMs).toBeLessThanOrEqual(summary.wallMs - lastEnd)
-      expect(Math.min(...Object.values(parts))).toBeGreaterThanOrEqual(0)
+      expect(parts.idleAtEndMs).toBeGreaterThanOrEqual(summary.wallMs - lastEnd - CHUNK_SLACK_MS)
+      // It waited for its first chunk until a moment before its first task, and waited only in the gaps
+      // between tasks (their total, first one included, is lastEnd - busy).
+      expect(parts.awaitingWorkMs).toBeGreaterThanOrEqual(firstStart - CHUNK_SLACK_MS)
+      expect(parts.awaitingWorkMs).toBeLessThanOrEqual(lastEnd - busy + 1e-6)
+      expect(parts.bookkeepingMs).toBeLessThanOrEqual(lastEnd - busy + CHUNK_SLACK_MS)
     })
   })
 
