@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectWebSocket, ConnectionError } from '@renderer/api/wsClient'
-import { RemoteError, type EngineEvent } from '../../../src/shared/protocol'
+import { PayloadError } from '../../../src/shared/payloads'
+import { RemoteError, type CommandOutcome, type EngineEvent } from '../../../src/shared/protocol'
 import { encodeServerFrame } from '../../../src/shared/wire/frames'
 import { encodeWire } from '../../../src/shared/wire/json'
 import { decodeRequest, type WireRequest } from '../../../src/shared/wire/messages'
@@ -190,6 +191,69 @@ describe('connectWebSocket', () => {
     unsubscribe()
     socket.reply(encodeWire({ event }))
     expect(seen).toEqual([event])
+  })
+
+  it('rejects a malformed reply, naming the command and the field, and keeps serving later calls', async () => {
+    const { api, socket } = await connected()
+    const bad = api.results('job-1', 0, 10)
+    const good = api.cancelJob('job-1')
+    const row = { task: 0, args: '(0, 1)', argsLength: 6, status: 'done', count: 1, kept: 1, preview: [] }
+    const malformed = { ok: true, result: { total: 1, rows: [{ ...row, error: 7 }] } }
+    socket.reply(encodeWire({ id: 1, outcome: malformed as unknown as CommandOutcome }))
+    socket.reply(encodeWire({ id: 2, outcome: { ok: true, result: { cancelled: false } } }))
+    const error = await bad.catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(PayloadError)
+    expect(error).toMatchObject({
+      message:
+        "the host's reply to job.results is malformed at rows.0.error: expected string, received number",
+      path: ['rows', 0, 'error']
+    })
+    await expect(good).resolves.toEqual({ cancelled: false })
+  })
+
+  it('rejects a timing batch whose columns are not the typed arrays they should be', async () => {
+    const { api, socket } = await connected()
+    const call = api.timings('j', 0, 10)
+    const batch = {
+      jobId: 'j',
+      task: Int32Array.from([1]),
+      start: Float64Array.from([0.5]),
+      end: Float32Array.from([1.5]),
+      lane: Uint16Array.from([0]),
+      cpu: Int16Array.from([-1]),
+      tid: Int32Array.from([-1])
+    }
+    const malformed = { ok: true, result: batch } as unknown as CommandOutcome
+    const frame = encodeServerFrame({ id: 1, outcome: malformed }) as Uint8Array<ArrayBuffer>
+    socket.reply(frame.buffer)
+    await expect(call).rejects.toThrow(
+      "the host's reply to job.timings is malformed at end: expected Float64Array"
+    )
+  })
+
+  it('drops and reports a malformed event, and delivers the next good one', async () => {
+    const { api, socket } = await connected()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const seen: EngineEvent[] = []
+    api.onEvent((event) => seen.push(event))
+    const payload = {
+      jobId: 'j',
+      tasksDone: 1,
+      tasksFailed: 0,
+      tasksTotal: 4,
+      tuplesDone: 15,
+      tuplesTotal: 60,
+      elapsedMs: 3
+    }
+    const malformed = { type: 'job.progress', payload: { ...payload, tuplesDone: null } }
+    socket.reply(encodeWire({ event: malformed as unknown as EngineEvent }))
+    socket.reply(encodeWire({ event: { type: 'job.progress', payload } }))
+    expect(seen).toEqual([{ type: 'job.progress', payload }])
+    expect(errors).toHaveBeenCalledExactlyOnceWith(
+      'PoolScope: dropped an event from the host:',
+      "the host's job.progress event is malformed at tuplesDone: expected number, received null"
+    )
+    errors.mockRestore()
   })
 
   it('rejects pending and later calls when the connection drops', async () => {

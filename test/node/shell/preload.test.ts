@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { PayloadError } from '../../../src/shared/payloads'
 import { apiFromBridge, RemoteError } from '../../../src/shared/protocol'
 import type { EngineEvent, OutcomeBridge, PoolScopeApi } from '../../../src/shared/protocol'
 import * as electron from './electronMock'
@@ -22,6 +23,16 @@ const API_METHODS = [
   'timings',
   'tuples'
 ]
+
+const progress = {
+  jobId: 'j',
+  tasksDone: 1,
+  tasksFailed: 0,
+  tasksTotal: 4,
+  tuplesDone: 15,
+  tuplesTotal: 60,
+  elapsedMs: 3
+}
 
 let bridge: OutcomeBridge
 /** What the page builds over the bridge (src/renderer/src/api). */
@@ -109,12 +120,38 @@ describe('preload bridge', () => {
   it('delivers engine events without the IPC event, and unsubscribes', () => {
     const listener = vi.fn()
     const unsubscribe = api.onEvent(listener)
-    const event = { type: 'job.progress', payload: { jobId: 'j' } } as unknown as EngineEvent
+    const event: EngineEvent = { type: 'job.progress', payload: progress }
     electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, event)
     expect(listener).toHaveBeenCalledExactlyOnceWith(event)
     unsubscribe()
     electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, event)
     expect(listener).toHaveBeenCalledOnce()
     expect(electron.ipcRenderer.listenerCount('poolscope:event')).toBe(0)
+  })
+
+  it('lets the page reject a malformed result, naming the command and the field', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { total: '3', rows: [] } })
+    const error = await api.results('job-1', 0, 50).catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(PayloadError)
+    expect((error as Error).message).toBe(
+      "the host's reply to job.results is malformed at total: expected number, received string"
+    )
+  })
+
+  it('lets the page drop and report a malformed event, and deliver the next good one', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const listener = vi.fn()
+    const unsubscribe = api.onEvent(listener)
+    const bad = { type: 'job.progress', payload: { jobId: 'j' } }
+    electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, bad)
+    const good: EngineEvent = { type: 'job.progress', payload: progress }
+    electron.ipcRenderer.emit('poolscope:event', { sender: electron.ipcRenderer }, good)
+    unsubscribe()
+    expect(listener).toHaveBeenCalledExactlyOnceWith(good)
+    expect(errors).toHaveBeenCalledExactlyOnceWith(
+      'PoolScope: dropped an event from the host:',
+      "the host's job.progress event is malformed at tasksDone: expected number, received undefined"
+    )
+    errors.mockRestore()
   })
 })

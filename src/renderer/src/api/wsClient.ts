@@ -1,4 +1,5 @@
 import {
+  checkedEventOrNull,
   createApi,
   RemoteError,
   type CommandName,
@@ -8,16 +9,21 @@ import {
   type Invoke,
   type PoolScopeApi
 } from '../../../shared/protocol'
+import { checkPayload } from '../../../shared/payloads'
 import { WireError } from '../../../shared/wire/errors'
 import { encodeWire } from '../../../shared/wire/json'
 import { decodeServerMessage, isWireEvent } from '../../../shared/wire/messages'
 
 /**
  * The engine over the web host's WebSocket, for a page served by `npm run web`. Same API as the
- * Electron bridge: components and stores cannot tell the two apart.
+ * Electron bridge: components and stores cannot tell the two apart. Like the bridge, it checks
+ * every result and event against its schema (shared/payloads) before anyone sees it: a malformed
+ * result rejects its call, a malformed event is reported and dropped.
  */
 
 interface Pending {
+  /** The command sent, whose result schema the reply must match. */
+  name: CommandName
   resolve(value: unknown): void
   reject(error: Error): void
 }
@@ -88,9 +94,11 @@ export async function connectWebSocket(url: string, token?: string): Promise<Poo
       return
     }
     if (isWireEvent(decoded)) {
+      const event = checkedEventOrNull(decoded.event)
+      if (event === null) return
       for (const listener of [...listeners]) {
         try {
-          listener(decoded.event)
+          listener(event)
         } catch (err) {
           console.error('PoolScope: an event listener failed:', err)
         }
@@ -104,8 +112,18 @@ export async function connectWebSocket(url: string, token?: string): Promise<Poo
       return
     }
     pending.delete(decoded.id as number)
-    if (decoded.outcome.ok) entry.resolve(decoded.outcome.result)
-    else entry.reject(new RemoteError(decoded.outcome.error))
+    if (!decoded.outcome.ok) {
+      entry.reject(new RemoteError(decoded.outcome.error))
+      return
+    }
+    let result: unknown
+    try {
+      result = checkPayload('result', entry.name, decoded.outcome.result)
+    } catch (err) {
+      entry.reject(err instanceof Error ? err : new Error(String(err)))
+      return
+    }
+    entry.resolve(result)
   })
 
   socket.addEventListener('close', (event: CloseEvent) => {
@@ -129,7 +147,7 @@ export async function connectWebSocket(url: string, token?: string): Promise<Poo
         reject(err instanceof Error ? err : new Error(String(err)))
         return
       }
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject })
       socket.send(text)
     })
 

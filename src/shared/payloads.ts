@@ -1,0 +1,448 @@
+import { z } from 'zod'
+import type { BusyBinsState } from './busyBins'
+import type { ErrorPath } from './errors'
+import type { CommandName, EngineEvent, EventName } from './protocol'
+import { FieldSchemas, JobSpecSchema, LIMITS, fieldPathText, issuePath } from './spec'
+import type { WorkloadInfo } from './workloads'
+
+/**
+ * The schemas of every command result and every event payload, and the types derived from them:
+ * the single source of their shapes. A field is added here, once; `protocol.ts` re-exports the types
+ * under their usual names, and the renderer's transports check what the host sends against these
+ * schemas (`checkPayload`) before any store sees it.
+ *
+ * Objects are not strict: a key the schema does not declare is dropped, not refused, so a newer
+ * host that adds a field does not break an older page. Every declared field's type is checked
+ * (values only where the type says more, as an enum does, and in the spec, whose schema is the
+ * user's). Typed arrays are checked by kind only, in constant time, never element by element.
+ */
+
+const jobId = z.string()
+
+/**
+ * A typed array of one kind, checked in constant time. Its kind is read from the array itself
+ * rather than with `instanceof`, so an array made in another realm (a V8 context across Electron's
+ * context bridge, a vm) is still recognised.
+ */
+function typedArray<T extends ArrayBufferView>(kind: { readonly prototype: T; readonly name: string }) {
+  const tag = `[object ${kind.name}]`
+  return z.custom<T>(
+    (value) => ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === tag,
+    `expected ${kind.name}`
+  )
+}
+
+/** The bounds in `engine.info`: every key of LIMITS, each a number (a newer host may move a bound). */
+const LimitsSchema = z.object(
+  Object.fromEntries(Object.keys(LIMITS).map((key) => [key, z.number()])) as {
+    [K in keyof typeof LIMITS]: z.ZodNumber
+  }
+)
+
+/** The public description of a workload (`WorkloadInfo` in shared/workloads). */
+export const WorkloadInfoSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  /** Parameter names in call order, as the Python function declares them. */
+  params: z.array(z.string()).readonly()
+})
+
+/** Facts about the machine and the engine, shown in the UI and used for defaults. */
+export const EngineInfoSchema = z.object({
+  version: z.string(),
+  hardwareThreads: z.number(),
+  cpuModel: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  totalMemoryBytes: z.number(),
+  versions: z.object({
+    node: z.string(),
+    v8: z.string(),
+    electron: z.string().optional(),
+    chrome: z.string().optional()
+  }),
+  /** Memory the engine may hold for jobs and the pool, in bytes. */
+  budgetBytes: z.number(),
+  limits: LimitsSchema,
+  workloads: z.array(WorkloadInfoSchema)
+})
+export type EngineInfo = z.output<typeof EngineInfoSchema>
+
+/** The engine's memory against its budget, in bytes. */
+export const EngineMemorySchema = z.object({
+  budgetBytes: z.number(),
+  /** Retained jobs and the pool together. */
+  usedBytes: z.number(),
+  /** Per-task tables, arguments and packed results of every retained job. */
+  jobsBytes: z.number(),
+  /** The warm worker pool, estimated per thread. */
+  poolBytes: z.number(),
+  jobsRetained: z.number(),
+  maxJobsRetained: z.number()
+})
+export type EngineMemory = z.output<typeof EngineMemorySchema>
+
+const [recipeInputs, argsInputs] = JobSpecSchema.shape.inputs.options
+
+/**
+ * An array checked as one, in constant time: the user's own task arguments echoed back in a spec
+ * (up to ten million of them), which the page only shows.
+ */
+function wholeArray<T extends unknown[]>() {
+  return z.custom<T>((value) => Array.isArray(value), 'expected an array')
+}
+
+/**
+ * A spec as the host resolved it for a job: the spec schema's own fields (so a field added to
+ * `JobSpecSchema` is checked here too), with `threads` always set. Rebuilt as non-strict objects:
+ * the spec schema refuses unknown keys from users, a page must not refuse them from a newer host.
+ * A recipe keeps every key (its workload's own fields pass through); the arguments of an args spec
+ * are checked as an array, not one by one.
+ */
+export const ResolvedSpecSchema = z.object({
+  ...JobSpecSchema.shape,
+  inputs: z.discriminatedUnion('kind', [
+    z.looseObject(recipeInputs.shape),
+    z.object({ ...argsInputs.shape, args: wholeArray<unknown[]>() })
+  ]),
+  threads: FieldSchemas.threads
+})
+export type ResolvedSpec = z.output<typeof ResolvedSpecSchema>
+
+/** A whole number as decimal text (sizes that may exceed 2^53). */
+const decimal = z.string()
+
+/** A job as planned: every default resolved, every size exact (BigInts as decimal strings). */
+export const PlanSummarySchema = z.object({
+  spec: ResolvedSpecSchema,
+  taskCount: z.number(),
+  threads: z.number(),
+  chunkSize: z.number(),
+  totalTuples: decimal,
+  keptTuples: decimal,
+  keptBytes: decimal,
+  /** Every byte the job will hold while retained (tables, arguments, results) plus its pool. */
+  memoryBytes: decimal,
+  budgetBytes: z.number(),
+  /** Set when the job would be refused for its size; the plan is still returned so the UI can show why. */
+  overBudget: z.string().nullable()
+})
+export type PlanSummary = z.output<typeof PlanSummarySchema>
+
+/** What `job.start` answers: the plan of the job it started, and the job's id. */
+export const StartedJobSchema = PlanSummarySchema.extend({ jobId })
+
+export const JobStatusSchema = z.enum(['running', 'done', 'cancelled', 'failed'])
+export type JobStatus = z.output<typeof JobStatusSchema>
+export const TaskStatusSchema = z.enum(['pending', 'done', 'failed', 'cancelled'])
+export type TaskStatus = z.output<typeof TaskStatusSchema>
+
+export const TaskFailureSchema = z.object({
+  task: z.number(),
+  message: z.string()
+})
+export type TaskFailure = z.output<typeof TaskFailureSchema>
+
+/**
+ * One worker lane's wall time, split so that nothing is guessed: every figure is a difference of
+ * timestamps on the clock shared by all threads (milliseconds).
+ */
+export const LaneTimeSchema = z.object({
+  /** Running tasks that ran to their end. */
+  tasksMs: z.number(),
+  /** Running tasks that a cancel stopped midway: work done, whose results are not kept. */
+  stoppedMs: z.number(),
+  /** Inside chunks but between tasks: the engine's per-task bookkeeping and the chunk's set-up. */
+  bookkeepingMs: z.number(),
+  /** Before its first chunk and between chunks: waiting for the main thread to hand over work. */
+  awaitingWorkMs: z.number(),
+  /** After its last chunk, until the job ended: no work left for this lane (load imbalance). */
+  idleAtEndMs: z.number()
+})
+export type LaneTime = z.output<typeof LaneTimeSchema>
+
+/** Everything a finished (or running) job reports about itself. */
+export const JobSummarySchema = z.object({
+  jobId,
+  status: JobStatusSchema,
+  /** True when some tasks did not complete (cancelled or failed): results are incomplete. */
+  partial: z.boolean(),
+  /** Why the job ended as it did, in a sentence, when it did not simply finish. */
+  message: z.string().nullable(),
+  spec: ResolvedSpecSchema,
+  threads: z.number(),
+  chunkSize: z.number(),
+  taskCount: z.number(),
+  /** Tasks that ran to their end. */
+  tasksDone: z.number(),
+  /** Tasks that failed (every one counted; only the first messages are kept in `failures`). */
+  tasksFailed: z.number(),
+  /** Tasks a cancel stopped midway: their work is counted, their results are not kept. */
+  tasksStopped: z.number(),
+  /** Every tuple computed, those of tasks stopped midway included. */
+  tuplesProduced: z.number(),
+  /** Of `tuplesProduced`, those computed by tasks a cancel stopped midway (none of them kept). */
+  tuplesOfStoppedTasks: z.number(),
+  tuplesKept: z.number(),
+  /** Time to create and warm the pool, measured apart from the job; 0 when a warm pool was reused. */
+  poolStartupMs: z.number(),
+  poolReused: z.boolean(),
+  /** Epoch milliseconds at which the job clock started (after warm-up). */
+  startedAt: z.number(),
+  wallMs: z.number(),
+  tasksPerSecond: z.number(),
+  tuplesPerSecond: z.number(),
+  /** Sum of task durations per worker lane, milliseconds. */
+  busyMsPerLane: z.array(z.number()),
+  /** Where each lane's share of the wall time went; the five parts add up to `wallMs`. */
+  laneTime: z.array(LaneTimeSchema),
+  /**
+   * The tool's own cost per task, apart from the workload's: the lanes' `bookkeepingMs` summed
+   * (time inside chunks outside every task's timing: the per-task loop, its two clock reads, the
+   * chunk's set-up and reply) in nanoseconds, divided by the tasks that ran (done or failed). It is
+   * wall time: a worker the OS took off its core mid-bookkeeping counts that wait here too. Waiting
+   * for work between chunks and idling at the end are not in it (see `laneTime`). Null before any
+   * task ran.
+   */
+  overheadNsPerTask: z.number().nullable(),
+  /** The first failures, with their messages (at most 100 are kept). */
+  failures: z.array(TaskFailureSchema)
+})
+export type JobSummary = z.output<typeof JobSummarySchema>
+
+/**
+ * Live progress, at most about 20 a second per job. Done and failed tasks are counted apart and
+ * never capped: `tasksDone + tasksFailed` never exceeds `tasksTotal`.
+ */
+export const ProgressEventSchema = z.object({
+  jobId,
+  /** Tasks that ran to their end. */
+  tasksDone: z.number(),
+  /** Tasks that failed. */
+  tasksFailed: z.number(),
+  tasksTotal: z.number(),
+  /** Tuples computed so far, including those of tasks still running. */
+  tuplesDone: z.number(),
+  /** Tuples the whole job computes (the plan's exact count, as a number; 0 when unknown). */
+  tuplesTotal: z.number(),
+  elapsedMs: z.number()
+})
+export type ProgressEvent = z.output<typeof ProgressEventSchema>
+
+/**
+ * Per-task timings, columnar. Times are milliseconds since the job's `startedAt`, on one clock
+ * shared by all threads (`performance.timeOrigin + performance.now()` in each worker). The columns
+ * are checked by kind only; the page reads them within `task.length`.
+ */
+export const TimingBatchSchema = z.object({
+  jobId,
+  task: typedArray(Int32Array),
+  start: typedArray(Float64Array),
+  end: typedArray(Float64Array),
+  /** Worker lane, 0..threads-1: one lane per pool thread, reused by its replacement. */
+  lane: typedArray(Uint16Array),
+  /** CPU core the thread last ran on (Linux), -1 where unknown. */
+  cpu: typedArray(Int16Array),
+  /** OS thread id (Linux), -1 where unknown. */
+  tid: typedArray(Int32Array)
+})
+export type TimingBatch = z.output<typeof TimingBatchSchema>
+
+/**
+ * `BusyBinsState` of shared/busyBins: everything a `BusyTimeBins` holds, as plain typed arrays.
+ * Lane `l`'s bin `b` is at index `l × maxBins + b`; `BusyTimeBins.fromState` checks that the arrays
+ * match the sizes.
+ */
+export const BusyBinsStateSchema = z.object({
+  /** Lanes (rows of the arrays). */
+  laneCount: z.number(),
+  /** Bins per lane (columns of the arrays). */
+  maxBins: z.number(),
+  /** Width of every bin, ms: a power of two, or 0 while no task has been added. */
+  binMs: z.number(),
+  /** Latest task end, ms since the job started. */
+  maxEnd: z.number(),
+  /** Tasks binned. */
+  tasks: z.number(),
+  /** Busy milliseconds per lane and bin, row-major. */
+  busy: typedArray(Float64Array),
+  /** Tasks that touched each bin. */
+  touched: typedArray(Uint32Array),
+  /** Tasks that touched both bin `b` and bin `b + 1` of their lane. */
+  cross: typedArray(Uint32Array)
+})
+
+/**
+ * Busy time per worker lane in equal time bins, over every task of a job that ran (see
+ * `BusyTimeBins` in shared/busyBins, which made it and which `BusyTimeBins.fromState` rebuilds).
+ * A few kilobytes per lane, whatever the number of tasks.
+ */
+export const JobBusyBinsSchema = BusyBinsStateSchema.extend({ jobId })
+export type JobBusyBins = z.output<typeof JobBusyBinsSchema>
+
+/** One task of a job, as the results table shows it. */
+export const ResultRowSchema = z.object({
+  task: z.number(),
+  /** The task's arguments in Python syntax, e.g. `((0, 1, 2, 3, 4, 5), 3)`; long ones are cut, ending in `…`. */
+  args: z.string(),
+  /** Length of the whole arguments text (`job.args` gives it), longer than `args` when cut. */
+  argsLength: z.number(),
+  status: TaskStatusSchema,
+  /** Tuples the task produced. */
+  count: z.number(),
+  /** Tuples kept and pageable with `job.tuples`. */
+  kept: z.number(),
+  /** The first kept tuples in Python syntax, for a one-line preview. */
+  preview: z.array(z.string()),
+  error: z.string().nullable()
+})
+export type ResultRow = z.output<typeof ResultRowSchema>
+
+export const ResultsPageSchema = z.object({
+  total: z.number(),
+  rows: z.array(ResultRowSchema)
+})
+export type ResultsPage = z.output<typeof ResultsPageSchema>
+
+export const TaskArgsSchema = z.object({
+  task: z.number(),
+  /** The whole arguments text in Python syntax. */
+  args: z.string()
+})
+export type TaskArgs = z.output<typeof TaskArgsSchema>
+
+/** A page of a task's tuples: up to the limit asked for, fewer when the tuples are long. */
+export const TuplesPageSchema = z.object({
+  task: z.number(),
+  total: z.number(),
+  offset: z.number(),
+  /** Each tuple in Python syntax, e.g. `(0, 1)`. */
+  tuples: z.array(z.string())
+})
+export type TuplesPage = z.output<typeof TuplesPageSchema>
+
+export const ExportFileSchema = z.object({
+  filename: z.string(),
+  mime: z.string(),
+  text: z.string()
+})
+export type ExportFile = z.output<typeof ExportFileSchema>
+
+/** The schema of every command's result, by name: `satisfies` keeps it in step with the commands. */
+export const ResultSchemas = {
+  'engine.info': EngineInfoSchema,
+  'engine.memory': EngineMemorySchema,
+  'job.plan': PlanSummarySchema,
+  'job.start': StartedJobSchema,
+  'job.cancel': z.object({ cancelled: z.boolean() }),
+  'job.summary': JobSummarySchema,
+  'job.list': z.array(JobSummarySchema),
+  'job.results': ResultsPageSchema,
+  'job.args': TaskArgsSchema,
+  'job.tuples': TuplesPageSchema,
+  'job.timings': TimingBatchSchema,
+  'job.busyBins': JobBusyBinsSchema,
+  'job.export': ExportFileSchema
+} as const satisfies Record<CommandName, z.ZodType>
+
+/** The schema of every event's payload, by name: `satisfies` keeps it in step with the events. */
+export const EventSchemas = {
+  'job.progress': ProgressEventSchema,
+  'job.timings': TimingBatchSchema,
+  'job.finished': JobSummarySchema
+} as const satisfies Record<EventName, z.ZodType>
+
+/** Results of every command, by name. */
+export type CommandResults = { [N in CommandName]: z.output<(typeof ResultSchemas)[N]> }
+/** Events pushed from the host, by name. */
+export type EventPayloads = { [N in EventName]: z.output<(typeof EventSchemas)[N]> }
+
+/** True when A and B are assignable both ways. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+// Two payload parts have their type declared elsewhere, beside the code that makes them. A change
+// there fails to compile here until the schema follows; otherwise the page would silently drop a
+// new field (undeclared keys are stripped).
+const busyBinsSchemaMatchesBusyBinsState: Same<z.output<typeof BusyBinsStateSchema>, BusyBinsState> = true
+const workloadInfoSchemaMatchesWorkloadInfo: Same<z.output<typeof WorkloadInfoSchema>, WorkloadInfo> = true
+void busyBinsSchemaMatchesBusyBinsState
+void workloadInfoSchemaMatchesWorkloadInfo
+
+/** Whether the payload came as a command's reply or as an event. */
+export type PayloadKind = 'result' | 'event'
+
+/** A reply or event from the host that does not have the shape the contract gives it. */
+export class PayloadError extends Error {
+  readonly kind: PayloadKind
+  /** The command or event name. */
+  readonly payloadName: string
+  /** Where in the payload the first problem is (empty for the payload itself). */
+  readonly path: ErrorPath
+  constructor(kind: PayloadKind, payloadName: string, path: ErrorPath, message: string) {
+    super(message)
+    this.name = 'PayloadError'
+    this.kind = kind
+    this.payloadName = payloadName
+    this.path = path
+  }
+}
+
+const MAX_NAME_CHARS = 60
+const MAX_PROBLEM_CHARS = 200
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`
+}
+
+function what(kind: PayloadKind, name: string): string {
+  const shown = cut(name, MAX_NAME_CHARS)
+  return kind === 'result' ? `the host's reply to ${shown}` : `the host's ${shown} event`
+}
+
+function schemaOf(kind: PayloadKind, name: string): z.ZodType | undefined {
+  const table: Record<string, z.ZodType> = kind === 'result' ? ResultSchemas : EventSchemas
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined
+}
+
+/**
+ * Checks a command's result or an event's payload against its schema and returns it as parsed
+ * (undeclared keys dropped). Throws a `PayloadError` naming the command or event and the path of
+ * the first problem, e.g. "the host's reply to job.summary is malformed at laneTime.0.tasksMs:
+ * expected number, received string".
+ */
+export function checkPayload<N extends CommandName>(
+  kind: 'result',
+  name: N,
+  value: unknown
+): CommandResults[N]
+export function checkPayload<N extends EventName>(kind: 'event', name: N, value: unknown): EventPayloads[N]
+export function checkPayload(kind: PayloadKind, name: string, value: unknown): unknown
+export function checkPayload(kind: PayloadKind, name: string, value: unknown): unknown {
+  const schema = schemaOf(kind, name)
+  if (schema === undefined) {
+    throw new PayloadError(kind, name, [], `${what(kind, name)} is unknown to this page`)
+  }
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const path = issuePath(issue)
+  const where = path.length > 0 ? ` at ${fieldPathText(path)}` : ''
+  const problem = cut(issue.message.replace(/^Invalid input: /, ''), MAX_PROBLEM_CHARS)
+  throw new PayloadError(kind, name, path, `${what(kind, name)} is malformed${where}: ${problem}`)
+}
+
+/**
+ * Checks an engine event as a transport received it, `{ type, payload }`: a known type and a payload
+ * of its shape. Returns the event with its checked payload; throws a `PayloadError` otherwise.
+ */
+export function checkEvent(event: unknown): EngineEvent {
+  if (typeof event !== 'object' || event === null) {
+    throw new PayloadError('event', '', [], 'the host sent an event that is not an object { type, payload }')
+  }
+  const { type, payload } = event as { type?: unknown; payload?: unknown }
+  if (typeof type !== 'string' || schemaOf('event', type) === undefined) {
+    const shown = typeof type === 'string' ? cut(type, MAX_NAME_CHARS) : typeof type
+    throw new PayloadError('event', String(type), [], `the host sent an event of unknown type ${shown}`)
+  }
+  return { type, payload: checkPayload('event', type, payload) } as EngineEvent
+}

@@ -1,0 +1,267 @@
+import { runInNewContext } from 'node:vm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EngineHost } from '../../../src/main/host/engineHost'
+import {
+  checkEvent,
+  checkPayload,
+  EventSchemas,
+  PayloadError,
+  ResultSchemas
+} from '../../../src/shared/payloads'
+import {
+  checkedResult,
+  CommandSchemas,
+  createApi,
+  METHOD_COMMANDS,
+  type CommandName,
+  type CommandOutcome,
+  type EngineEvent,
+  type Invoke,
+  type JobSummary,
+  type PlanSummary,
+  type ProgressEvent,
+  type TimingBatch
+} from '../../../src/shared/protocol'
+import { encodeServerFrame } from '../../../src/shared/wire/frames'
+import { decodeServerMessage, isWireEvent } from '../../../src/shared/wire/messages'
+import { faultyWorkerFile } from '../../paths'
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+/** The message a check throws for `value`, or null when it passes. */
+function problem(check: () => unknown): string | null {
+  try {
+    check()
+    return null
+  } catch (err) {
+    expect(err).toBeInstanceOf(PayloadError)
+    return (err as Error).message
+  }
+}
+
+/** A deep copy that keeps typed arrays (structuredClone does). */
+const copy = <T>(value: T): T => structuredClone(value)
+
+describe('the schemas cover the contract', () => {
+  it('gives every command a result schema, and nothing else', () => {
+    expect(Object.keys(ResultSchemas).sort()).toEqual(Object.keys(CommandSchemas).sort())
+  })
+
+  it('gives every event a payload schema, and nothing else', () => {
+    expect(Object.keys(EventSchemas).sort()).toEqual(['job.finished', 'job.progress', 'job.timings'])
+  })
+
+  it('knows the command behind every named method, the one createApi sends', async () => {
+    const sent: string[] = []
+    const invoke = ((name: CommandName) => {
+      sent.push(name)
+      return Promise.resolve(undefined)
+    }) as unknown as Invoke
+    const api = createApi(invoke, () => () => undefined)
+    for (const [method, command] of Object.entries(METHOD_COMMANDS)) {
+      await (api[method as keyof typeof METHOD_COMMANDS] as (...args: unknown[]) => Promise<unknown>)()
+      expect(sent.at(-1)).toBe(command)
+    }
+    expect([...new Set(sent)].sort()).toEqual(Object.keys(CommandSchemas).sort())
+  })
+})
+
+describe('what the engine host really sends passes its schema, whole', () => {
+  let host: EngineHost
+  const events: EngineEvent[] = []
+  const replies = new Map<CommandName, CommandOutcome>()
+  let failedJob: JobSummary
+
+  async function call(name: CommandName, params: unknown): Promise<CommandOutcome> {
+    const outcome = await host.call(name, params)
+    if (!outcome.ok) throw new Error(`${name}: ${outcome.error.message}`)
+    replies.set(name, outcome)
+    return outcome
+  }
+
+  function finished(jobId: string): Promise<JobSummary> {
+    return new Promise((resolve) => {
+      const stop = host.onEvent((event) => {
+        if (event.type === 'job.finished' && event.payload.jobId === jobId) {
+          stop()
+          resolve(event.payload)
+        }
+      })
+    })
+  }
+
+  beforeAll(async () => {
+    // The fault-injecting worker, so that a task fails (13 elements) and a job can be cancelled
+    // while it runs (19 elements: 20 ms a task).
+    host = new EngineHost({ workerFile: faultyWorkerFile, hardwareThreads: 2 })
+    host.onEvent((event) => events.push(event))
+    await call('engine.info', {})
+    await call('job.plan', {
+      spec: {
+        workload: 'combinations_n',
+        style: 'starmap',
+        keep: 'count',
+        inputs: { kind: 'recipe', elements: ['a', 'b', 3], n: [1, 2], seed: 7, tasks: 5 }
+      }
+    })
+    const started = await call('job.start', {
+      spec: {
+        workload: 'combinations',
+        style: 'map',
+        threads: 2,
+        chunkSize: 1,
+        keep: 3,
+        taskTimeoutMs: 60_000,
+        inputs: { kind: 'args', args: [range(6), range(13), range(7), range(4)] }
+      }
+    })
+    const { jobId } = (started as { result: { jobId: string } }).result
+    failedJob = await finished(jobId)
+    await call('job.summary', { jobId })
+    await call('job.results', { jobId, offset: 0, limit: 10 })
+    await call('job.args', { jobId, task: 1 })
+    await call('job.tuples', { jobId, task: 0, offset: 0, limit: 10 })
+    await call('job.timings', { jobId, offset: 0, limit: 100 })
+    await call('job.busyBins', { jobId })
+    await call('job.export', { jobId, format: 'csv' })
+    const slow = await host.call('job.start', {
+      spec: {
+        workload: 'combinations',
+        style: 'map',
+        threads: 2,
+        inputs: { kind: 'recipe', elements: range(19), tasks: 200 }
+      }
+    })
+    if (!slow.ok) throw new Error(slow.error.message)
+    await call('job.cancel', { jobId: (slow.result as { jobId: string }).jobId })
+    await call('job.list', {})
+    await call('engine.memory', {})
+  })
+  afterAll(() => host.dispose())
+
+  it('ran the jobs the checks below rely on', () => {
+    expect(replies.size).toBe(Object.keys(CommandSchemas).length)
+    expect(failedJob.status).toBe('failed')
+    expect(failedJob.failures).toHaveLength(1)
+    for (const type of Object.keys(EventSchemas)) expect(events.some((e) => e.type === type)).toBe(true)
+  })
+
+  it.each(Object.keys(CommandSchemas) as CommandName[])(
+    'the reply to %s, as the host made it and after the WebSocket, with every field declared',
+    (name) => {
+      const outcome = replies.get(name)!
+      expect(checkedResult(name, outcome)).toEqual(outcome.ok && outcome.result)
+      const wire = decodeServerMessage(encodeServerFrame({ id: 1, outcome }))
+      if (isWireEvent(wire)) throw new Error('expected a response')
+      expect(checkedResult(name, wire.outcome)).toEqual(outcome.ok && outcome.result)
+    }
+  )
+
+  it('every event, as the host made it and after the WebSocket', () => {
+    for (const event of events) {
+      expect(checkEvent(event)).toEqual(event)
+      const wire = decodeServerMessage(encodeServerFrame({ event }))
+      if (!isWireEvent(wire)) throw new Error('expected an event')
+      expect(checkEvent(wire.event)).toEqual(event)
+    }
+  })
+
+  describe('malformed payloads are refused with the command or event and the field path', () => {
+    const summary = () => copy(failedJob)
+    const plan = () => copy((replies.get('job.plan') as { result: PlanSummary }).result)
+    const progress = () => copy(events.find((e) => e.type === 'job.progress')!.payload as ProgressEvent)
+    const batch = () => copy(events.find((e) => e.type === 'job.timings')!.payload as TimingBatch)
+
+    it('a lane time of the wrong type', () => {
+      const bad = summary() as unknown as { laneTime: Array<{ tasksMs: unknown }> }
+      bad.laneTime[0].tasksMs = '12.5'
+      let error: unknown
+      try {
+        checkPayload('result', 'job.summary', bad)
+      } catch (err) {
+        error = err
+      }
+      expect(error).toBeInstanceOf(PayloadError)
+      expect(error).toMatchObject({
+        kind: 'result',
+        payloadName: 'job.summary',
+        path: ['laneTime', 0, 'tasksMs'],
+        message:
+          "the host's reply to job.summary is malformed at laneTime.0.tasksMs: expected number, received string"
+      })
+    })
+
+    it('a missing field, a bad status, a spec without its threads', () => {
+      const noWall = summary() as Partial<JobSummary>
+      delete noWall.wallMs
+      expect(problem(() => checkPayload('event', 'job.finished', noWall))).toBe(
+        "the host's job.finished event is malformed at wallMs: expected number, received undefined"
+      )
+      expect(
+        problem(() => checkPayload('result', 'job.list', [summary(), { ...summary(), status: 'lost' }]))
+      ).toMatch(
+        /^the host's reply to job\.list is malformed at 1\.status: Invalid option: expected one of "running"\|"done"/
+      )
+      const planned = plan()
+      delete (planned.spec as Partial<PlanSummary['spec']>).threads
+      expect(problem(() => checkPayload('result', 'job.plan', planned))).toBe(
+        "the host's reply to job.plan is malformed at spec.threads: expected number, received undefined"
+      )
+      expect(problem(() => checkPayload('result', 'job.start', plan()))).toBe(
+        "the host's reply to job.start is malformed at jobId: expected string, received undefined"
+      )
+    })
+
+    it('a whole payload of the wrong kind', () => {
+      expect(problem(() => checkPayload('result', 'job.results', 'rows'))).toBe(
+        "the host's reply to job.results is malformed: expected object, received string"
+      )
+      expect(problem(() => checkedResult('job.results', null))).toBe(
+        "the host's reply to job.results is not an outcome { ok, result }"
+      )
+    })
+
+    it('a progress event whose counts are text', () => {
+      const bad = { ...progress(), tasksDone: '3' }
+      expect(problem(() => checkEvent({ type: 'job.progress', payload: bad }))).toBe(
+        "the host's job.progress event is malformed at tasksDone: expected number, received string"
+      )
+    })
+
+    it('timing columns of the wrong kind, or plain lists', () => {
+      expect(
+        problem(() =>
+          checkEvent({ type: 'job.timings', payload: { ...batch(), start: new Float32Array(4) } })
+        )
+      ).toBe("the host's job.timings event is malformed at start: expected Float64Array")
+      expect(problem(() => checkPayload('result', 'job.timings', { ...batch(), lane: [0, 1, 0, 1] }))).toBe(
+        "the host's reply to job.timings is malformed at lane: expected Uint16Array"
+      )
+    })
+
+    it('events of no known type, or no event at all', () => {
+      expect(problem(() => checkEvent({ type: 'job.gone', payload: {} }))).toBe(
+        'the host sent an event of unknown type job.gone'
+      )
+      expect(problem(() => checkEvent({ type: 'toString', payload: {} }))).toBe(
+        'the host sent an event of unknown type toString'
+      )
+      expect(problem(() => checkEvent(null))).toMatch(/not an object/)
+    })
+  })
+
+  it('lets a newer host add fields: undeclared keys are dropped, not refused', () => {
+    const newer = { ...copy(failedJob), backend: 'threads', spec: { ...copy(failedJob.spec), layout: 'x' } }
+    const checked = checkPayload('result', 'job.summary', newer)
+    expect(checked).toEqual(failedJob)
+    expect(checked).not.toHaveProperty('backend')
+    expect(checked.spec).not.toHaveProperty('layout')
+  })
+
+  it('accepts typed arrays made in another realm (as a context bridge may hand them over)', () => {
+    const batch = events.find((e) => e.type === 'job.timings')!.payload as TimingBatch
+    const foreign = runInNewContext('new Int32Array([7])') as Int32Array
+    expect(foreign instanceof Int32Array).toBe(false)
+    expect(checkPayload('event', 'job.timings', { ...batch, task: foreign }).task).toBe(foreign)
+  })
+})
