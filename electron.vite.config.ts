@@ -14,6 +14,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src/main/index.ts'),
           worker: resolve(root, 'src/main/worker.ts'),
+          // The processes back end's child entry, found beside worker.cjs.
+          processChild: resolve(root, 'src/main/engine/backends/processes/child.ts'),
           cli: resolve(root, 'src/main/cli/main.ts')
         },
         // CommonJS with .cjs names although package.json says "type": "module": Piscina loads a

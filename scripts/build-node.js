@@ -1,6 +1,6 @@
-// Bundles the Node-side entries (CLI, web host, Piscina worker) into out/node/*.cjs with esbuild.
-// Used by the CLI launcher, `npm run web`, the tests' global setup and the benchmarks, so none of
-// them needs Electron or a TypeScript loader. Takes about 100 ms.
+// Bundles the Node-side entries (CLI, web host, Piscina worker, the processes back end's child) into
+// out/node/*.cjs with esbuild. Used by the CLI launcher, `npm run web`, the tests' global setup and
+// the benchmarks, so none of them needs Electron or a TypeScript loader. Takes about 100 ms.
 import { build } from 'esbuild'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -12,7 +12,9 @@ export const nodeOutDir = join(root, 'out', 'node')
 const entries = {
   cli: 'src/main/cli/main.ts',
   web: 'src/main/web/main.ts',
-  worker: 'src/main/worker.ts'
+  worker: 'src/main/worker.ts',
+  // The processes back end's child entry; it finds it beside worker.cjs.
+  processChild: 'src/main/engine/backends/processes/child.ts'
 }
 
 function newestMtime(dir) {

@@ -35,6 +35,7 @@ const REQUIRED_IN_ASAR = [
   'package.json',
   'out/main/index.cjs',
   'out/main/worker.cjs',
+  'out/main/processChild.cjs',
   'out/preload/index.cjs',
   'out/renderer/index.html'
 ]
