@@ -1,3 +1,4 @@
+import type { BackendKind } from './spec'
 import { formatBytes } from './units'
 
 /**
@@ -20,6 +21,12 @@ export const CALL_OVERHEAD_BYTES = 256
 export const ARGS_TEXT_COPIES = 4
 /** A warm pool thread measured 9–11 MB of resident memory on Node 20; rounded up. */
 export const POOL_BYTES_PER_THREAD = 12 * 1024 * 1024
+/**
+ * A warm child process of the processes back end (Node, its worker thread, Piscina) measured 58 MB
+ * of resident memory on Node 20, 18 MB of it its own; rounded up. It holds a copy of each reply
+ * it sends on top (the parent a copy while it receives one), which a thread never does.
+ */
+export const POOL_BYTES_PER_PROCESS = 64 * 1024 * 1024
 
 /** The bytes a planned job will hold, by kind. */
 export interface JobMemory {
@@ -46,8 +53,8 @@ export function totalOf(memory: JobMemory): bigint {
   return BigInt(memory.tablesBytes + memory.callsBytes) + memory.resultsBytes
 }
 
-export function poolBytes(threads: number): number {
-  return threads * POOL_BYTES_PER_THREAD
+export function poolBytes(threads: number, backend: BackendKind = 'threads'): number {
+  return threads * (backend === 'processes' ? POOL_BYTES_PER_PROCESS : POOL_BYTES_PER_THREAD)
 }
 
 /**
@@ -58,16 +65,17 @@ export function memoryProblem(
   memory: JobMemory,
   taskCount: number,
   threads: number,
-  budgetBytes: number
+  budgetBytes: number,
+  backend: BackendKind = 'threads'
 ): string | null {
-  const pool = poolBytes(threads)
+  const pool = poolBytes(threads, backend)
   const total = totalOf(memory) + BigInt(pool)
   if (total <= BigInt(budgetBytes)) return null
   const parts = [
     `${formatBytes(memory.resultsBytes)} of kept tuples`,
     `${formatBytes(memory.tablesBytes)} of timings and per-task tables for ${taskCount.toLocaleString('en-US')} task${taskCount === 1 ? '' : 's'}`,
     `${formatBytes(memory.callsBytes)} of arguments`,
-    `${formatBytes(pool)} for ${threads} pool threads`
+    `${formatBytes(pool)} for ${threads} pool ${backend === 'processes' ? 'processes' : 'threads'}`
   ]
   const advice =
     memory.resultsBytes * 2n > BigInt(budgetBytes)

@@ -79,7 +79,8 @@ export class Engine {
 
   /** A plan as the front doors see it: sizes as decimal strings, and why it is refused if it is. */
   summarize(plan: JobPlan): PlanSummary {
-    const overBudget = memoryProblem(plan.memory, plan.taskCount, plan.threads, this.budgetBytes)
+    const { backend } = plan.spec
+    const overBudget = memoryProblem(plan.memory, plan.taskCount, plan.threads, this.budgetBytes, backend)
     return {
       spec: plan.spec,
       taskCount: plan.taskCount,
@@ -88,9 +89,11 @@ export class Engine {
       totalTuples: plan.totalTuples.toString(),
       keptTuples: plan.keptTuples.toString(),
       keptBytes: plan.keptBytes.toString(),
-      memoryBytes: (totalOf(plan.memory) + BigInt(poolBytes(plan.threads))).toString(),
+      memoryBytes: (totalOf(plan.memory) + BigInt(poolBytes(plan.threads, backend))).toString(),
       budgetBytes: this.budgetBytes,
-      overBudget
+      overBudget,
+      estimatedMs: plan.estimatedMs,
+      layout: plan.workload.layout
     }
   }
 
@@ -192,7 +195,7 @@ export class Engine {
   }
 
   private poolBytes(): number {
-    return this.pool && !this.pool.isDisposed ? poolBytes(this.pool.lanes) : 0
+    return this.pool && !this.pool.isDisposed ? poolBytes(this.pool.lanes, this.pool.kind) : 0
   }
 
   /** What the engine holds against its memory budget right now. */

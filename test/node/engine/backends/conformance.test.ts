@@ -11,6 +11,7 @@ import { CANCEL_GRACE_MS, CHILD_FILE_NAME } from '../../../../src/main/engine/ba
 import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import { mapCellSpec, starmapCellSpec } from '../../../../src/main/cli/notebookCommand'
+import { POOL_BYTES_PER_PROCESS, POOL_BYTES_PER_THREAD, poolBytes } from '../../../../src/shared/memory'
 import type { BackendKind, JobSpecInput } from '../../../../src/shared/spec'
 import { faultyWorkerFile, nodeOutDir, workerFile } from '../../../paths'
 import { golden, type ArgsCase, type NotebookCase } from '../../cli/cliHarness'
@@ -351,6 +352,23 @@ describe('across back ends', () => {
       // Switching back stops the children.
       expect(await poolFacts('threads')).toEqual({ reused: false, started: true, kind: 'threads' })
       expect(pids.filter(isAlive)).toEqual([])
+    } finally {
+      await engine.dispose()
+    }
+  })
+
+  it('counts a pool of processes against the memory budget at its own, larger size', async () => {
+    const engine = new Engine({ workerFile, hardwareThreads: LANES })
+    try {
+      const planned = async (backend: BackendKind) =>
+        BigInt((await engine.plan({ ...mapCellSpec(LANES), backend })).summary.memoryBytes)
+      expect(await planned('processes')).toBe(
+        (await planned('threads')) + BigInt(LANES * (POOL_BYTES_PER_PROCESS - POOL_BYTES_PER_THREAD))
+      )
+      await (
+        await engine.start({ ...mapCellSpec(LANES), backend: 'processes' })
+      ).done
+      expect(engine.memory().poolBytes).toBe(poolBytes(LANES, 'processes'))
     } finally {
       await engine.dispose()
     }
