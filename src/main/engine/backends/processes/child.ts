@@ -194,5 +194,9 @@ if (!process.send) {
   process.exit(64)
 }
 process.on('message', onMessage)
+// Ctrl-C in a terminal reaches the whole process group: the parent decides what it means (the CLI
+// cancels its job, and this child then stops its tasks on the cancel message), so it must not kill
+// the child first. multiprocessing's workers have the same problem with KeyboardInterrupt.
+process.on('SIGINT', () => {})
 // The parent closed the channel (it exited, crashed or disposed of us): never outlive it.
 process.on('disconnect', () => process.exit(0))
