@@ -1,6 +1,12 @@
 import { notebookLines } from '../../shared/progress'
 import type { JobSummary } from '../../shared/protocol'
 import { formatNanoseconds } from '../../shared/units'
+import { findWorkload } from '../../shared/workloads'
+
+/** What a job's results are called in a rate: tuples, or values for a workload with one per task. */
+function unitOf(summary: JobSummary): string {
+  return findWorkload(summary.spec.workload)?.layout === 'values' ? 'Values' : 'Tuples'
+}
 
 /** Milliseconds with one decimal, e.g. `12.3 ms`. */
 export function formatMs(ms: number): string {
@@ -27,9 +33,10 @@ export function timingLines(summary: JobSummary): string[] {
     summary.poolReused
       ? 'Pool start-up: 0.0 ms (warm pool reused)'
       : `Pool start-up: ${formatMs(summary.poolStartupMs)} (measured apart from the job)`,
+    ...backendLines(summary),
     `Wall time: ${formatMs(summary.wallMs)}`,
     `Tasks/s: ${formatRate(summary.tasksPerSecond)}`,
-    `Tuples/s: ${formatRate(summary.tuplesPerSecond)} (${summary.tuplesProduced.toLocaleString('en-US')} produced, ` +
+    `${unitOf(summary)}/s: ${formatRate(summary.tuplesPerSecond)} (${summary.tuplesProduced.toLocaleString('en-US')} produced, ` +
       (summary.tuplesOfStoppedTasks > 0
         ? `${summary.tuplesOfStoppedTasks.toLocaleString('en-US')} of them by tasks stopped midway, `
         : '') +
@@ -42,6 +49,15 @@ export function timingLines(summary: JobSummary): string[] {
   for (const failure of summary.failures.slice(0, 5))
     lines.push(`Task ${failure.task} failed: ${failure.message}`)
   return lines
+}
+
+/** What a back end other than threads adds: processes start, copy every result back, and hold memory of their own. */
+export function backendLines(summary: JobSummary): string[] {
+  if (summary.spec.backend !== 'processes') return []
+  return [
+    `Back end: processes (${summary.threads} child process${summary.threads === 1 ? '' : 'es'}; ` +
+      'their results are copied back to this process, within the wall time)'
+  ]
 }
 
 /**
