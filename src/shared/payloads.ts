@@ -45,7 +45,11 @@ export const WorkloadInfoSchema = z.object({
   title: z.string(),
   description: z.string(),
   /** Parameter names in call order, as the Python function declares them. */
-  params: z.array(z.string()).readonly()
+  params: z.array(z.string()).readonly(),
+  /** What a task yields: tuples of positions, or one value. */
+  layout: z.enum(['positions', 'values']),
+  /** The recipe's own fields, as the form shows them. */
+  fields: z.array(z.object({ key: z.string(), label: z.string(), help: z.string(), defaultText: z.string() }))
 })
 
 /** Facts about the machine and the engine, shown in the UI and used for defaults. */
@@ -126,7 +130,14 @@ export const PlanSummarySchema = z.object({
   memoryBytes: decimal,
   budgetBytes: z.number(),
   /** Set when the job would be refused for its size; the plan is still returned so the UI can show why. */
-  overBudget: z.string().nullable()
+  overBudget: z.string().nullable(),
+  /**
+   * A rough wall time for the job on its threads, ms, from its workload's cost estimate (the busiest
+   * thread's share of the work, at least the longest task); for warnings, not a promise.
+   */
+  estimatedMs: z.number(),
+  /** What a task yields: tuples of positions, or one value. */
+  layout: z.enum(['positions', 'values'])
 })
 export type PlanSummary = z.output<typeof PlanSummarySchema>
 

@@ -12,10 +12,9 @@ import {
   type JobSpec,
   type Keep
 } from './spec'
-import { findWorkload, planCount, type KernelPlan, type WorkloadDefinition } from './workloads'
+import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
 
-/** The notebook's `lengths = (2, 3, 4)`. */
-export const DEFAULT_N_CHOICES = [2, 3, 4] as const
+export { DEFAULT_N_CHOICES } from './workloads'
 
 // Lives in a zod-free module so the worker can import it without loading zod in every thread.
 export { bytesPerIndex }
@@ -32,7 +31,7 @@ export interface PlannedCall {
 /** A spec resolved against a machine: every default filled in, every task sized exactly. */
 export interface JobPlan {
   spec: JobSpec & { threads: number }
-  workload: WorkloadDefinition
+  workload: WorkloadEntry
   threads: number
   chunkSize: number
   taskCount: number
@@ -46,7 +45,17 @@ export interface JobPlan {
   keptBytes: bigint
   /** Every byte the host will hold for this job: tables, arguments and packed results. */
   memory: JobMemory
+  /** A rough wall time on `threads` threads, ms, from the workload's cost estimate. */
+  estimatedMs: number
 }
+
+/** Bytes one kept result of a plan takes once packed: a tuple of positions, or a Float64 value. */
+export function resultBytes(plan: KernelPlan): number {
+  return plan.layout === 'positions' ? plan.k * bytesPerIndex(plan.n) : VALUE_BYTES
+}
+
+/** A value of a values layout is stored as a Float64. */
+export const VALUE_BYTES = 8
 
 /** Tuples a task keeps of `count` under a keep mode. */
 export function keptOf(count: bigint, keep: Keep): bigint {
@@ -116,7 +125,7 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   if (!workload) {
     throw new PoolScopeError(
       ErrorCodes.UNKNOWN_WORKLOAD,
-      `unknown workload ${excerpt(spec.workload)}; available: combinations, combinations_n`,
+      `unknown workload ${excerpt(spec.workload)}; available: ${[...WORKLOADS.keys()].join(', ')}`,
       ['workload']
     )
   }
@@ -126,11 +135,10 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
   const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
-  if (spec.inputs.kind === 'recipe') {
+  if (tasks instanceof RecipeTasks) {
     // The seed is recorded only when it drew something, so the resolved spec repeats the run.
-    const drawsN = workload.params.includes('n') && (spec.inputs.n ?? DEFAULT_N_CHOICES).length > 1
-    resolvedSpec.inputs = { ...spec.inputs, tasks: taskCount }
-    if (drawsN) resolvedSpec.inputs.seed = spec.inputs.seed ?? 0
+    resolvedSpec.inputs = { kind: 'recipe', ...tasks.fields, tasks: taskCount }
+    if (tasks.draws) resolvedSpec.inputs.seed = spec.inputs.kind === 'recipe' ? (spec.inputs.seed ?? 0) : 0
   }
 
   const calls: PlannedCall[] = []
@@ -138,12 +146,14 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   let callsBytes = 0
   /**
    * Where a task's bad arguments came from: its entry in an args list, or for a recipe the field
-   * that supplied the argument at fault (`elements`, `n`: recipe fields are named after parameters).
+   * that supplied the argument at fault (the field named after the parameter, or the only one).
    */
   const pathOfTask = (task: number, arg: number | undefined): ErrorPath => {
     if (spec.inputs.kind === 'args') return ['inputs', 'args', task]
     const param = arg === undefined ? undefined : workload.params[arg]
-    return param === undefined ? ['inputs'] : ['inputs', param]
+    const { fields } = workload
+    const field = fields.find((f) => f.key === param) ?? (fields.length === 1 ? fields[0] : undefined)
+    return field === undefined ? ['inputs'] : ['inputs', field.key]
   }
   /** The call of a task's raw arguments: an existing one with the same JSON text, or a new one. */
   const callOf = (raw: unknown, task: number): number => {
@@ -195,12 +205,17 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   let totalTuples = 0n
   let keptTuples = 0n
   let keptBytes = 0n
+  let costNs = 0
+  let longestNs = 0
   calls.forEach((call, i) => {
+    const callNs = workload.costNs(call)
+    costNs += callNs * perCallTasks[i]
+    longestNs = Math.max(longestNs, callNs)
     const count = BigInt(perCallTasks[i])
     const kept = keptOf(call.count, spec.keep)
     totalTuples += call.count * count
     keptTuples += kept * count
-    keptBytes += kept * BigInt(call.plan.k * bytesPerIndex(call.plan.n)) * count
+    keptBytes += kept * BigInt(resultBytes(call.plan)) * count
   })
 
   const chunkSize =
@@ -216,31 +231,43 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     totalTuples,
     keptTuples,
     keptBytes,
-    memory: jobMemory(taskCount, callsBytes, keptBytes)
+    memory: jobMemory(taskCount, callsBytes, keptBytes),
+    estimatedMs: Math.max(costNs / threads, longestNs) / 1e6
   }
 }
 
-/** A recipe's tasks: a few distinct argument lists, and which one each task has. */
+/**
+ * A recipe's tasks: the distinct argument lists (raw, as the call style passes them) and which one
+ * each task has, with the recipe's checked fields for the resolved spec.
+ */
 class RecipeTasks {
   constructor(
     readonly distinct: unknown[],
-    readonly slots: Uint8Array
+    readonly slots: Uint32Array | Uint8Array,
+    readonly fields: Record<string, unknown>,
+    /** Whether tasks drew from several values with the seed. */
+    readonly draws: boolean
   ) {}
 }
 
 /**
- * The notebook's `data`, built from a recipe: `(elements,)` or `(elements, n)` per task, n drawn
- * with a seed exactly as `random.choice` draws it. Tasks that draw the same n share one argument list.
+ * The notebook's `data`, built from a recipe: the workload's recipe fields are checked against its
+ * schema, then each task draws one argument list (with a seed, exactly as `random.choice` draws it)
+ * or gets its own. Tasks with equal arguments share one list.
  */
 function* recipeTasks(
   spec: JobSpec,
-  workload: WorkloadDefinition,
+  workload: WorkloadEntry,
   threads: number
 ): Generator<void, RecipeTasks, void> {
   if (spec.inputs.kind !== 'recipe') throw new Error('recipeTasks needs a recipe')
-  const { elements, n, seed } = spec.inputs
-  const tasks = spec.inputs.tasks ?? threads * 2
-  const takesN = workload.params.includes('n')
+  const { kind: _kind, tasks: taskField, seed, ...own } = spec.inputs
+  const parsed = workload.recipeSchema.strict().safeParse(own)
+  if (!parsed.success) {
+    invalid(describeZodError(parsed.error, ['inputs']), ['inputs', ...firstIssuePath(parsed.error)])
+  }
+  const fields = parsed.data as Record<string, unknown>
+  const tasks = taskField ?? threads * 2
   if (spec.style === 'map' && workload.params.length > 1) {
     invalid(
       `${workload.name} takes ${workload.params.length} arguments (${workload.params.join(', ')}), ` +
@@ -248,20 +275,32 @@ function* recipeTasks(
       ['style']
     )
   }
-  const slots = new Uint8Array(tasks)
-  if (!takesN) return new RecipeTasks([spec.style === 'map' ? elements : [elements]], slots)
-  const choices = n ?? [...DEFAULT_N_CHOICES]
+  const raw = (args: unknown[]): unknown => (spec.style === 'map' ? args[0] : args)
+  const recipe = workload.recipeTasks(fields)
+  if (recipe.kind === 'each') {
+    const distinct: unknown[] = new Array(tasks)
+    const slots = new Uint32Array(tasks)
+    for (let task = 0; task < tasks; task++) {
+      distinct[task] = raw(recipe.argsOf(task, tasks))
+      slots[task] = task
+      if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
+    }
+    return new RecipeTasks(distinct, slots, fields, false)
+  }
   // Equal choices share a slot, as equal values of n share one argument list.
-  const distinctN = [...new Set(choices)]
-  const slotOfChoice = choices.map((choice) => distinctN.indexOf(choice))
-  const distinct = distinctN.map((choice) => [elements, choice])
-  if (choices.length === 1) return new RecipeTasks(distinct, slots)
+  const { choices } = recipe
+  const keys = choices.map((args) => JSON.stringify(args))
+  const distinctKeys = [...new Set(keys)]
+  const slotOfChoice = keys.map((key) => distinctKeys.indexOf(key))
+  const distinct = distinctKeys.map((key) => raw(choices[keys.indexOf(key)]))
+  const slots = new Uint8Array(tasks)
+  if (choices.length === 1) return new RecipeTasks(distinct, slots, fields, false)
   const random = new PythonRandom(seed ?? 0)
   for (let task = 0; task < tasks; task++) {
     slots[task] = slotOfChoice[random.randbelow(choices.length)]
     if (task % PLAN_STEP_TASKS === PLAN_STEP_TASKS - 1) yield
   }
-  return new RecipeTasks(distinct, slots)
+  return new RecipeTasks(distinct, slots, fields, true)
 }
 
 /** A task's arguments as JSON text (the key that finds equal calls); refuses what JSON cannot hold. */
@@ -277,12 +316,7 @@ function jsonKey(raw: unknown, task: number): string {
   }
 }
 
-function unpack(
-  raw: unknown,
-  style: JobSpec['style'],
-  workload: WorkloadDefinition,
-  task: number
-): unknown[] {
+function unpack(raw: unknown, style: JobSpec['style'], workload: WorkloadEntry, task: number): unknown[] {
   if (style === 'map') return [raw]
   if (!Array.isArray(raw)) {
     invalid(

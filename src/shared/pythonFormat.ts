@@ -53,3 +53,28 @@ export function pyJsonString(value: string): string {
 export function pyJsonElement(value: Element): string {
   return typeof value === 'number' ? String(value) : pyJsonString(value)
 }
+
+/**
+ * Python's `repr` of a float, which `json.dumps` writes the same way: the shortest text that reads
+ * back to the same double (as JavaScript's), with `.0` on whole values and Python's exponent form
+ * (`1e-05`, `1e+16`) where Python switches to it, below 1e-4 and from 1e16.
+ */
+export function pyFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN'
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0'
+  const magnitude = Math.abs(value)
+  if (magnitude >= 1e16 || magnitude < 1e-4) {
+    const [mantissa, exponent] = value.toExponential().split('e')
+    const sign = exponent[0] === '-' ? '-' : '+'
+    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0')
+    return `${mantissa}e${sign}${digits}`
+  }
+  const text = String(value)
+  return text.includes('.') ? text : `${text}.0`
+}
+
+/** A value of a values layout as Python prints it (and `json.dumps` writes it): an int or a float. */
+export function pyValue(value: number, format: 'int' | 'float'): string {
+  return format === 'int' ? String(value) : pyFloat(value)
+}

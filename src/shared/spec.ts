@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { MAX_ELEMENTS } from './elements'
 import type { ErrorPath } from './errors'
 
 /** Upper bounds that keep a single job sane; each error message repeats the bound it broke. */
@@ -7,7 +6,6 @@ export const LIMITS = {
   maxTasks: 10_000_000,
   maxThreads: 256,
   maxChunkSize: 1_000_000,
-  maxNChoices: 64,
   maxTaskTimeoutMs: 24 * 60 * 60 * 1000
 } as const
 
@@ -57,23 +55,19 @@ export function fieldProblem(schema: z.ZodType, value: unknown): string | undefi
   return parsed.success ? undefined : parsed.error.issues[0].message
 }
 
-const element = z.union([z.number(), z.string()], {
-  error: 'each element must be an integer or a printable ASCII string'
-})
-
+/**
+ * A recipe: how many tasks, the seed for draws, and the workload's own fields (`elements`, `n`,
+ * `ms`, `span`…), which the planner checks against the workload's recipe schema.
+ */
 const recipeInputs = z
   .object({
     kind: z.literal('recipe'),
-    /** The tuple every task works on (the notebook's `tuple(range(6))`). */
-    elements: z.array(element).min(1, 'elements must not be empty').max(MAX_ELEMENTS),
     /** How many tasks; default twice the thread count, as the notebook does. */
     tasks: FieldSchemas.tasks.optional(),
-    /** Values of n to draw from for each task (the notebook's `lengths = (2, 3, 4)`). */
-    n: z.array(z.number()).min(1, 'n needs at least one value').max(LIMITS.maxNChoices).optional(),
-    /** Seed for Python-compatible `random.choice` over `n`, so a run repeats. */
+    /** Seed for Python-compatible `random.choice` when tasks draw from several values, so a run repeats. */
     seed: z.number().int('seed must be a whole number').optional()
   })
-  .strict()
+  .catchall(z.unknown())
 
 const argsInputs = z
   .object({
@@ -156,15 +150,22 @@ const MAX_ISSUE_CHARS = 200
  * zod quotes unknown keys, which may be megabytes long, so each part is cut and only the first
  * few problems are listed.
  */
-export function describeZodError(error: z.ZodError): string {
+export function describeZodError(error: z.ZodError, prefix: ErrorPath = []): string {
   const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => {
-    const path = fieldPathText(issuePath(issue))
+    const path = fieldPathText([...prefix, ...issuePath(issue)])
     const message = cut(issue.message, MAX_ISSUE_CHARS)
     return path ? `${path}: ${message}` : message
   })
   const more = error.issues.length - shown.length
   if (more > 0) shown.push(`and ${more} more problem${more === 1 ? '' : 's'}`)
   return shown.join('; ')
+}
+
+/** A refusal's message without the `path: ` it starts with, for front doors that show it at its field. */
+export function messageWithoutPath(message: string, path: ErrorPath | undefined): string {
+  if (!path || path.length === 0) return message
+  const prefix = `${fieldPathText(path)}: `
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message
 }
 
 /** A path as a bad spec's message starts with it: `inputs.tasks`, its keys cut to 40 characters. */

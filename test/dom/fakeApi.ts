@@ -52,7 +52,9 @@ export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareTh
     keptBytes: String(plan.keptBytes),
     memoryBytes: String(totalOf(plan.memory) + BigInt(poolBytes(plan.threads))),
     budgetBytes: fakeInfo.budgetBytes,
-    overBudget: memoryProblem(plan.memory, plan.taskCount, plan.threads, fakeInfo.budgetBytes)
+    overBudget: memoryProblem(plan.memory, plan.taskCount, plan.threads, fakeInfo.budgetBytes),
+    estimatedMs: plan.estimatedMs,
+    layout: plan.workload.layout
   }
 }
 

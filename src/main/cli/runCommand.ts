@@ -1,5 +1,5 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
-import { LARGE_JOB_TUPLES } from '../../shared/progress'
+import { largeJobNote } from '../../shared/progress'
 import type { JobSummary, PlanSummary } from '../../shared/protocol'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
@@ -101,12 +101,15 @@ export function digestNoteOf(summary: JobSummary, plan: PlanSummary): string | n
  * (the app's form shows the same), or null.
  */
 export function largeJobWarning(plan: PlanSummary): string | null {
-  const totalTuples = BigInt(plan.totalTuples)
-  if (totalTuples <= LARGE_JOB_TUPLES) return null
-  return (
-    `Warning: a large job: ${totalTuples.toLocaleString('en-US')} tuples ` +
-    `(over ${LARGE_JOB_TUPLES.toLocaleString('en-US')}) may take a while. Ctrl-C cancels and keeps what is done.`
-  )
+  const unit = plan.layout === 'values' ? 'values' : 'tuples'
+  const sizes = {
+    totalTuples: BigInt(plan.totalTuples),
+    estimatedMs: plan.estimatedMs,
+    unit,
+    threads: plan.threads
+  }
+  const note = largeJobNote(sizes, 'Ctrl-C')
+  return note && `Warning: ${note[0].toLowerCase()}${note.slice(1)}`
 }
 
 export function jsonReport(

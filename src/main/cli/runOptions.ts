@@ -1,8 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseElements } from '../../shared/elements'
-import { DEFAULT_N_CHOICES } from '../../shared/plan'
 import type { z } from 'zod'
 import {
   BACKEND_KINDS,
@@ -12,7 +10,7 @@ import {
   type BackendKind,
   type JobSpecInput
 } from '../../shared/spec'
-import { MAX_K, WORKLOADS, findWorkload } from '../../shared/workloads'
+import { WORKLOADS, findWorkload, type WorkloadEntry } from '../../shared/workloads'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
 import { fileProblem } from './io'
 
@@ -20,9 +18,8 @@ import { fileProblem } from './io'
 export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--workload', example: 'combinations_n' },
   { name: '--style', example: 'starmap' },
-  { name: '--elements', example: '0..5' },
+  ...recipeFlags(),
   { name: '--tasks', example: '8' },
-  { name: '--n', example: '2,3,4' },
   { name: '--seed', example: '42' },
   { name: '--args-file', example: 'tasks.json' },
   { name: '--threads', example: '4' },
@@ -36,6 +33,16 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--help' }
 ]
 
+/** Every workload's recipe fields as flags (`--elements`, `--n`, `--ms`, `--span`…), each once. */
+function recipeFlags(): FlagDefinition[] {
+  const flags = new Map<string, FlagDefinition>()
+  for (const workload of WORKLOADS.values()) {
+    for (const field of workload.fields)
+      flags.set(field.key, { name: `--${field.key}`, example: field.example })
+  }
+  return [...flags.values()]
+}
+
 /** How `run` reports: the notebook's lines (default), every result (`--print`) or one JSON object. */
 export type OutputMode = 'summary' | 'print' | 'json'
 
@@ -46,7 +53,7 @@ export interface RunOptions {
   outputFile: string | null
   /** Set when the seed was picked at random because n has several values and no `--seed` was given. */
   chosenSeed: number | null
-  /** Set when the job draws n per task from several values (the seed matters). */
+  /** Set when the job's tasks draw from several values (the seed matters). */
   drawsN: boolean
   /** The flag the task arguments came from, for errors the plan reports per task. */
   argsFlag: '--args-file' | '--n'
@@ -63,21 +70,6 @@ export function randomSeed(): number {
 export function parseFieldFlag(flag: string, text: string, schema: z.ZodNumber): number {
   const { min, max } = wholeRange(schema)
   return parseWhole(flag, text, min, max)
-}
-
-function parseN(text: string): number[] {
-  const items = text.split(',').map((item) => item.trim())
-  const allowed = `whole numbers from 0 to ${MAX_K}, one or several separated by commas such as 3 or 2,3,4`
-  if (items.length > LIMITS.maxNChoices) {
-    throw new UsageError('--n', `at most ${LIMITS.maxNChoices} values are allowed (got ${items.length})`)
-  }
-  return items.map((item) => {
-    const value = Number(item)
-    if (!/^\+?\d+$/.test(item) || !Number.isSafeInteger(value) || value > MAX_K) {
-      throw new UsageError('--n', `must be ${allowed} (got ${quote(text)})`)
-    }
-    return value
-  })
 }
 
 /** A `--seed`: any whole number JavaScript holds exactly. */
@@ -178,7 +170,6 @@ export function parseRunOptions(
   if (!workload) {
     throw new UsageError('--workload', `must be one of ${WORKLOAD_NAMES} (got ${quote(workloadName)})`)
   }
-  const takesN = workload.params.includes('n')
 
   const styleText = flagText(flags, '--style')
   if (styleText !== undefined && styleText !== 'map' && styleText !== 'starmap') {
@@ -221,7 +212,7 @@ export function parseRunOptions(
   const argsFile = flagText(flags, '--args-file')
   const common = { workload: workload.name, style, threads, backend, chunkSize, keep, taskTimeoutMs } as const
   if (argsFile !== undefined) {
-    for (const other of ['--elements', '--tasks', '--n', '--seed']) {
+    for (const other of [...recipeFlags().map((flag) => flag.name), '--tasks', '--seed']) {
       if (flags.has(other)) {
         throw new UsageError(
           '--args-file',
@@ -241,35 +232,60 @@ export function parseRunOptions(
     }
   }
 
-  const elementsText = flagText(flags, '--elements') ?? 'range(6)'
-  const elements = parseElements(elementsText)
-  if (!elements.ok) throw new UsageError('--elements', `${elements.error} (got ${quote(elementsText)})`)
+  const recipe = recipeFieldsOf(workload, flags)
 
   const tasksText = flagText(flags, '--tasks')
   const tasks = tasksText === undefined ? undefined : parseFieldFlag('--tasks', tasksText, FieldSchemas.tasks)
 
-  const nText = flagText(flags, '--n')
-  if (nText !== undefined && !takesN) {
-    throw new UsageError(
-      '--n',
-      `${workload.name} has no n parameter (it always makes pairs); use --workload combinations_n (got ${quote(nText)})`
-    )
-  }
-  const n = takesN ? (nText === undefined ? [...DEFAULT_N_CHOICES] : parseN(nText)) : undefined
   const seedText = flagText(flags, '--seed')
   let seed = seedText === undefined ? undefined : parseSeed(seedText)
-  const drawsN = n !== undefined && n.length > 1
+  const drawsN = drawsWithSeed(workload, recipe)
   let chosenSeed: number | null = null
   if (drawsN && seed === undefined) {
     seed = pickSeed()
     chosenSeed = seed
   }
   return {
-    spec: { ...common, inputs: { kind: 'recipe', elements: elements.value, tasks, n, seed } },
+    spec: { ...common, inputs: { kind: 'recipe', ...recipe, tasks, seed } },
     mode,
     outputFile,
     chosenSeed,
     drawsN,
     argsFlag: '--n'
   }
+}
+
+/**
+ * The recipe of the chosen workload from its flags, each read by its field (the default text when
+ * the flag is absent). A flag that belongs to another workload is refused, naming this one's.
+ */
+function recipeFieldsOf(workload: WorkloadEntry, flags: ParsedFlags): Record<string, unknown> {
+  const own = new Set(workload.fields.map((field) => field.key))
+  for (const flag of recipeFlags()) {
+    const key = flag.name.slice(2)
+    if (own.has(key) || !flags.has(flag.name)) continue
+    const its = workload.fields.map((field) => `--${field.key}`).join(', ') || 'none'
+    const owners = [...WORKLOADS.values()].filter((w) => w.fields.some((field) => field.key === key))
+    throw new UsageError(
+      flag.name,
+      `${workload.name}(${workload.params.join(', ')}) has no ${key} input; its inputs are ${its}, ` +
+        `and ${flag.name} is for --workload ${owners.map((w) => w.name).join(' or ')} (got ${quote(flagText(flags, flag.name) ?? '')})`
+    )
+  }
+  const recipe: Record<string, unknown> = {}
+  for (const field of workload.fields) {
+    const text = flagText(flags, `--${field.key}`) ?? field.defaultText
+    const parsed = field.parse(text)
+    if (!parsed.ok) throw new UsageError(`--${field.key}`, `${parsed.error} (got ${quote(text)})`)
+    recipe[field.key] = parsed.value
+  }
+  return recipe
+}
+
+/** Whether a recipe's tasks draw from several argument lists, so its seed matters. */
+function drawsWithSeed(workload: WorkloadEntry, recipe: Record<string, unknown>): boolean {
+  const parsed = workload.recipeSchema.safeParse(recipe)
+  if (!parsed.success) return false
+  const tasks = workload.recipeTasks(parsed.data as Record<string, unknown>)
+  return tasks.kind === 'draw' && tasks.choices.length > 1
 }

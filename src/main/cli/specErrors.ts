@@ -1,11 +1,11 @@
 import { ErrorCodes, PoolScopeError, pathStartsWith, targetOfPath, type ErrorPath } from '../../shared/errors'
-import { fieldPathText } from '../../shared/spec'
+import { messageWithoutPath } from '../../shared/spec'
 import { UsageError } from './args'
 
 /**
  * Which flag sets each spec field, by path prefix, so a refusal from the plan still names what the
- * user typed. `inputs.args` (a task's own arguments) is not here: it comes from the flag the caller
- * names, the args file.
+ * user typed. A recipe's fields (`inputs.tasks`, `inputs.elements`…) are flags of their own name;
+ * `inputs.args` (a task's own arguments) comes from the flag the caller names, the args file.
  */
 const FLAG_OF_PATH: readonly (readonly [ErrorPath, string])[] = [
   [['workload'], '--workload'],
@@ -13,12 +13,15 @@ const FLAG_OF_PATH: readonly (readonly [ErrorPath, string])[] = [
   [['threads'], '--threads'],
   [['chunkSize'], '--chunksize'],
   [['keep'], '--keep'],
-  [['taskTimeoutMs'], '--task-timeout'],
-  [['inputs', 'elements'], '--elements'],
-  [['inputs', 'tasks'], '--tasks'],
-  [['inputs', 'n'], '--n'],
-  [['inputs', 'seed'], '--seed']
+  [['backend'], '--backend'],
+  [['taskTimeoutMs'], '--task-timeout']
 ]
+
+/** A recipe's fields are flags of the same name: `inputs.n.0` is set by `--n`. */
+function recipeFlag(path: ErrorPath): string | null {
+  const [first, key] = path
+  return first === 'inputs' && typeof key === 'string' && key !== 'args' && key !== 'kind' ? `--${key}` : null
+}
 
 /**
  * Turns a refusal from `job.plan` into a one-line usage error naming the flag its path belongs to.
@@ -32,8 +35,8 @@ export function specErrorToUsage(err: PoolScopeError, argsFlag: string): UsageEr
   const { path } = err
   if (path === undefined) return new UsageError(null, err.message)
   const flag =
-    targetOfPath(FLAG_OF_PATH, path) ?? (pathStartsWith(path, ['inputs', 'args']) ? argsFlag : null)
-  const prefix = `${fieldPathText(path)}: `
-  const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message
-  return new UsageError(flag, message)
+    targetOfPath(FLAG_OF_PATH, path) ??
+    recipeFlag(path) ??
+    (pathStartsWith(path, ['inputs', 'args']) ? argsFlag : null)
+  return new UsageError(flag, messageWithoutPath(err.message, path))
 }

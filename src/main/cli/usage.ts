@@ -1,5 +1,5 @@
 import { LIMITS } from '../../shared/spec'
-import { MAX_K } from '../../shared/workloads'
+import { WORKLOADS } from '../../shared/workloads'
 
 export const MAIN_USAGE = `Usage: poolscope <command> [options]
 
@@ -14,20 +14,48 @@ Options:
 
 Exit codes: 0 done, 1 failed, 2 bad arguments (nothing was run), 130 interrupted (Ctrl-C).`
 
+/** Each workload's name, parameters, description and recipe flags, from its registry entry. */
+function workloadHelp(): string {
+  const lines: string[] = []
+  for (const w of WORKLOADS.values()) {
+    lines.push(`  ${w.name}(${w.params.join(', ')})`)
+    lines.push(...wrap(w.description, 6))
+    for (const field of w.fields) {
+      const flag = `--${field.key} ${field.example}`.padEnd(18)
+      lines.push(...wrap(`${field.help} (default ${field.defaultText})`, 26, `    ${flag}  `))
+    }
+  }
+  return lines.join('\n')
+}
+
+/** Text wrapped at 100 columns, indented; the first line may start with a label instead. */
+function wrap(text: string, indent: number, first = ' '.repeat(indent)): string[] {
+  const lines: string[] = []
+  let line = first
+  for (const word of text.split(' ')) {
+    if (line.length + word.length > 100 && line.trim() !== '' && line !== first) {
+      lines.push(line.trimEnd())
+      line = ' '.repeat(indent)
+    }
+    line += `${word} `
+  }
+  lines.push(line.trimEnd())
+  return lines
+}
+
 export const RUN_USAGE = `Usage: poolscope run [options]
 
 What to run (defaults reproduce the notebook's map cell):
-  --workload NAME     combinations (get_combinations, pairs) or combinations_n (get_combinations_n)
-                      (default combinations)
-  --style STYLE       map or starmap (default: map for combinations, starmap for combinations_n)
-  --elements E        the tuple every task works on: 0..5 (inclusive), range(6), or a list such as
-                      a,b,c (default range(6))
+  --workload NAME     one of the workloads below (default combinations)
+  --style STYLE       map or starmap (default: map for one parameter, starmap for more)
   --tasks N           number of tasks, 1 to ${LIMITS.maxTasks} (default 2 x threads, as the notebook)
-  --n N[,N...]        tuple length(s) 0 to ${MAX_K} for combinations_n; with several values each task
-                      draws one with Python's random.choice (default 2,3,4)
-  --seed S            random.seed for those draws; without it a seed is picked and printed
-  --args-file FILE    a JSON array of task arguments instead of the above, e.g.
+  --seed S            random.seed for tasks that draw from several values; without it a seed is
+                      picked and printed
+  --args-file FILE    a JSON array of task arguments instead of a recipe, e.g.
                       [[[0,1,2,3,4,5],3], ...] for starmap, [[0,1,2,3,4,5], ...] for map
+
+Workloads and their inputs (each input has the default shown):
+${workloadHelp()}
 
 How to run it:
   --threads N         pool size, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)

@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import type { KernelPlan } from '../../shared/workloads'
+import type { KernelPlan } from '../../shared/workloads/entry'
 import { binomialSafe } from '../../shared/binomial'
 import { bytesPerIndex } from '../../shared/packing'
 import { redactPaths } from '../../shared/redactPaths'
@@ -17,14 +17,12 @@ import {
   type WarmupMessage,
   type WarmupReply
 } from './chunkProtocol'
-import { CHECK_EVERY, combinations, type Checkpoint } from './kernels/combinations'
+import { CHECK_EVERY, type Checkpoint } from './kernels/combinations'
+import { standardKernels, type KernelTable } from './kernels'
+import type { ValuesCheckpoint } from './kernels/valuesKernel'
 import { currentCpu, osThreadId } from './threadInfo'
 
-/** A kernel computes one task: see kernels/combinations.ts for the contract. */
-export type Kernel = typeof combinations
-export type KernelTable = Readonly<Record<KernelPlan['kernel'], Kernel>>
-
-export const standardKernels: KernelTable = { combinations }
+export { standardKernels, type KernelTable }
 
 /**
  * Reading /proc costs microseconds, so the CPU is re-read at most once a millisecond per thread,
@@ -35,29 +33,47 @@ let lastCpuAt = -Infinity
 let lastCpu = -1
 
 /**
- * Tuples a task keeps of a plan. The exact count fits a number whenever it is kept (the budget was
+ * Results a task keeps of a plan. The exact count fits a number whenever it is kept (the budget was
  * checked before the job); when only a count or the first N are kept it may be astronomically
- * large, and then only its minimum with N matters.
+ * large, and then only its minimum with N matters. A values plan has one result.
  */
 function keptOf(plan: KernelPlan, keep: number): number {
-  const count = binomialSafe(plan.n, plan.k) ?? Number.POSITIVE_INFINITY
+  const count = plan.layout === 'values' ? 1 : (binomialSafe(plan.n, plan.k) ?? Number.POSITIVE_INFINITY)
   return keep === KEEP_ALL ? count : Math.min(keep, count)
 }
 
+/** Bytes of one packed position (1, 2 or 4) or, for a values plan, of its Float64 (8). */
+function widthOf(plan: KernelPlan): number {
+  return plan.layout === 'values' ? 8 : bytesPerIndex(plan.n)
+}
+
 /**
- * One view of the chunk's buffer per position width, made once per chunk: a view per task would
- * cost about as much as a tiny task itself. Task offsets are 4-byte aligned, so any width fits.
+ * Bytes a task's kept results take, padded to 4 bytes so the next task's positions of any width are
+ * aligned. Values are 8 bytes each, and a chunk's plans all come from one workload, so values stay
+ * 8-byte aligned.
  */
-function positionViews(buffer: ArrayBuffer) {
+function keptBytes(plan: KernelPlan, kept: number, width: number): number {
+  return plan.layout === 'values' ? kept * width : Math.ceil((kept * plan.k * width) / 4) * 4
+}
+
+/**
+ * One view of the chunk's buffer per width, made once per chunk: a view per task would cost about
+ * as much as a tiny task itself. Offsets are aligned to their tasks' width (see keptBytes).
+ */
+function bufferViews(buffer: ArrayBuffer) {
   let u8: Uint8Array | undefined
   let u16: Uint16Array | undefined
   let u32: Uint32Array | undefined
-  return (width: number): Uint8Array | Uint16Array | Uint32Array =>
-    width === 1
-      ? (u8 ??= new Uint8Array(buffer))
-      : width === 2
-        ? (u16 ??= new Uint16Array(buffer))
-        : (u32 ??= new Uint32Array(buffer))
+  let f64: Float64Array | undefined
+  return {
+    positions: (width: number): Uint8Array | Uint16Array | Uint32Array =>
+      width === 1
+        ? (u8 ??= new Uint8Array(buffer))
+        : width === 2
+          ? (u16 ??= new Uint16Array(buffer))
+          : (u32 ??= new Uint32Array(buffer)),
+    values: (): Float64Array => (f64 ??= new Float64Array(buffer))
+  }
 }
 
 const scratch = new Uint32Array(1 << 16)
@@ -70,7 +86,7 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
     {
       kind: 'chunk',
       firstTask: 0,
-      plans: [{ kernel: 'combinations', n: 1, k: 2 }],
+      plans: [{ kernel: 'combinations', layout: 'positions', n: 1, k: 2 }],
       planIndex: new Int32Array(4),
       keep: KEEP_ALL,
       control: new SharedArrayBuffer(4 * CONTROL.length),
@@ -115,11 +131,11 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const width = new Uint8Array(meta, tasks * 43, tasks)
   const errors: Array<[number, string]> = []
 
-  // Lay out one buffer for the whole chunk: each task's kept tuples, aligned to 4 bytes. Sizes are
+  // Lay out one buffer for the whole chunk: each task's kept results, aligned to 8 bytes. Sizes are
   // worked out once per distinct plan, not per task.
   const planKept = message.plans.map((plan) => keptOf(plan, keep))
-  const planWidth = message.plans.map((plan) => bytesPerIndex(plan.n))
-  const planBytes = message.plans.map((plan, p) => Math.ceil((planKept[p] * plan.k * planWidth[p]) / 4) * 4)
+  const planWidth = message.plans.map(widthOf)
+  const planBytes = message.plans.map((plan, p) => keptBytes(plan, planKept[p], planWidth[p]))
   let bytes = 0
   for (let t = 0; t < tasks; t++) {
     const p = message.planIndex[t]
@@ -129,7 +145,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     bytes += planBytes[p]
   }
   const data = new ArrayBuffer(bytes)
-  const viewOf = positionViews(data)
+  const views = bufferViews(data)
 
   // Progress is published to the shared counters at most once a millisecond (and at the end):
   // an atomic update per task would cost about as much as a tiny task.
@@ -162,6 +178,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     if (since >= CHECK_EVERY) publish()
     return Atomics.load(control, CONTROL.cancel) === 0
   }
+  // Values kernels report work units, not results: they only ask whether to go on.
+  const keepGoing: ValuesCheckpoint = () => Atomics.load(control, CONTROL.cancel) === 0
 
   for (let t = 0; t < tasks; t++) {
     if (Atomics.load(control, CONTROL.cancel) !== 0) {
@@ -171,13 +189,22 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     const plan = message.plans[message.planIndex[t]]
     const kernel = kernels[plan.kernel]
     const w = width[t]
-    const out = viewOf(w)
     reportedThisTask = 0
     const start = performance.now()
     beat[HEARTBEAT.since] = clockBase + start
     beat[HEARTBEAT.task] = t
     try {
-      const count = kernel(plan, keep, out, offset[t] / w, scratch, checkpoint)
+      let count: number
+      if (!kernel) throw new Error(`this worker has no kernel ${plan.kernel}`)
+      if (kernel.layout === 'positions' && plan.layout === 'positions') {
+        count = kernel.run(plan, keep, views.positions(w), offset[t] / w, scratch, checkpoint)
+      } else if (kernel.layout === 'values' && plan.layout === 'values') {
+        const value = kernel.run(plan.args, keepGoing)
+        count = value === null ? -1 : 1
+        if (value !== null && kept[t] > 0) views.values()[offset[t] / 8] = value
+      } else {
+        throw new Error(`kernel ${plan.kernel} does not produce ${plan.layout}`)
+      }
       if (count > 0) tuplesUnpublished += count - reportedThisTask
       if (count < 0) {
         cancelled = true

@@ -1,9 +1,11 @@
 import type { JobPlan } from '../../shared/plan'
-import { pyJsonElement, pyRepr, pyTuple } from '../../shared/pythonFormat'
+import { pyJsonElement, pyRepr, pyTuple, pyValue } from '../../shared/pythonFormat'
 import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
 import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
 
 type Positions = Uint8Array | Uint16Array | Uint32Array
+/** What a task kept, packed: positions of its tuples, or its values. */
+type Packed = Positions | Float64Array
 
 const STATUS_NAMES: readonly TaskStatus[] = ['pending', 'done', 'failed', 'cancelled']
 const PREVIEW_TUPLES = 8
@@ -40,8 +42,11 @@ export class ResultsStore {
   private readonly elementRepr: string[][]
   private readonly elementJson: string[][]
   private readonly argsRepr: string[]
+  /** How the job's values print, when its workload has a values layout; null for tuples. */
+  private readonly valueFormat: 'int' | 'float' | null
 
   constructor(private readonly plan: JobPlan) {
+    this.valueFormat = plan.workload.layout === 'values' ? (plan.workload.valueFormat ?? 'float') : null
     const tasks = plan.taskCount
     this.status = new Uint8Array(tasks)
     this.produced = new Float64Array(tasks)
@@ -110,8 +115,8 @@ export class ResultsStore {
     return this.errors.get(task) ?? null
   }
 
-  /** The packed positions a task kept: `kept × k` integers. */
-  positions(task: number): Positions {
+  /** What a task kept, packed: `kept × k` positions, or `kept` values. */
+  positions(task: number): Packed {
     const bufferIndex = this.bufferOf[task]
     const k = this.kOf(task)
     const length = this.kept[task] * k
@@ -119,13 +124,16 @@ export class ResultsStore {
     const buffer = this.buffers[bufferIndex]
     const offset = this.byteOffset[task]
     const width = this.width[task]
+    if (this.valueFormat) return new Float64Array(buffer, offset, length)
     if (width === 1) return new Uint8Array(buffer, offset, length)
     if (width === 2) return new Uint16Array(buffer, offset, length)
     return new Uint32Array(buffer, offset, length)
   }
 
+  /** Items per kept result: the tuple length, or 1 for a value. */
   kOf(task: number): number {
-    return this.plan.calls[this.plan.callIndex[task]].plan.k
+    const plan = this.plan.calls[this.plan.callIndex[task]].plan
+    return plan.layout === 'positions' ? plan.k : 1
   }
 
   /**
@@ -133,17 +141,21 @@ export class ResultsStore {
    * (`(0, 1)`). Exports are sized from it before any text is made.
    */
   longestTupleChars(format: 'json' | 'repr'): number {
+    // The longest double as text: `-1.2345678901234567e-308`.
+    if (this.valueFormat) return 24
     const texts = format === 'json' ? this.elementJson : this.elementRepr
     let longest = 0
     this.plan.calls.forEach((call, i) => {
       const element = texts[i].reduce((max, text) => Math.max(max, text.length), 0)
-      longest = Math.max(longest, 2 + call.plan.k * (element + 2))
+      const k = call.plan.layout === 'positions' ? call.plan.k : 1
+      longest = Math.max(longest, 2 + k * (element + 2))
     })
     return longest
   }
 
-  /** The i-th kept tuple of a task in Python syntax, e.g. `(0, 1)`. */
+  /** The i-th kept result of a task in Python syntax: a tuple such as `(0, 1)`, or a value. */
   tupleText(task: number, index: number, positions = this.positions(task)): string {
+    if (this.valueFormat) return pyValue(positions[index], this.valueFormat)
     const k = this.kOf(task)
     const names = this.elementRepr[this.plan.callIndex[task]]
     const items = new Array<string>(k)
@@ -189,9 +201,10 @@ export class ResultsStore {
     return { task, total, offset, tuples }
   }
 
-  /** A task's whole result as Python prints it: `((0, 1), (0, 2))`. */
+  /** A task's whole result as Python prints it: `((0, 1), (0, 2))`, or its value. */
   taskText(task: number): string {
     const positions = this.positions(task)
+    if (this.valueFormat) return this.kept[task] > 0 ? this.tupleText(task, 0, positions) : 'None'
     const tuples: string[] = []
     for (let i = 0; i < this.kept[task]; i++) tuples.push(this.tupleText(task, i, positions))
     return pyTuple(tuples)
@@ -250,8 +263,12 @@ export class ResultsStore {
     yield buffer.subarray(0, at)
   }
 
-  /** One done task's tuples as JSON bytes (`[[0,1],[0,2]]`), in chunks of about `chunkBytes`. */
+  /** One done task's tuples as JSON bytes (`[[0,1],[0,2]]`) in chunks of about `chunkBytes`, or its value. */
   private *taskJson(task: number, chunkBytes: number): Generator<Uint8Array> {
+    if (this.valueFormat) {
+      yield Buffer.from(this.kept[task] > 0 ? this.tupleText(task, 0) : 'null', 'latin1')
+      return
+    }
     const k = this.kOf(task)
     const names = this.elementJson[this.plan.callIndex[task]].map((text) => Buffer.from(text, 'latin1'))
     const longest = names.reduce((max, name) => Math.max(max, name.length), 0)

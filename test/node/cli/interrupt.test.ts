@@ -57,8 +57,8 @@ describe('Ctrl-C', () => {
     expect(result.stdout).toMatch(/^Partial: interrupted \(Ctrl-C\): \d+ of 400 tasks completed and kept/m)
     // 814 million tuples: the large-job warning, and nothing else, on stderr.
     expect(result.stderr).toBe(
-      'Warning: a large job: 814,320,000 tuples (over 10,000,000) may take a while. ' +
-        'Ctrl-C cancels and keeps what is done.\n'
+      'Warning: a large job: 814,320,000 tuples (over 10,000,000), estimated at about 20 s on 1 thread, ' +
+        'may take a while. Ctrl-C cancels and keeps what is done.\n'
     )
   })
 })
@@ -69,8 +69,8 @@ describe('large jobs', () => {
     const result = await runCli([...LONG_JOB.slice(0, -1), '8', '--keep', 'count', '--threads', '2'])
     expect(result.code).toBe(0)
     expect(result.stderr).toBe(
-      'Warning: a large job: 16,286,400 tuples (over 10,000,000) may take a while. ' +
-        'Ctrl-C cancels and keeps what is done.\n'
+      'Warning: a large job: 16,286,400 tuples (over 10,000,000), estimated at under a second on 2 threads, ' +
+        'may take a while. Ctrl-C cancels and keeps what is done.\n'
     )
   })
 

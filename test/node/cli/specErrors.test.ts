@@ -39,7 +39,7 @@ describe('a refusal from the plan is reported on the flag its path names', () =>
       style: 'starmap',
       inputs: { ...recipe, n: [65] }
     })
-    expect(usage).toEqual({ flag: '--n', message: 'task 0: n must be at most 64 (got 65)' })
+    expect(usage).toEqual({ flag: '--n', message: 'n must be a whole number from 0 to 64 (got 65)' })
   })
 
   it("reports a bad task of an args list on the caller's args flag", () => {
@@ -58,7 +58,8 @@ describe('a refusal from the plan is reported on the flag its path names', () =>
     const usage = usageOfPlan({ workload: 'nope', style: 'map', inputs: recipe })
     expect(usage).toEqual({
       flag: '--workload',
-      message: 'unknown workload "nope"; available: combinations, combinations_n'
+      message:
+        'unknown workload "nope"; available: combinations, combinations_n, busy_wait, sleep, count_primes'
     })
   })
 

@@ -21,7 +21,7 @@ function run(n: number, k: number, keep = -1) {
   const stored = keep < 0 ? count : Math.min(keep, count)
   const out = new Uint8Array(stored * k)
   const produced = combinations(
-    { kernel: 'combinations', n, k },
+    { kernel: 'combinations', layout: 'positions', n, k },
     keep,
     out,
     0,
@@ -63,7 +63,7 @@ describe('combinations kernel', () => {
     let calls = 0
     const out = new Uint8Array(0)
     const produced = combinations(
-      { kernel: 'combinations', n: 40, k: 6 },
+      { kernel: 'combinations', layout: 'positions', n: 40, k: 6 },
       0,
       out,
       0,

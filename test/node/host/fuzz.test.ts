@@ -7,6 +7,7 @@ import { EngineHost } from '../../../src/main/host/engineHost'
 import { ErrorCodes } from '../../../src/shared/errors'
 import type { CommandOutcome, EngineEvent, JobSummary } from '../../../src/shared/protocol'
 import { LIMITS } from '../../../src/shared/spec'
+import { MAX_N_CHOICES } from '../../../src/shared/workloads'
 import { projectRoot, workerFile } from '../../paths'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_c0de) >>> 0
@@ -120,7 +121,7 @@ const BOUNDARY_NUMBERS = [
   LIMITS.maxTasks + 1,
   LIMITS.maxThreads + 1,
   LIMITS.maxChunkSize + 1,
-  LIMITS.maxNChoices + 1,
+  MAX_N_CHOICES + 1,
   65,
   Number.MAX_VALUE,
   Number.MIN_SAFE_INTEGER

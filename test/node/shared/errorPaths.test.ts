@@ -76,8 +76,8 @@ describe('a refused spec names the field at fault by its path', () => {
       style: 'starmap',
       inputs: { kind: 'recipe', elements: range6, n: [-1] }
     })
-    expect(error.message).toBe('task 0: n must not be negative (got -1); allowed: 0 to 64')
-    expect(error.path).toEqual(['inputs', 'n'])
+    expect(error.message).toBe('inputs.n.0: n must be a whole number from 0 to 64 (got -1)')
+    expect(error.path).toEqual(['inputs', 'n', 0])
   })
 
   it("puts a recipe's bad element on the recipe's elements", () => {

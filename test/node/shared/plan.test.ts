@@ -3,6 +3,11 @@ import { parseElements } from '../../../src/shared/elements'
 import { autoChunkSize, planJob } from '../../../src/shared/plan'
 import { maxThreadsFor } from '../../../src/shared/spec'
 import { planError } from './planError'
+import type { KernelPlan } from '../../../src/shared/workloads'
+
+function kOf(plan: KernelPlan): number {
+  return plan.layout === 'positions' ? plan.k : 1
+}
 
 const range6 = [0, 1, 2, 3, 4, 5]
 
@@ -50,7 +55,7 @@ describe('planJob', () => {
       },
       2
     )
-    const ks = Array.from(plan.callIndex, (i) => plan.calls[i].plan.k)
+    const ks = Array.from(plan.callIndex, (i) => kOf(plan.calls[i].plan))
     expect(ks).toEqual([4, 2, 2, 4, 3, 2])
   })
 
@@ -64,7 +69,7 @@ describe('planJob', () => {
       { workload: 'combinations_n', style: 'starmap', inputs: { kind: 'args', args: [[range6, 3]] } },
       2
     )
-    expect(star.calls[0].plan).toEqual({ kernel: 'combinations', n: 6, k: 3 })
+    expect(star.calls[0].plan).toEqual({ kernel: 'combinations', layout: 'positions', n: 6, k: 3 })
   })
 
   it('accepts k greater than n and plans no tuples, as Python does', () => {
@@ -128,7 +133,7 @@ describe('planJob', () => {
     [
       'an unknown workload',
       { workload: 'nope', style: 'map', inputs: { kind: 'recipe', elements: range6 } },
-      /unknown workload "nope"; available: combinations, combinations_n/
+      /unknown workload "nope"; available: combinations, combinations_n, busy_wait, sleep, count_primes/
     ],
     [
       '__proto__ as a workload',

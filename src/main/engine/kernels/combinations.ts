@@ -1,4 +1,5 @@
-import { MAX_K, type KernelPlan } from '../../../shared/workloads'
+import type { PositionsPlan } from '../../../shared/workloads/entry'
+import { MAX_K } from '../../../shared/workloads/limits'
 
 /** How often (in tuples) a long task checks for cancellation and reports progress. */
 export const CHECK_EVERY = 1 << 16
@@ -22,7 +23,7 @@ type Positions = Uint8Array | Uint16Array | Uint32Array
  * of tuples produced, or -1 when a checkpoint asked to stop.
  */
 export function combinations(
-  plan: KernelPlan,
+  plan: PositionsPlan,
   keep: number,
   out: Positions,
   outIndex: number,

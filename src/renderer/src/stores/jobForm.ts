@@ -1,16 +1,18 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
-import { parseElements } from '../../../shared/elements'
-import { LARGE_JOB_TUPLES } from '../../../shared/progress'
+import { largeJobNote } from '../../../shared/progress'
 import { RemoteError } from '../../../shared/protocol'
 import type { ErrorInfo } from '../../../shared/errors'
-import type { JobSpecInput } from '../../../shared/spec'
+import { messageWithoutPath, type JobSpecInput } from '../../../shared/spec'
+import { findWorkload } from '../../../shared/workloads'
 import { useJobStore } from './job'
 import {
   buildSpec,
   checkSpec,
   defaultFields,
   describeSize,
+  readRecipe,
+  recipeDraws,
   fieldOfPath,
   notebookMapPreset,
   notebookStarmapPreset,
@@ -33,17 +35,23 @@ export const useJobFormStore = defineStore('jobForm', () => {
   const fields = reactive<JobFormFields>(defaultFields())
 
   const hardwareThreads = computed(() => job.info?.hardwareThreads ?? 1)
+  /** The workloads the host runs; their fields come from the shared registry entries. */
   const workloads = computed(() => job.info?.workloads ?? [])
-  const workload = computed(() => workloads.value.find((w) => w.name === fields.workload))
-  const takesN = computed(() => workload.value?.params.includes('n') ?? false)
+  const workload = computed(() =>
+    workloads.value.some((w) => w.name === fields.workload) ? findWorkload(fields.workload) : undefined
+  )
+  /** The chosen workload's recipe fields, in the order its entry lists them. */
+  const recipeFields = computed(() => workload.value?.fields ?? [])
 
-  // Parsed on its own so a million-element range is not re-read when another field changes.
-  const elements = computed(() => parseElements(fields.elements))
-  const built = computed(() => buildSpec(fields, workload.value, hardwareThreads.value, elements.value))
+  // Read on its own so a million-element range is not re-read when another field changes.
+  const recipe = computed(() => readRecipe(workload.value, fields.recipe))
+  /** Whether tasks draw from several values, so the seed field matters. */
+  const draws = computed(() => recipeDraws(workload.value, recipe.value.values))
+  const built = computed(() => buildSpec(fields, workload.value, hardwareThreads.value, recipe.value))
   const check = computed(() => {
     const { spec } = built.value
-    if (!spec || !elements.value.ok) return null
-    return checkSpec(spec, hardwareThreads.value, elements.value.value)
+    if (!spec) return null
+    return checkSpec(spec, hardwareThreads.value)
   })
 
   const hostPreview = shallowRef<SizePreview | null>(null)
@@ -86,7 +94,8 @@ export const useJobFormStore = defineStore('jobForm', () => {
     const value = check.value
     const fromCheck = value?.kind === 'invalid' ? value.errors : {}
     const merged: FieldErrors = { ...fromCheck, ...built.value.errors }
-    if (hostError.value) merged[fieldOfPath(hostError.value.path)] = hostError.value.message
+    const host = hostError.value
+    if (host) merged[fieldOfPath(host.path)] = messageWithoutPath(host.message, host.path)
     return merged
   })
   const hasErrors = computed(() => Object.keys(errors.value).length > 0)
@@ -111,8 +120,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
 
   const largeWarning = computed(() => {
     const p = preview.value
-    if (!p || p.totalTuples <= LARGE_JOB_TUPLES) return null
-    return `A large job: ${p.totalTuples.toLocaleString('en-US')} tuples may take a while. Esc cancels and keeps what is done.`
+    return p ? largeJobNote(p, 'Esc') : null
   })
 
   const spec = computed(() => built.value.spec)
@@ -128,7 +136,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
   )
 
   function applyPreset(next: JobFormFields): void {
-    Object.assign(fields, next)
+    Object.assign(fields, { ...next, recipe: { ...fields.recipe, ...next.recipe } })
   }
 
   function presetMap(): void {
@@ -156,7 +164,8 @@ export const useJobFormStore = defineStore('jobForm', () => {
     hardwareThreads,
     workloads,
     workload,
-    takesN,
+    recipeFields,
+    draws,
     errors,
     hasErrors,
     preview,

@@ -1,4 +1,3 @@
-import { parseElements, type Element } from '../../../shared/elements'
 import { PoolScopeError, targetOfPath, type ErrorPath } from '../../../shared/errors'
 import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
@@ -9,20 +8,24 @@ import {
   fieldProblem,
   issuePath,
   maxThreadsFor,
+  messageWithoutPath,
   threadsProblem,
   wholeRange,
   type BackendKind,
   type JobSpecInput
 } from '../../../shared/spec'
-import type { WorkloadInfo } from '../../../shared/workloads'
+import { WORKLOADS, type WorkloadEntry } from '../../../shared/workloads'
 
 /** What the form holds: the text a person typed, before any parsing. */
 export interface JobFormFields {
   workload: string
   style: 'map' | 'starmap'
-  elements: string
+  /**
+   * The text of each recipe field, by key (`elements`, `n`, `ms`, `span`…): every workload's, so
+   * switching workloads and back keeps what was typed.
+   */
+  recipe: Record<string, string>
   tasks: string
-  n: string
   seed: string
   threads: string
   backend: BackendKind
@@ -31,19 +34,29 @@ export interface JobFormFields {
   keepFirst: string
 }
 
-export type FieldName = keyof Omit<JobFormFields, 'keepMode' | 'keepFirst'> | 'keep' | 'general'
+/** A field an error is shown under: a fixed field, a recipe field by key, or the form as a whole. */
+export type FieldName =
+  keyof Omit<JobFormFields, 'keepMode' | 'keepFirst' | 'recipe'> | 'keep' | 'general' | `recipe.${string}`
 export type FieldErrors = Partial<Record<FieldName, string>>
 
 /** The notebook's seed year, so the starmap preset repeats run after run. */
 export const NOTEBOOK_SEED = 2023
 
+/** Every workload's recipe fields at their default text. */
+export function defaultRecipeText(): Record<string, string> {
+  const text: Record<string, string> = {}
+  for (const workload of WORKLOADS.values()) {
+    for (const field of workload.fields) text[field.key] ??= field.defaultText
+  }
+  return text
+}
+
 export function defaultFields(): JobFormFields {
   return {
     workload: 'combinations',
     style: 'map',
-    elements: '0..5',
+    recipe: defaultRecipeText(),
     tasks: '',
-    n: '2,3,4',
     seed: String(NOTEBOOK_SEED),
     threads: '',
     backend: 'threads',
@@ -55,12 +68,19 @@ export function defaultFields(): JobFormFields {
 
 /** The notebook's first pool cell: `p.map(get_combinations, data)` over `tuple(range(6))`, 2 × threads tasks. */
 export function notebookMapPreset(): JobFormFields {
-  return { ...defaultFields(), workload: 'combinations', style: 'map', elements: '0..5' }
+  const fields = defaultFields()
+  return { ...fields, workload: 'combinations', style: 'map', recipe: { ...fields.recipe, elements: '0..5' } }
 }
 
 /** The notebook's second cell: `p.starmap(get_combinations_n, data)` with n drawn from (2, 3, 4). */
 export function notebookStarmapPreset(): JobFormFields {
-  return { ...defaultFields(), workload: 'combinations_n', style: 'starmap', elements: '0..5', n: '2,3,4' }
+  const fields = defaultFields()
+  return {
+    ...fields,
+    workload: 'combinations_n',
+    style: 'starmap',
+    recipe: { ...fields.recipe, elements: '0..5', n: '2,3,4' }
+  }
 }
 
 const INTEGER = /^[+-]?\d+$/
@@ -68,19 +88,6 @@ const INTEGER = /^[+-]?\d+$/
 function parseInteger(text: string): number | null {
   const trimmed = text.trim()
   return INTEGER.test(trimmed) ? Number(trimmed) : null
-}
-
-/** `2,3,4`, `(2, 3, 4)`, `[2,3,4]` or a single `3`. */
-export function parseNChoices(text: string): number[] | null {
-  const inner = text
-    .trim()
-    .replace(/^[([]\s*/, '')
-    .replace(/\s*[)\]]$/, '')
-  if (inner === '') return null
-  const items = inner.split(',').map((item) => item.trim())
-  if (items.at(-1) === '' && items.length > 1) items.pop()
-  const values = items.map(parseInteger)
-  return values.every((v): v is number => v !== null) ? values : null
 }
 
 export interface FormBuild {
@@ -91,16 +98,41 @@ export interface FormBuild {
   threads: number
 }
 
+/** A workload's recipe fields read from their text: values by key, or a message per field. */
+export interface RecipeRead {
+  values: Record<string, unknown>
+  errors: FieldErrors
+}
+
+/** Reads a workload's recipe fields with the fields' own parsers (the CLI's flags use the same). */
+export function readRecipe(workload: WorkloadEntry | undefined, text: Record<string, string>): RecipeRead {
+  const values: Record<string, unknown> = {}
+  const errors: FieldErrors = {}
+  for (const field of workload?.fields ?? []) {
+    const parsed = field.parse(text[field.key] ?? '')
+    if (parsed.ok) values[field.key] = parsed.value
+    else errors[`recipe.${field.key}`] = parsed.error
+  }
+  return { values, errors }
+}
+
+/** Whether a workload's recipe draws each task's arguments from several, so the seed matters. */
+export function recipeDraws(workload: WorkloadEntry | undefined, values: Record<string, unknown>): boolean {
+  if (!workload) return false
+  const parsed = workload.recipeSchema.safeParse(values)
+  if (!parsed.success) return false
+  const tasks = workload.recipeTasks(parsed.data as Record<string, unknown>)
+  return tasks.kind === 'draw' && tasks.choices.length > 1
+}
+
 /** Reads the typed text into a spec; each unreadable field gets a message saying what is allowed. */
 export function buildSpec(
   fields: JobFormFields,
-  workload: WorkloadInfo | undefined,
+  workload: WorkloadEntry | undefined,
   hardwareThreads: number,
-  elements: ReturnType<typeof parseElements>
+  recipe: RecipeRead
 ): FormBuild {
-  const errors: FieldErrors = {}
-  const takesN = workload?.params.includes('n') ?? false
-  if (!elements.ok) errors.elements = elements.error
+  const errors: FieldErrors = { ...recipe.errors }
 
   // Every field is checked on its own, range included, so a bad field is flagged even while another
   // one (say Elements) keeps the spec from being built and checked by the schema.
@@ -137,17 +169,11 @@ export function buildSpec(
       chunkSize = value
     }
   }
-  let n: number[] | undefined
   let seed: number | undefined
-  if (takesN) {
-    const values = parseNChoices(fields.n)
-    if (values === null) errors.n = 'n must be a whole number or a comma list such as 2,3,4'
-    else n = values
-    if (fields.seed.trim() !== '') {
-      const value = parseInteger(fields.seed)
-      if (value === null) errors.seed = 'seed must be a whole number, or empty for 0'
-      else seed = value
-    }
+  if (fields.seed.trim() !== '') {
+    const value = parseInteger(fields.seed)
+    if (value === null) errors.seed = 'seed must be a whole number, or empty for 0'
+    else seed = value
   }
   let keep: JobSpecInput['keep'] = fields.keepMode === 'count' ? 'count' : 'all'
   if (fields.keepMode === 'first') {
@@ -161,16 +187,10 @@ export function buildSpec(
 
   for (const key of Object.keys(errors) as FieldName[]) if (errors[key] === undefined) delete errors[key]
   const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
-  if (Object.keys(errors).length > 0 || !elements.ok) return { spec: null, errors, threads: effectiveThreads }
-  const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = {
-    kind: 'recipe',
-    elements: elements.value
-  }
+  if (Object.keys(errors).length > 0) return { spec: null, errors, threads: effectiveThreads }
+  const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = { kind: 'recipe', ...recipe.values }
   if (tasks !== undefined) inputs.tasks = tasks
-  if (takesN) {
-    inputs.n = n
-    if (seed !== undefined) inputs.seed = seed
-  }
+  if (seed !== undefined && recipeDraws(workload, recipe.values)) inputs.seed = seed
   const spec: JobSpecInput = {
     workload: fields.workload,
     style: fields.style,
@@ -200,15 +220,21 @@ const FIELD_OF_PATH: readonly (readonly [ErrorPath, FieldName])[] = [
   [['backend'], 'backend'],
   [['chunkSize'], 'chunkSize'],
   [['keep'], 'keep'],
-  [['inputs', 'elements'], 'elements'],
   [['inputs', 'tasks'], 'tasks'],
-  [['inputs', 'n'], 'n'],
   [['inputs', 'seed'], 'seed']
 ]
 
-/** Which field an error about `path` belongs to (the planner's, the schema's or the host's); `general` when none. */
+/**
+ * Which field an error about `path` belongs to (the planner's, the schema's or the host's): a fixed
+ * field, a recipe field (`inputs.n.0` is the recipe's `n`), or `general` when none.
+ */
 export function fieldOfPath(path: ErrorPath | undefined): FieldName {
-  return targetOfPath(FIELD_OF_PATH, path) ?? 'general'
+  const fixed = targetOfPath(FIELD_OF_PATH, path)
+  if (fixed) return fixed
+  const [first, key] = path ?? []
+  if (first === 'inputs' && typeof key === 'string' && key !== 'kind' && key !== 'args')
+    return `recipe.${key}`
+  return 'general'
 }
 
 /** The schema's problems, one message per field (the first one wins). */
@@ -245,6 +271,10 @@ export interface SizePreview {
   hostOverBudget: string | null
   /** The per-call breakdown, when the plan was made locally. */
   terms: SizeTerm[] | null
+  /** What the results are: tuples, or one value per task. */
+  unit: 'tuples' | 'values'
+  /** A rough wall time on the job's threads, ms. */
+  estimatedMs: number
 }
 
 export function previewOfPlan(plan: JobPlan): SizePreview {
@@ -252,12 +282,15 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
   const tasksPerCall = new Array<number>(plan.calls.length).fill(0)
   for (let i = 0; i < plan.callIndex.length; i++) tasksPerCall[plan.callIndex[i]]++
   plan.calls.forEach((call, i) => {
-    const key = `${call.plan.n},${call.plan.k}`
+    const { plan: kernelPlan } = call
+    if (kernelPlan.layout !== 'positions') return
+    const { n, k } = kernelPlan
+    const key = `${n},${k}`
     const term = byShape.get(key)
     if (term) term.tasks += tasksPerCall[i]
-    else byShape.set(key, { n: call.plan.n, k: call.plan.k, tasks: tasksPerCall[i], count: call.count })
+    else byShape.set(key, { n, k, tasks: tasksPerCall[i], count: call.count })
   })
-  const terms = [...byShape.values()].sort((a, b) => a.k - b.k || a.n - b.n)
+  const terms = byShape.size > 0 ? [...byShape.values()].sort((a, b) => a.k - b.k || a.n - b.n) : null
   return {
     taskCount: plan.taskCount,
     threads: plan.threads,
@@ -267,8 +300,15 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
     keptBytes: plan.keptBytes,
     memory: plan.memory,
     hostOverBudget: null,
-    terms
+    terms,
+    unit: unitOf(plan.workload.layout),
+    estimatedMs: plan.estimatedMs
   }
+}
+
+/** What a job's results are called: tuples of positions, or values. */
+export function unitOf(layout: WorkloadEntry['layout'] | undefined): 'tuples' | 'values' {
+  return layout === 'values' ? 'values' : 'tuples'
 }
 
 export function previewOfSummary(summary: PlanSummary): SizePreview {
@@ -281,7 +321,9 @@ export function previewOfSummary(summary: PlanSummary): SizePreview {
     keptBytes: BigInt(summary.keptBytes),
     memory: null,
     hostOverBudget: summary.overBudget,
-    terms: null
+    terms: null,
+    unit: unitOf(summary.layout),
+    estimatedMs: summary.estimatedMs
   }
 }
 
@@ -293,7 +335,7 @@ export function overBudgetOf(preview: SizePreview, budgetBytes: number): string 
 
 /** `C(6,2) × 12 = 180 tuples`, or a sum of such terms; long breakdowns are shortened. */
 export function describeSize(preview: SizePreview): string {
-  const total = `${preview.totalTuples.toLocaleString('en-US')} tuples`
+  const total = `${preview.totalTuples.toLocaleString('en-US')} ${preview.unit}`
   if (!preview.terms || preview.terms.length === 0) {
     return `${preview.taskCount.toLocaleString('en-US')} tasks = ${total}`
   }
@@ -315,17 +357,14 @@ export type LocalCheck =
  * Checks a spec the way the engine will, with the same planner. Small jobs are planned in full;
  * large ones are checked on a sample of their tasks and sized by the host, so typing stays fluid.
  */
-export function checkSpec(
-  spec: JobSpecInput,
-  hardwareThreads: number,
-  elements: readonly Element[]
-): LocalCheck {
+export function checkSpec(spec: JobSpecInput, hardwareThreads: number): LocalCheck {
   const errors = schemaErrors(spec)
   if (Object.keys(errors).length > 0) return { kind: 'invalid', errors }
   const inputs = spec.inputs.kind === 'recipe' ? spec.inputs : null
   const threads = spec.threads ?? hardwareThreads
   const taskCount = inputs?.tasks ?? threads * 2
-  const large = taskCount * Math.max(1, elements.length) > LOCAL_PLAN_WORK
+  const elements = inputs && Array.isArray(inputs.elements) ? inputs.elements.length : 1
+  const large = taskCount * Math.max(1, elements) > LOCAL_PLAN_WORK
   const sample: JobSpecInput =
     large && inputs ? { ...spec, inputs: { ...inputs, tasks: Math.min(taskCount, 256) } } : spec
   try {
@@ -333,7 +372,10 @@ export function checkSpec(
     return large ? { kind: 'needs-host', spec } : { kind: 'planned', preview: previewOfPlan(plan) }
   } catch (err) {
     if (err instanceof PoolScopeError)
-      return { kind: 'invalid', errors: { [fieldOfPath(err.path)]: err.message } }
+      return {
+        kind: 'invalid',
+        errors: { [fieldOfPath(err.path)]: messageWithoutPath(err.message, err.path) }
+      }
     return { kind: 'invalid', errors: { general: err instanceof Error ? err.message : String(err) } }
   }
 }

@@ -1,0 +1,31 @@
+import type { PositionsPlan } from '../../../shared/workloads/entry'
+import { busyWait } from './busyWait'
+import { combinations, type Checkpoint } from './combinations'
+import { countPrimes } from './countPrimes'
+import { sleep } from './sleep'
+import type { ValuesKernel } from './valuesKernel'
+
+/** A kernel that writes tuples of positions: see kernels/combinations.ts for the contract. */
+export interface PositionsKernel {
+  readonly layout: 'positions'
+  run(
+    plan: PositionsPlan,
+    keep: number,
+    out: Uint8Array | Uint16Array | Uint32Array,
+    outIndex: number,
+    scratch: Uint8Array | Uint16Array | Uint32Array,
+    checkpoint: Checkpoint
+  ): number
+}
+
+export type Kernel = PositionsKernel | ValuesKernel
+/** Kernels by the name a workload's plans give them. */
+export type KernelTable = Readonly<Record<string, Kernel>>
+
+/** Every kernel the worker runs. A new workload adds its kernel here, under its plans' name. */
+export const standardKernels: KernelTable = {
+  combinations: { layout: 'positions', run: combinations },
+  busy_wait: busyWait,
+  sleep,
+  count_primes: countPrimes
+}

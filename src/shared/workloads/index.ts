@@ -1,0 +1,43 @@
+import { binomial } from '../binomial'
+import { combinations, combinationsN } from './combinations'
+import { countPrimes } from './countPrimes'
+import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
+import { busyWait, sleep } from './timed'
+
+export type {
+  KernelPlan,
+  PositionsPlan,
+  ValuesPlan,
+  WorkloadCall,
+  WorkloadEntry,
+  WorkloadInfo,
+  RecipeField
+} from './entry'
+export { MAX_K, MAX_N_CHOICES, DEFAULT_N_CHOICES } from './combinations'
+
+/** Every workload PoolScope knows, in menu order. */
+const ENTRIES: readonly WorkloadEntry[] = [combinations, combinationsN, busyWait, sleep, countPrimes]
+
+/** The workloads by name. A Map, so user-supplied names only ever match own entries. */
+export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(ENTRIES.map((w) => [w.name, w]))
+
+/** Looks a workload up by a name that came from outside; `__proto__` and friends are simply unknown. */
+export function findWorkload(name: unknown): WorkloadEntry | undefined {
+  return typeof name === 'string' ? WORKLOADS.get(name) : undefined
+}
+
+/** Exact number of results a plan produces: `C(n, k)` tuples (0 when k > n, as in Python), or one value. */
+export function planCount(plan: KernelPlan): bigint {
+  return plan.layout === 'positions' ? binomial(plan.n, plan.k) : 1n
+}
+
+export function workloadInfos(): WorkloadInfo[] {
+  return ENTRIES.map(({ name, title, description, params, layout, fields }) => ({
+    name,
+    title,
+    description,
+    params,
+    layout,
+    fields: fields.map(({ key, label, help, defaultText }) => ({ key, label, help, defaultText }))
+  }))
+}
