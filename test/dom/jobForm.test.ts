@@ -247,4 +247,48 @@ describe('job form', () => {
     })
     expect(useJobStore().status).toBe('running')
   })
+
+  it('shows the chosen workload’s own fields: count_primes has a Span and no Elements, n or Seed', async () => {
+    const { wrapper, api } = await mountForm()
+    await wrapper.find('#job-workload').setValue('count_primes')
+    await settle()
+    const labels = wrapper.findAll('label').map((label) => label.text().trim())
+    expect(labels).toContain('Span')
+    expect(labels).not.toContain('Elements')
+    expect(labels).not.toContain('n')
+    expect(labels).not.toContain('Seed')
+    // Two parameters: the form moves to starmap by itself, and sizes the job in values.
+    expect(group(wrapper, 'Call style').find<HTMLInputElement>('input[value=starmap]').element.checked).toBe(
+      true
+    )
+    expect(wrapper.find('[data-test=size]').text()).toBe('4 tasks = 4 values')
+    await control(wrapper, 'Span').setValue('0:100')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(api.startJob).toHaveBeenCalledWith(
+      expect.objectContaining({ workload: 'count_primes', inputs: { kind: 'recipe', span: [0, 100] } })
+    )
+  })
+
+  it('explains a bad span next to its field, with what is allowed', async () => {
+    const { wrapper } = await mountForm()
+    await wrapper.find('#job-workload').setValue('count_primes')
+    await control(wrapper, 'Span').setValue('100:10')
+    expect(messageOf(wrapper, 'Span')).toBe('span must have lo ≤ hi')
+    await control(wrapper, 'Span').setValue('ten')
+    expect(messageOf(wrapper, 'Span')).toMatch(/^span must be lo:hi, two whole numbers/)
+    expect(button(wrapper, 'Run').element.disabled).toBe(true)
+  })
+
+  it('offers the seed only when tasks draw from several durations, and keeps typed text across workloads', async () => {
+    const { wrapper } = await mountForm()
+    await wrapper.find('#job-workload').setValue('busy_wait')
+    await settle()
+    expect(wrapper.findAll('label').some((label) => label.text().trim() === 'Seed')).toBe(false)
+    await control(wrapper, 'ms').setValue('1,5,20')
+    expect(control(wrapper, 'Seed').exists()).toBe(true)
+    await wrapper.find('#job-workload').setValue('combinations')
+    await wrapper.find('#job-workload').setValue('sleep')
+    expect(control(wrapper, 'ms').element.value).toBe('1,5,20')
+  })
 })

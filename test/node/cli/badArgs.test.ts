@@ -28,6 +28,15 @@ const cases: [string[], string, RegExp][] = [
     /combinations\(elements\) has no n input; its inputs are --elements, and --n is for --workload combinations_n/
   ],
   [['run', '--elements', ''], '--elements', /empty.*0\.\.5.*\(got ""\)/],
+  [['run', '--workload', 'count_primes', '--span', '10-20'], '--span', /lo:hi.*\(got "10-20"\)/],
+  [['run', '--workload', 'count_primes', '--span', '20:10'], '--span', /lo ≤ hi/],
+  [['run', '--workload', 'busy_wait', '--ms', 'fast'], '--ms', /numbers.*1,5,20 \(got "fast"\)/],
+  [['run', '--workload', 'sleep', '--ms', '70000'], '--ms', /from 0 to 60000/],
+  [
+    ['run', '--workload', 'busy_wait', '--elements', '0..5'],
+    '--elements',
+    /busy_wait\(ms\) has no elements input; its inputs are --ms/
+  ],
   [['run', '--elements', 'range(0)'], '--elements', /range is empty/],
   [['run', '--elements', '1,,2'], '--elements', /empty item/],
   [
