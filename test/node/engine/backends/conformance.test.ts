@@ -357,6 +357,30 @@ describe('across back ends', () => {
     }
   })
 
+  it('hears of a processes child that dies while idle, replaces it and runs the next job', async () => {
+    const heard: string[] = []
+    const engine = new Engine({
+      workerFile,
+      hardwareThreads: LANES,
+      onPoolError: (error) => heard.push(error.message)
+    })
+    try {
+      await (
+        await engine.start({ ...mapCellSpec(LANES), backend: 'processes' })
+      ).done
+      const [victim] = poolOf(engine).laneLabels()
+      process.kill(victim.pid, 'SIGKILL')
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(['the worker process was killed by SIGKILL'])
+      const next = await (await engine.start({ ...mapCellSpec(LANES), backend: 'processes' })).done
+      expect(next).toMatchObject({ status: 'done', poolReused: true, tuplesProduced: 60 })
+      const labels = poolOf(engine).laneLabels()
+      expect(labels[victim.lane].pid).not.toBe(victim.pid)
+      expect(isAlive(victim.pid)).toBe(false)
+    } finally {
+      await engine.dispose()
+    }
+  })
+
   it('counts a pool of processes against the memory budget at its own, larger size', async () => {
     const engine = new Engine({ workerFile, hardwareThreads: LANES })
     try {
