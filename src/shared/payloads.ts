@@ -237,6 +237,13 @@ export const ProgressEventSchema = z.object({
   tuplesDone: z.number(),
   /** Tuples the whole job computes (the plan's exact count, as a number; 0 when unknown). */
   tuplesTotal: z.number(),
+  /**
+   * Work units reported so far by the tasks of a values workload (numbers examined, microseconds
+   * waited), and all the job's tasks will report: progress within a few long tasks. Absent for
+   * workloads whose tuples show it.
+   */
+  workDone: z.number().optional(),
+  workTotal: z.number().optional(),
   elapsedMs: z.number()
 })
 export type ProgressEvent = z.output<typeof ProgressEventSchema>

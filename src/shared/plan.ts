@@ -47,6 +47,8 @@ export interface JobPlan {
   memory: JobMemory
   /** A rough wall time on `threads` threads, ms, from the workload's cost estimate. */
   estimatedMs: number
+  /** Work units the tasks report as they run (see `WorkloadEntry.workUnits`); 0 when they report tuples. */
+  totalWork: number
 }
 
 /** Bytes one kept result of a plan takes once packed: a tuple of positions, or a Float64 value. */
@@ -207,7 +209,9 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   let keptBytes = 0n
   let costNs = 0
   let longestNs = 0
+  let totalWork = 0
   calls.forEach((call, i) => {
+    totalWork += (workload.workUnits?.(call) ?? 0) * perCallTasks[i]
     const callNs = workload.costNs(call)
     costNs += callNs * perCallTasks[i]
     longestNs = Math.max(longestNs, callNs)
@@ -232,7 +236,8 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     keptTuples,
     keptBytes,
     memory: jobMemory(taskCount, callsBytes, keptBytes),
-    estimatedMs: Math.max(costNs / threads, longestNs) / 1e6
+    estimatedMs: Math.max(costNs / threads, longestNs) / 1e6,
+    totalWork
   }
 }
 

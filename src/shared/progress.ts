@@ -32,13 +32,18 @@ export function formatEstimate(ms: number): string {
 }
 
 /**
- * How far along a job is, 0..1: by tasks finished (done or failed) or by tuples computed, whichever
- * is further. Tuples move inside long tasks, so a job of a few long tasks does not sit at 0% until
- * its first task ends; tasks count the failed ones, whose tuples never come.
+ * How far along a job is, 0..1: by tasks finished (done or failed) or by tuples computed (work
+ * units for a values workload), whichever is further. Tuples and work move inside long tasks, so a
+ * job of a few long tasks does not sit at 0% until its first task ends; tasks count the failed
+ * ones, whose tuples never come.
  */
 export function progressFraction(p: ProgressEvent): number {
   if (p.tasksTotal <= 0) return 0
   const byTasks = Math.min(1, (p.tasksDone + p.tasksFailed) / p.tasksTotal)
+  // Values tasks report work units within a task; tuples count only for tuple workloads.
+  if (p.workTotal !== undefined && p.workTotal > 0) {
+    return Math.max(byTasks, Math.min(1, (p.workDone ?? 0) / p.workTotal))
+  }
   if (!(p.tuplesTotal > 0)) return byTasks
   return Math.max(byTasks, Math.min(1, p.tuplesDone / p.tuplesTotal))
 }

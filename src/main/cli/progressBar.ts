@@ -24,7 +24,8 @@ export function formatEta(ms: number | null): string {
 /**
  * One line of progress, at most `columns` characters:
  * `[#####·····]  48%  12/25 tasks  3.1M tuples  2.4 s  ETA 2.6 s`. Tasks count those finished,
- * done or failed; the share follows tuples when they are further along (a few long tasks).
+ * done or failed; the share follows tuples (or a values workload's work units) when they are
+ * further along (a few long tasks).
  */
 export function formatProgress(event: ProgressEvent, columns = 80): string {
   const fraction = progressFraction(event)
@@ -34,7 +35,8 @@ export function formatProgress(event: ProgressEvent, columns = 80): string {
     percent,
     `${finished}/${event.tasksTotal} tasks`,
     ...(event.tasksFailed > 0 ? [`${event.tasksFailed} failed`] : []),
-    `${compact(event.tuplesDone)} tuples`,
+    // A values workload yields one value a task, which the tasks already count.
+    ...(event.workTotal === undefined ? [`${compact(event.tuplesDone)} tuples`] : []),
     `${(event.elapsedMs / 1000).toFixed(1)} s`,
     formatEta(etaMs(event))
   ]

@@ -24,6 +24,15 @@ export const CONTROL = {
   length: 5 * LINE
 } as const
 
+/** Slots of a job's BigInt64 counters. */
+export const COUNTERS = {
+  /** Tuples produced (positions workloads) or values produced. */
+  tuples: 0,
+  /** Work units values tasks report through their checkpoints. */
+  work: 1,
+  length: 2
+} as const
+
 /** Keep modes as one integer: -1 keeps all, 0 keeps none (count only), N > 0 keeps the first N per task. */
 export const KEEP_ALL = -1
 export const KEEP_NONE = 0
@@ -51,7 +60,10 @@ export interface ChunkMessage {
   keep: number
   /** Int32Array over a SharedArrayBuffer, slots as in CONTROL. */
   control: SharedArrayBuffer
-  /** BigInt64Array[1] over a SharedArrayBuffer: tuples produced so far, for live progress. */
+  /**
+   * BigInt64Array over a SharedArrayBuffer, slots as in COUNTERS: tuples produced and work units
+   * reported so far, for live progress.
+   */
   tuples: SharedArrayBuffer
   /** Epoch milliseconds of the job clock's zero (performance.timeOrigin + performance.now() in main). */
   jobOrigin: number

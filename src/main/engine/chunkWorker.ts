@@ -7,6 +7,7 @@ import { bytesPerIndex } from '../../shared/packing'
 import { redactPaths } from '../../shared/redactPaths'
 import {
   CONTROL,
+  COUNTERS,
   HEARTBEAT,
   KEEP_ALL,
   newHeartbeat,
@@ -90,7 +91,7 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
       planIndex: new Int32Array(4),
       keep: KEEP_ALL,
       control: new SharedArrayBuffer(4 * CONTROL.length),
-      tuples: new SharedArrayBuffer(8),
+      tuples: new SharedArrayBuffer(8 * COUNTERS.length),
       jobOrigin: performance.timeOrigin,
       heartbeat: newHeartbeat()
     },
@@ -156,7 +157,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const publish = () => {
     if (doneUnpublished > 0) Atomics.add(control, CONTROL.tasksDone, doneUnpublished)
     if (failedUnpublished > 0) Atomics.add(control, CONTROL.tasksFailed, failedUnpublished)
-    if (tuplesUnpublished > 0) Atomics.add(tuples, 0, BigInt(tuplesUnpublished))
+    if (tuplesUnpublished > 0) Atomics.add(tuples, COUNTERS.tuples, BigInt(tuplesUnpublished))
     doneUnpublished = 0
     failedUnpublished = 0
     tuplesUnpublished = 0
@@ -178,8 +179,12 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     if (since >= CHECK_EVERY) publish()
     return Atomics.load(control, CONTROL.cancel) === 0
   }
-  // Values kernels report work units, not results: they only ask whether to go on.
-  const keepGoing: ValuesCheckpoint = () => Atomics.load(control, CONTROL.cancel) === 0
+  // Values kernels report work units, not results: each report is published at once (they come
+  // at most once a millisecond or so), and the kernel asks whether to go on.
+  const keepGoing: ValuesCheckpoint = (work) => {
+    if (work > 0) Atomics.add(tuples, COUNTERS.work, BigInt(work))
+    return Atomics.load(control, CONTROL.cancel) === 0
+  }
 
   for (let t = 0; t < tasks; t++) {
     if (Atomics.load(control, CONTROL.cancel) !== 0) {

@@ -266,6 +266,7 @@ export class Job {
       tuplesDone:
         running && live ? Math.max(live.tuples, this.tally.tuplesProduced) : this.tally.tuplesProduced,
       tuplesTotal: Number(this.plan.totalTuples),
+      ...(this.plan.totalWork > 0 ? { workDone: live?.work ?? 0, workTotal: this.plan.totalWork } : {}),
       elapsedMs: running ? this.now() : this.finishedAt
     }
   }

@@ -65,6 +65,8 @@ export const countPrimes: WorkloadEntry = {
       call: { elements: [], plan: { kernel: 'count_primes', layout: 'values', args: [lo, hi] } }
     }
   },
+  // The kernel reports the numbers it has examined.
+  workUnits: (call) => (call.plan.layout === 'values' ? call.plan.args[1] - call.plan.args[0] : 0),
   costNs(call) {
     if (call.plan.layout !== 'values') return 0
     const [lo, hi] = call.plan.args

@@ -87,6 +87,12 @@ export interface WorkloadEntry {
   parseCall(args: readonly unknown[]): CallCheck
   /** A rough cost of one call in nanoseconds on one core, for warnings before long jobs. */
   costNs(call: WorkloadCall): number
+  /**
+   * The work units a values task reports through its checkpoints as it runs (numbers examined,
+   * microseconds waited), so a job of a few long tasks shows progress within them. Positions
+   * workloads report their tuples instead and leave this out.
+   */
+  workUnits?(call: WorkloadCall): number
 }
 
 /** The public description of a workload, for menus and `engine.info`. */

@@ -59,7 +59,9 @@ export function timedWorkload(options: {
       }
       return { ok: true, call: { elements: [], plan: { kernel: name, layout: 'values', args: [ms] } } }
     },
-    costNs: (call) => (call.plan.layout === 'values' ? call.plan.args[0] * 1e6 : 0)
+    costNs: (call) => (call.plan.layout === 'values' ? call.plan.args[0] * 1e6 : 0),
+    // The kernels report whole microseconds as they go.
+    workUnits: (call) => (call.plan.layout === 'values' ? Math.floor(call.plan.args[0] * 1000) : 0)
   }
 }
 

@@ -61,3 +61,24 @@ describe('progress bar', () => {
     expect(out.text()).toBe(`\r${formatProgress(event, 100)}\x1b[K\r\x1b[K`)
   })
 })
+
+describe('progress of a values workload', () => {
+  it('follows the work units its tasks report, and shows no tuples', () => {
+    const line = formatProgress(
+      {
+        jobId: 'j',
+        tasksDone: 0,
+        tasksFailed: 0,
+        tasksTotal: 4,
+        tuplesDone: 0,
+        tuplesTotal: 4,
+        workDone: 3_000_000,
+        workTotal: 6_000_000,
+        elapsedMs: 1500
+      },
+      100
+    )
+    expect(line).toContain(' 50%  0/4 tasks  1.5 s  ETA 1.5 s')
+    expect(line).not.toContain('tuples')
+  })
+})

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
 import type { Job } from '../../../src/main/engine/job'
+import { progressFraction } from '../../../src/shared/progress'
+import type { ProgressEvent } from '../../../src/shared/protocol'
 import type { JobSpecInput } from '../../../src/shared/spec'
 import { workerFile } from '../../paths'
 
@@ -107,8 +109,10 @@ describe('the workloads beside combinations, end to end on the engine', () => {
       const ask = asked[job.plan.callIndex[task]]
       const timed = timings.end[task] - timings.start[task]
       expect(measured).toBeGreaterThanOrEqual(ask)
-      // The kernel's own clock and the engine's timing of the task see the same span.
-      expect(Math.abs(timed - measured)).toBeLessThan(1)
+      // The engine's timing of the task holds the kernel's own measurement, with little around it
+      // (a few ms only when the OS takes the thread off its core in between).
+      expect(timed).toBeGreaterThanOrEqual(measured - 0.001)
+      expect(timed - measured).toBeLessThan(5)
     }
     // The seed drew both durations, and the resolved spec records it.
     expect(new Set(asked).size).toBe(2)
@@ -178,5 +182,21 @@ describe('the workloads beside combinations, end to end on the engine', () => {
     expect(summary.status).toBe('cancelled')
     expect(summary.tasksStopped).toBe(2)
     expect(performance.now() - asked).toBeLessThan(500)
+  })
+
+  it('reports progress within long values tasks: work units move before any task ends', async () => {
+    const events: ProgressEvent[] = []
+    const job = await engine.start(
+      { workload: 'busy_wait', style: 'map', threads: 2, inputs: { kind: 'recipe', ms: [400], tasks: 2 } },
+      { progress: (event) => events.push(event) }
+    )
+    await job.done
+    const midway = events.filter((event) => event.tasksDone === 0 && (event.workDone ?? 0) > 0)
+    expect(midway.length).toBeGreaterThan(0)
+    // Whole microseconds spun by both tasks, out of 2 × 400,000.
+    expect(midway.every((event) => event.workTotal === 800_000)).toBe(true)
+    const fractions = midway.map(progressFraction)
+    expect(fractions.some((f) => f > 0.2 && f < 1)).toBe(true)
+    expect(job.progress().workDone).toBeGreaterThan(780_000)
   })
 })

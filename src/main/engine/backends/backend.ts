@@ -59,6 +59,8 @@ export interface LiveCounts {
   tasksDone: number
   tasksFailed: number
   tuples: number
+  /** Work units values tasks reported (see `WorkloadEntry.workUnits`). */
+  work: number
 }
 
 /** One job's channel to a back end's workers. */

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { Piscina } from 'piscina'
 import {
   CONTROL,
+  COUNTERS,
   HEARTBEAT,
   newHeartbeat,
   type ChunkMessage,
@@ -136,7 +137,7 @@ export class ThreadsBackend implements Backend {
 /** One job on the thread pool: its control array, shared by every chunk, and its tuple counter. */
 class ThreadsJob implements BackendJob {
   private readonly control = new SharedArrayBuffer(4 * CONTROL.length)
-  private readonly tuples = new SharedArrayBuffer(8)
+  private readonly tuples = new SharedArrayBuffer(8 * COUNTERS.length)
 
   constructor(
     private readonly backend: ThreadsBackend,
@@ -176,7 +177,8 @@ class ThreadsJob implements BackendJob {
     return {
       tasksDone: Atomics.load(control, CONTROL.tasksDone),
       tasksFailed: Atomics.load(control, CONTROL.tasksFailed),
-      tuples: Number(Atomics.load(new BigInt64Array(this.tuples), 0))
+      tuples: Number(Atomics.load(new BigInt64Array(this.tuples), COUNTERS.tuples)),
+      work: Number(Atomics.load(new BigInt64Array(this.tuples), COUNTERS.work))
     }
   }
 }

@@ -21,12 +21,16 @@ export const sleep: ValuesKernel = {
     const ms = args[0]
     const start = performance.now()
     let elapsed = 0
+    // Work is time: whole microseconds waited, reported at each checkpoint for live progress.
+    let reportedUs = 0
     // NaN or ≤ 0 never enters the loop: the task returns at once with 0.
     while (elapsed < ms) {
       Atomics.wait(cell, 0, 0, Math.min(SLICE_MS, ms - elapsed))
       elapsed = performance.now() - start
       if (elapsed >= ms) break // time is up: no checkpoint after the last slice
-      if (!checkpoint(0)) return null
+      const us = Math.floor(elapsed * 1000)
+      if (!checkpoint(us - reportedUs)) return null
+      reportedUs = us
       elapsed = performance.now() - start // a slow checkpoint shortens the next slice
     }
     return elapsed

@@ -1,4 +1,7 @@
-/** Called during a long task with work done since the last call (0 is fine); returns false to stop. */
+/**
+ * Called during a long task with the work done since the last call, in the units its workload's
+ * `workUnits` counts (numbers examined, microseconds waited); returns false to stop.
+ */
 export type ValuesCheckpoint = (workSinceLast: number) => boolean
 
 /** A kernel whose task yields one number (a count, a duration). */

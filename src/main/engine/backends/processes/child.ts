@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { Piscina } from 'piscina'
 import {
   CONTROL,
+  COUNTERS,
   HEARTBEAT,
   newHeartbeat,
   type ChunkMessage,
@@ -61,7 +62,7 @@ function jobState(job: number): JobState {
   if (!state) {
     for (const id of jobs.keys()) if (id < job) jobs.delete(id)
     const controlBuffer = new SharedArrayBuffer(4 * CONTROL.length)
-    const tuplesBuffer = new SharedArrayBuffer(8)
+    const tuplesBuffer = new SharedArrayBuffer(8 * COUNTERS.length)
     state = {
       controlBuffer,
       control: new Int32Array(controlBuffer),
@@ -79,7 +80,8 @@ function countsOf(job: number): ChildCounts {
     job,
     tasksDone: Atomics.load(control, CONTROL.tasksDone),
     tasksFailed: Atomics.load(control, CONTROL.tasksFailed),
-    tuples: Number(Atomics.load(tuples, 0))
+    tuples: Number(Atomics.load(tuples, COUNTERS.tuples)),
+    work: Number(Atomics.load(tuples, COUNTERS.work))
   }
 }
 

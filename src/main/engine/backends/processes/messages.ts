@@ -46,6 +46,7 @@ export interface ChildCounts {
   tasksDone: number
   tasksFailed: number
   tuples: number
+  work: number
 }
 
 /** An error as it crosses the boundary: enough to tell an out-of-memory worker from others. */

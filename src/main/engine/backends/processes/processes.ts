@@ -613,11 +613,12 @@ class ProcessesJob implements BackendJob {
   }
 
   live(): LiveCounts {
-    const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0 }
+    const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0, work: 0 }
     for (const counts of this.counts.values()) {
       live.tasksDone += counts.tasksDone
       live.tasksFailed += counts.tasksFailed
       live.tuples += counts.tuples
+      live.work += counts.work
     }
     return live
   }
