@@ -165,6 +165,8 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
       const args = unpack(raw, spec.style, workload, task)
       const result = workload.parseCall(args)
       if (!result.ok) invalid(`task ${task}: ${result.error}`, pathOfTask(task, result.arg))
+      const { plan } = result.call
+      if (plan.layout === 'values' && workload.workUnits) plan.work = workload.workUnits(result.call)
       index = calls.length
       calls.push({ ...result.call, args, count: planCount(result.call.plan) })
       callsBytes += callBytes(key === undefined ? 0 : key.length)

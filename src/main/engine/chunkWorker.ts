@@ -181,8 +181,12 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   }
   // Values kernels report work units, not results: each report is published at once (they come
   // at most once a millisecond or so), and the kernel asks whether to go on.
+  let workThisTask = 0
   const keepGoing: ValuesCheckpoint = (work) => {
-    if (work > 0) Atomics.add(tuples, COUNTERS.work, BigInt(work))
+    if (work > 0) {
+      workThisTask += work
+      Atomics.add(tuples, COUNTERS.work, BigInt(work))
+    }
     return Atomics.load(control, CONTROL.cancel) === 0
   }
 
@@ -204,9 +208,13 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       if (kernel.layout === 'positions' && plan.layout === 'positions') {
         count = kernel.run(plan, keep, views.positions(w), offset[t] / w, scratch, checkpoint)
       } else if (kernel.layout === 'values' && plan.layout === 'values') {
+        workThisTask = 0
         const value = kernel.run(plan.args, keepGoing)
         count = value === null ? -1 : 1
         if (value !== null && kept[t] > 0) views.values()[offset[t] / 8] = value
+        // A finished task counts whole: what its checkpoints did not report (the last slice).
+        const rest = value === null ? 0 : (plan.work ?? 0) - workThisTask
+        if (rest > 0) Atomics.add(tuples, COUNTERS.work, BigInt(rest))
       } else {
         throw new Error(`kernel ${plan.kernel} does not produce ${plan.layout}`)
       }

@@ -29,6 +29,11 @@ export interface ValuesPlan {
   kernel: string
   layout: 'values'
   args: number[]
+  /**
+   * The work units the task reports (see `WorkloadEntry.workUnits`), set by the planner: the worker
+   * reports what the kernel's checkpoints left out when the task ends, so finished tasks count whole.
+   */
+  work?: number
 }
 
 /** A task's arguments once checked: the elements its positions refer to (none for values) and its plan. */

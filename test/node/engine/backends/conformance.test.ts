@@ -126,6 +126,28 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
       }
     })
 
+    it('runs the values workloads: count_primes gives the eight counts of 0:1000000, busy_wait its durations', async () => {
+      const primes = await run({
+        workload: 'count_primes',
+        style: 'starmap',
+        threads: LANES,
+        inputs: { kind: 'recipe', span: [0, 1_000_000], tasks: 8 }
+      })
+      const counts = JSON.parse(Buffer.concat([...primes.results.jsonChunks()]).toString()) as number[]
+      expect(counts).toEqual([11734, 10310, 9860, 9634, 9448, 9252, 9210, 9050])
+      record('count-primes', backend, digestOf(primes))
+      const spin = await run({
+        workload: 'busy_wait',
+        style: 'map',
+        threads: LANES,
+        inputs: { kind: 'recipe', ms: [3], tasks: 4 }
+      })
+      for (let task = 0; task < 4; task++)
+        expect(Number(spin.results.taskText(task))).toBeGreaterThanOrEqual(3)
+      // Whole microseconds: every finished task counts its full 3,000.
+      expect(spin.progress()).toMatchObject({ tasksDone: 4, workDone: 12_000, workTotal: 12_000 })
+    })
+
     it('puts every timestamp on the job clock and every task on a lane 0..lanes-1', async () => {
       const job = await run({
         workload: 'combinations_n',
@@ -323,7 +345,13 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 
 describe('across back ends', () => {
   it('gives the same digests on every back end', () => {
-    expect([...digests.keys()].sort()).toEqual(['map', 'starmap-0', 'starmap-2023', 'starmap-42'])
+    expect([...digests.keys()].sort()).toEqual([
+      'count-primes',
+      'map',
+      'starmap-0',
+      'starmap-2023',
+      'starmap-42'
+    ])
     for (const [name, byBackend] of digests) {
       expect([...byBackend.keys()], name).toEqual(BACKEND_KINDS)
       expect(byBackend.get('processes'), name).toBe(byBackend.get('threads'))
