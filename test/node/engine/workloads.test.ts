@@ -104,16 +104,20 @@ describe('the workloads beside combinations, end to end on the engine', () => {
     expect(summary.status).toBe('done')
     const timings = job.timings.page(0, 8)
     const asked = job.plan.calls.map((call) => (call.plan.layout === 'values' ? call.plan.args[0] : NaN))
+    const gaps: number[] = []
     for (let task = 0; task < 8; task++) {
       const measured = Number(job.results.taskText(task))
       const ask = asked[job.plan.callIndex[task]]
       const timed = timings.end[task] - timings.start[task]
       expect(measured).toBeGreaterThanOrEqual(ask)
-      // The engine's timing of the task holds the kernel's own measurement, with little around it
-      // (a few ms only when the OS takes the thread off its core in between).
+      // The engine's timing of the task holds the kernel's own measurement.
       expect(timed).toBeGreaterThanOrEqual(measured - 0.001)
-      expect(timed - measured).toBeLessThan(5)
+      gaps.push(timed - measured)
     }
+    // With little around it: a lane's first call of a kernel also compiles it, and a loaded
+    // machine may take the thread off its core in between, so the typical gap is what is checked.
+    gaps.sort((a, b) => a - b)
+    expect(gaps[4]).toBeLessThan(1)
     // The seed drew both durations, and the resolved spec records it.
     expect(new Set(asked).size).toBe(2)
     expect(summary.spec.inputs).toMatchObject({ ms: [2, 10], seed: 7 })

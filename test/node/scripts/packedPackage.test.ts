@@ -11,7 +11,7 @@ const run = promisify(execFile)
 
 /** Everything a packed package may hold: the command, its prebuilt bundles, the built UI, the README. */
 const SHIPPABLE =
-  /^(package\.json|README\.md|bin\/poolscope\.js|out\/node\/(cli|web|worker)\.cjs|out\/renderer\/.+)$/
+  /^(package\.json|README\.md|bin\/poolscope\.js|out\/node\/(cli|web|worker|processChild)\.cjs|out\/renderer\/.+)$/
 
 let packed: string[] = []
 
