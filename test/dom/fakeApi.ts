@@ -132,6 +132,24 @@ export function resultRow(task: number): ResultRow {
   }
 }
 
+/** The primes below 10^6 in eight equal pieces, as count_primes(lo, hi) counts them. */
+export const PRIME_COUNTS = [11734, 10310, 9860, 9634, 9448, 9252, 9210, 9050]
+
+/** A row of count_primes over `0:1000000` in eight pieces: one value per task, printed as Python prints an int. */
+export function primesRow(task: number): ResultRow {
+  const args = `(${task * 125_000}, ${(task + 1) * 125_000})`
+  return {
+    task,
+    args,
+    argsLength: args.length,
+    status: 'done',
+    count: 1,
+    kept: 1,
+    preview: [String(PRIME_COUNTS[task])],
+    error: null
+  }
+}
+
 export interface FakeApi extends PoolScopeApi {
   /** Pushes an event to every subscriber, as the host would. */
   emit(event: EngineEvent): void

@@ -198,6 +198,27 @@ describe('job form', () => {
     expect(wrapper.find('.msg.warning').text()).toContain('258,739,800 tuples')
   })
 
+  it('warns before a job estimated at over ten seconds: busy_wait(3000) × 8 on 2 threads', async () => {
+    const { wrapper } = await mountForm()
+    await wrapper.find('#job-workload').setValue('busy_wait')
+    await control(wrapper, 'ms').setValue('3000')
+    await control(wrapper, 'Tasks').setValue('8')
+    await control(wrapper, 'Threads').setValue('2')
+    await settle()
+    expect(wrapper.find('.msg.warning').text()).toBe(
+      'A large job: 8 values, estimated at about 12 s on 2 threads, may take a while. Esc cancels and keeps what is done.'
+    )
+    await control(wrapper, 'ms').setValue('1000')
+    expect(wrapper.find('.msg.warning').exists()).toBe(false)
+  })
+
+  it('names what count only keeps by the workload: tuples, or values', async () => {
+    const { wrapper } = await mountForm()
+    expect(wrapper.find('#job-keep-msg').text()).toBe('count only keeps no tuples, only how many')
+    await wrapper.find('#job-workload').setValue('count_primes')
+    expect(wrapper.find('#job-keep-msg').text()).toBe('count only keeps no values, only how many')
+  })
+
   it('asks the host to size a job too large to plan on every keystroke', async () => {
     vi.useFakeTimers()
     const api = createFakeApi()

@@ -283,6 +283,24 @@ describe('job store', () => {
     expect(job.progress?.tasksDone).toBe(1)
   })
 
+  it('knows from its plan what a job’s tasks yield and which back end runs it', async () => {
+    const { job, api } = await runningJob()
+    expect(job.layout).toBe('positions')
+    expect(job.backend).toBe('threads')
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
+    await settle()
+    await job.start({
+      workload: 'sleep',
+      style: 'map',
+      inputs: { kind: 'recipe', tasks: 16, ms: [20] },
+      threads: 8,
+      backend: 'processes'
+    })
+    expect(job.plan?.layout).toBe('values')
+    expect(job.layout).toBe('values')
+    expect(job.backend).toBe('processes')
+  })
+
   it('asks the host to cancel the running job', async () => {
     const { job, api } = await runningJob()
     await job.cancel()
@@ -433,6 +451,25 @@ describe('job store', () => {
       expect(job.jobId).toBe('job-menu')
       expect(job.status).toBe('running')
       expect(job.summary).toBeNull()
+    })
+
+    it('takes what its tasks yield and its back end from the summary of a job it only sees finish', async () => {
+      const api = createFakeApi()
+      await connectedPinia(api)
+      const job = useJobStore()
+      expect(job.layout).toBe('positions')
+      expect(job.backend).toBe('threads')
+      const primes = {
+        workload: 'count_primes',
+        style: 'starmap',
+        inputs: { kind: 'recipe', tasks: 8, span: [0, 1_000_000] },
+        backend: 'processes'
+      }
+      api.emit({ type: 'job.finished', payload: summaryOf(planSummary(primes), 'job-menu') })
+      await settle()
+      expect(job.plan).toBeNull()
+      expect(job.layout).toBe('values')
+      expect(job.backend).toBe('processes')
     })
 
     it('does not take over while a job of its own is running', async () => {

@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import ResultsTable from '@renderer/components/ResultsTable.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { RESULTS_PAGE_SIZE } from '@renderer/stores/resultsPager'
-import { createFakeApi, planSummary, resultRow, summaryOf, type FakeApi } from './fakeApi'
+import {
+  PRIME_COUNTS,
+  createFakeApi,
+  planSummary,
+  primesRow,
+  resultRow,
+  summaryOf,
+  type FakeApi
+} from './fakeApi'
 import { button, connectedPinia, settle } from './helpers'
 
 const spec = {
@@ -38,7 +46,7 @@ describe('results table', () => {
   it('tells the user what to do before any job has run', async () => {
     const { pinia } = await connectedPinia()
     wrapper = mount(ResultsTable, { global: { plugins: [pinia] } })
-    expect(wrapper.text()).toContain('Each task’s tuples appear here after a run.')
+    expect(wrapper.text()).toContain('Each task’s result appears here after a run.')
   })
 
   it('fetches only the first page for the rows on screen', async () => {
@@ -117,6 +125,74 @@ describe('results table', () => {
     await settle()
     expect(api.args).toHaveBeenCalledWith('job-1', 3)
     expect(wrapper.find('[aria-label="Whole arguments"]').text()).toBe(longArgs)
+  })
+
+  it('names the call of a map task as Python makes it: its arguments are one argument', async () => {
+    const { wrapper } = await tableOfMillionTasks()
+    await button(wrapper, 'Tuples of task 3').trigger('click')
+    await settle()
+    expect(wrapper.find('.tuple-detail [data-test=call]').text()).toBe('f((0, 1, 2, 3, 4, 5))')
+  })
+
+  describe('a values job (count_primes over 0:1000000 in eight pieces)', () => {
+    const primesSpec = {
+      workload: 'count_primes',
+      style: 'starmap',
+      inputs: { kind: 'recipe', tasks: 8, span: [0, 1_000_000] }
+    }
+
+    async function primesTable() {
+      const api = createFakeApi({
+        results: vi.fn(async (_jobId: string, offset: number, limit: number) => ({
+          total: 8,
+          rows: Array.from({ length: Math.min(limit, 8 - offset) }, (_, i) => primesRow(offset + i))
+        }))
+      })
+      const { pinia } = await connectedPinia(api)
+      await useJobStore().start(primesSpec)
+      api.emit({ type: 'job.finished', payload: summaryOf(planSummary(primesSpec), 'job-1') })
+      await settle()
+      wrapper = mount(ResultsTable, { global: { plugins: [pinia] } })
+      await settle()
+      return { wrapper, api }
+    }
+
+    it('shows each task’s value as Python prints it, with no tuple count and no tuple panel', async () => {
+      const { wrapper, api } = await primesTable()
+      const headers = wrapper.findAll('[role=columnheader]').map((h) => h.text())
+      expect(headers).toEqual(['Task #', 'Arguments', 'Value (Python)'])
+      const rows = wrapper
+        .findAll('[role=row][aria-rowindex]')
+        .map((row) => row.findAll('[role=cell]').map((c) => c.text()))
+      expect(rows).toHaveLength(8)
+      expect(rows[0]).toEqual(['0', '(0, 125000)', '11734'])
+      expect(rows[7]).toEqual(['7', '(875000, 1000000)', '9050'])
+      expect(rows.reduce((sum, row) => sum + Number(row[2]), 0)).toBe(78_498)
+      expect(PRIME_COUNTS.reduce((a, b) => a + b)).toBe(78_498)
+      expect(wrapper.findAll('button.expand')).toHaveLength(0)
+      expect(wrapper.find('.tuple-detail').exists()).toBe(false)
+      expect(api.tuples).not.toHaveBeenCalled()
+    })
+
+    it('says the tasks come back as Pool.starmap returns them', async () => {
+      const { wrapper } = await primesTable()
+      expect(wrapper.text()).toContain('8 tasks, in task order as Pool.starmap returns them')
+    })
+
+    it('copies the rows as task, arguments and value', async () => {
+      const { wrapper } = await primesTable()
+      const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined)
+      await button(wrapper, 'Copy').trigger('click')
+      await settle()
+      const lines = writeText.mock.calls[0][0].split('\n')
+      expect(lines.slice(0, 3)).toEqual([
+        'task\targuments\tvalue',
+        '0\t(0, 125000)\t11734',
+        '1\t(125000, 250000)\t10310'
+      ])
+      expect(wrapper.text()).toContain('Copied 8 rows')
+      writeText.mockRestore()
+    })
   })
 
   it('exports through a download of the host’s file', async () => {

@@ -144,6 +144,106 @@ describe('run progress', () => {
     )
   })
 
+  it('says which back end ran the job: worker threads', async () => {
+    const wrapper = await finish({})
+    expect(wrapper.find('[data-test=backend]').text()).toBe('2 worker threads')
+    expect(wrapper.find('[data-test=copied]').exists()).toBe(false)
+  })
+
+  it('says a job ran on child processes, whose start-up is in the pool start-up and whose results were copied back', async () => {
+    const processesSpec = { ...spec, backend: 'processes' }
+    const api = createFakeApi()
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(RunProgress, { global: { plugins: [pinia] } })
+    await useJobStore().start(processesSpec)
+    api.emit({
+      type: 'job.finished',
+      payload: summaryOf(planSummary(processesSpec), 'job-1', { poolStartupMs: 312.4 })
+    })
+    await settle()
+    expect(wrapper.find('[data-test=backend]').text()).toBe('2 child processes')
+    const facts = wrapper.find('[data-test=facts]').text().replace(/\s+/g, ' ')
+    expect(facts).toContain(
+      'Wall time 40 ms on 2 child processes · pool start-up 312.4 ms (starting the child processes)'
+    )
+    expect(wrapper.find('[data-test=copied]').text()).toBe(
+      '· results copied back from the child processes, within the wall time'
+    )
+  })
+
+  describe('a values job (count_primes: one count per task)', () => {
+    const primesSpec = {
+      workload: 'count_primes',
+      style: 'starmap',
+      inputs: { kind: 'recipe', tasks: 8, span: [0, 1_000_000] }
+    }
+
+    async function primesPanel() {
+      const api = createFakeApi()
+      const { pinia } = await connectedPinia(api)
+      wrapper = mount(RunProgress, { global: { plugins: [pinia] } })
+      await useJobStore().start(primesSpec)
+      await settle()
+      return { wrapper, api }
+    }
+
+    const labels = (w: VueWrapper) => w.findAll('dt').map((dt) => dt.text())
+
+    it('counts values, not tuples, while running, and its throughput in tasks alone', async () => {
+      const { wrapper, api } = await primesPanel()
+      api.emit({
+        type: 'job.progress',
+        payload: {
+          jobId: 'job-1',
+          tasksDone: 3,
+          tasksFailed: 0,
+          tasksTotal: 8,
+          tuplesDone: 3,
+          tuplesTotal: 8,
+          elapsedMs: 1000
+        }
+      })
+      await settle()
+      expect(labels(wrapper)).toEqual(['Tasks', 'Done', 'Values', 'Elapsed', 'ETA', 'Throughput'])
+      expect(wrapper.find('[data-test=tuples]').text()).toBe('3')
+      expect(wrapper.find('[data-test=throughput]').text()).toBe('3.00/s tasks')
+      expect(wrapper.text()).not.toContain('tuples')
+    })
+
+    it('reports the values kept when done, and nothing in tuples', async () => {
+      const { wrapper, api } = await primesPanel()
+      api.emit({
+        type: 'job.finished',
+        payload: summaryOf(planSummary(primesSpec), 'job-1', { tuplesPerSecond: 200, tasksPerSecond: 200 })
+      })
+      await settle()
+      expect(wrapper.find('[data-test=notebook]').text()).toBe('Number of threads: 2\nNumber of results: 8')
+      const facts = wrapper.find('[data-test=facts]').text().replace(/\s+/g, ' ')
+      expect(facts).toContain('· 8 values kept')
+      expect(facts).toContain('on 2 worker threads')
+      expect(wrapper.text()).not.toMatch(/tuple/i)
+    })
+
+    it('says how many tasks a cancel stopped midway, without counting tuples they never make', async () => {
+      const { wrapper, api } = await primesPanel()
+      api.emit({
+        type: 'job.finished',
+        payload: summaryOf(planSummary(primesSpec), 'job-1', {
+          status: 'cancelled',
+          partial: true,
+          tasksDone: 3,
+          tasksStopped: 2,
+          tuplesProduced: 3,
+          tuplesOfStoppedTasks: 0,
+          tuplesKept: 3
+        })
+      })
+      await settle()
+      expect(wrapper.find('[data-test=stopped]').text()).toBe('· 2 tasks stopped midway, not kept')
+      expect(wrapper.find('[data-test=facts]').text().replace(/\s+/g, ' ')).toContain('· 3 values kept')
+    })
+  })
+
   it('counts the failed tasks of a failed job in its notebook lines', async () => {
     const wrapper = await finish({ status: 'failed', partial: true, tasksDone: 1, tasksFailed: 3 })
     expect(wrapper.find('[data-test=notebook]').text()).toBe(

@@ -58,6 +58,75 @@ describe('timeline chart', () => {
     expect(wrapper.text()).toContain('2 tasks on 2 workers')
   })
 
+  describe('with no bars to draw', () => {
+    // busy_wait(2000) on 4 tasks: two chunks of two tasks on two threads.
+    const longSpec = {
+      workload: 'busy_wait',
+      style: 'map',
+      inputs: { kind: 'recipe', tasks: 4, ms: [2000] }
+    }
+
+    it('says tasks are done and their bars come with their chunk, while no chunk has returned', async () => {
+      const api = createFakeApi()
+      const { pinia } = await connectedPinia(api)
+      wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+      await useJobStore().start(longSpec)
+      await settle()
+      expect(wrapper.text()).toContain('Waiting for the first tasks to finish…')
+      api.emit({
+        type: 'job.progress',
+        payload: {
+          jobId: 'job-1',
+          tasksDone: 1,
+          tasksFailed: 0,
+          tasksTotal: 4,
+          tuplesDone: 1,
+          tuplesTotal: 4,
+          elapsedMs: 2100
+        }
+      })
+      await settle()
+      expect(wrapper.text()).toContain('1 task done; its bar arrives when its chunk of 2 tasks returns.')
+      api.emit({
+        type: 'job.progress',
+        payload: {
+          jobId: 'job-1',
+          tasksDone: 2,
+          tasksFailed: 1,
+          tasksTotal: 4,
+          tuplesDone: 2,
+          tuplesTotal: 4,
+          elapsedMs: 2200
+        }
+      })
+      await settle()
+      expect(wrapper.text()).toContain('3 tasks done; their bars arrive as their chunks of 2 tasks return.')
+    })
+
+    it('says why a job cancelled before any task ended has no bars, instead of asking for a run', async () => {
+      const api = createFakeApi()
+      const { pinia } = await connectedPinia(api)
+      wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+      await useJobStore().start(longSpec)
+      api.emit({
+        type: 'job.finished',
+        payload: summaryOf(planSummary(longSpec), 'job-1', {
+          status: 'cancelled',
+          partial: true,
+          tasksDone: 0,
+          tasksStopped: 2,
+          tuplesProduced: 0,
+          tuplesKept: 0
+        })
+      })
+      await settle()
+      expect(wrapper.text()).toContain(
+        'No task ran to its end: the 2 stopped midway have no bars (their time is under "Where each worker\'s time went").'
+      )
+      expect(wrapper.text()).not.toContain('once a job has run')
+    })
+  })
+
   it('draws a big job as busy-time bins from its first batch, then the host’s bins of every task', async () => {
     vi.useFakeTimers()
     const api = createFakeApi({ busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 100_000)) })

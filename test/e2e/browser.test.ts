@@ -167,6 +167,42 @@ describe.skipIf(executable === null)('PoolScope in a real browser', () => {
     }
   })
 
+  it('runs count_primes over 0:1000000 in eight pieces: one count a row, 78,498 in all', async () => {
+    await openApp()
+    await page.getByLabel('Workload').selectOption('count_primes')
+    await eventually(() => page.getByLabel('Span').inputValue(), '0:1000000')
+    await page.locator('#job-tasks').fill('8')
+    await page.locator('#job-threads').fill('2')
+    await eventually(() => page.locator('[data-test=size]').innerText(), '8 tasks = 8 values')
+    await page.getByRole('button', { name: 'Run' }).click()
+
+    const summary = await finishedSummary()
+    expect(summary).toContain('Number of threads: 2')
+    expect(summary).toContain('Number of results: 8')
+    const facts = (await page.locator('[data-test=facts]').innerText()).replace(/\s+/g, ' ')
+    expect(facts).toContain('on 2 worker threads')
+    expect(facts).toContain('8 values kept')
+    const table = page.getByRole('region', { name: 'Results' }).getByRole('table')
+    const readValues = () =>
+      table.evaluate((element) => {
+        const headers = [...element.querySelectorAll('[role=columnheader]')].map((h) =>
+          (h.textContent ?? '').trim()
+        )
+        const argsAt = headers.indexOf('Arguments')
+        const valueAt = headers.indexOf('Value (Python)')
+        return [...element.querySelectorAll('[role=row]')]
+          .map((row) => [...row.querySelectorAll('[role=cell]')].map((c) => (c.textContent ?? '').trim()))
+          .filter((cells) => cells.length > valueAt && /^\d+$/.test(cells[valueAt] ?? ''))
+          .map((cells) => ({ args: cells[argsAt], value: Number(cells[valueAt]) }))
+      })
+    await expect.poll(async () => (await readValues()).length, { timeout: UI_TIMEOUT }).toBe(8)
+    const rows = await readValues()
+    expect(rows[0]).toEqual({ args: '(0, 125000)', value: 11734 })
+    expect(rows[7].args).toBe('(875000, 1000000)')
+    expect(rows.reduce((sum, row) => sum + row.value, 0)).toBe(78_498)
+    expect(stack.pageErrors).toEqual([])
+  })
+
   it('cancels a long job, keeps it marked partial, and runs the next job normally', async () => {
     await openApp()
     await page.getByLabel('Workload').selectOption('combinations_n')

@@ -33,4 +33,19 @@ export function formatRate(perSecond: number): string {
   return `${perSecond.toPrecision(3)}/s`
 }
 
+/** What a job's tasks yield: tuples of positions, or one value (a count, a duration) each. */
+export type ResultLayout = 'positions' | 'values'
+
+/** What a job's results are called: `tuples`, or `values` for a workload with one per task. */
+export function resultUnit(layout: ResultLayout, count = 2): string {
+  const one = layout === 'values' ? 'value' : 'tuple'
+  return count === 1 ? one : `${one}s`
+}
+
+/** The same word with a capital, for headings: `Tuples`, `Values`. */
+export function resultUnitTitle(layout: ResultLayout, count = 2): string {
+  const unit = resultUnit(layout, count)
+  return `${unit[0].toUpperCase()}${unit.slice(1)}`
+}
+
 export { formatBytes } from '../../shared/units'

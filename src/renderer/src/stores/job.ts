@@ -16,6 +16,7 @@ import {
   type TuplesPage
 } from '../../../shared/protocol'
 import { BusyTimeBins } from '../charts/busyBins'
+import type { ResultLayout } from '../format'
 import { MAX_TASK_BARS } from '../charts/timeline'
 import { TimingColumns } from './timingColumns'
 
@@ -63,6 +64,11 @@ export const useJobStore = defineStore('job', () => {
   const plan = shallowRef<PlanSummary | null>(null)
   const progress = shallowRef<ProgressEvent | null>(null)
   const summary = shallowRef<JobSummary | null>(null)
+  /**
+   * The shown job's spec as the host resolved it: from its plan, or for a job started elsewhere,
+   * from its summary. It names the workload (so what its tasks yield) and the back end that ran it.
+   */
+  const jobSpec = shallowRef<JobSummary['spec'] | null>(null)
   /** The last thing that went wrong with a command (start, cancel, export), shown until the next try. */
   const actionError = ref<string | null>(null)
   const tuplesPerSecond = ref(0)
@@ -92,6 +98,18 @@ export const useJobStore = defineStore('job', () => {
   let unsubscribe: (() => void) | null = null
   /** Jobs that ended while shown here: their stray events never re-adopt them. */
   const endedJobs = new Set<string>()
+
+  /**
+   * What the shown job's tasks yield, so every panel names its results right (tuples or values):
+   * its workload's layout as the engine describes it, else its plan's.
+   */
+  const layout = computed<ResultLayout>(() => {
+    const name = jobSpec.value?.workload
+    const known = info.value?.workloads.find((w) => w.name === name)
+    return known?.layout ?? plan.value?.layout ?? 'positions'
+  })
+  /** The back end that runs (or ran) the shown job. */
+  const backend = computed(() => jobSpec.value?.backend ?? 'threads')
 
   const running = computed(() => status.value === 'starting' || status.value === 'running')
   const finished = computed(() => summary.value !== null && !running.value)
@@ -141,6 +159,7 @@ export const useJobStore = defineStore('job', () => {
       const started = await api.value.startJob(spec)
       jobId.value = started.jobId
       plan.value = started
+      jobSpec.value = started.spec
       summary.value = null
       progress.value = {
         jobId: started.jobId,
@@ -198,6 +217,7 @@ export const useJobStore = defineStore('job', () => {
     if (running.value || endedJobs.has(id) || !api.value) return false
     jobId.value = id
     plan.value = null
+    jobSpec.value = event.type === 'job.finished' ? event.payload.spec : null
     summary.value = null
     actionError.value = null
     threads.value = event.type === 'job.finished' ? event.payload.threads : (info.value?.hardwareThreads ?? 1)
@@ -221,6 +241,7 @@ export const useJobStore = defineStore('job', () => {
       (details) => {
         if (jobId.value !== id || summary.value !== null) return
         threads.value = details.threads
+        jobSpec.value = details.spec
         if (expectedTimings.value === 0) expectedTimings.value = details.taskCount
         if (progress.value?.tasksTotal === 0)
           progress.value = { ...progress.value, tasksTotal: details.taskCount }
@@ -281,6 +302,7 @@ export const useJobStore = defineStore('job', () => {
   async function onFinished(result: JobSummary): Promise<void> {
     endedJobs.add(result.jobId)
     threads.value = result.threads
+    jobSpec.value = result.spec
     summary.value = result
     status.value = result.status === 'running' ? 'done' : result.status
     tuplesPerSecond.value = result.tuplesPerSecond
@@ -385,6 +407,9 @@ export const useJobStore = defineStore('job', () => {
     plan,
     progress,
     summary,
+    jobSpec,
+    layout,
+    backend,
     actionError,
     tuplesPerSecond,
     tasksPerSecond,
