@@ -69,7 +69,15 @@ export const EngineInfoSchema = z.object({
   /** Memory the engine may hold for jobs and the pool, in bytes. */
   budgetBytes: z.number(),
   limits: LimitsSchema,
-  workloads: z.array(WorkloadInfoSchema)
+  workloads: z.array(WorkloadInfoSchema),
+  /** The back ends, and why one cannot run here (the packaged desktop app cannot fork processes). */
+  backends: z.array(
+    z.object({
+      name: z.enum(['threads', 'processes']),
+      available: z.boolean(),
+      reason: z.string().nullable()
+    })
+  )
 })
 export type EngineInfo = z.output<typeof EngineInfoSchema>
 

@@ -26,7 +26,11 @@ export const fakeInfo: EngineInfo = {
   versions: { node: '20.20.0', v8: '11.3' },
   budgetBytes: 64 * 1024 * 1024,
   limits: LIMITS,
-  workloads: workloadInfos()
+  workloads: workloadInfos(),
+  backends: [
+    { name: 'threads', available: true, reason: null },
+    { name: 'processes', available: true, reason: null }
+  ]
 }
 
 /** The host's answer to `engine.memory`: one retained job and a two-thread pool. */

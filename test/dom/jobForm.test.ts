@@ -312,4 +312,27 @@ describe('job form', () => {
     await wrapper.find('#job-workload').setValue('sleep')
     expect(control(wrapper, 'ms').element.value).toBe('1,5,20')
   })
+
+  it('offers the processes back end only where the engine can run it, saying why not', async () => {
+    const reason = 'child processes are not available in the packaged desktop app; use threads (or the CLI)'
+    const api = createFakeApi({
+      info: vi.fn(async () => ({
+        ...fakeInfo,
+        backends: [
+          { name: 'threads' as const, available: true, reason: null },
+          { name: 'processes' as const, available: false, reason }
+        ]
+      }))
+    })
+    const { wrapper } = await mountForm(api)
+    const processes = group(wrapper, 'Back end').find<HTMLInputElement>('input[value=processes]')
+    expect(processes.element.disabled).toBe(true)
+    expect(group(wrapper, 'Back end').text()).toContain(reason)
+    // Where it can run, it is offered and its cost is named.
+    const { wrapper: other } = await mountForm()
+    const offered = group(other, 'Back end').find<HTMLInputElement>('input[value=processes]')
+    expect(offered.element.disabled).toBe(false)
+    await offered.setValue()
+    expect(group(other, 'Back end').text()).toContain('start-up and copying cost more')
+  })
 })

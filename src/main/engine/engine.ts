@@ -5,14 +5,14 @@ import { excerpt } from '../../shared/excerpt'
 import { redactPaths } from '../../shared/redactPaths'
 import type { JobPlan } from '../../shared/plan'
 import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
-import { LIMITS, type BackendKind } from '../../shared/spec'
+import { BACKEND_KINDS, LIMITS, type BackendKind } from '../../shared/spec'
 import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
 import { planJobAsync } from './planAsync'
 import type { Backend } from './backends/backend'
-import { BACKENDS } from './backends'
+import { BACKENDS, BACKEND_UNAVAILABLE } from './backends'
 
 export interface EngineOptions {
   /** Absolute path of the bundled Piscina worker. */
@@ -67,7 +67,11 @@ export class Engine {
       versions: { node: process.versions.node, v8: process.versions.v8, ...this.options.versions },
       budgetBytes: this.budgetBytes,
       limits: LIMITS,
-      workloads: workloadInfos()
+      workloads: workloadInfos(),
+      backends: BACKEND_KINDS.map((name) => {
+        const reason = BACKEND_UNAVAILABLE[name]()
+        return { name, available: reason === null, reason }
+      })
     }
   }
 

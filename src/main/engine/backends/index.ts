@@ -8,3 +8,9 @@ export const BACKENDS: Readonly<Record<BackendKind, BackendFactory>> = {
   threads: (options) => ThreadsBackend.create(options),
   processes: (options) => ProcessesBackend.create(options)
 }
+
+/** Why each back end cannot run here, or null when it can (what `engine.info` reports). */
+export const BACKEND_UNAVAILABLE: Readonly<Record<BackendKind, () => string | null>> = {
+  threads: () => null,
+  processes: () => ProcessesBackend.unavailableReason()
+}

@@ -344,6 +344,14 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 })
 
 describe('across back ends', () => {
+  it('reports both back ends as available outside the packaged desktop app', () => {
+    const engine = new Engine({ workerFile, hardwareThreads: LANES })
+    expect(engine.info().backends).toEqual([
+      { name: 'threads', available: true, reason: null },
+      { name: 'processes', available: true, reason: null }
+    ])
+  })
+
   it('gives the same digests on every back end', () => {
     expect([...digests.keys()].sort()).toEqual([
       'count-primes',

@@ -179,6 +179,17 @@ export class ProcessesBackend implements Backend {
     this.startFailures = new Array<number>(options.lanes).fill(0)
   }
 
+  /**
+   * Why child processes cannot run here, or null. Electron's RunAsNode fuse is off in the packaged
+   * app (electron-builder.yml), so its binary cannot be forked as Node: the child would start a
+   * second app instead.
+   */
+  static unavailableReason(): string | null {
+    return isPackagedElectron()
+      ? 'child processes are not available in the packaged desktop app; use threads (or the CLI)'
+      : null
+  }
+
   /** Starts every child in parallel and waits until each has loaded its worker and its clock is measured. */
   static async create(options: BackendOptions): Promise<ProcessesBackend> {
     const started = performance.now()
@@ -186,11 +197,8 @@ export class ProcessesBackend implements Backend {
     if (!existsSync(backend.childFile)) {
       throw new Error(`the child process entry ${CHILD_FILE_NAME} is missing beside the worker`)
     }
-    if (isPackagedElectron()) {
-      // Electron's RunAsNode fuse is off in the packaged app (electron-builder.yml), so its
-      // binary cannot be forked as Node: the child would start a second app instead.
-      throw new Error('child processes are not available in the packaged desktop app; use threads')
-    }
+    const unavailable = ProcessesBackend.unavailableReason()
+    if (unavailable) throw new Error(unavailable)
     try {
       for (let lane = 0; lane < options.lanes; lane++) backend.children.push(backend.launch(lane))
       await Promise.all(backend.children.map((child) => child.ready))
