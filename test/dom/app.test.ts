@@ -2,6 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import App from '@renderer/App.vue'
 import { useJobStore } from '@renderer/stores/job'
+import { planSummary } from './fakeApi'
 import { button, connectedPinia, settle } from './helpers'
 
 vi.mock('vue-echarts', () => import('./chartStub'))
@@ -69,6 +70,23 @@ describe('app', () => {
     press('Escape')
     await settle()
     expect(api.cancelJob).toHaveBeenCalledWith('job-1')
+  })
+
+  it('cancels on Esc a job that is still starting, once it has started', async () => {
+    const { api } = await mountApp()
+    let reply: (value: unknown) => void = () => undefined
+    const spec = { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [0, 1] } }
+    vi.mocked(api.startJob).mockImplementationOnce(
+      () => new Promise((resolve) => (reply = resolve as (value: unknown) => void))
+    )
+    press('Enter', { ctrlKey: true })
+    await settle()
+    expect(useJobStore().status).toBe('starting')
+    press('Escape')
+    await settle()
+    reply({ ...planSummary(spec), jobId: 'job-9' })
+    await settle()
+    expect(api.cancelJob).toHaveBeenCalledWith('job-9')
   })
 
   it('does not start a job on a plain Enter', async () => {

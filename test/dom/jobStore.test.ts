@@ -307,6 +307,24 @@ describe('job store', () => {
     expect(api.cancelJob).toHaveBeenCalledWith('job-1')
   })
 
+  it('sends a cancel asked for while the job was starting as soon as it has started', async () => {
+    let reply: (value: unknown) => void = () => undefined
+    const api = createFakeApi()
+    vi.mocked(api.startJob).mockImplementationOnce(
+      () => new Promise((resolve) => (reply = resolve as (value: unknown) => void))
+    )
+    await connectedPinia(api)
+    const job = useJobStore()
+    const started = job.start(mapSpec)
+    expect(job.status).toBe('starting')
+    await job.cancel()
+    expect(api.cancelJob).not.toHaveBeenCalled()
+    reply({ ...planSummary(mapSpec), jobId: 'job-7' })
+    await started
+    await settle()
+    expect(api.cancelJob).toHaveBeenCalledWith('job-7')
+  })
+
   it('shows a cancelled job with its reason', async () => {
     const { job, api } = await runningJob()
     const summary = summaryOf(planSummary(mapSpec), 'job-1', {

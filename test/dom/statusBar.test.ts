@@ -2,6 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import StatusBar from '@renderer/components/StatusBar.vue'
 import { useJobStore } from '@renderer/stores/job'
+import { useJobFormStore } from '@renderer/stores/jobForm'
 import { createFakeApi, planSummary, summaryOf } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
@@ -32,6 +33,41 @@ describe('status bar', () => {
     const { pinia } = await connectedPinia()
     wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
     expect(wrapper.find('[role=status]').text()).toBe('Ready — Ctrl+Enter runs')
+  })
+
+  it('says why not instead of "Ready" while Run cannot run', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
+    useJobFormStore().fields.tasks = '0'
+    await settle()
+    expect(wrapper.find('[role=status]').text()).toMatch(/^Not ready: tasks must be/)
+    useJobFormStore().fields.tasks = ''
+    await settle()
+    expect(wrapper.find('[role=status]').text()).toBe('Ready — Ctrl+Enter runs')
+  })
+
+  it('says why a refused Run did nothing, until the fields change', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
+    const form = useJobFormStore()
+    form.fields.recipe.elements = ''
+    form.fields.tasks = '0'
+    expect(await form.run()).toBe(false)
+    await settle()
+    const refusal = wrapper.find('[data-test=refusal]')
+    expect(refusal.attributes('role')).toBe('alert')
+    expect(refusal.text()).toMatch(/^Not run: elements .+ \(and 1 more field to fix\)$/)
+    form.fields.tasks = ''
+    await settle()
+    expect(wrapper.find('[data-test=refusal]').exists()).toBe(false)
+  })
+
+  it('shows what the last command did, such as the file an export saved', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
+    useJobStore().reportNotice('Saved job-1-results.json')
+    await settle()
+    expect(wrapper.find('[data-test=notice]').text()).toBe('Saved job-1-results.json')
   })
 
   it('names the back end a job runs on, and ran on, for threads', async () => {

@@ -71,6 +71,8 @@ export const useJobStore = defineStore('job', () => {
   const jobSpec = shallowRef<JobSummary['spec'] | null>(null)
   /** The last thing that went wrong with a command (start, cancel, export), shown until the next try. */
   const actionError = ref<string | null>(null)
+  /** What the last command did (`Saved job-1-results.json`), shown in the status bar until the next job. */
+  const notice = ref<string | null>(null)
   const tuplesPerSecond = ref(0)
   const tasksPerSecond = ref(0)
 
@@ -94,6 +96,8 @@ export const useJobStore = defineStore('job', () => {
   const threads = ref(1)
 
   let rateSamples: RateSample[] = []
+  /** A cancel asked for while the job was starting: sent as soon as the job has its id. */
+  let cancelOnStart = false
   let pendingEvents: EngineEvent[] = []
   let unsubscribe: (() => void) | null = null
   /** Jobs that ended while shown here: their stray events never re-adopt them. */
@@ -154,7 +158,9 @@ export const useJobStore = defineStore('job', () => {
     const before = status.value
     status.value = 'starting'
     actionError.value = null
+    notice.value = null
     pendingEvents = []
+    cancelOnStart = false
     try {
       const started = await api.value.startJob(spec)
       jobId.value = started.jobId
@@ -178,6 +184,7 @@ export const useJobStore = defineStore('job', () => {
       const held = pendingEvents
       pendingEvents = []
       for (const event of held) handleEvent(event)
+      if (cancelOnStart) void cancel()
       return true
     } catch (err) {
       status.value = before
@@ -188,6 +195,7 @@ export const useJobStore = defineStore('job', () => {
   }
 
   async function cancel(): Promise<void> {
+    if (status.value === 'starting') cancelOnStart = true
     if (status.value !== 'running' || !api.value || !jobId.value) return
     try {
       await api.value.cancelJob(jobId.value)
@@ -385,6 +393,7 @@ export const useJobStore = defineStore('job', () => {
   async function exportResults(format: 'json' | 'csv'): Promise<ExportFile | null> {
     if (!jobId.value) return null
     actionError.value = null
+    notice.value = null
     try {
       return await requireApi().exportJob(jobId.value, format)
     } catch (err) {
@@ -394,7 +403,13 @@ export const useJobStore = defineStore('job', () => {
   }
 
   function reportError(message: string): void {
+    notice.value = null
     actionError.value = message
+  }
+
+  function reportNotice(message: string): void {
+    actionError.value = null
+    notice.value = message
   }
 
   return {
@@ -411,6 +426,7 @@ export const useJobStore = defineStore('job', () => {
     layout,
     backend,
     actionError,
+    notice,
     tuplesPerSecond,
     tasksPerSecond,
     timings,
@@ -429,6 +445,7 @@ export const useJobStore = defineStore('job', () => {
     fetchArgs,
     fetchTuples,
     exportResults,
-    reportError
+    reportError,
+    reportNotice
   }
 })

@@ -19,6 +19,7 @@ import {
   overBudgetOf,
   previewOfSummary,
   type FieldErrors,
+  type FieldName,
   type JobFormFields,
   type SizePreview
 } from './jobFormModel'
@@ -118,12 +119,15 @@ export const useJobFormStore = defineStore('jobForm', () => {
     return problem && `${problem[0].toUpperCase()}${problem.slice(1)}.`
   })
 
+  const spec = computed(() => built.value.spec)
+  /** The spec last run from this form: its large-job warning is over once that job has ended. */
+  const ranSpec = shallowRef<JobSpecInput | null>(null)
+
   const largeWarning = computed(() => {
     const p = preview.value
-    return p ? largeJobNote(p, 'Esc') : null
+    if (!p || (job.finished && spec.value === ranSpec.value)) return null
+    return largeJobNote(p, 'Esc')
   })
-
-  const spec = computed(() => built.value.spec)
   const defaultTasks = computed(() => built.value.threads * 2)
   const canRun = computed(
     () =>
@@ -133,6 +137,48 @@ export const useJobFormStore = defineStore('jobForm', () => {
       preview.value !== null &&
       overBudget.value === null &&
       spec.value !== null
+  )
+
+  /** The fields in the order the form shows them, so "the first error" is the first one a person sees. */
+  const fieldOrder = computed<FieldName[]>(() => [
+    'workload',
+    'style',
+    ...recipeFields.value.map((field) => `recipe.${field.key}` as const),
+    'tasks',
+    'threads',
+    'seed',
+    'backend',
+    'chunkSize',
+    'keep',
+    'general'
+  ])
+  /** The first field's error, as the form shows them, top to bottom. */
+  const firstError = computed(() => {
+    const shown = [...fieldOrder.value, ...(Object.keys(errors.value) as FieldName[])]
+    const field = shown.find((key) => errors.value[key])
+    return field === undefined ? null : { field, message: errors.value[field] as string }
+  })
+
+  /** Why Run cannot run the job now, or null when it can. */
+  const blocker = computed(() => {
+    if (job.info === null) return 'Waiting for the engine'
+    if (job.running) return 'A job is running'
+    if (firstError.value) {
+      const more = Object.keys(errors.value).length - 1
+      const rest = more === 0 ? '' : ` (and ${more} more ${more === 1 ? 'field' : 'fields'} to fix)`
+      return `${firstError.value.message}${rest}`
+    }
+    if (overBudget.value) return overBudget.value
+    return canRun.value ? null : 'Sizing the job…'
+  })
+  /**
+   * Why the last Run (Ctrl+Enter) did nothing, while that reason holds; `refusals` counts them, so
+   * the form can take focus to the first field to fix each time.
+   */
+  const refusedFor = ref<string | null>(null)
+  const refusals = ref(0)
+  const refusal = computed(() =>
+    refusedFor.value !== null && refusedFor.value === blocker.value ? `Not run: ${refusedFor.value}` : null
   )
 
   function applyPreset(next: JobFormFields): void {
@@ -155,7 +201,15 @@ export const useJobFormStore = defineStore('jobForm', () => {
   }
 
   async function run(): Promise<boolean> {
-    if (!canRun.value || !spec.value) return false
+    if (!canRun.value || !spec.value) {
+      if (!job.running && job.info !== null) {
+        refusedFor.value = blocker.value
+        refusals.value++
+      }
+      return false
+    }
+    refusedFor.value = null
+    ranSpec.value = spec.value
     return job.start(spec.value)
   }
 
@@ -173,6 +227,10 @@ export const useJobFormStore = defineStore('jobForm', () => {
     hostPending,
     overBudget,
     largeWarning,
+    firstError,
+    blocker,
+    refusal,
+    refusals,
     spec,
     defaultTasks,
     canRun,
