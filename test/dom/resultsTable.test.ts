@@ -127,6 +127,39 @@ describe('results table', () => {
     expect(wrapper.find('[aria-label="Whole arguments"]').text()).toBe(longArgs)
   })
 
+  it('gives focus back to the row’s button when its tuples are closed', async () => {
+    const { pinia } = await connectedPinia()
+    await useJobStore().start(spec)
+    await settle()
+    const api = useJobStore().api as FakeApi
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await settle()
+    wrapper = mount(ResultsTable, { global: { plugins: [pinia] }, attachTo: document.body })
+    await settle()
+    await button(wrapper, 'Tuples of task 3').trigger('click')
+    await settle()
+    await button(wrapper, 'Close tuples').trigger('click')
+    await settle()
+    expect(wrapper.find('.tuple-detail').exists()).toBe(false)
+    expect(document.activeElement).toBe(button(wrapper, 'Tuples of task 3').element)
+  })
+
+  it('counts one task as "1 task"', async () => {
+    const api = createFakeApi({
+      results: vi.fn(async () => ({ total: 1, rows: [resultRow(0)] }))
+    })
+    const { pinia } = await connectedPinia(api)
+    await useJobStore().start({ ...spec, inputs: { ...spec.inputs, tasks: 1 } })
+    api.emit({
+      type: 'job.finished',
+      payload: summaryOf(planSummary(spec), 'job-1', { taskCount: 1, tasksDone: 1 })
+    })
+    await settle()
+    wrapper = mount(ResultsTable, { global: { plugins: [pinia] } })
+    await settle()
+    expect(wrapper.find('.panel-title').text()).toContain('1 task, in task order as Pool.map returns them')
+  })
+
   it('names the call of a map task as Python makes it: its arguments are one argument', async () => {
     const { wrapper } = await tableOfMillionTasks()
     await button(wrapper, 'Tuples of task 3').trigger('click')
@@ -190,7 +223,9 @@ describe('results table', () => {
         '0\t(0, 125000)\t11734',
         '1\t(125000, 250000)\t10310'
       ])
-      expect(wrapper.text()).toContain('Copied 8 rows')
+      // In the status bar, so the toolbar never grows a line for it.
+      expect(useJobStore().notice).toBe('Copied 8 rows')
+      expect(wrapper.text()).not.toContain('Copied')
       writeText.mockRestore()
     })
   })
@@ -204,7 +239,8 @@ describe('results table', () => {
     await settle()
     expect(api.exportJob).toHaveBeenCalledWith('job-1', 'csv')
     expect(click).toHaveBeenCalledTimes(1)
-    expect(wrapper.text()).toContain('Saved job.json')
+    expect(useJobStore().notice).toBe('Saved job.json')
+    expect(wrapper.text()).not.toContain('Saved')
     click.mockRestore()
     vi.unstubAllGlobals()
   })
