@@ -40,8 +40,12 @@ describe('status bar', () => {
     wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
     useJobFormStore().fields.tasks = '0'
     await settle()
-    expect(wrapper.find('[role=status]').text()).toMatch(/^Not ready: tasks must be/)
+    expect(wrapper.find('[role=status]').text()).toBe('Not ready: 1 field to fix')
+    useJobFormStore().fields.recipe.elements = ''
+    await settle()
+    expect(wrapper.find('[role=status]').text()).toBe('Not ready: 2 fields to fix')
     useJobFormStore().fields.tasks = ''
+    useJobFormStore().fields.recipe.elements = '0..5'
     await settle()
     expect(wrapper.find('[role=status]').text()).toBe('Ready — Ctrl+Enter runs')
   })
