@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import JobForm from '@renderer/components/JobForm.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { RemoteError } from '../../src/shared/protocol'
-import { createFakeApi, fakeInfo } from './fakeApi'
+import { useJobFormStore } from '@renderer/stores/jobForm'
+import { createFakeApi, fakeInfo, planSummary, summaryOf } from './fakeApi'
 import { button, connectedPinia, control, group, messageOf, settle } from './helpers'
 
 let wrapper: VueWrapper | undefined
@@ -210,6 +211,83 @@ describe('job form', () => {
     )
     await control(wrapper, 'ms').setValue('1000')
     expect(wrapper.find('.msg.warning').exists()).toBe(false)
+  })
+
+  it('drops the large-job warning once that job has ended, until the fields change', async () => {
+    const { wrapper, api } = await mountForm()
+    await wrapper.find('#job-workload').setValue('busy_wait')
+    await control(wrapper, 'ms').setValue('3000')
+    await control(wrapper, 'Tasks').setValue('8')
+    await control(wrapper, 'Threads').setValue('2')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(wrapper.find('.msg.warning').exists()).toBe(true)
+    const [spec] = vi.mocked(api.startJob).mock.calls[0]
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await settle()
+    expect(wrapper.find('.msg.warning').exists()).toBe(false)
+    await control(wrapper, 'ms').setValue('4000')
+    expect(wrapper.find('.msg.warning').text()).toContain('about 16 s')
+  })
+
+  it('counts one task on one thread in the singular', async () => {
+    const { wrapper } = await mountForm()
+    await control(wrapper, 'Tasks').setValue('1')
+    await control(wrapper, 'Threads').setValue('1')
+    expect(wrapper.find('[data-test=size-note]').text()).toBe('1 task on 1 thread, chunks of 1')
+  })
+
+  it('moves focus to Cancel when a job starts, and back to Run when it ends', async () => {
+    const { wrapper, api } = await mountForm()
+    const run = button(wrapper, 'Run').element
+    run.focus()
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(document.activeElement).toBe(button(wrapper, 'Cancel').element)
+    const [spec] = vi.mocked(api.startJob).mock.calls[0]
+    api.emit({
+      type: 'job.finished',
+      payload: summaryOf(planSummary(spec), 'job-1', { status: 'cancelled' })
+    })
+    await settle()
+    expect(document.activeElement).toBe(run)
+  })
+
+  it('leaves focus where it is when a job ends while someone types', async () => {
+    const { wrapper, api } = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    control(wrapper, 'Chunk size').element.focus()
+    const [spec] = vi.mocked(api.startJob).mock.calls[0]
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await settle()
+    expect(document.activeElement).toBe(control(wrapper, 'Chunk size').element)
+  })
+
+  it('takes focus to the first field to fix when Run is refused, and says why', async () => {
+    const { wrapper, api } = await mountForm()
+    await control(wrapper, 'Elements').setValue('')
+    await control(wrapper, 'Tasks').setValue('0')
+    control(wrapper, 'Tasks').element.focus()
+    expect(await useJobFormStore().run()).toBe(false)
+    await settle()
+    expect(api.startJob).not.toHaveBeenCalled()
+    expect(document.activeElement).toBe(control(wrapper, 'Elements').element)
+    expect(useJobFormStore().refusal).toBe(
+      `Not run: ${messageOf(wrapper, 'Elements')} (and 1 more field to fix)`
+    )
+  })
+
+  it('names the buttons by their visible labels and gives their shortcuts apart', async () => {
+    const { wrapper } = await mountForm()
+    const run = button(wrapper, 'Run')
+    expect(run.attributes('aria-label')).toBeUndefined()
+    expect(run.text()).toBe('Run')
+    expect(run.attributes('aria-keyshortcuts')).toBe('Control+Enter Meta+Enter')
+    expect(run.attributes('data-shortcut')).toBe('Ctrl+Enter')
+    const cancel = button(wrapper, 'Cancel')
+    expect(cancel.attributes('aria-label')).toBeUndefined()
+    expect(cancel.attributes('data-shortcut')).toBe('Esc')
   })
 
   it('names what count only keeps by the workload: tuples, or values', async () => {

@@ -260,7 +260,7 @@ describe('run progress', () => {
       message: 'A worker died; 1 task failed.',
       failures: [{ task: 2, message: 'worker exited with code 1' }]
     })
-    expect(wrapper.find('.failures summary').text()).toBe('1 failed tasks')
+    expect(wrapper.find('.failures summary').text()).toBe('1 failed task')
     expect(wrapper.find('.failures li').text()).toBe('task #2 — worker exited with code 1')
   })
 })
