@@ -68,6 +68,12 @@ export interface ChunkMessage {
   /** Epoch milliseconds of the job clock's zero (performance.timeOrigin + performance.now() in main). */
   jobOrigin: number
   /**
+   * A buffer for the reply's per-task columns (COLUMN_BYTES_PER_TASK a task), handed back from an
+   * earlier reply and transferred with this message; the worker makes a fresh one when it is
+   * absent or too small. See ChunkReply.produced.
+   */
+  columns?: ArrayBuffer
+  /**
    * Float64Array over a SharedArrayBuffer, slots as in HEARTBEAT: which task of the chunk is
    * running and since when, so the main thread can stop a task that overruns its timeout (and name
    * the task whose worker died).
@@ -95,6 +101,13 @@ export function newHeartbeat(): SharedArrayBuffer {
   return buffer
 }
 
+/**
+ * Bytes of per-task columns in a reply: produced, kept, offset, start and end (Float64), cpu
+ * (Int16), status and width (Uint8). They share one buffer, so a reply transfers two buffers
+ * (columns and data) however many columns there are.
+ */
+export const COLUMN_BYTES_PER_TASK = 44
+
 export interface ChunkReply {
   firstTask: number
   threadId: number
@@ -102,7 +115,10 @@ export interface ChunkReply {
   tid: number
   /** TASK_STATUS per task. */
   status: Uint8Array
-  /** Tuples each task produced. */
+  /**
+   * Tuples each task produced. Its buffer holds every per-task column (`produced.buffer`); once
+   * the engine has filed the reply, a back end may hand that buffer to a later chunk (`columns`).
+   */
   produced: Float64Array
   /** Tuples each task kept (stored in `data`). */
   kept: Float64Array

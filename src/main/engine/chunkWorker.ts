@@ -1,11 +1,12 @@
 import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import type { KernelPlan } from '../../shared/workloads/entry'
+import type { KernelPlan, PositionsPlan, ValuesPlan } from '../../shared/workloads/entry'
 import { binomialSafe } from '../../shared/binomial'
 import { bytesPerIndex } from '../../shared/packing'
 import { redactPaths } from '../../shared/redactPaths'
 import {
+  COLUMN_BYTES_PER_TASK,
   CONTROL,
   COUNTERS,
   HEARTBEAT,
@@ -19,8 +20,8 @@ import {
   type WarmupReply
 } from './chunkProtocol'
 import { CHECK_EVERY, type Checkpoint } from './kernels/combinations'
-import { standardKernels, type KernelTable } from './kernels'
-import type { ValuesCheckpoint } from './kernels/valuesKernel'
+import { standardKernels, type KernelTable, type PositionsKernel } from './kernels'
+import type { ValuesCheckpoint, ValuesKernel } from './kernels/valuesKernel'
 import { currentCpu, osThreadId } from './threadInfo'
 
 export { standardKernels, type KernelTable }
@@ -57,27 +58,123 @@ function keptBytes(plan: KernelPlan, kept: number, width: number): number {
   return plan.layout === 'values' ? kept * width : Math.ceil((kept * plan.k * width) / 4) * 4
 }
 
+/** How one of a chunk's plans runs: its kernel, already matched to the plan's layout. */
+type PlanRun =
+  | {
+      kind: 'positions'
+      kernel: PositionsKernel
+      plan: PositionsPlan
+      /** The chunk's data buffer viewed at this plan's width (offsets are aligned to it). */
+      out: Uint8Array | Uint16Array | Uint32Array
+    }
+  | { kind: 'values'; kernel: ValuesKernel; plan: ValuesPlan; out: Float64Array }
+  | { kind: 'missing' | 'mismatch' }
+
 /**
- * One view of the chunk's buffer per width, made once per chunk: a view per task would cost about
- * as much as a tiny task itself. Offsets are aligned to their tasks' width (see keptBytes).
+ * How each of a chunk's distinct plans runs, worked out once per chunk. A plan's names arrive as
+ * new strings with every message, so looking its kernel up by name per task cost V8 a string-table
+ * search and generic property loads every task (about 3% of a tiny task's time in the worker, in
+ * `perf` profiles). Views of the data buffer are made once per width: a view per task would cost
+ * about as much as a tiny task itself. Built with push rather than `map`, whose result's element
+ * kind (part of V8's map of the array) can differ between V8's tiers: an optimized loop that meets
+ * a different map is thrown away (deoptimized) and compiled again.
  */
-function bufferViews(buffer: ArrayBuffer) {
+function planRuns(plans: readonly KernelPlan[], kernels: KernelTable, data: ArrayBuffer): PlanRun[] {
   let u8: Uint8Array | undefined
   let u16: Uint16Array | undefined
   let u32: Uint32Array | undefined
   let f64: Float64Array | undefined
-  return {
-    positions: (width: number): Uint8Array | Uint16Array | Uint32Array =>
-      width === 1
-        ? (u8 ??= new Uint8Array(buffer))
-        : width === 2
-          ? (u16 ??= new Uint16Array(buffer))
-          : (u32 ??= new Uint32Array(buffer)),
-    values: (): Float64Array => (f64 ??= new Float64Array(buffer))
+  const runs: PlanRun[] = []
+  for (const plan of plans) {
+    const kernel = kernels[plan.kernel]
+    if (!kernel) {
+      runs.push({ kind: 'missing' })
+    } else if (kernel.layout === 'positions' && plan.layout === 'positions') {
+      const width = bytesPerIndex(plan.n)
+      const out =
+        width === 1
+          ? (u8 ??= new Uint8Array(data))
+          : width === 2
+            ? (u16 ??= new Uint16Array(data))
+            : (u32 ??= new Uint32Array(data))
+      runs.push({ kind: 'positions', kernel, plan, out })
+    } else if (kernel.layout === 'values' && plan.layout === 'values') {
+      runs.push({ kind: 'values', kernel, plan, out: (f64 ??= new Float64Array(data)) })
+    } else {
+      runs.push({ kind: 'mismatch' })
+    }
   }
+  return runs
 }
 
 const scratch = new Uint32Array(1 << 16)
+
+/**
+ * The running chunk's live counters, which its loop and the kernels' checkpoints share. A worker
+ * runs one chunk at a time, so they live here, and publish and the checkpoints are functions of
+ * this module. They were closures made anew for each chunk: to V8 a new closure is a new call
+ * target, so a loop compiled around one chunk's closures could be deoptimized in a later chunk
+ * ("wrong call target") and compiled again on a background thread, 20-100 ms of CPU on the same
+ * cores as the workers (--trace-deopt: runChunk was still deoptimized about once every three jobs
+ * of 1,000,000 tiny tasks after warm-up; now not after the first job). Fields of one object of a
+ * fixed shape, and kernels call the same two functions in every chunk.
+ */
+class LiveCounters {
+  control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.length))
+  tuples = new BigInt64Array(new SharedArrayBuffer(8 * COUNTERS.length))
+  doneUnpublished = 0
+  failedUnpublished = 0
+  tuplesUnpublished = 0
+  /** Tuples the running task reported at its checkpoints. */
+  reportedThisTask = 0
+  /** Work units the running values task reported. */
+  workThisTask = 0
+}
+const progress = new LiveCounters()
+
+/**
+ * Publishes the running chunk's counts to the job's shared counters. Called at most once a
+ * millisecond (and at the end of a chunk): an atomic update per task would cost about as much as a
+ * tiny task.
+ */
+function publish(): void {
+  const live = progress
+  if (live.doneUnpublished > 0) Atomics.add(live.control, CONTROL.tasksDone, live.doneUnpublished)
+  if (live.failedUnpublished > 0) Atomics.add(live.control, CONTROL.tasksFailed, live.failedUnpublished)
+  if (live.tuplesUnpublished > 0) Atomics.add(live.tuples, COUNTERS.tuples, BigInt(live.tuplesUnpublished))
+  live.doneUnpublished = 0
+  live.failedUnpublished = 0
+  live.tuplesUnpublished = 0
+}
+
+/** The checkpoint positions kernels call (see kernels/combinations.ts). */
+const checkpoint: Checkpoint = (since) => {
+  const live = progress
+  live.reportedThisTask += since
+  live.tuplesUnpublished += since
+  // A task's last, partial block is published with the task, at most once a millisecond, and asks
+  // nothing: the task has finished, and kernels do not read the answer. (Atomics.load is a call
+  // into V8, not inlined: two a task, with the loop's own check, took 2-4% of a tiny task's time in
+  // the worker; the loop's check alone stops a chunk as promptly.)
+  if (since < CHECK_EVERY) return true
+  // A full block means a long task is under way: publish now so progress moves within it.
+  publish()
+  return Atomics.load(live.control, CONTROL.cancel) === 0
+}
+
+/**
+ * The checkpoint values kernels call: they report work units, not results; each report is
+ * published at once (they come at most once a millisecond or so), and the kernel asks whether to
+ * go on.
+ */
+const keepGoing: ValuesCheckpoint = (work) => {
+  const live = progress
+  if (work > 0) {
+    live.workThisTask += work
+    Atomics.add(live.tuples, COUNTERS.work, BigInt(work))
+  }
+  return Atomics.load(live.control, CONTROL.cancel) === 0
+}
 
 function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
   // Run an empty chunk once, so the first job does not pay for compiling the chunk path or opening
@@ -115,13 +212,22 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
 export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkReply {
   const clockBase = performance.timeOrigin - message.jobOrigin
   const receivedAt = clockBase + performance.now()
-  const tasks = message.planIndex.length
+  const plans = message.plans
+  const planIndex = message.planIndex
+  const tasks = planIndex.length
   const control = new Int32Array(message.control)
-  const tuples = new BigInt64Array(message.tuples)
   const beat = new Float64Array(message.heartbeat)
   const keep = message.keep
-  // Every per-task column lives in one buffer: each transferred buffer costs the reply time.
-  const meta = new ArrayBuffer(tasks * 44)
+  // Every per-task column lives in one buffer: each transferred buffer costs the reply time. A
+  // buffer handed back from an earlier chunk (see ThreadsJob.release) is reused: every fresh one,
+  // 1.4 MB for a chunk of 32,768 tasks, is external memory the main thread's V8 must account for
+  // and collect once the chunk is filed. Reusing them cut the CPU of V8's helper threads (garbage
+  // collection) from about 155 to 90 ns a task in a 1,000,000-task job, and the main thread's by
+  // about 15 ns (interleaved A/B, bench/scaling.js); clearing a reused one costs about 1 ns a task.
+  const needed = tasks * COLUMN_BYTES_PER_TASK
+  const spare = message.columns
+  const reused = spare !== undefined && spare.byteLength >= needed
+  const meta = reused ? spare : new ArrayBuffer(needed)
   const produced = new Float64Array(meta, 0, tasks)
   const kept = new Float64Array(meta, tasks * 8, tasks)
   const offset = new Float64Array(meta, tasks * 16, tasks)
@@ -130,38 +236,44 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const cpu = new Int16Array(meta, tasks * 40, tasks).fill(-1)
   const status = new Uint8Array(meta, tasks * 42, tasks)
   const width = new Uint8Array(meta, tasks * 43, tasks)
+  // A reused buffer starts as a fresh one would where it is not written below: no task produced
+  // anything and every task is pending (offset, width and kept are written for every task).
+  if (reused) {
+    produced.fill(0)
+    status.fill(TASK_STATUS.pending)
+  }
   const errors: Array<[number, string]> = []
 
   // Lay out one buffer for the whole chunk: each task's kept results, aligned to 8 bytes. Sizes are
   // worked out once per distinct plan, not per task.
-  const planKept = message.plans.map((plan) => keptOf(plan, keep))
-  const planWidth = message.plans.map(widthOf)
-  const planBytes = message.plans.map((plan, p) => keptBytes(plan, planKept[p], planWidth[p]))
+  const planKept: number[] = []
+  const planWidth: number[] = []
+  const planBytes: number[] = []
+  for (const plan of plans) {
+    const keptOfPlan = keptOf(plan, keep)
+    const widthOfPlan = widthOf(plan)
+    planKept.push(keptOfPlan)
+    planWidth.push(widthOfPlan)
+    planBytes.push(keptBytes(plan, keptOfPlan, widthOfPlan))
+  }
   let bytes = 0
   for (let t = 0; t < tasks; t++) {
-    const p = message.planIndex[t]
+    const p = planIndex[t]
     offset[t] = bytes
     width[t] = planWidth[p]
     kept[t] = planKept[p]
     bytes += planBytes[p]
   }
   const data = new ArrayBuffer(bytes)
-  const views = bufferViews(data)
+  const runsOf = planRuns(plans, kernels, data)
 
-  // Progress is published to the shared counters at most once a millisecond (and at the end):
-  // an atomic update per task would cost about as much as a tiny task.
-  let doneUnpublished = 0
-  let failedUnpublished = 0
-  let tuplesUnpublished = 0
+  const live = progress
+  live.control = control
+  live.tuples = new BigInt64Array(message.tuples)
+  live.doneUnpublished = 0
+  live.failedUnpublished = 0
+  live.tuplesUnpublished = 0
   let publishedAt = performance.now()
-  const publish = () => {
-    if (doneUnpublished > 0) Atomics.add(control, CONTROL.tasksDone, doneUnpublished)
-    if (failedUnpublished > 0) Atomics.add(control, CONTROL.tasksFailed, failedUnpublished)
-    if (tuplesUnpublished > 0) Atomics.add(tuples, COUNTERS.tuples, BigInt(tuplesUnpublished))
-    doneUnpublished = 0
-    failedUnpublished = 0
-    tuplesUnpublished = 0
-  }
   // The chunk's totals (see ChunkTotals), in task order.
   let doneCount = 0
   let failedCount = 0
@@ -170,55 +282,36 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   let busyMs = 0
   let cancelled = false
   let stopped: StoppedTask | null = null
-  let reportedThisTask = 0
-  const checkpoint: Checkpoint = (since) => {
-    reportedThisTask += since
-    tuplesUnpublished += since
-    // A full block means a long task is under way: publish now so progress moves within it. A
-    // task's last, partial block is published with the task, at most once a millisecond.
-    if (since >= CHECK_EVERY) publish()
-    return Atomics.load(control, CONTROL.cancel) === 0
-  }
-  // Values kernels report work units, not results: each report is published at once (they come
-  // at most once a millisecond or so), and the kernel asks whether to go on.
-  let workThisTask = 0
-  const keepGoing: ValuesCheckpoint = (work) => {
-    if (work > 0) {
-      workThisTask += work
-      Atomics.add(tuples, COUNTERS.work, BigInt(work))
-    }
-    return Atomics.load(control, CONTROL.cancel) === 0
-  }
 
   for (let t = 0; t < tasks; t++) {
     if (Atomics.load(control, CONTROL.cancel) !== 0) {
       cancelled = true
       break
     }
-    const plan = message.plans[message.planIndex[t]]
-    const kernel = kernels[plan.kernel]
-    const w = width[t]
-    reportedThisTask = 0
+    const plan = plans[planIndex[t]]
+    const runs = runsOf[planIndex[t]]
+    live.reportedThisTask = 0
     const start = performance.now()
     beat[HEARTBEAT.since] = clockBase + start
     beat[HEARTBEAT.task] = t
     try {
       let count: number
-      if (!kernel) throw new Error(`this worker has no kernel ${plan.kernel}`)
-      if (kernel.layout === 'positions' && plan.layout === 'positions') {
-        count = kernel.run(plan, keep, views.positions(w), offset[t] / w, scratch, checkpoint)
-      } else if (kernel.layout === 'values' && plan.layout === 'values') {
-        workThisTask = 0
-        const value = kernel.run(plan.args, keepGoing)
+      if (runs.kind === 'positions') {
+        count = runs.kernel.run(runs.plan, keep, runs.out, offset[t] / width[t], scratch, checkpoint)
+      } else if (runs.kind === 'values') {
+        live.workThisTask = 0
+        const value = runs.kernel.run(runs.plan.args, keepGoing)
         count = value === null ? -1 : 1
-        if (value !== null && kept[t] > 0) views.values()[offset[t] / 8] = value
+        if (value !== null && kept[t] > 0) runs.out[offset[t] / 8] = value
         // A finished task counts whole: what its checkpoints did not report (the last slice).
-        const rest = value === null ? 0 : (plan.work ?? 0) - workThisTask
-        if (rest > 0) Atomics.add(tuples, COUNTERS.work, BigInt(rest))
+        const rest = value === null ? 0 : (runs.plan.work ?? 0) - live.workThisTask
+        if (rest > 0) Atomics.add(live.tuples, COUNTERS.work, BigInt(rest))
+      } else if (runs.kind === 'missing') {
+        throw new Error(`this worker has no kernel ${plan.kernel}`)
       } else {
         throw new Error(`kernel ${plan.kernel} does not produce ${plan.layout}`)
       }
-      if (count > 0) tuplesUnpublished += count - reportedThisTask
+      if (count > 0) live.tuplesUnpublished += count - live.reportedThisTask
       if (count < 0) {
         cancelled = true
         status[t] = TASK_STATUS.cancelled
@@ -226,7 +319,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       } else {
         status[t] = TASK_STATUS.done
         produced[t] = count
-        doneUnpublished++
+        live.doneUnpublished++
         doneCount++
         producedSum += count
         keptSum += kept[t]
@@ -235,7 +328,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
       status[t] = TASK_STATUS.failed
       kept[t] = 0
       errors.push([t, taskErrorMessage(err)])
-      failedUnpublished++
+      live.failedUnpublished++
       failedCount++
     }
     if (cancelled) {
@@ -245,7 +338,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
         index: t,
         start: clockBase + start,
         end: clockBase + performance.now(),
-        produced: reportedThisTask
+        produced: live.reportedThisTask
       }
       break
     }

@@ -66,6 +66,13 @@ export class Job {
   private cancelReason = 'cancelled by the user'
   /** Stops tasks that overrun the job's task timeout; null when the job has none. */
   private watchdog: TaskWatchdog | null = null
+  /**
+   * Main-thread milliseconds spent filing chunk replies (results, timings, busy-time bins, tallies)
+   * and chunks filed: the engine's own cost on this thread, which on a machine with no core to
+   * spare competes with the workers for one (see BENCHMARKS.md, "Tiny tasks: scaling with threads").
+   */
+  filingMs = 0
+  chunksFiled = 0
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
@@ -181,6 +188,7 @@ export class Job {
     const watched = this.watchdog?.watch(firstTask, run)
     try {
       const reply = await run.reply
+      const filingFrom = performance.now()
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
       this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
@@ -198,6 +206,10 @@ export class Job {
         if (reply.lane < this.stoppedMsPerLane.length)
           this.stoppedMsPerLane[reply.lane] += reply.stopped.end - reply.stopped.start
       }
+      // Filed: the stores copied the columns, so their buffer can carry a later chunk's.
+      channel.release?.(reply)
+      this.filingMs += performance.now() - filingFrom
+      this.chunksFiled++
     } catch (err) {
       const running = run.running()
       const failures = chunkFailures({
@@ -231,15 +243,12 @@ export class Job {
    */
   private flush(): void {
     this.listener.progress?.(this.progress())
-    if (this.pendingTimings.length === 0) return
-    const tasks: number[] = []
-    for (const [first, count] of this.pendingTimings) {
-      for (let task = first; task < first + count && tasks.length < MAX_LIVE_TIMINGS; task++) {
-        if (this.timings.ran(task)) tasks.push(task)
-      }
-    }
+    const pending = this.pendingTimings
+    if (pending.length === 0) return
     this.pendingTimings = []
-    if (tasks.length > 0) this.listener.timings?.(this.timings.batch(tasks))
+    if (!this.listener.timings) return
+    const batch = this.timings.batchOfRanges(pending, MAX_LIVE_TIMINGS)
+    if (batch.task.length > 0) this.listener.timings(batch)
   }
 
   /**

