@@ -194,6 +194,11 @@ function warmup(message: WarmupMessage, kernels: KernelTable): WarmupReply {
     },
     kernels
   )
+  // Call each values kernel once with no work, so a lane's first task does not pay for compiling
+  // it inside its own timing (a first busy_wait task measured up to 16 ms more than its kernel).
+  for (const kernel of Object.values(kernels)) {
+    if (kernel.layout === 'values') kernel.run([0, 0], () => true)
+  }
   // Every warm-up task waits until all threads hold one, so each thread loads this module and
   // reports its thread id (its lane) before the job clock starts.
   const arrivals = new Int32Array(message.barrier)

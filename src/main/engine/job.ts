@@ -323,10 +323,12 @@ export class Job {
     const total = this.plan.taskCount
     if (this.status === 'cancelled') {
       const { stopped, tuplesOfStoppedTasks } = this.tally
-      const stoppedPart =
-        stopped > 0
-          ? `; ${stopped} stopped midway (${tuplesOfStoppedTasks.toLocaleString('en-US')} tuples computed, not kept)`
-          : ''
+      // A values task yields its one value only at its end, so one stopped midway computed none.
+      const computed =
+        this.plan.workload.layout === 'values'
+          ? 'not kept'
+          : `${tuplesOfStoppedTasks.toLocaleString('en-US')} tuples computed, not kept`
+      const stoppedPart = stopped > 0 ? `; ${stopped} stopped midway (${computed})` : ''
       return `${this.cancelReason}: ${tasksDone} of ${total} tasks completed and kept${stoppedPart}, the rest did not run`
     }
     if (this.status === 'failed') {

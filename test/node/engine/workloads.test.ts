@@ -185,6 +185,9 @@ describe('the workloads beside combinations, end to end on the engine', () => {
     const summary = await (job as unknown as Job).done
     expect(summary.status).toBe('cancelled')
     expect(summary.tasksStopped).toBe(2)
+    expect(summary.message).toBe(
+      'cancelled by the user: 0 of 4 tasks completed and kept; 2 stopped midway (not kept), the rest did not run'
+    )
     expect(performance.now() - asked).toBeLessThan(500)
   })
 
