@@ -181,6 +181,18 @@ export const LaneTimeSchema = z.object({
 })
 export type LaneTime = z.output<typeof LaneTimeSchema>
 
+/** Who ran a lane: its host, process and thread, and how far its clock was from the engine's. */
+export const LaneLabelSchema = z.object({
+  lane: z.number(),
+  host: z.string(),
+  pid: z.number(),
+  /** Worker-thread id within its process. */
+  threadId: z.number(),
+  /** The worker's clock minus the engine's, ms, measured at start-up; its timestamps are corrected by it. */
+  clockOffsetMs: z.number()
+})
+export type LaneLabel = z.output<typeof LaneLabelSchema>
+
 /** Everything a finished (or running) job reports about itself. */
 export const JobSummarySchema = z.object({
   jobId,
@@ -216,6 +228,8 @@ export const JobSummarySchema = z.object({
   busyMsPerLane: z.array(z.number()),
   /** Where each lane's share of the wall time went; the five parts add up to `wallMs`. */
   laneTime: z.array(LaneTimeSchema),
+  /** Who ran each lane (the back end's workers when the job ran). */
+  lanes: z.array(LaneLabelSchema),
   /**
    * The tool's own cost per task, apart from the workload's: the lanes' `bookkeepingMs` summed
    * (time inside chunks outside every task's timing: the per-task loop, its two clock reads, the

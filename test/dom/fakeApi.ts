@@ -91,6 +91,7 @@ export function summaryOf(plan: PlanSummary, jobId: string, overrides: Partial<J
     ],
     overheadNsPerTask: (9 * 1e6) / plan.taskCount,
     failures: [],
+    lanes: [],
     ...overrides
   }
 }

@@ -54,10 +54,16 @@ export function timingLines(summary: JobSummary): string[] {
 /** What a back end other than threads adds: processes start, copy every result back, and hold memory of their own. */
 export function backendLines(summary: JobSummary): string[] {
   if (summary.spec.backend !== 'processes') return []
-  return [
+  const lines = [
     `Back end: processes (${summary.threads} child process${summary.threads === 1 ? '' : 'es'}; ` +
       'their results are copied back to this process, within the wall time)'
   ]
+  if (summary.lanes.length > 0) {
+    const pids = summary.lanes.map((label) => `#${label.lane} pid ${label.pid}`).join(', ')
+    const offset = Math.max(...summary.lanes.map((label) => Math.abs(label.clockOffsetMs)))
+    lines.push(`  ${pids}; clocks within ${offset.toFixed(3)} ms of this process's, corrected`)
+  }
+  return lines
 }
 
 /**

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
-import type { Backend, BackendJob, ChunkWork } from './backends/backend'
+import type { Backend, BackendJob, ChunkWork, LaneLabel } from './backends/backend'
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { TaskWatchdog } from './taskWatchdog'
@@ -41,6 +41,8 @@ export class Job {
   readonly timings: TimingStore
   readonly done: Promise<JobSummary>
   private status: JobStatus = 'running'
+  /** Who ran each lane, as the job ended (a later job may replace workers). */
+  private lanes: LaneLabel[] | null = null
   /** This job's channel to the back end's workers; opened when the job clock starts. */
   private channel: BackendJob | null = null
   private readonly failures: TaskFailure[] = []
@@ -150,6 +152,7 @@ export class Job {
 
     if (this.cancelRequested) this.results.cancelPending()
     this.status = this.cancelRequested ? 'cancelled' : this.tally.failed > 0 ? 'failed' : 'done'
+    this.lanes = this.backend.laneLabels()
     this.flush()
     const summary = this.summary()
     this.listener.finished?.(summary)
@@ -314,6 +317,7 @@ export class Job {
       tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
       busyMsPerLane: [...this.timings.busyMsPerLane],
       laneTime: laneTimes,
+      lanes: this.lanes ?? this.backend.laneLabels(),
       overheadNsPerTask: tasksRan > 0 ? (bookkeepingMs * 1e6) / tasksRan : null,
       failures: [...this.failures]
     }

@@ -1,3 +1,4 @@
+import type { LaneLabel } from '../../../shared/payloads'
 import type { BackendKind } from '../../../shared/spec'
 import type { KernelPlan } from '../../../shared/workloads'
 import type { ChunkReply } from '../chunkProtocol'
@@ -9,19 +10,8 @@ import type { ChunkReply } from '../chunkProtocol'
  * job clock.
  */
 
-/** Who a lane is: one worker of a back end, by the host, process and thread it runs on. */
-export interface LaneLabel {
-  lane: number
-  host: string
-  pid: number
-  /** Worker-thread id within its process (0 for a process's main thread). */
-  threadId: number
-  /**
-   * How far this worker's clock is ahead of the engine's, ms, as measured at start-up (0 for
-   * threads, which share the engine's clock). Timestamps it reports are already corrected.
-   */
-  clockOffsetMs: number
-}
+/** Who a lane is: one worker of a back end, by the host, process and thread it runs on (a payload type). */
+export type { LaneLabel }
 
 /** A chunk of work as the engine hands it over: plain data, no shared memory and no handles. */
 export interface ChunkWork {

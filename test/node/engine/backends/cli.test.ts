@@ -21,6 +21,14 @@ describe('poolscope run --backend processes', () => {
     expect(processes.stdout).toContain(
       'Back end: processes (2 child processes; their results are copied back to this process, within the wall time)\n'
     )
+    // Which processes ran each lane, and how far their clocks were from this one's.
+    const pids =
+      /^ {2}#0 pid (\d+), #1 pid (\d+); clocks within (\d+\.\d{3}) ms of this process's, corrected$/m.exec(
+        processes.stdout
+      )
+    expect(pids).not.toBeNull()
+    expect(new Set([pids?.[1], pids?.[2], String(process.pid)]).size).toBe(3)
+    expect(Number(pids?.[3])).toBeLessThan(5)
     const threads = await runCli(['run', '--threads', '2'])
     expect(threads.stdout).not.toContain('Back end:')
   })

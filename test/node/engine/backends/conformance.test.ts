@@ -173,9 +173,11 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
     })
 
     it('labels its lanes: its own processes for processes, this process for threads', async () => {
-      await run(mapCellSpec(LANES))
+      const job = await run(mapCellSpec(LANES))
       const labels: LaneLabel[] = poolOf(engine).laneLabels()
       expect(labels.map((label) => label.lane)).toEqual(range(LANES))
+      // The job's summary names who ran each lane, as the front doors show it.
+      expect(job.summary().lanes).toEqual(labels)
       for (const label of labels) {
         expect(label.threadId).toBeGreaterThan(0)
         expect(Number.isFinite(label.clockOffsetMs)).toBe(true)
