@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { PoolScopeError, ErrorCodes, type ErrorPath } from './errors'
 import { excerpt } from './excerpt'
 import { callBytes, jobMemory, type JobMemory } from './memory'
@@ -258,6 +259,20 @@ class RecipeTasks {
 }
 
 /**
+ * Each workload's recipe schema, refusing unknown keys, made once: zod compiles a schema on its
+ * first parse, which cost about a millisecond per job when the strict copy was made per plan.
+ */
+const strictSchemas = new WeakMap<WorkloadEntry, z.ZodObject>()
+function strictRecipeSchema(workload: WorkloadEntry): z.ZodObject {
+  let schema = strictSchemas.get(workload)
+  if (!schema) {
+    schema = workload.recipeSchema.strict()
+    strictSchemas.set(workload, schema)
+  }
+  return schema
+}
+
+/**
  * The notebook's `data`, built from a recipe: the workload's recipe fields are checked against its
  * schema, then each task draws one argument list (with a seed, exactly as `random.choice` draws it)
  * or gets its own. Tasks with equal arguments share one list.
@@ -269,7 +284,7 @@ function* recipeTasks(
 ): Generator<void, RecipeTasks, void> {
   if (spec.inputs.kind !== 'recipe') throw new Error('recipeTasks needs a recipe')
   const { kind: _kind, tasks: taskField, seed, ...own } = spec.inputs
-  const parsed = workload.recipeSchema.strict().safeParse(own)
+  const parsed = strictRecipeSchema(workload).safeParse(own)
   if (!parsed.success) {
     invalid(describeZodError(parsed.error, ['inputs']), ['inputs', ...firstIssuePath(parsed.error)])
   }
