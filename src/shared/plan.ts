@@ -95,6 +95,18 @@ export function autoChunkSize(taskCount: number, threads: number, totalTuples: b
   return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap, MAX_CHUNK_TASKS))
 }
 
+/** About what one tuple of a combinations task costs on one core, ns (see combinationsCost). */
+const NS_PER_TUPLE = 25
+
+/**
+ * A job's work for the chunk rule, in tuples: its tuples, or for a values workload (one value a
+ * task, however long it takes) its estimated cost as that many tuples' worth. Eight count_primes
+ * tasks of 7 ms each then get a chunk each, as they should, instead of sharing two chunks of four.
+ */
+function chunkWork(workload: WorkloadEntry, totalTuples: bigint, costNs: number): bigint {
+  return workload.layout === 'values' ? BigInt(Math.round(costNs / NS_PER_TUPLE)) : totalTuples
+}
+
 /** Refuses a spec; `path` names the field at fault, so front doors can point at it. */
 function invalid(message: string, path: ErrorPath): never {
   throw new PoolScopeError(ErrorCodes.INVALID_SPEC, message, path)
@@ -226,7 +238,9 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   })
 
   const chunkSize =
-    spec.chunkSize === 'auto' ? autoChunkSize(taskCount, threads, totalTuples) : spec.chunkSize
+    spec.chunkSize === 'auto'
+      ? autoChunkSize(taskCount, threads, chunkWork(workload, totalTuples, costNs))
+      : spec.chunkSize
   return {
     spec: resolvedSpec,
     workload,

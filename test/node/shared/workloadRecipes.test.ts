@@ -128,3 +128,27 @@ describe('recipes of the workloads beside combinations', () => {
     }
   })
 })
+
+describe('automatic chunks for values workloads', () => {
+  it('gives long values tasks a chunk each, and groups instant ones', () => {
+    const primes = planJob(
+      {
+        workload: 'count_primes',
+        style: 'starmap',
+        inputs: { kind: 'recipe', span: [0, 1_000_000], tasks: 8 }
+      },
+      2
+    )
+    expect(primes.chunkSize).toBe(1)
+    const spins = planJob(
+      { workload: 'busy_wait', style: 'map', inputs: { kind: 'recipe', ms: [5], tasks: 40 } },
+      2
+    )
+    expect(spins.chunkSize).toBe(5) // Pool.map's rule, four chunks per thread: 40 / 8
+    const instant = planJob(
+      { workload: 'busy_wait', style: 'map', inputs: { kind: 'recipe', ms: [0], tasks: 100_000 } },
+      2
+    )
+    expect(instant.chunkSize).toBe(12_500) // Pool.map's rule again: 100,000 / 8
+  })
+})
