@@ -53,12 +53,12 @@ export interface JobPlan {
 }
 
 /** Bytes one kept result of a plan takes once packed: a tuple of positions, or a Float64 value. */
-export function resultBytes(plan: KernelPlan): number {
+function resultBytes(plan: KernelPlan): number {
   return plan.layout === 'positions' ? plan.k * bytesPerIndex(plan.n) : VALUE_BYTES
 }
 
 /** A value of a values layout is stored as a Float64. */
-export const VALUE_BYTES = 8
+const VALUE_BYTES = 8
 
 /** Tuples a task keeps of `count` under a keep mode. */
 export function keptOf(count: bigint, keep: Keep): bigint {

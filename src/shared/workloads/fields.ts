@@ -1,4 +1,4 @@
-import { ELEMENTS_HELP, parseElements } from '../elements'
+import { parseElements } from '../elements'
 import type { FieldParse, RecipeField } from './entry'
 
 /**
@@ -72,5 +72,3 @@ export function spanField(
     }
   }
 }
-
-export { ELEMENTS_HELP }
