@@ -60,9 +60,11 @@ describe('timeline chart', () => {
 
   describe('with no bars to draw', () => {
     // busy_wait(2000) on 4 tasks: two chunks of two tasks on two threads.
+    // Chunks of two: automatic chunks would give each long task its own.
     const longSpec = {
       workload: 'busy_wait',
       style: 'map',
+      chunkSize: 2,
       inputs: { kind: 'recipe', tasks: 4, ms: [2000] }
     }
 
