@@ -93,10 +93,9 @@ export class TimingStore {
     return this.ranFlag[task] === 1
   }
 
-  /** A batch of the given tasks (in the order given). */
-  batch(tasks: readonly number[]): TimingBatch {
-    const size = tasks.length
-    const batch: TimingBatch = {
+  /** A batch of `size` timings, its columns zeroed, for this job. */
+  private emptyBatch(size: number): TimingBatch {
+    return {
       jobId: this.jobId,
       task: new Int32Array(size),
       start: new Float64Array(size),
@@ -105,6 +104,12 @@ export class TimingStore {
       cpu: new Int16Array(size),
       tid: new Int32Array(size)
     }
+  }
+
+  /** A batch of the given tasks (in the order given). */
+  batch(tasks: readonly number[]): TimingBatch {
+    const size = tasks.length
+    const batch = this.emptyBatch(size)
     tasks.forEach((task, i) => {
       batch.task[i] = task
       batch.start[i] = this.start[task]
@@ -141,15 +146,7 @@ export class TimingStore {
         }
       }
     }
-    const batch: TimingBatch = {
-      jobId: this.jobId,
-      task: new Int32Array(size),
-      start: new Float64Array(size),
-      end: new Float64Array(size),
-      lane: new Uint16Array(size),
-      cpu: new Int16Array(size),
-      tid: new Int32Array(size)
-    }
+    const batch = this.emptyBatch(size)
     let at = 0
     for (const [first, count] of parts) {
       for (let i = 0; i < count; i++) batch.task[at + i] = first + i
