@@ -52,13 +52,13 @@ export interface JobPlan {
   totalWork: number
 }
 
+/** A value of a values layout is stored as a Float64. */
+const VALUE_BYTES = 8
+
 /** Bytes one kept result of a plan takes once packed: a tuple of positions, or a Float64 value. */
 function resultBytes(plan: KernelPlan): number {
   return plan.layout === 'positions' ? plan.k * bytesPerIndex(plan.n) : VALUE_BYTES
 }
-
-/** A value of a values layout is stored as a Float64. */
-const VALUE_BYTES = 8
 
 /** Tuples a task keeps of `count` under a keep mode. */
 export function keptOf(count: bigint, keep: Keep): bigint {

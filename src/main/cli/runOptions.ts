@@ -10,7 +10,7 @@ import {
   type BackendKind,
   type JobSpecInput
 } from '../../shared/spec'
-import { WORKLOADS, findWorkload, type WorkloadEntry } from '../../shared/workloads'
+import { WORKLOADS, findWorkload, recipeDraws, type WorkloadEntry } from '../../shared/workloads'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
 import { fileProblem } from './io'
 
@@ -239,7 +239,7 @@ export function parseRunOptions(
 
   const seedText = flagText(flags, '--seed')
   let seed = seedText === undefined ? undefined : parseSeed(seedText)
-  const drawsN = drawsWithSeed(workload, recipe)
+  const drawsN = recipeDraws(workload, recipe)
   let chosenSeed: number | null = null
   if (drawsN && seed === undefined) {
     seed = pickSeed()
@@ -280,12 +280,4 @@ function recipeFieldsOf(workload: WorkloadEntry, flags: ParsedFlags): Record<str
     recipe[field.key] = parsed.value
   }
   return recipe
-}
-
-/** Whether a recipe's tasks draw from several argument lists, so its seed matters. */
-function drawsWithSeed(workload: WorkloadEntry, recipe: Record<string, unknown>): boolean {
-  const parsed = workload.recipeSchema.safeParse(recipe)
-  if (!parsed.success) return false
-  const tasks = workload.recipeTasks(parsed.data as Record<string, unknown>)
-  return tasks.kind === 'draw' && tasks.choices.length > 1
 }

@@ -31,6 +31,18 @@ export function planCount(plan: KernelPlan): bigint {
   return plan.layout === 'positions' ? binomial(plan.n, plan.k) : 1n
 }
 
+/**
+ * Whether a recipe's tasks draw their arguments from several (so its seed matters): what the form
+ * asks to show its Seed field and the CLI to pick and print a seed.
+ */
+export function recipeDraws(workload: WorkloadEntry | undefined, values: Record<string, unknown>): boolean {
+  if (!workload) return false
+  const parsed = workload.recipeSchema.safeParse(values)
+  if (!parsed.success) return false
+  const tasks = workload.recipeTasks(parsed.data as Record<string, unknown>)
+  return tasks.kind === 'draw' && tasks.choices.length > 1
+}
+
 export function workloadInfos(): WorkloadInfo[] {
   return ENTRIES.map(({ name, title, description, params, layout, fields }) => ({
     name,

@@ -4,7 +4,7 @@ import { largeJobNote } from '../../../shared/progress'
 import { RemoteError } from '../../../shared/protocol'
 import type { ErrorInfo } from '../../../shared/errors'
 import { messageWithoutPath, type JobSpecInput } from '../../../shared/spec'
-import { findWorkload } from '../../../shared/workloads'
+import { findWorkload, recipeDraws } from '../../../shared/workloads'
 import { useJobStore } from './job'
 import {
   buildSpec,
@@ -12,7 +12,6 @@ import {
   defaultFields,
   describeSize,
   readRecipe,
-  recipeDraws,
   fieldOfPath,
   notebookMapPreset,
   notebookStarmapPreset,

@@ -14,7 +14,7 @@ import {
   type BackendKind,
   type JobSpecInput
 } from '../../../shared/spec'
-import { WORKLOADS, type WorkloadEntry } from '../../../shared/workloads'
+import { WORKLOADS, recipeDraws, type WorkloadEntry } from '../../../shared/workloads'
 
 /** What the form holds: the text a person typed, before any parsing. */
 export interface JobFormFields {
@@ -114,15 +114,6 @@ export function readRecipe(workload: WorkloadEntry | undefined, text: Record<str
     else errors[`recipe.${field.key}`] = parsed.error
   }
   return { values, errors }
-}
-
-/** Whether a workload's recipe draws each task's arguments from several, so the seed matters. */
-export function recipeDraws(workload: WorkloadEntry | undefined, values: Record<string, unknown>): boolean {
-  if (!workload) return false
-  const parsed = workload.recipeSchema.safeParse(values)
-  if (!parsed.success) return false
-  const tasks = workload.recipeTasks(parsed.data as Record<string, unknown>)
-  return tasks.kind === 'draw' && tasks.choices.length > 1
 }
 
 /** Reads the typed text into a spec; each unreadable field gets a message saying what is allowed. */
