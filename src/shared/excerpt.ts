@@ -15,3 +15,8 @@ export function excerpt(value: unknown, max = MAX_EXCERPT_CHARS): string {
   if (text.length <= max) return text
   return `${text.slice(0, max)}… (${text.length} characters)`
 }
+
+/** Text cut to at most `max` characters, the last of them `…` when anything was cut. */
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}

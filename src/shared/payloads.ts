@@ -321,6 +321,86 @@ export const BusyBinsStateSchema = z.object({
 export const JobBusyBinsSchema = BusyBinsStateSchema.extend({ jobId })
 export type JobBusyBins = z.output<typeof JobBusyBinsSchema>
 
+/**
+ * A window of a job's timeline, [from, to] on the job clock (ms; negative before the job's zero,
+ * during the pool's start-up), as `job.timeline` measures it. Every lane's time in the window is
+ * in it, split into the categories of `SEGMENT` (shared/timeline): either in detail (`segments`,
+ * with one bar per task in `tasks`) when few tasks fall in the window, or else summed into equal
+ * bins per lane (`bins`). Either way a lane's parts add up to the window's length within the
+ * job's span. While the job runs, the running chunks and tasks are in it up to `now`.
+ */
+export const TimelineWindowSchema = z.object({
+  jobId,
+  running: z.boolean(),
+  /** The job clock now (while it runs) or at its end: the wall time. */
+  now: z.number(),
+  /** Pool start-up drawn before zero: the pool was started for this job. 0 when it was reused. */
+  startupMs: z.number(),
+  threads: z.number(),
+  /** Who ran each lane, and per lane the OS thread id of its last chunk (-1 when unknown). */
+  lanes: z.array(LaneLabelSchema),
+  osThread: z.array(z.number()),
+  from: z.number(),
+  to: z.number(),
+  /** Tasks that ran within the window, wholly or in part (the running ones included). */
+  tasksInWindow: z.number(),
+  detail: z.enum(['tasks', 'bins']),
+  /**
+   * Detail: every lane's time as segments, `lane` 0..threads-1 or `threads` for the dispatcher
+   * lane. A chunk is one `bookkeeping` segment from its start to its end; its tasks are drawn over
+   * it (`tasks`), so what shows between them is bookkeeping.
+   */
+  segments: z
+    .object({
+      lane: typedArray(Uint16Array),
+      kind: typedArray(Uint8Array),
+      from: typedArray(Float64Array),
+      to: typedArray(Float64Array),
+      /** The chunk a segment belongs to (its first task), -1 for none. */
+      chunk: typedArray(Int32Array)
+    })
+    .nullable(),
+  /** Detail: the window's tasks. `output` is the task's tuples, or its value (NaN when not kept). */
+  tasks: z
+    .object({
+      task: typedArray(Int32Array),
+      start: typedArray(Float64Array),
+      end: typedArray(Float64Array),
+      lane: typedArray(Uint16Array),
+      cpu: typedArray(Int16Array),
+      tid: typedArray(Int32Array),
+      output: typedArray(Float64Array),
+      /** When its chunk was handed to the back end: the task was ready from then. */
+      readyAt: typedArray(Float64Array),
+      /** 1 for a task still running (its end is `now`), 0 otherwise. */
+      running: typedArray(Uint8Array),
+      /** Tuples or work units a running task has reported so far. */
+      progress: typedArray(Float64Array),
+      /** Index into `calls` of the task's arguments. */
+      call: typedArray(Int32Array)
+    })
+    .nullable(),
+  /** Detail: the arguments of the window's tasks in Python syntax, long ones cut with `…`. */
+  calls: z.array(z.string()),
+  /**
+   * Bins: `count` equal bins of `binMs` from `from`, per lane (0..threads-1, then the dispatcher
+   * lane) and category: `ms[(lane × kinds + kind) × count + bin]` is the time of category `kind`
+   * (its `SEGMENT` code) in that bin. `tasks` counts the tasks that touched each lane's bins.
+   */
+  bins: z
+    .object({
+      count: z.number(),
+      binMs: z.number(),
+      kinds: z.number(),
+      ms: typedArray(Float64Array),
+      tasks: typedArray(Uint32Array)
+    })
+    .nullable(),
+  /** Chunks handed to the back end within the window (dispatcher lane), and their times. */
+  sends: typedArray(Float64Array)
+})
+export type TimelineWindow = z.output<typeof TimelineWindowSchema>
+
 /** One task of a job, as the results table shows it. */
 export const ResultRowSchema = z.object({
   task: z.number(),
@@ -383,6 +463,7 @@ export const ResultSchemas = {
   'job.tuples': TuplesPageSchema,
   'job.timings': TimingBatchSchema,
   'job.busyBins': JobBusyBinsSchema,
+  'job.timeline': TimelineWindowSchema,
   'job.export': ExportFileSchema
 } as const satisfies Record<CommandName, z.ZodType>
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorInfo } from './errors'
+import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
 import type {
   CommandResults,
@@ -13,6 +14,7 @@ import type {
   ResultsPage,
   TaskArgs,
   TimingBatch,
+  TimelineWindow,
   TuplesPage
 } from './payloads'
 
@@ -28,6 +30,14 @@ const jobId = z.string().min(1).max(64)
 export const MAX_RESULT_ROWS = 1000
 export const MAX_TUPLES_PAGE = 10_000
 export const MAX_TIMINGS_PAGE = 200_000
+
+/** Which part of a job's timeline to measure (`job.timeline`), all optional. */
+export interface TimelineRequest {
+  from?: number
+  to?: number
+  bins?: number
+  maxTasks?: number
+}
 
 /** Parameters of every command, by name. The host refuses names that are not own keys of this object. */
 export const CommandSchemas = {
@@ -75,6 +85,22 @@ export const CommandSchemas = {
     .strict(),
   /** The busy-time bins of every task of a job, made by the host: what a big job's timeline draws. */
   'job.busyBins': z.object({ jobId }).strict(),
+  /**
+   * A window of a job's timeline (see `TimelineWindow`): the whole job by default. Detail when at
+   * most `maxTasks` tasks fall in it, else `bins` equal bins per lane.
+   */
+  'job.timeline': z
+    .object({
+      jobId,
+      from: z.number().finite().optional(),
+      to: z.number().finite().optional(),
+      bins: z.number().int().min(1).max(MAX_WINDOW_BINS).optional(),
+      maxTasks: z.number().int().min(0).max(MAX_WINDOW_TASKS).optional()
+    })
+    .strict()
+    .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, {
+      message: 'from must be before to'
+    }),
   'job.export': z.object({ jobId, format: z.enum(['json', 'csv']) }).strict()
 } as const
 
@@ -101,6 +127,7 @@ export type {
   TaskFailure,
   TaskStatus,
   TimingBatch,
+  TimelineWindow,
   TuplesPage
 } from './payloads'
 
@@ -133,6 +160,7 @@ export interface PoolScopeApi {
   tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
   busyBins(jobId: string): Promise<JobBusyBins>
+  timeline(jobId: string, window?: TimelineRequest): Promise<TimelineWindow>
   exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
@@ -162,6 +190,7 @@ export const METHOD_COMMANDS = {
   tuples: 'job.tuples',
   timings: 'job.timings',
   busyBins: 'job.busyBins',
+  timeline: 'job.timeline',
   exportJob: 'job.export'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
@@ -196,6 +225,7 @@ export function createApi(
     tuples: (jobId, task, offset, limit) => invoke(c.tuples, { jobId, task, offset, limit }),
     timings: (jobId, offset, limit) => invoke(c.timings, { jobId, offset, limit }),
     busyBins: (jobId) => invoke(c.busyBins, { jobId }),
+    timeline: (jobId, window = {}) => invoke(c.timeline, { jobId, ...window }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
     onEvent: subscribe
   }

@@ -11,8 +11,10 @@ import type {
   PlanSummary,
   PoolScopeApi,
   ResultRow,
-  TimingBatch
+  TimingBatch,
+  TimelineWindow
 } from '../../src/shared/protocol'
+import { SEGMENT } from '../../src/shared/timeline'
 import { LIMITS } from '../../src/shared/spec'
 import { workloadInfos } from '../../src/shared/workloads'
 
@@ -124,6 +126,77 @@ export function hostBins(jobId: string, count: number, lanes = 2): JobBusyBins {
   return { jobId, ...bins.toState() }
 }
 
+/**
+ * The host's answer to `job.timeline` for a finished job of `tasks` tasks of `ms` each on `lanes`
+ * lanes, back to back from 0.1 ms, one chunk per lane: every lane waits 0.1 ms, runs its chunk
+ * (tasks with 0.01 ms of bookkeeping before each) and idles to the end.
+ */
+export function timelineWindow(
+  jobId: string,
+  { tasks = 0, lanes = 2, ms = 1, now }: { tasks?: number; lanes?: number; ms?: number; now?: number } = {}
+): TimelineWindow {
+  const perLane = Math.ceil(tasks / lanes)
+  const chunkEnd = 0.1 + perLane * (ms + 0.01)
+  const wall = now ?? chunkEnd + 0.5
+  const seg = { lane: [] as number[], kind: [] as number[], from: [] as number[], to: [] as number[] }
+  const push = (lane: number, kind: number, from: number, to: number) => {
+    seg.lane.push(lane)
+    seg.kind.push(kind)
+    seg.from.push(from)
+    seg.to.push(to)
+  }
+  for (let lane = 0; lane < lanes; lane++) {
+    push(lane, SEGMENT.waiting, 0, 0.1)
+    push(lane, SEGMENT.bookkeeping, 0.1, chunkEnd)
+    push(lane, SEGMENT.idle, chunkEnd, wall)
+  }
+  push(lanes, SEGMENT.filing, chunkEnd, chunkEnd + 0.05)
+  const order = Array.from({ length: tasks }, (_, i) => i)
+  const startOf = (i: number) => 0.1 + Math.floor(i / lanes) * (ms + 0.01) + 0.01
+  return {
+    jobId,
+    running: false,
+    now: wall,
+    startupMs: 0,
+    threads: lanes,
+    lanes: Array.from({ length: lanes }, (_, lane) => ({
+      lane,
+      host: 'test',
+      pid: 100,
+      threadId: lane + 1,
+      clockOffsetMs: 0
+    })),
+    osThread: Array.from({ length: lanes }, (_, lane) => 2000 + lane),
+    from: 0,
+    to: wall,
+    tasksInWindow: tasks,
+    detail: 'tasks',
+    segments: {
+      lane: Uint16Array.from(seg.lane),
+      kind: Uint8Array.from(seg.kind),
+      from: Float64Array.from(seg.from),
+      to: Float64Array.from(seg.to),
+      chunk: new Int32Array(seg.lane.length).fill(-1)
+    },
+    tasks: {
+      task: Int32Array.from(order),
+      start: Float64Array.from(order, startOf),
+      end: Float64Array.from(order, (i) => startOf(i) + ms),
+      lane: Uint16Array.from(order, (i) => i % lanes),
+      cpu: Int16Array.from(order, (i) => i % lanes),
+      tid: Int32Array.from(order, (i) => 2000 + (i % lanes)),
+      output: Float64Array.from(order, () => 15),
+      readyAt: Float64Array.from(order, () => 0),
+      running: new Uint8Array(tasks),
+      progress: new Float64Array(tasks),
+      call: new Int32Array(tasks)
+    },
+    calls: ['(0, 1, 2, 3, 4, 5)'],
+    bins: null,
+    sends: Float64Array.from({ length: lanes }, () => 0.05)
+  }
+}
+
 export function resultRow(task: number): ResultRow {
   return {
     task,
@@ -187,6 +260,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     })),
     timings: vi.fn(async (jobId: string) => timingBatch(jobId, [])),
     busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 0)),
+    timeline: vi.fn(async (jobId: string) => timelineWindow(jobId)),
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
     onEvent: (listener) => {
       listeners.add(listener)

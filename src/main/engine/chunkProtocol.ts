@@ -91,13 +91,34 @@ export const HEARTBEAT = {
   task: 8,
   /** When it started, ms since the job clock's zero. */
   since: 9,
+  /** When the worker took the chunk, ms on the job clock; NaN until then. */
+  received: 10,
+  /** Tuples or work units the running task has reported at its checkpoints (long tasks only). */
+  progress: 11,
+  /** The worker thread's id (its lane, to the threads back end), written with `received`. */
+  thread: 12,
   length: 24
 } as const
+
+/**
+ * The task a heartbeat says is running (index within its chunk, since when, how far it got), or
+ * null between tasks. The worker writes `since` then `task`: a `since` that moved while this read
+ * them belongs to a new task.
+ */
+export function beatTask(beat: Float64Array): { index: number; since: number; progress: number } | null {
+  const since = beat[HEARTBEAT.since]
+  const index = beat[HEARTBEAT.task]
+  const progress = beat[HEARTBEAT.progress]
+  if (index < 0 || beat[HEARTBEAT.since] !== since) return null
+  return { index, since, progress }
+}
 
 /** A heartbeat buffer for one chunk, with no task running. */
 export function newHeartbeat(): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(8 * HEARTBEAT.length)
-  new Float64Array(buffer)[HEARTBEAT.task] = -1
+  const beat = new Float64Array(buffer)
+  beat[HEARTBEAT.task] = -1
+  beat[HEARTBEAT.received] = NaN
   return buffer
 }
 

@@ -129,6 +129,8 @@ class LiveCounters {
   reportedThisTask = 0
   /** Work units the running values task reported. */
   workThisTask = 0
+  /** The running chunk's heartbeat, where a long task's checkpoints show how far it got. */
+  beat: Float64Array<ArrayBufferLike> = new Float64Array(HEARTBEAT.length)
 }
 const progress = new LiveCounters()
 
@@ -159,6 +161,7 @@ const checkpoint: Checkpoint = (since) => {
   if (since < CHECK_EVERY) return true
   // A full block means a long task is under way: publish now so progress moves within it.
   publish()
+  live.beat[HEARTBEAT.progress] = live.reportedThisTask
   return Atomics.load(live.control, CONTROL.cancel) === 0
 }
 
@@ -171,6 +174,7 @@ const keepGoing: ValuesCheckpoint = (work) => {
   const live = progress
   if (work > 0) {
     live.workThisTask += work
+    live.beat[HEARTBEAT.progress] = live.workThisTask
     Atomics.add(live.tuples, COUNTERS.work, BigInt(work))
   }
   return Atomics.load(live.control, CONTROL.cancel) === 0
@@ -275,6 +279,9 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   const live = progress
   live.control = control
   live.tuples = new BigInt64Array(message.tuples)
+  live.beat = beat
+  beat[HEARTBEAT.thread] = threadId
+  beat[HEARTBEAT.received] = receivedAt
   live.doneUnpublished = 0
   live.failedUnpublished = 0
   live.tuplesUnpublished = 0
@@ -297,6 +304,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     const runs = runsOf[planIndex[t]]
     live.reportedThisTask = 0
     const start = performance.now()
+    beat[HEARTBEAT.progress] = 0
     beat[HEARTBEAT.since] = clockBase + start
     beat[HEARTBEAT.task] = t
     try {

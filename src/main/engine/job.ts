@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
 import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
-import type { Backend, BackendJob, ChunkWork, LaneLabel } from './backends/backend'
+import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './backends/backend'
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { TaskWatchdog } from './taskWatchdog'
-import { laneTime, type ChunkSpan } from './laneTime'
+import { ChunkLog } from './chunkLog'
+import { laneTime } from './laneTime'
 import { ResultsStore } from './resultsStore'
 import { TimingStore } from './timingStore'
 
@@ -20,6 +21,15 @@ export interface JobListener {
   progress?(event: ProgressEvent): void
   timings?(batch: TimingBatch): void
   finished?(summary: JobSummary): void
+}
+
+/** A chunk handed to the back end, not yet filed. */
+export interface InFlightChunk {
+  firstTask: number
+  count: number
+  /** When it was handed over, ms on the job clock. */
+  sentAt: number
+  run: ChunkRun
 }
 
 export interface PoolFacts {
@@ -52,8 +62,10 @@ export class Job {
   private cancelRequested = false
   /** Chunks whose timings have not been streamed yet: [first task, task count]. */
   private pendingTimings: Array<[number, number]> = []
-  /** Each lane's chunks, as the worker began and finished them. */
-  private readonly chunkSpans: ChunkSpan[][]
+  /** Every filed chunk's trip: when it was sent, run, replied, and filed. */
+  readonly chunks: ChunkLog
+  /** Chunks handed to the back end and not yet filed, by first task. */
+  readonly inFlight = new Map<number, InFlightChunk>()
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
   private readonly tally = {
     done: 0,
@@ -87,7 +99,7 @@ export class Job {
   ) {
     this.results = new ResultsStore(plan)
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
-    this.chunkSpans = Array.from({ length: plan.threads }, () => [])
+    this.chunks = new ChunkLog(plan.threads)
     this.stoppedMsPerLane = new Array<number>(plan.threads).fill(0)
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
     this.done = this.run()
@@ -101,6 +113,21 @@ export class Job {
     const { memory } = this.plan
     if (this.isRunning) return totalOf(memory)
     return BigInt(memory.tablesBytes + memory.callsBytes + this.results.packedBytes)
+  }
+
+  /** The pool's start-up, when it was started for this job, and whether it was reused. */
+  get pool(): PoolFacts {
+    return this.poolFacts
+  }
+
+  /** The job clock now while the job runs, its wall time once it has ended. */
+  clock(): number {
+    return this.status === 'running' ? this.now() : this.finishedAt
+  }
+
+  /** Who runs each lane (as the job ended, once it has). */
+  laneLabels(): LaneLabel[] {
+    return this.lanes ?? this.backend.laneLabels()
   }
 
   get isRunning(): boolean {
@@ -187,14 +214,15 @@ export class Job {
       }
     }
     const work: ChunkWork = { firstTask, plans, planIndex, keep }
+    const sentAt = this.now()
     const run = channel.runChunk(work)
+    this.inFlight.set(firstTask, { firstTask, count, sentAt, run })
     const watched = this.watchdog?.watch(firstTask, run)
     try {
       const reply = await run.reply
       const filingFrom = performance.now()
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
-      this.chunkSpans[reply.lane]?.push([reply.receivedAt, reply.repliedAt])
       this.pendingTimings.push([firstTask, count])
       const { totals } = reply
       this.tally.done += totals.done
@@ -211,8 +239,23 @@ export class Job {
       }
       // Filed: the stores copied the columns, so their buffer can carry a later chunk's.
       channel.release?.(reply)
-      this.filingMs += performance.now() - filingFrom
+      const filedTo = performance.now()
+      this.filingMs += filedTo - filingFrom
       this.chunksFiled++
+      const clock = performance.timeOrigin - this.origin
+      this.chunks.add({
+        lane: reply.lane,
+        firstTask,
+        count,
+        tid: reply.tid,
+        sentAt,
+        receivedAt: reply.receivedAt,
+        repliedAt: reply.repliedAt,
+        arrivedAt: clock + filingFrom,
+        filedAt: clock + filedTo,
+        stoppedFrom: reply.stopped?.start ?? NaN,
+        stoppedTo: reply.stopped?.end ?? NaN
+      })
     } catch (err) {
       const running = run.running()
       const failures = chunkFailures({
@@ -231,6 +274,7 @@ export class Job {
       }
       this.tally.failed += count
     } finally {
+      this.inFlight.delete(firstTask)
       if (watched) this.watchdog?.release(watched)
     }
   }
@@ -289,8 +333,8 @@ export class Job {
     const wallMs = running ? this.now() : this.finishedAt
     const { done: tasksDone, failed: tasksFailed, stopped, tuplesProduced, tuplesKept } = this.tally
     const seconds = wallMs / 1000
-    const laneTimes = this.chunkSpans.map((spans, lane) =>
-      laneTime(spans, this.timings.busyMsPerLane[lane], this.stoppedMsPerLane[lane], wallMs)
+    const laneTimes = this.timings.busyMsPerLane.map((busyMs, lane) =>
+      laneTime(this.chunks.spansOf(lane), busyMs, this.stoppedMsPerLane[lane], wallMs)
     )
     const tasksRan = tasksDone + tasksFailed
     const bookkeepingMs = laneTimes.reduce((sum, lane) => sum + lane.bookkeepingMs, 0)

@@ -1,3 +1,4 @@
+import { cut } from '../../shared/excerpt'
 import type { JobPlan } from '../../shared/plan'
 import { pyJsonElement, pyRepr, pyTuple, pyValue } from '../../shared/pythonFormat'
 import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
@@ -15,10 +16,6 @@ export const MAX_ROW_ARGS_CHARS = 200
 export const MAX_PREVIEW_TUPLE_CHARS = 120
 /** A page of tuples stops once it holds this many characters (at least one tuple is always sent). */
 export const MAX_TUPLES_PAGE_CHARS = 1_000_000
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
-}
 
 /**
  * Every task's outcome in task order, as `Pool.map` returns it. Tuples stay packed (positions into

@@ -5,6 +5,7 @@ import {
   isCommandName,
   type CommandName,
   type CommandOutcome,
+  type TimelineRequest,
   type CommandResults,
   type EngineEvent
 } from '../../shared/protocol'
@@ -12,6 +13,7 @@ import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, jsonSlices, textSlices } from './exportJob'
+import { timelineWindow } from '../engine/timelineWindow'
 
 export type EngineHostOptions = EngineOptions
 
@@ -69,6 +71,8 @@ export class EngineHost {
         jobId,
         ...engine.job(jobId).timings.busyBins().toState()
       }),
+      'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
+        timelineWindow(engine.job(jobId), window),
       'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>
         exportJob(engine.job(jobId), format)
     }

@@ -20,6 +20,7 @@ const API_METHODS = [
   'planJob',
   'results',
   'startJob',
+  'timeline',
   'timings',
   'tuples'
 ]

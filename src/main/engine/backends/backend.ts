@@ -29,6 +29,15 @@ export interface RunningTask {
   /** Index within the chunk. */
   index: number
   since: number
+  /** Tuples or work units it has reported so far (0 for a task too short to report). */
+  progress: number
+}
+
+/** A chunk a worker has taken: its lane, since when (job clock), and its task running now. */
+export interface ChunkActivity {
+  lane: number
+  receivedAt: number
+  task: RunningTask | null
 }
 
 /** One chunk on its way through a back end. */
@@ -37,6 +46,8 @@ export interface ChunkRun {
   readonly reply: Promise<ChunkReply & { lane: number }>
   /** The task of the chunk that is running now, or null between tasks and once it has ended. */
   running(): RunningTask | null
+  /** Where the chunk is running, once a worker has taken it; null while it waits and once it has ended. */
+  activity(): ChunkActivity | null
   /**
    * Stops the chunk's worker: the only way to stop a task that does not return. The worker is
    * replaced and `reply` rejects with `reason`.

@@ -5,6 +5,7 @@ import {
   CONTROL,
   COUNTERS,
   HEARTBEAT,
+  beatTask,
   newHeartbeat,
   type ChunkMessage,
   type ChunkReply,
@@ -104,6 +105,11 @@ export class ThreadsBackend implements Backend {
     return { ...reply, lane: this.laneOf(reply.threadId) }
   }
 
+  /** The lane of a worker thread already seen (warm-up sees every one), without assigning one. */
+  knownLane(threadId: number): number | undefined {
+    return this.laneByThread.get(threadId)
+  }
+
   /**
    * The lane of a worker thread. A thread seen for the first time takes the lowest lane whose
    * thread is no longer alive (a replaced worker), so lanes stay within 0..lanes-1.
@@ -159,14 +165,20 @@ class ThreadsJob implements BackendJob {
     }
     const beat = new Float64Array(message.heartbeat)
     const controller = new AbortController()
+    let settled = false
+    const reply = this.backend.run(message, controller.signal)
+    const done = (): void => {
+      settled = true
+    }
+    reply.then(done, done)
     return {
-      reply: this.backend.run(message, controller.signal),
-      running: () => {
-        const since = beat[HEARTBEAT.since]
-        const index = beat[HEARTBEAT.task]
-        // The worker writes `since` then `task`: a `since` that moved meanwhile belongs to a new task.
-        if (index < 0 || beat[HEARTBEAT.since] !== since) return null
-        return { index, since }
+      reply,
+      running: () => beatTask(beat),
+      activity: () => {
+        const receivedAt = beat[HEARTBEAT.received]
+        const lane = this.backend.knownLane(beat[HEARTBEAT.thread])
+        if (receivedAt !== receivedAt || lane === undefined || settled) return null
+        return { lane, receivedAt, task: beatTask(beat) }
       },
       stop: (reason) => controller.abort(reason)
     }

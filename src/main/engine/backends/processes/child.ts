@@ -10,6 +10,7 @@ import {
   CONTROL,
   COUNTERS,
   HEARTBEAT,
+  beatTask,
   newHeartbeat,
   type ChunkMessage,
   type ChunkReply,
@@ -86,10 +87,12 @@ function countsOf(job: number): ChildCounts {
 }
 
 function beatOf(beat: Float64Array): RelayedBeat {
-  const since = beat[HEARTBEAT.since]
-  const task = beat[HEARTBEAT.task]
-  // The worker writes `since` then `task`: a `since` that moved meanwhile belongs to a new task.
-  return task < 0 || beat[HEARTBEAT.since] !== since ? { task: -1, since } : { task, since }
+  const received = beat[HEARTBEAT.received]
+  const known = received === received ? received : -1
+  const task = beatTask(beat)
+  return task
+    ? { task: task.index, since: task.since, progress: task.progress, received: known }
+    : { task: -1, since: beat[HEARTBEAT.since], progress: 0, received: known }
 }
 
 function relayLive(): void {

@@ -38,6 +38,10 @@ export interface RelayedBeat {
   /** Index within the chunk, -1 between tasks. */
   task: number
   since: number
+  /** Tuples or work units the running task has reported (see HEARTBEAT.progress). */
+  progress: number
+  /** When the worker took the chunk (job clock), -1 before (JSON has no NaN). */
+  received: number
 }
 
 /** Live counters of one job on one child (totals since the job's first chunk there). */

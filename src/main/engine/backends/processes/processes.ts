@@ -69,6 +69,10 @@ interface PendingChunk {
   beat: RelayedBeat | null
 }
 
+function runningOf(beat: RelayedBeat | null): RunningTask | null {
+  return beat && beat.task >= 0 ? { index: beat.task, since: beat.since, progress: beat.progress } : null
+}
+
 /** One child process: one lane. */
 class Child {
   state: 'starting' | 'ready' | 'gone' = 'starting'
@@ -489,8 +493,12 @@ export class ProcessesBackend implements Backend {
     }
     return {
       reply,
-      running: (): RunningTask | null =>
-        chunk.beat && chunk.beat.task >= 0 ? { index: chunk.beat.task, since: chunk.beat.since } : null,
+      running: () => runningOf(chunk.beat),
+      activity: () => {
+        const { beat, child } = chunk
+        if (chunk.settled || !child || !beat || beat.received < 0) return null
+        return { lane: child.lane, receivedAt: beat.received, task: runningOf(beat) }
+      },
       stop: (reason) => this.stop(chunk, reason)
     }
   }
