@@ -2,7 +2,8 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TimelineChart from '@renderer/components/TimelineChart.vue'
 import { useJobStore } from '@renderer/stores/job'
-import { createFakeApi, hostBins, planSummary, summaryOf, timingBatch } from './fakeApi'
+import { LIVE_REFRESH_MS, useTimelineStore } from '@renderer/stores/timeline'
+import { createFakeApi, planSummary, summaryOf, timelineWindow } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
 import ChartStub from './chartStub'
@@ -17,154 +18,117 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+type Option = {
+  series: { name: string; data: number[][] }[]
+  yAxis: { data: string[] }
+  xAxis: { min: number; max: number }
+}
+const optionOf = (w: VueWrapper) => w.findComponent(ChartStub).props('option') as Option
+
+const spec = { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 4 } }
+
+/** Lets requestAnimationFrame callbacks and pending promises run. */
+async function frame(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await settle()
+}
+
 describe('timeline chart', () => {
-  it('draws empty lanes for every hardware thread and asks for a run while there are no timings', async () => {
+  it('draws empty lanes for every hardware thread and the main thread before any job', async () => {
     const { pinia } = await connectedPinia()
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-    await settle()
-    const option = wrapper.findComponent(ChartStub).props('option') as {
-      series: { data: unknown[] }[]
-      yAxis: { data: string[] }
-    }
-    expect(option.series[0].data).toEqual([])
-    expect(option.yAxis.data).toEqual(['worker 0', 'worker 1'])
+    await frame()
+    expect(optionOf(wrapper).yAxis.data).toEqual(['worker 0', 'worker 1', 'main thread'])
     expect(wrapper.text()).toContain('Each worker gets a lane and each task a bar, once a job has run.')
+    // The shared legend names the breakdown's parts.
+    expect(wrapper.find('.category-legend').text()).toBe('tasksbookkeepingwaiting for workidle at the end')
   })
 
-  it('passes the chart one bar per streamed task', async () => {
+  it('asks the host for the whole job twice a second while it runs, and once more when it ends', async () => {
     vi.useFakeTimers()
-    const api = createFakeApi()
+    const api = createFakeApi({
+      timeline: vi.fn(async (jobId: string) => ({ ...timelineWindow(jobId, { tasks: 4 }), running: true }))
+    })
     const { pinia } = await connectedPinia(api)
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-    await useJobStore().start({
-      workload: 'combinations',
-      style: 'map',
-      inputs: { kind: 'recipe', elements: [0, 1, 2] }
-    })
-    api.emit({
-      type: 'job.timings',
-      payload: timingBatch('job-1', [
-        [0, 0, 2, 0],
-        [1, 0, 3, 1]
-      ])
-    })
-    await vi.advanceTimersByTimeAsync(400)
-    await settle()
-    const option = wrapper.findComponent(ChartStub).props('option') as { series: { data: number[][] }[] }
-    expect(option.series[0].data).toEqual([
-      [0, 2, 0, 0, 0],
-      [0, 3, 1, 1, 1]
-    ])
-    expect(wrapper.text()).toContain('2 tasks on 2 workers')
-  })
-
-  describe('with no bars to draw', () => {
-    // busy_wait(2000) on 4 tasks: two chunks of two tasks on two threads.
-    // Chunks of two: automatic chunks would give each long task its own.
-    const longSpec = {
-      workload: 'busy_wait',
-      style: 'map',
-      chunkSize: 2,
-      inputs: { kind: 'recipe', tasks: 4, ms: [2000] }
-    }
-
-    it('says tasks are done and their bars come with their chunk, while no chunk has returned', async () => {
-      const api = createFakeApi()
-      const { pinia } = await connectedPinia(api)
-      wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-      await useJobStore().start(longSpec)
-      await settle()
-      expect(wrapper.text()).toContain('Waiting for the first tasks to finish…')
-      api.emit({
-        type: 'job.progress',
-        payload: {
-          jobId: 'job-1',
-          tasksDone: 1,
-          tasksFailed: 0,
-          tasksTotal: 4,
-          tuplesDone: 1,
-          tuplesTotal: 4,
-          elapsedMs: 2100
-        }
-      })
-      await settle()
-      expect(wrapper.text()).toContain('1 task done; its bar arrives when its chunk of 2 tasks returns.')
-      api.emit({
-        type: 'job.progress',
-        payload: {
-          jobId: 'job-1',
-          tasksDone: 2,
-          tasksFailed: 1,
-          tasksTotal: 4,
-          tuplesDone: 2,
-          tuplesTotal: 4,
-          elapsedMs: 2200
-        }
-      })
-      await settle()
-      expect(wrapper.text()).toContain('3 tasks done; their bars arrive as their chunks of 2 tasks return.')
-    })
-
-    it('says why a job cancelled before any task ended has no bars, instead of asking for a run', async () => {
-      const api = createFakeApi()
-      const { pinia } = await connectedPinia(api)
-      wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-      await useJobStore().start(longSpec)
-      api.emit({
-        type: 'job.finished',
-        payload: summaryOf(planSummary(longSpec), 'job-1', {
-          status: 'cancelled',
-          partial: true,
-          tasksDone: 0,
-          tasksStopped: 2,
-          tuplesProduced: 0,
-          tuplesKept: 0
-        })
-      })
-      await settle()
-      expect(wrapper.text()).toContain(
-        'No task ran to its end: the 2 stopped midway have no bars (their time is under "Where each worker\'s time went").'
-      )
-      expect(wrapper.text()).not.toContain('once a job has run')
-    })
-  })
-
-  it('draws a big job as busy-time bins from its first batch, then the host’s bins of every task', async () => {
-    vi.useFakeTimers()
-    const api = createFakeApi({ busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 100_000)) })
-    const { pinia } = await connectedPinia(api)
-    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
-    const spec = {
-      workload: 'combinations',
-      style: 'map',
-      inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 100_000 }
-    }
     await useJobStore().start(spec)
-    api.emit({
-      type: 'job.timings',
-      payload: timingBatch('job-1', [
-        [0, 0, 2, 0],
-        [1, 0, 3, 1]
-      ])
-    })
-    await vi.advanceTimersByTimeAsync(400)
-    await settle()
-    type Option = { series: { name: string; data: number[][] }[] }
-    let option = wrapper.findComponent(ChartStub).props('option') as Option
-    expect(option.series[0].name).toBe('busy time')
-    // Two tasks of 2 and 3 ms, in bins a power of two wide: each bin fully busy with one task.
-    const bins = option.series[0].data
-    expect(bins.every(([, , , busy, tasks]) => busy === 1 && tasks === 1)).toBe(true)
-    expect(new Set(bins.map((bin) => bin[2]))).toEqual(new Set([0, 1]))
-    expect(Math.max(...bins.map((bin) => bin[1]))).toBe(3)
-    expect(wrapper.text()).toContain('2 tasks on 2 workers · merged into busy-time bins')
-
+    await vi.advanceTimersByTimeAsync(LIVE_REFRESH_MS * 4 + 10)
+    // One on start, then one per period.
+    expect(vi.mocked(api.timeline).mock.calls.length).toBeGreaterThanOrEqual(4)
+    expect(vi.mocked(api.timeline).mock.calls.length).toBeLessThanOrEqual(6)
+    expect(vi.mocked(api.timeline).mock.calls[0]).toEqual(['job-1', { bins: expect.any(Number), maxTasks: 2000 }])
     api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
-    await vi.advanceTimersByTimeAsync(400)
-    await settle()
-    expect(api.timings).not.toHaveBeenCalled()
-    option = wrapper.findComponent(ChartStub).props('option') as Option
-    expect(option.series[0].data.reduce((sum, bin) => sum + bin[4], 0)).toBeGreaterThanOrEqual(100_000)
-    expect(wrapper.text()).toContain('100,000 tasks on 2 workers · merged into busy-time bins')
+    await vi.advanceTimersByTimeAsync(10)
+    const calls = vi.mocked(api.timeline).mock.calls.length
+    await vi.advanceTimersByTimeAsync(LIVE_REFRESH_MS * 4)
+    expect(vi.mocked(api.timeline).mock.calls.length).toBe(calls)
+    vi.useRealTimers()
+    await frame()
+    const option = optionOf(wrapper)
+    expect(option.series.find((s) => s.name === 'tasks')!.data).toHaveLength(4)
+    expect(wrapper.find('[data-test="timeline-caption"]').text()).toBe('4 tasks on 2 workers')
+  })
+
+  it('zooms with the keyboard and asks the host for the zoomed window', async () => {
+    const api = createFakeApi({ timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4, ms: 10 })) })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] }, attachTo: document.body })
+    await useJobStore().start(spec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await frame()
+    const wall = useTimelineStore().window!.now
+    expect(optionOf(wrapper).xAxis.max).toBe(wall)
+    const chart = wrapper.find('.chart-box')
+    await chart.trigger('keydown', { key: '+' })
+    await frame()
+    let view = optionOf(wrapper).xAxis
+    expect(view.max - view.min).toBeCloseTo(wall / 2, 9)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const last = vi.mocked(api.timeline).mock.calls.at(-1)!
+    expect(last[1]).toMatchObject({ from: view.min, to: view.max })
+    expect(wrapper.find('[data-test="timeline-caption"]').text()).toContain('showing')
+    await chart.trigger('keydown', { key: 'ArrowRight' })
+    await frame()
+    const panned = optionOf(wrapper).xAxis
+    expect(panned.min).toBeCloseTo(view.min + (wall / 2) * 0.2, 9)
+    await chart.trigger('keydown', { key: '0' })
+    await frame()
+    view = optionOf(wrapper).xAxis
+    expect([view.min, view.max]).toEqual([0, wall])
+    // Zooming out past the whole job shows the whole job.
+    await chart.trigger('keydown', { key: '-' })
+    await frame()
+    expect(useTimelineStore().zoomed).toBeNull()
+  })
+
+  it('selects the task of a clicked bar and outlines the task selected in Results', async () => {
+    const api = createFakeApi({ timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4 })) })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    const job = useJobStore()
+    await job.start(spec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await frame()
+    const tasks = optionOf(wrapper).series.find((s) => s.name === 'tasks')!
+    wrapper.findComponent(ChartStub).vm.$emit('click', { seriesName: 'tasks', value: tasks.data[2] })
+    await frame()
+    expect(job.selectedTask).toBe(2)
+    expect(job.revealRequest).toMatchObject({ task: 2 })
+    // A click on a lane's segment selects nothing new.
+    wrapper.findComponent(ChartStub).vm.$emit('click', { seriesName: 'lanes', value: [0, 1, 0, 3, 0] })
+    expect(job.selectedTask).toBe(2)
+  })
+
+  it('says the timeline could not be loaded, and keeps going', async () => {
+    const api = createFakeApi({
+      timeline: vi.fn(async () => {
+        throw new Error('no such job: job-1')
+      })
+    })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    await useJobStore().start(spec)
+    await frame()
+    expect(wrapper.text()).toContain('The timeline could not be loaded: no such job: job-1')
   })
 })

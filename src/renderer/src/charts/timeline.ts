@@ -1,76 +1,104 @@
 import type { CustomSeriesRenderItem, CustomSeriesRenderItemAPI, EChartsOption } from 'echarts'
-import { formatDuration } from '../format'
-import { MAX_BINS, busyBins, type BusyBin, type BusyTimeBins } from './busyBins'
-
-/** The columns the timeline reads: one entry per finished task. */
-export interface TimelineColumns {
-  length: number
-  /** Largest end time, when the columns track it (saves a pass over every task). */
-  maxEnd?: number
-  task: ArrayLike<number>
-  start: ArrayLike<number>
-  end: ArrayLike<number>
-  lane: ArrayLike<number>
-  cpu: ArrayLike<number>
-}
+import type { TimelineWindow } from '../../../shared/protocol'
+import { LANE_KINDS, SEGMENT, SEGMENT_LABELS, type SegmentKind } from '../../../shared/timeline'
+import { formatCount } from '../format'
+import { categoryColor } from './categories'
 
 /**
- * Above this many tasks, bars are merged into time bins per lane: ECharts takes about 6 ms per
- * thousand bars to lay out (126 ms for 20,000, measured), so more would block the page.
+ * The timeline's chart option, built from one window the host measured (`job.timeline`): every
+ * worker lane's whole time in the breakdown's categories and colours, the tasks as bars over their
+ * chunks, and the main thread's lane below them. The x axis is exactly the window: from the pool's
+ * start-up (or the job's zero) to the wall time when the whole job is shown.
  */
-export const MAX_TASK_BARS = 5_000
 
-/**
- * Whether the timeline draws busy-time bins: when it has, or the job will have, more than
- * `MAX_TASK_BARS` timed tasks. A big job is binned from its first live batch on, so its first
- * 20,000 tasks are never drawn (at great cost) as bars that the next batch replaces.
- */
-export function drawsBins(shown: number, expected = 0): boolean {
-  return Math.max(shown, expected) > MAX_TASK_BARS
+/** The kind of each `SEGMENT` code. */
+const KIND_OF = Object.fromEntries(Object.entries(SEGMENT).map(([kind, code]) => [code, kind])) as Record<
+  number,
+  SegmentKind
+>
+
+/** What the view shows: the window's bounds, which may be ahead of the data while a zoom loads. */
+export interface TimelineView {
+  from: number
+  to: number
 }
-/** Most time bins per lane when tasks are merged (see `busyBins`). */
-export const AGGREGATE_BINS = MAX_BINS
-/** Above this many rectangles ECharts animation only costs time. */
-const ANIMATION_LIMIT = 2_000
-
-/** Lane colours, cycled; chosen to stay distinct on light and dark backgrounds. */
-export const LANE_COLORS = [
-  '#4e79a7',
-  '#f28e2b',
-  '#59a14f',
-  '#e15759',
-  '#76b7b2',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7'
-]
 
 export interface TimelineInput {
-  columns: TimelineColumns
-  /** Worker lanes, 0..threads-1. */
-  threads: number
-  /**
-   * Bins kept up to date as batches arrived, or made by the host over the whole job: drawn past
-   * `MAX_TASK_BARS` instead of binning every task again. They may hold more tasks than `columns`
-   * (a big job's timings are a live preview; its bins cover every task).
-   */
-  bins?: Pick<BusyTimeBins, 'toBins' | 'length' | 'maxEnd'>
-  /** Timed tasks the job will have, when known (see `drawsBins`). */
-  expected?: number
+  window: TimelineWindow
+  /** The range to draw; the window's own by default. */
+  view?: TimelineView
+  /** What tasks yield, for the tooltip: tuples or a value. */
+  unit?: 'tuples' | 'value'
+  /** The task selected in Results, drawn outlined. */
+  selectedTask?: number | null
   dark?: boolean
 }
 
-/** One bar per task: `[start, end, lane, task, cpu]`. */
-export type TaskBar = [number, number, number, number, number]
-export type { BusyBin }
-export { busyBins }
-
-export function taskBars(columns: TimelineColumns): TaskBar[] {
-  const bars: TaskBar[] = new Array(columns.length)
-  for (let i = 0; i < columns.length; i++) {
-    bars[i] = [columns.start[i], columns.end[i], columns.lane[i], columns.task[i], columns.cpu[i]]
+/**
+ * A window with lanes and nothing in them, drawn before any job: ECharts sets itself up while the
+ * page loads, not in the middle of a run.
+ */
+export function emptyWindow(threads: number): TimelineWindow {
+  return {
+    jobId: '',
+    running: false,
+    now: 1,
+    startupMs: 0,
+    threads,
+    lanes: [],
+    osThread: [],
+    from: 0,
+    to: 1,
+    tasksInWindow: 0,
+    detail: 'tasks',
+    segments: {
+      lane: new Uint16Array(0),
+      kind: new Uint8Array(0),
+      from: new Float64Array(0),
+      to: new Float64Array(0),
+      chunk: new Int32Array(0)
+    },
+    tasks: null,
+    calls: [],
+    bins: null,
+    sends: new Float64Array(0)
   }
-  return bars
+}
+
+/** `#0 · tid 4242`: a worker by number and the OS thread (or, for processes, the process) it ran on. */
+export function laneLabel(window: TimelineWindow, lane: number): string {
+  if (lane === window.threads) return 'main thread'
+  const label = window.lanes.find((l) => l.lane === lane)
+  const tid = window.osThread[lane] ?? -1
+  const processes = label !== undefined && window.lanes.some((l) => l.pid !== label.pid)
+  const where = processes ? `pid ${label.pid}` : tid > 0 ? `tid ${tid}` : label ? `thread ${label.threadId}` : ''
+  return where ? `worker ${lane} · ${where}` : `worker ${lane}`
+}
+
+/**
+ * A time for an axis or a tooltip, in the unit that suits `span` (the range being looked at): a
+ * million-task job is read in seconds whole and in nanoseconds zoomed in.
+ */
+export function formatTime(ms: number, span = Math.abs(ms)): string {
+  const scale = Math.abs(span) || Math.abs(ms) || 1
+  const [factor, unit] = scale >= 2000 ? [1e-3, 's'] : scale >= 2 ? [1, 'ms'] : scale >= 0.002 ? [1e3, 'µs'] : [1e6, 'ns']
+  // Enough decimals to tell apart ticks about an eighth of the span apart.
+  const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10((scale * factor) / 8))))
+  return `${trim((ms * factor).toFixed(decimals))} ${unit}`
+}
+
+function trim(text: string): string {
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text
+}
+
+/** A duration with about three significant figures: `12.3 µs`, `4.56 ms`, `1.20 s`. */
+export function formatSpan(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  const abs = Math.abs(ms)
+  if (abs >= 1000) return `${(ms / 1000).toPrecision(3)} s`
+  if (abs >= 1) return `${ms.toPrecision(3)} ms`
+  if (abs >= 0.001) return `${(ms * 1000).toPrecision(3)} µs`
+  return `${(ms * 1e6).toPrecision(3)} ns`
 }
 
 interface CartesianRect {
@@ -80,115 +108,307 @@ interface CartesianRect {
   height: number
 }
 
-/** Draws one bar from `[start, end, lane, …]`, clipped to the grid; merged bins fade with idleness. */
-export function renderTimelineItem(aggregated: boolean): CustomSeriesRenderItem {
-  return (params, api: CustomSeriesRenderItemAPI) => {
-    const lane = api.value(2) as number
-    const from = api.coord([api.value(0), lane])
-    const to = api.coord([api.value(1), lane])
-    const bandHeight = ((api.size?.([0, 1]) as number[] | undefined)?.[1] ?? 20) * 0.7
+/** Band height of a row, in pixels: workers get most of their row, the main thread less. */
+function bandOf(api: CustomSeriesRenderItemAPI, dispatcher: boolean): number {
+  const row = (api.size?.([0, 1]) as number[] | undefined)?.[1] ?? 20
+  return row * (dispatcher ? 0.45 : 0.72)
+}
+
+/** `[x, width]` of a span on the grid, clipped; a span under a pixel keeps a sliver so it is seen. */
+function spanPixels(api: CustomSeriesRenderItemAPI, grid: CartesianRect, from: number, to: number, row: number) {
+  const left = api.coord([from, row])[0]
+  const right = api.coord([to, row])[0]
+  const x = Math.max(left, grid.x)
+  const end = Math.min(right, grid.x + grid.width)
+  if (end < grid.x || x > grid.x + grid.width) return null
+  return [x, Math.max(end - x, 0.6)] as const
+}
+
+/** Segments of a detailed window: `[from, to, row, code, segment index]`. */
+function segmentItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderItem {
+  return (params, api) => {
     const grid = params.coordSys as unknown as CartesianRect
-    const x = Math.max(from[0], grid.x)
-    const right = Math.min(to[0], grid.x + grid.width)
-    // A task shorter than a pixel still gets a sliver, or fast jobs would look empty.
-    const width = Math.max(right - x, 0.75)
-    if (right < grid.x || x > grid.x + grid.width) return null
-    const opacity = aggregated ? 0.2 + 0.8 * (api.value(3) as number) : 0.9
+    const row = api.value(2) as number
+    const code = api.value(3) as number
+    const span = spanPixels(api, grid, api.value(0) as number, api.value(1) as number, row)
+    if (!span) return null
+    const dispatcher = row === window.threads
+    const band = bandOf(api, dispatcher)
+    const centre = api.coord([0, row])[1]
+    const kind = KIND_OF[code]
     return {
       type: 'rect',
-      shape: { x, y: from[1] - bandHeight / 2, width, height: bandHeight },
-      style: { fill: LANE_COLORS[lane % LANE_COLORS.length], opacity },
-      emphasisDisabled: aggregated
+      shape: { x: span[0], y: centre - band / 2, width: span[1], height: band },
+      style: { fill: categoryColor(kind, dark), opacity: kind === 'stopped' ? 0.55 : 1 }
     }
   }
 }
 
-function tooltipText(value: number[], aggregated: boolean): string {
-  if (aggregated) {
-    const [from, to, lane, fraction, tasks] = value
-    return (
-      `worker ${lane}, ${formatDuration(from)} – ${formatDuration(to)}<br>` +
-      `busy ${(fraction * 100).toFixed(0)}% · ${tasks} tasks`
-    )
+/** Task bars of a detailed window: `[start, end, row, index into window.tasks]`. */
+function taskItem(window: TimelineWindow, dark: boolean, selectedTask: number | null): CustomSeriesRenderItem {
+  const text = dark ? '#e6e9ed' : '#1f2328'
+  return (params, api) => {
+    const grid = params.coordSys as unknown as CartesianRect
+    const row = api.value(2) as number
+    const span = spanPixels(api, grid, api.value(0) as number, api.value(1) as number, row)
+    if (!span) return null
+    const index = api.value(3) as number
+    const tasks = window.tasks!
+    const band = bandOf(api, false)
+    const centre = api.coord([0, row])[1]
+    const running = tasks.running[index] === 1
+    const selected = tasks.task[index] === selectedTask
+    return {
+      type: 'rect',
+      shape: { x: span[0], y: centre - band / 2, width: span[1], height: band },
+      style: {
+        fill: categoryColor('task', dark),
+        opacity: running ? 0.75 : 1,
+        stroke: selected ? text : running ? categoryColor('task', dark) : undefined,
+        lineWidth: selected ? 2 : running ? 1 : 0,
+        lineDash: running && !selected ? [3, 2] : undefined
+      },
+      emphasis: { style: { stroke: text, lineWidth: 1.5 } }
+    }
   }
-  const [start, end, lane, task, cpu] = value
-  const core = cpu >= 0 ? ` · CPU ${cpu}` : ''
-  return `task #${task} on worker ${lane}${core}<br>${formatDuration(start)} → ${formatDuration(end)} (${formatDuration(end - start)})`
 }
 
 /**
- * The per-worker timeline: one lane per pool thread, one bar per task from its start to its end, in
- * milliseconds since the job clock started. Past `MAX_TASK_BARS` tasks, bars become busy-time bins.
+ * Bins of a binned window, `[from, to, row, bin]`: each bin is a column of the lane's band split
+ * by how much of the bin each category took, tasks at the bottom, so a lane that spends half its
+ * time in tasks and half in bookkeeping shows two stripes of those heights.
  */
+function binItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderItem {
+  const bins = window.bins!
+  return (params, api) => {
+    const grid = params.coordSys as unknown as CartesianRect
+    const row = api.value(2) as number
+    const span = spanPixels(api, grid, api.value(0) as number, api.value(1) as number, row)
+    if (!span) return null
+    const bin = api.value(3) as number
+    const dispatcher = row === window.threads
+    const band = bandOf(api, dispatcher)
+    const bottom = api.coord([0, row])[1] + band / 2
+    const kinds: readonly SegmentKind[] = dispatcher ? ['filing', 'queued'] : LANE_KINDS
+    const children = []
+    let y = bottom
+    for (const kind of kinds) {
+      const ms = bins.ms[(row * bins.kinds + SEGMENT[kind]) * bins.count + bin]
+      if (!(ms > 0)) continue
+      const height = Math.min(1, ms / bins.binMs) * band
+      y -= height
+      children.push({
+        type: 'rect' as const,
+        shape: { x: span[0], y, width: span[1], height },
+        style: { fill: categoryColor(kind, dark), opacity: kind === 'stopped' ? 0.55 : 1 }
+      })
+    }
+    return { type: 'group', children }
+  }
+}
+
+/** The rows of a bin's tooltip: each category's share of the bin. */
+function binTooltip(window: TimelineWindow, row: number, bin: number): string {
+  const bins = window.bins!
+  const from = window.from + bin * bins.binMs
+  const dispatcher = row === window.threads
+  const kinds: readonly SegmentKind[] = dispatcher ? ['filing', 'queued'] : LANE_KINDS
+  const parts: string[] = []
+  for (const kind of kinds) {
+    const ms = bins.ms[(row * bins.kinds + SEGMENT[kind]) * bins.count + bin]
+    if (ms > 0) parts.push(`${SEGMENT_LABELS[kind]} ${((100 * ms) / bins.binMs).toFixed(0)}%`)
+  }
+  const touched = bins.tasks[row * bins.count + bin]
+  const count = dispatcher
+    ? `${formatCount(touched)} chunk${touched === 1 ? '' : 's'} sent`
+    : `${formatCount(touched)} task${touched === 1 ? '' : 's'}`
+  const span = bins.binMs * bins.count
+  return (
+    `<b>${laneLabel(window, row)}</b>, ${formatTime(from, span)} – ${formatTime(from + bins.binMs, span)}<br>` +
+    `${parts.join(' · ') || 'nothing'}<br>${count}`
+  )
+}
+
+/** Everything the tooltip of one task says. */
+export function taskTooltip(window: TimelineWindow, index: number, unit: 'tuples' | 'value'): string {
+  const tasks = window.tasks!
+  const start = tasks.start[index]
+  const end = tasks.end[index]
+  const lane = tasks.lane[index]
+  const args = window.calls[tasks.call[index]] ?? ''
+  const lines = [`<b>task #${formatCount(tasks.task[index])}</b> on ${laneLabel(window, lane)}`]
+  if (args) lines.push(`arguments ${escapeHtml(args)}`)
+  const span = window.to - window.from
+  if (tasks.running[index] === 1) {
+    lines.push(`started ${formatTime(start, span)}, running for ${formatSpan(end - start)}`)
+    const progress = tasks.progress[index]
+    if (progress > 0)
+      lines.push(`${formatCount(progress)} ${unit === 'tuples' ? 'tuples' : 'work units'} so far`)
+  } else {
+    lines.push(`started ${formatTime(start, span)}, took ${formatSpan(end - start)}`)
+    const output = tasks.output[index]
+    if (unit === 'tuples') lines.push(`${formatCount(output)} tuple${output === 1 ? '' : 's'}`)
+    else if (Number.isFinite(output)) lines.push(`value ${output}`)
+  }
+  lines.push(`waited ${formatSpan(start - tasks.readyAt[index])} from its chunk being sent to its start`)
+  const cpu = tasks.cpu[index]
+  const tid = tasks.tid[index]
+  const where = [cpu >= 0 ? `CPU ${cpu}` : '', tid > 0 ? `OS thread ${tid}` : ''].filter(Boolean).join(' · ')
+  if (where) lines.push(where)
+  return lines.join('<br>')
+}
+
+function segmentTooltip(window: TimelineWindow, index: number): string {
+  const s = window.segments!
+  const kind = KIND_OF[s.kind[index]]
+  const from = s.from[index]
+  const to = s.to[index]
+  const span = window.to - window.from
+  const chunk = s.chunk[index]
+  const what = kind === 'bookkeeping' ? 'chunk (bookkeeping between its tasks)' : SEGMENT_LABELS[kind]
+  const ofChunk = chunk >= 0 ? ` · chunk from task #${formatCount(chunk)}` : ''
+  return (
+    `<b>${laneLabel(window, s.lane[index])}</b>: ${what}${ofChunk}<br>` +
+    `${formatTime(from, span)} → ${formatTime(to, span)} (${formatSpan(to - from)})`
+  )
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** How many items the option draws, for tests and for the header: tasks, segments or bins. */
+export function itemCount(window: TimelineWindow): number {
+  if (window.detail === 'tasks') return (window.tasks?.task.length ?? 0) + (window.segments?.lane.length ?? 0)
+  return (window.bins?.count ?? 0) * (window.threads + 1)
+}
+
 export function buildTimelineOption({
-  columns,
-  threads,
-  bins,
-  expected = 0,
+  window,
+  view = { from: window.from, to: window.to },
+  unit = 'tuples',
+  selectedTask = null,
   dark = false
 }: TimelineInput): EChartsOption {
-  const lanes = Math.max(1, threads)
-  const aggregated = drawsBins(Math.max(columns.length, bins?.length ?? 0), expected)
-  const data = !aggregated
-    ? taskBars(columns)
-    : bins && bins.length >= columns.length
-      ? bins.toBins()
-      : busyBins(columns, lanes)
-  let maxEnd = columns.maxEnd ?? 0
-  if (columns.maxEnd === undefined) {
-    for (let i = 0; i < columns.length; i++) if (columns.end[i] > maxEnd) maxEnd = columns.end[i]
-  }
-  if (aggregated && bins) maxEnd = Math.max(maxEnd, bins.maxEnd)
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
+  const rows = window.threads + 1
+  const span = view.to - view.from
+  const series: NonNullable<EChartsOption['series']> = []
+  const marks = [
+    { xAxis: 0, name: 'start' },
+    { xAxis: window.now, name: window.running ? 'now' : 'end' }
+  ].filter((mark) => mark.xAxis >= view.from && mark.xAxis <= view.to)
+  const markLine = {
+    silent: true,
+    symbol: 'none',
+    animation: false,
+    lineStyle: { color: text, type: 'dashed' as const, width: 1 },
+    label: { color: text, formatter: '{b}', position: 'start' as const, distance: 2 },
+    data: marks
+  }
+
+  if (window.detail === 'tasks' && window.segments) {
+    const s = window.segments
+    const segments = Array.from({ length: s.lane.length }, (_, i) => [
+      s.from[i],
+      s.to[i],
+      s.lane[i],
+      s.kind[i],
+      i
+    ])
+    const t = window.tasks
+    const tasks = t ? Array.from({ length: t.task.length }, (_, i) => [t.start[i], t.end[i], t.lane[i], i]) : []
+    series.push(
+      {
+        type: 'custom',
+        name: 'lanes',
+        renderItem: segmentItem(window, dark),
+        encode: { x: [0, 1], y: 2 },
+        data: segments,
+        clip: true,
+        markLine
+      },
+      {
+        type: 'custom',
+        name: 'tasks',
+        renderItem: taskItem(window, dark, selectedTask),
+        encode: { x: [0, 1], y: 2 },
+        data: tasks,
+        clip: true,
+        cursor: 'pointer'
+      },
+      {
+        type: 'scatter',
+        name: 'sends',
+        symbol: 'triangle',
+        symbolSize: 7,
+        symbolRotate: 180,
+        itemStyle: { color: text },
+        data: Array.from(window.sends, (at) => [at, window.threads]),
+        silent: true,
+        clip: true
+      }
+    )
+  } else if (window.bins) {
+    const { count, binMs } = window.bins
+    const cells: number[][] = []
+    for (let row = 0; row < rows; row++)
+      for (let bin = 0; bin < count; bin++) {
+        const from = window.from + bin * binMs
+        cells.push([from, from + binMs, row, bin])
+      }
+    series.push({
+      type: 'custom',
+      name: 'bins',
+      renderItem: binItem(window, dark),
+      encode: { x: [0, 1], y: 2 },
+      data: cells,
+      clip: true,
+      markLine
+    })
+  }
+
   return {
-    animation: !aggregated && data.length <= ANIMATION_LIMIT,
-    // Live updates snap into place: an animated axis mid-update shows old and new labels at once.
-    animationDurationUpdate: 0,
+    animation: false,
     backgroundColor: 'transparent',
     textStyle: { color: text },
-    grid: { left: 72, right: 24, top: 8, bottom: 72 },
+    grid: { left: 150, right: 28, top: 22, bottom: 40 },
     tooltip: {
       trigger: 'item',
       confine: true,
+      enterable: false,
       formatter: (params) => {
         const item = Array.isArray(params) ? params[0] : params
-        return tooltipText(item.value as number[], aggregated)
+        const value = item.value as number[]
+        if (item.seriesName === 'tasks') return taskTooltip(window, value[3], unit === 'value' ? 'value' : 'tuples')
+        if (item.seriesName === 'lanes') return segmentTooltip(window, value[4])
+        if (item.seriesName === 'bins') return binTooltip(window, value[2], value[3])
+        return ''
       }
     },
-    dataZoom: [
-      { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
-      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 16, bottom: 6 }
-    ],
     xAxis: {
       type: 'value',
-      name: 'ms since the job started',
-      nameLocation: 'middle',
-      nameGap: 24,
-      // Zero is the job clock's start; the end is left to ECharts so the last tick is a round number.
-      min: 0,
-      max: maxEnd > 0 ? undefined : 1,
+      min: view.from,
+      max: view.to,
       axisLine: { lineStyle: { color: line } },
       splitLine: { lineStyle: { color: line } },
-      axisLabel: { color: text, hideOverlap: true }
+      axisLabel: {
+        color: text,
+        hideOverlap: true,
+        showMinLabel: true,
+        showMaxLabel: true,
+        formatter: (value: number) => formatTime(value, span)
+      }
     },
     yAxis: {
       type: 'category',
       inverse: true,
-      data: Array.from({ length: lanes }, (_, lane) => `worker ${lane}`),
+      data: Array.from({ length: rows }, (_, lane) => laneLabel(window, lane)),
       axisLine: { lineStyle: { color: line } },
-      axisLabel: { color: text, interval: lanes > 32 ? 'auto' : 0 }
+      axisTick: { show: false },
+      axisLabel: { color: text, interval: rows > 32 ? 'auto' : 0, width: 138, overflow: 'truncate' }
     },
-    series: [
-      {
-        type: 'custom',
-        name: aggregated ? 'busy time' : 'tasks',
-        renderItem: renderTimelineItem(aggregated),
-        encode: { x: [0, 1], y: 2 },
-        data,
-        clip: true,
-        progressive: aggregated ? 0 : 1000
-      }
-    ]
+    series
   }
 }

@@ -1,0 +1,204 @@
+// The timeline's chart option, built from windows a real engine measured: axis bounds, lane labels,
+// every category drawn over each lane's whole wall time, the dispatcher lane, bins stacked by
+// category, tooltips and the selected task. Node project: the builders need no DOM.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams } from 'echarts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Engine } from '../../../src/main/engine/engine'
+import type { Job } from '../../../src/main/engine/job'
+import { timelineWindow } from '../../../src/main/engine/timelineWindow'
+import { CATEGORY_COLORS } from '../../../src/renderer/src/charts/categories'
+import {
+  buildTimelineOption,
+  emptyWindow,
+  formatSpan,
+  formatTime,
+  laneLabel,
+  taskTooltip
+} from '../../../src/renderer/src/charts/timeline'
+import type { TimelineWindow } from '../../../src/shared/protocol'
+import { SEGMENT } from '../../../src/shared/timeline'
+import { workerFile } from '../../paths'
+
+interface SeriesLike {
+  name: string
+  data: number[][]
+  renderItem: (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI) => unknown
+  markLine?: { data: { xAxis: number; name: string }[] }
+}
+interface OptionLike {
+  xAxis: { min: number; max: number; axisLabel: { formatter: (v: number) => string } }
+  yAxis: { data: string[] }
+  series: SeriesLike[]
+  tooltip: { formatter: (p: unknown) => string }
+}
+
+/** A stand-in for ECharts' render API: 1 ms is 10 px from x = 100, each row 40 px tall. */
+function renderApi(values: number[]): CustomSeriesRenderItemAPI {
+  return {
+    value: (dim: number) => values[dim],
+    coord: ([x, row]: number[]) => [100 + x * 10, 20 + row * 40],
+    size: () => [0, 40]
+  } as unknown as CustomSeriesRenderItemAPI
+}
+const grid = { coordSys: { x: 100, y: 0, width: 100_000, height: 400 } } as unknown as CustomSeriesRenderItemParams
+
+type Rect = { type: string; shape: { x: number; y: number; width: number; height: number }; style: { fill: string; stroke?: string } }
+
+const busyWait = (tasks: number, ms: number) => ({
+  workload: 'busy_wait',
+  style: 'map',
+  threads: 2,
+  chunkSize: 1,
+  inputs: { kind: 'recipe', ms: [ms], tasks }
+})
+
+describe('timeline option', () => {
+  let engine: Engine
+  let job: Job
+  let wallMs: number
+  beforeAll(async () => {
+    engine = new Engine({ workerFile, hardwareThreads: 2 })
+    job = await engine.start(busyWait(6, 5))
+    wallMs = (await job.done).wallMs
+  })
+  afterAll(() => engine.dispose())
+
+  it('ends the axis exactly at the wall time and starts it at the pool start-up', () => {
+    const window = timelineWindow(job)
+    const option = buildTimelineOption({ window }) as unknown as OptionLike
+    expect(option.xAxis.min).toBe(window.from)
+    expect(option.xAxis.min).toBe(-window.startupMs)
+    expect(option.xAxis.max).toBe(wallMs)
+    // Start and end are marked.
+    const marks = option.series[0].markLine!.data
+    expect(marks).toEqual([
+      { xAxis: 0, name: 'start' },
+      { xAxis: wallMs, name: 'end' }
+    ])
+  })
+
+  it('labels lanes by worker and OS thread, never by colour, with the main thread below them', () => {
+    const window = timelineWindow(job)
+    const option = buildTimelineOption({ window }) as unknown as OptionLike
+    expect(option.yAxis.data).toHaveLength(3)
+    expect(option.yAxis.data[2]).toBe('main thread')
+    for (const lane of [0, 1]) {
+      const tid = window.osThread[lane]
+      expect(option.yAxis.data[lane]).toBe(tid > 0 ? `worker ${lane} · tid ${tid}` : `worker ${lane} · thread ${window.lanes[lane].threadId}`)
+    }
+    // Tasks are all one colour, whichever lane ran them.
+    const tasks = option.series.find((s) => s.name === 'tasks')!
+    const fills = new Set(tasks.data.map((d) => (tasks.renderItem(grid, renderApi(d)) as Rect).style.fill))
+    expect([...fills]).toEqual([CATEGORY_COLORS.light.task])
+  })
+
+  it('covers each lane from zero to the wall time with its segments, in the breakdown colours', () => {
+    const window = timelineWindow(job, { from: 0, to: wallMs })
+    const option = buildTimelineOption({ window }) as unknown as OptionLike
+    const lanes = option.series.find((s) => s.name === 'lanes')!
+    const covered = [0, 0]
+    for (const d of lanes.data) {
+      const [from, to, row, code] = d
+      if (row < 2 && code !== SEGMENT.stopped) covered[row] += Math.min(to, wallMs) - Math.max(from, 0)
+      const rect = lanes.renderItem(grid, renderApi(d)) as Rect
+      const kind = Object.entries(SEGMENT).find(([, c]) => c === code)![0] as keyof typeof SEGMENT
+      expect(rect.style.fill).toBe(CATEGORY_COLORS.light[kind])
+    }
+    for (const lane of [0, 1]) expect(covered[lane] / wallMs).toBeCloseTo(1, 9)
+    const summary = job.summary()
+    // Waiting, in the chart, is what the breakdown calls waiting for work.
+    const waiting = lanes.data.filter((d) => d[2] === 0 && d[3] === SEGMENT.waiting)
+    const waited = waiting.reduce((sum, d) => sum + d[1] - d[0], 0)
+    expect(waited).toBeCloseTo(summary.laneTime[0].awaitingWorkMs, 9)
+    // The dispatcher lane: a filing segment for every chunk, and a send marker for each.
+    expect(lanes.data.filter((d) => d[2] === 2 && d[3] === SEGMENT.filing)).toHaveLength(6)
+    expect(option.series.find((s) => s.name === 'sends')!.data).toHaveLength(6)
+  })
+
+  it('stacks a bin by how much of it each category took', () => {
+    const window = timelineWindow(job, { from: 0, to: wallMs, maxTasks: 0, bins: 50 })
+    const option = buildTimelineOption({ window, dark: true }) as unknown as OptionLike
+    const bins = option.series[0]
+    expect(bins.name).toBe('bins')
+    expect(bins.data).toHaveLength(3 * 50)
+    // Every worker bin is wholly accounted for: its stacked parts fill the band (72% of 40 px).
+    for (const d of bins.data.filter((cell) => cell[2] < 2)) {
+      const group = bins.renderItem(grid, renderApi(d)) as { children: Rect[] }
+      const height = group.children.reduce((sum, rect) => sum + rect.shape.height, 0)
+      expect(height).toBeCloseTo(40 * 0.72, 6)
+      for (const rect of group.children)
+        expect(Object.values(CATEGORY_COLORS.dark)).toContain(rect.style.fill)
+    }
+  })
+
+  it('describes a task in its tooltip and outlines the selected one', () => {
+    const window = timelineWindow(job)
+    const t = window.tasks!
+    const i = Array.from(t.task).indexOf(3)
+    const text = taskTooltip(window, i, 'value')
+    expect(text).toContain('<b>task #3</b> on worker')
+    expect(text).toContain('arguments 5')
+    expect(text).toContain(`took ${formatSpan(t.end[i] - t.start[i])}`)
+    expect(text).toContain(`value ${t.output[i]}`)
+    expect(text).toContain(`waited ${formatSpan(t.start[i] - t.readyAt[i])} from its chunk being sent`)
+    if (t.cpu[i] >= 0) expect(text).toContain(`CPU ${t.cpu[i]}`)
+    const option = buildTimelineOption({ window, selectedTask: 3 }) as unknown as OptionLike
+    const tasks = option.series.find((s) => s.name === 'tasks')!
+    const outlined = tasks.data.filter((d) => (tasks.renderItem(grid, renderApi(d)) as Rect).style.stroke)
+    expect(outlined.map((d) => t.task[d[3]])).toEqual([3])
+  })
+
+  it('draws a zoomed view with the window it has, and labels time in the unit of the view', () => {
+    const window = timelineWindow(job)
+    const option = buildTimelineOption({ window, view: { from: 1, to: 1.004 } }) as unknown as OptionLike
+    expect(option.xAxis.min).toBe(1)
+    expect(option.xAxis.max).toBe(1.004)
+    // Ticks about half a microsecond apart: one decimal of a microsecond tells them apart.
+    expect(option.xAxis.axisLabel.formatter(1.0025)).toBe('1002.5 µs')
+    expect(formatTime(5230, 5230)).toBe('5.2 s')
+    expect(formatTime(0.0000005, 0.000001)).toBe('0.5 ns')
+    expect(formatTime(1.5, 3)).toBe('1.5 ms')
+    expect(formatTime(-0.001, 100)).toBe('0 ms')
+    expect(formatSpan(0.000412)).toBe('412 ns')
+  })
+
+  it('draws empty lanes before any job', () => {
+    const option = buildTimelineOption({ window: emptyWindow(3) }) as unknown as OptionLike
+    expect(option.yAxis.data).toEqual(['worker 0', 'worker 1', 'worker 2', 'main thread'])
+    expect(option.series.find((s) => s.name === 'tasks')!.data).toEqual([])
+    expect(option.xAxis.max).toBe(1)
+  })
+
+  it('names a processes lane by its process', () => {
+    const window: TimelineWindow = {
+      ...emptyWindow(2),
+      lanes: [
+        { lane: 0, host: 'h', pid: 11, threadId: 1, clockOffsetMs: 0 },
+        { lane: 1, host: 'h', pid: 12, threadId: 1, clockOffsetMs: 0 }
+      ],
+      osThread: [101, 102]
+    }
+    expect(laneLabel(window, 1)).toBe('worker 1 · pid 12')
+  })
+
+  it('uses the colours of the breakdown bars (styles.css) for the categories they share', () => {
+    const css = readFileSync(resolve(import.meta.dirname, '../../../src/renderer/src/styles.css'), 'utf8')
+    const dark = css.indexOf('prefers-color-scheme: dark')
+    const varOf = (name: string, after: number) => {
+      const match = new RegExp(`--${name}:\\s*(#[0-9a-f]{6})`, 'i').exec(css.slice(after))
+      return match?.[1].toLowerCase()
+    }
+    for (const [theme, from] of [
+      ['light', 0],
+      ['dark', dark]
+    ] as const) {
+      const colors = CATEGORY_COLORS[theme]
+      expect(varOf('seg-tasks', from)).toBe(colors.task)
+      expect(varOf('seg-bookkeeping', from)).toBe(colors.bookkeeping)
+      expect(varOf('seg-awaiting', from)).toBe(colors.waiting)
+      expect(varOf('seg-idle', from)).toBe(colors.idle)
+    }
+  })
+})
