@@ -408,6 +408,17 @@ export const ResultRowSchema = z.object({
   args: z.string(),
   /** Length of the whole arguments text (`job.args` gives it), longer than `args` when cut. */
   argsLength: z.number(),
+  /**
+   * The part of the arguments that differs between the job's tasks, as `name=value` pairs named
+   * after the workload's parameters, in call order: `n=3`, `ms=5`, `lo=0, hi=125000`. A parameter is
+   * in it when its value is not the same in every task; empty when all tasks have the same
+   * arguments. Long values are cut, ending in `…`.
+   */
+  varying: z.string(),
+  /** The worker lane that ran the task (0..threads-1, as in timings); null when it did not run. */
+  lane: z.number().nullable(),
+  /** The task's end minus its start (its timing), ms; null when it has no timing. */
+  durationMs: z.number().nullable(),
   status: TaskStatusSchema,
   /** Tuples the task produced. */
   count: z.number(),

@@ -197,11 +197,18 @@ export function timelineWindow(
   }
 }
 
+/**
+ * A row of the map cell over range(6): every task has the same arguments, so none varies; tasks
+ * alternate between two workers and take 12.5 µs each.
+ */
 export function resultRow(task: number): ResultRow {
   return {
     task,
     args: '(0, 1, 2, 3, 4, 5)',
     argsLength: 18,
+    varying: '',
+    lane: task % 2,
+    durationMs: 0.0125,
     status: 'done',
     count: 15,
     kept: 15,
@@ -213,13 +220,21 @@ export function resultRow(task: number): ResultRow {
 /** The primes below 10^6 in eight equal pieces, as count_primes(lo, hi) counts them. */
 export const PRIME_COUNTS = [11734, 10310, 9860, 9634, 9448, 9252, 9210, 9050]
 
-/** A row of count_primes over `0:1000000` in eight pieces: one value per task, printed as Python prints an int. */
+/**
+ * A row of count_primes over `0:1000000` in eight pieces: one value per task, printed as Python
+ * prints an int. Both bounds vary; tasks alternate between two workers, task i taking 4.25 + i ms.
+ */
 export function primesRow(task: number): ResultRow {
-  const args = `(${task * 125_000}, ${(task + 1) * 125_000})`
+  const lo = task * 125_000
+  const hi = (task + 1) * 125_000
+  const args = `(${lo}, ${hi})`
   return {
     task,
     args,
     argsLength: args.length,
+    varying: `lo=${lo}, hi=${hi}`,
+    lane: task % 2,
+    durationMs: 4.25 + task,
     status: 'done',
     count: 1,
     kept: 1,

@@ -358,6 +358,41 @@ describe('job store', () => {
     expect(api.startJob).toHaveBeenCalledTimes(1)
   })
 
+  describe('the selected task, shared by the results table and the timeline', () => {
+    it('selects a task of the job, and asks the table to reveal it only when told to', async () => {
+      const { job } = await runningJob()
+      job.selectTask(2)
+      expect(job.selectedTask).toBe(2)
+      expect(job.revealRequest).toBeNull()
+      job.selectTask(3, { reveal: true })
+      expect(job.selectedTask).toBe(3)
+      expect(job.revealRequest).toEqual({ task: 3, focus: false })
+      job.selectTask(1, { reveal: true, focus: true })
+      expect(job.revealRequest).toEqual({ task: 1, focus: true })
+    })
+
+    it('selects nothing for a task the job does not have', async () => {
+      const { job } = await runningJob()
+      job.selectTask(2)
+      job.selectTask(4, { reveal: true })
+      expect(job.selectedTask).toBeNull()
+      job.selectTask(1.5)
+      expect(job.selectedTask).toBeNull()
+      expect(job.revealRequest).toBeNull()
+    })
+
+    it('clears the selection when a new job starts', async () => {
+      const { job, api } = await runningJob()
+      api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
+      await settle()
+      job.selectTask(3, { reveal: true })
+      await job.start(mapSpec)
+      expect(job.jobId).toBe('job-2')
+      expect(job.selectedTask).toBeNull()
+      expect(job.revealRequest).toBeNull()
+    })
+  })
+
   describe('a job it did not start (the Electron menu\'s "Open job…")', () => {
     const progressOf = (jobId: string, tasksDone: number) => ({
       type: 'job.progress' as const,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { virtualWindow } from '@renderer/components/virtualWindow'
+import { scrollTopToShow, virtualWindow } from '@renderer/components/virtualWindow'
 import { RESULTS_PAGE_SIZE, ResultsPager } from '@renderer/stores/resultsPager'
 import { resultRow } from './fakeApi'
 
@@ -40,6 +40,41 @@ describe('virtual window', () => {
   it('is empty when there are no rows', () => {
     expect(virtualWindow(0, 300, 30, 0)).toEqual({ first: 0, last: -1, spacerHeight: 0, offsetTop: 0 })
   })
+})
+
+describe('scrolling to a row', () => {
+  it('stays put when the row is already wholly in view', () => {
+    expect(scrollTopToShow(105, 3000, 300, 30, 1000)).toBe(3000)
+  })
+
+  it('brings a row above the view to its top edge and one below to its bottom edge', () => {
+    expect(scrollTopToShow(50, 3000, 300, 30, 1000)).toBe(1500)
+    expect(scrollTopToShow(200, 3000, 300, 30, 1000)).toBe(200 * 30 + 30 - 300)
+  })
+
+  it('puts a row it jumps to in the middle when asked, as near to it as the ends allow', () => {
+    expect(scrollTopToShow(500, 3000, 300, 30, 1000, 'center')).toBe(500 * 30 + 15 - 150)
+    expect(scrollTopToShow(2, 3000, 300, 30, 1000, 'center')).toBe(0)
+    expect(scrollTopToShow(999, 0, 300, 30, 1000, 'center')).toBe(30_000 - 300)
+    expect(scrollTopToShow(105, 3000, 300, 30, 1000, 'center')).toBe(3000)
+  })
+
+  it.each(['nearest', 'center'] as const)(
+    'finds a row of a million on the scaled scrollbar (%s), where the window then shows it',
+    (block) => {
+      for (const row of [0, 1234, 499_999, 999_999]) {
+        const top = scrollTopToShow(row, 0, 300, 30, 1_000_000, block, 8_000_000)
+        const win = virtualWindow(top, 300, 30, 1_000_000, 0, 8_000_000)
+        expect(row).toBeGreaterThanOrEqual(win.first)
+        expect(row).toBeLessThanOrEqual(win.last)
+        // Wholly on screen: the row's top within the viewport, at a whole row from its bottom.
+        const rowTop = win.offsetTop + (row - win.first) * 30 - top
+        expect(rowTop).toBeGreaterThanOrEqual(0)
+        expect(rowTop + 30).toBeLessThanOrEqual(300)
+        if (block === 'center' && row > 5 && row < 999_990) expect(rowTop).toBe(120)
+      }
+    }
+  )
 })
 
 describe('results pager', () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_N_CHOICES, planJob, type JobPlan } from '../../shared/plan'
 import { FieldSchemas, type JobSpecInput } from '../../shared/spec'
-import { argsToPython } from '../engine/resultsStore'
+import { argsToPython } from '../engine/argsText'
 import type { EngineHost } from '../host/engineHost'
 import { flagText, parseFlags } from './args'
 import { writeOut, type CliIo } from './io'

@@ -97,8 +97,8 @@ export class Job {
     private readonly poolFacts: PoolFacts,
     private readonly listener: JobListener = {}
   ) {
-    this.results = new ResultsStore(plan)
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
+    this.results = new ResultsStore(plan, this.timings)
     this.chunks = new ChunkLog(plan.threads)
     this.stoppedMsPerLane = new Array<number>(plan.threads).fill(0)
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null

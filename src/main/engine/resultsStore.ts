@@ -2,7 +2,9 @@ import { cut } from '../../shared/excerpt'
 import type { JobPlan } from '../../shared/plan'
 import { pyJsonElement, pyRepr, pyTuple, pyValue } from '../../shared/pythonFormat'
 import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
+import { argsToPython, varyingParams, varyingText } from './argsText'
 import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
+import type { TimingStore } from './timingStore'
 
 type Positions = Uint8Array | Uint16Array | Uint32Array
 /** What a task kept, packed: positions of its tuples, or its values. */
@@ -12,6 +14,8 @@ const STATUS_NAMES: readonly TaskStatus[] = ['pending', 'done', 'failed', 'cance
 const PREVIEW_TUPLES = 8
 /** A row repeats at most this much of its task's arguments; `job.args` gives the whole text. */
 export const MAX_ROW_ARGS_CHARS = 200
+/** …and at most this much of the part of them that varies between the job's tasks. */
+export const MAX_ROW_VARYING_CHARS = 120
 /** A preview tuple is cut to this many characters: it is one line in a table. */
 export const MAX_PREVIEW_TUPLE_CHARS = 120
 /** A page of tuples stops once it holds this many characters (at least one tuple is always sent). */
@@ -41,8 +45,19 @@ export class ResultsStore {
   private readonly argsRepr: string[]
   /** How the job's values print, when its workload has a values layout; null for tuples. */
   private readonly valueFormat: 'int' | 'float' | null
+  /** Positions of the parameters whose argument differs between the job's calls. */
+  private readonly varying: readonly number[]
+  /** Each call's varying part (`n=3`), made when a row of it is first asked for. */
+  private readonly varyingRepr: Array<string | undefined>
 
-  constructor(private readonly plan: JobPlan) {
+  /**
+   * `timings` is the same job's timing store: a row tells which worker ran its task and for how
+   * long, read from it when the row is made.
+   */
+  constructor(
+    private readonly plan: JobPlan,
+    private readonly timings: Pick<TimingStore, 'ran' | 'start' | 'end' | 'lane'>
+  ) {
     this.valueFormat = plan.workload.layout === 'values' ? (plan.workload.valueFormat ?? 'float') : null
     const tasks = plan.taskCount
     this.status = new Uint8Array(tasks)
@@ -55,6 +70,8 @@ export class ResultsStore {
     this.elementRepr = plan.calls.map((call) => call.elements.map(pyRepr))
     this.elementJson = plan.calls.map((call) => call.elements.map(pyJsonElement))
     this.argsRepr = plan.calls.map((call) => argsToPython(call.args))
+    this.varying = varyingParams(plan.calls)
+    this.varyingRepr = new Array<string | undefined>(plan.calls.length)
   }
 
   /** Files a chunk's outcome with bulk copies; the chunk's buffer is kept as it is, without copying. */
@@ -106,6 +123,21 @@ export class ResultsStore {
   /** A task's arguments in Python syntax, whole (rows carry only the start of long ones). */
   argsText(task: number): string {
     return this.argsRepr[this.plan.callIndex[task]]
+  }
+
+  /**
+   * The part of a task's arguments that differs between the job's tasks, as `name=value` pairs
+   * (`n=3`, `lo=0, hi=125000`); empty when every task has the same arguments. See `varyingText`.
+   */
+  varyingOf(task: number): string {
+    const call = this.plan.callIndex[task]
+    let text = this.varyingRepr[call]
+    if (text === undefined) {
+      const { args } = this.plan.calls[call]
+      text = varyingText(args, this.plan.workload.params, this.varying, MAX_ROW_VARYING_CHARS)
+      this.varyingRepr[call] = text
+    }
+    return text
   }
 
   errorOf(task: number): string | null {
@@ -167,10 +199,14 @@ export class ResultsStore {
     for (let i = 0; i < shown; i++)
       preview.push(cut(this.tupleText(task, i, positions), MAX_PREVIEW_TUPLE_CHARS))
     const args = this.argsText(task)
+    const ran = this.timings.ran(task)
     return {
       task,
       args: cut(args, MAX_ROW_ARGS_CHARS),
       argsLength: args.length,
+      varying: this.varyingOf(task),
+      lane: ran ? this.timings.lane[task] : null,
+      durationMs: ran ? this.timings.end[task] - this.timings.start[task] : null,
       status: this.statusOf(task),
       count: this.produced[task],
       kept: this.kept[task],
@@ -297,14 +333,3 @@ export class ResultsStore {
 
 /** Text of identical tasks is reused up to this many bytes in all. */
 const MAX_JSON_CACHE_BYTES = 256 * 1024 * 1024
-
-/** A task's arguments as Python shows them: `(0, 1, 2)` for elements, `((0, 1, 2), 3)` for (elements, n). */
-export function argsToPython(args: readonly unknown[]): string {
-  const show = (value: unknown): string =>
-    Array.isArray(value)
-      ? pyTuple(value.map(show))
-      : typeof value === 'number' || typeof value === 'string'
-        ? pyRepr(value)
-        : String(value)
-  return args.length === 1 ? show(args[0]) : pyTuple(args.map(show))
-}

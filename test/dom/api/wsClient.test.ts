@@ -197,7 +197,18 @@ describe('connectWebSocket', () => {
     const { api, socket } = await connected()
     const bad = api.results('job-1', 0, 10)
     const good = api.cancelJob('job-1')
-    const row = { task: 0, args: '(0, 1)', argsLength: 6, status: 'done', count: 1, kept: 1, preview: [] }
+    const row = {
+      task: 0,
+      args: '(0, 1)',
+      argsLength: 6,
+      varying: '',
+      lane: 0,
+      durationMs: 0.01,
+      status: 'done',
+      count: 1,
+      kept: 1,
+      preview: []
+    }
     const malformed = { ok: true, result: { total: 1, rows: [{ ...row, error: 7 }] } }
     socket.reply(encodeWire({ id: 1, outcome: malformed as unknown as CommandOutcome }))
     socket.reply(encodeWire({ id: 2, outcome: { ok: true, result: { cancelled: false } } }))

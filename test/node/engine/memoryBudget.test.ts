@@ -28,10 +28,8 @@ describe('memory budget', () => {
 
   it('budgets exactly the per-task tables the engine allocates', () => {
     const plan = planJob(countOnly(1000), 2)
-    const tables =
-      new ResultsStore(plan).tableBytes +
-      new TimingStore('job', 1000, 2).tableBytes +
-      plan.callIndex.byteLength
+    const timings = new TimingStore('job', 1000, 2)
+    const tables = new ResultsStore(plan, timings).tableBytes + timings.tableBytes + plan.callIndex.byteLength
     expect(tables).toBe(1000 * HOST_BYTES_PER_TASK)
     expect(plan.memory.tablesBytes).toBe(tables)
   })

@@ -39,6 +39,20 @@ const RATE_WINDOW_MS = 1500
  */
 export const TIMINGS_FETCH_PAGE = MAX_TIMINGS_PAGE
 
+/** How `selectTask` shows the task it selects. */
+export interface SelectTaskOptions {
+  /** Scroll the results table to the task's row (loading its page if needed). */
+  reveal?: boolean
+  /** Move keyboard focus to the row as well; without it, focus stays where it is (on the chart). */
+  focus?: boolean
+}
+
+/** A request to the results table to bring a task's row into view; a new object for each request. */
+export interface RevealRequest {
+  task: number
+  focus: boolean
+}
+
 /** Lets the browser paint and handle input between two slices of work. */
 function yieldToBrowser(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
@@ -94,6 +108,13 @@ export const useJobStore = defineStore('job', () => {
   })
   /** Worker lanes of the current job: from its plan, or for a job started elsewhere, its summary. */
   const threads = ref(1)
+  /**
+   * The task selected in the results table or on the timeline, shared by both: the table marks its
+   * row, the timeline highlights its bar. Cleared when another job is shown.
+   */
+  const selectedTask = ref<number | null>(null)
+  /** The latest request to scroll the results table to a task's row (see `selectTask`). */
+  const revealRequest = shallowRef<RevealRequest | null>(null)
 
   let rateSamples: RateSample[] = []
   /** A cancel asked for while the job was starting: sent as soon as the job has its id. */
@@ -204,6 +225,18 @@ export const useJobStore = defineStore('job', () => {
     }
   }
 
+  /**
+   * Selects a task of the shown job, or none with null. With `reveal`, the results table scrolls to
+   * the task's row (the timeline asks for this when a bar is clicked); with `focus` too, the row
+   * takes keyboard focus. A task the job does not have selects nothing.
+   */
+  function selectTask(task: number | null, options: SelectTaskOptions = {}): void {
+    const count = summary.value?.taskCount ?? plan.value?.taskCount ?? progress.value?.tasksTotal ?? 0
+    const valid = task !== null && Number.isInteger(task) && task >= 0 && task < count
+    selectedTask.value = valid ? task : null
+    if (valid && options.reveal) revealRequest.value = { task, focus: options.focus ?? false }
+  }
+
   /** Clears rates, timings and bins for a new job of `tasks` tasks (0: unknown) on `lanes` workers. */
   function resetLive(lanes: number, tasks = 0): void {
     rateSamples = []
@@ -213,6 +246,8 @@ export const useJobStore = defineStore('job', () => {
     bins.value = markRaw(new BusyTimeBins(lanes))
     expectedTimings.value = tasks
     timingsVersion.value++
+    selectedTask.value = null
+    revealRequest.value = null
   }
 
   /**
@@ -435,12 +470,15 @@ export const useJobStore = defineStore('job', () => {
     expectedTimings,
     timedTasks,
     threads,
+    selectedTask,
+    revealRequest,
     running,
     finished,
     connect,
     fail,
     start,
     cancel,
+    selectTask,
     fetchResults,
     fetchArgs,
     fetchTuples,
