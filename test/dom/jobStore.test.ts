@@ -1,9 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { MAX_TASK_BARS } from '@renderer/charts/timeline'
-import { TIMINGS_FETCH_PAGE, useJobStore } from '@renderer/stores/job'
-import { BusyTimeBins } from '../../src/shared/busyBins'
-import { MAX_TIMINGS_PAGE, type PlanSummary } from '../../src/shared/protocol'
-import { createFakeApi, hostBins, planSummary, summaryOf, timingBatch } from './fakeApi'
+import { useJobStore } from '@renderer/stores/job'
+import type { PlanSummary } from '../../src/shared/protocol'
+import { createFakeApi, planSummary, summaryOf } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
 const mapSpec = {
@@ -107,154 +105,12 @@ describe('job store', () => {
   it('ends with the finished summary', async () => {
     const { job, api } = await runningJob()
     const plan = planSummary(mapSpec)
-    api.emit({
-      type: 'job.timings',
-      payload: timingBatch('job-1', [
-        [0, 0, 5, 0],
-        [1, 0, 6, 1],
-        [2, 5, 9, 0],
-        [3, 6, 10, 1]
-      ])
-    })
     api.emit({ type: 'job.finished', payload: summaryOf(plan, 'job-1') })
     await settle()
     expect(job.status).toBe('done')
     expect(job.finished).toBe(true)
     expect(job.summary?.taskCount).toBe(4)
     expect(job.progress?.tuplesDone).toBe(60)
-    expect(api.timings).not.toHaveBeenCalled()
-  })
-
-  it('collects timing batches into columns', async () => {
-    const { job, api } = await runningJob()
-    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
-    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[1, 1, 7, 1]]) })
-    expect(job.timings.length).toBe(2)
-    expect(Array.from(job.timings.task.subarray(0, 2))).toEqual([0, 1])
-    expect(job.timings.maxEnd).toBe(7)
-    expect(job.timings.laneCount).toBe(2)
-  })
-
-  it('pages missing timings from the host when the job ends', async () => {
-    const api = createFakeApi({
-      timings: vi.fn(async (jobId: string) =>
-        timingBatch(jobId, [
-          [0, 0, 5, 0],
-          [1, 0, 6, 1],
-          [2, 5, 9, 0],
-          [3, 6, 10, 1]
-        ])
-      )
-    })
-    const { job } = await runningJob(api)
-    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
-    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-1') })
-    await settle()
-    expect(api.timings).toHaveBeenCalledWith('job-1', 0, TIMINGS_FETCH_PAGE)
-    // Pages are binned between yields to the browser, so the swap comes a task later.
-    await vi.waitFor(() => expect(job.timings.length).toBe(4))
-    expect(job.bins.length).toBe(4)
-  })
-
-  it('pages timings over every task index, so a cancelled job’s late tasks are not missed', async () => {
-    const lastTask = TIMINGS_FETCH_PAGE + 5
-    const api = createFakeApi({
-      timings: vi.fn(async (jobId: string, offset: number, limit: number) =>
-        timingBatch(jobId, lastTask >= offset && lastTask < offset + limit ? [[lastTask, 0, 5, 1]] : [])
-      )
-    })
-    const { job } = await runningJob(api)
-    const summary = summaryOf(planSummary(mapSpec), 'job-1', {
-      status: 'cancelled',
-      partial: true,
-      taskCount: TIMINGS_FETCH_PAGE * 2,
-      tasksDone: 1
-    })
-    api.emit({ type: 'job.finished', payload: summary })
-    await vi.waitFor(() => expect(job.timings.length).toBe(1))
-    expect(job.timings.task[0]).toBe(lastTask)
-    expect(api.timings).toHaveBeenCalledWith('job-1', TIMINGS_FETCH_PAGE, TIMINGS_FETCH_PAGE)
-  })
-
-  it('asks for timings in the widest pages the contract allows', () => {
-    expect(TIMINGS_FETCH_PAGE).toBe(MAX_TIMINGS_PAGE)
-    expect(TIMINGS_FETCH_PAGE).toBe(200_000)
-  })
-
-  it('takes the host’s bins of every task, in one request and without paging timings, for a job past the bar limit', async () => {
-    const tasks = MAX_TASK_BARS + 30_000
-    const api = createFakeApi({ busyBins: vi.fn(async (jobId: string) => hostBins(jobId, tasks)) })
-    const { job } = await runningJob(api)
-    // The live stream was a preview: one batch of three tasks.
-    api.emit({
-      type: 'job.timings',
-      payload: timingBatch('job-1', [
-        [0, 0, 0.015, 0],
-        [1, 0.01, 0.025, 1],
-        [2, 0.02, 0.035, 0]
-      ])
-    })
-    const version = job.timingsVersion
-    api.emit({
-      type: 'job.finished',
-      payload: summaryOf(planSummary(mapSpec), 'job-1', { taskCount: tasks, tasksDone: tasks })
-    })
-    await settle()
-    expect(api.busyBins).toHaveBeenCalledTimes(1)
-    expect(api.busyBins).toHaveBeenCalledWith('job-1')
-    expect(api.timings).not.toHaveBeenCalled()
-    expect(job.expectedTimings).toBe(tasks)
-    expect(job.bins.length).toBe(tasks)
-    expect(job.bins.toBins()).toEqual(BusyTimeBins.fromState(hostBins('job-1', tasks)).toBins())
-    expect(job.bins.maxEnd).toBeCloseTo((tasks - 1) * 0.01 + 0.015, 9)
-    expect(job.timings.length).toBe(3)
-    expect(job.timedTasks).toBe(tasks)
-    expect(job.timingsVersion).toBe(version + 1)
-  })
-
-  it('asks the host for nothing when the live batches carried every task of a big job', async () => {
-    const { job, api } = await runningJob()
-    const tasks = MAX_TASK_BARS + 1
-    const rows = Array.from({ length: tasks }, (_, i): [number, number, number, number] => [
-      i,
-      i,
-      i + 1,
-      i % 2
-    ])
-    api.emit({ type: 'job.timings', payload: timingBatch('job-1', rows) })
-    api.emit({
-      type: 'job.finished',
-      payload: summaryOf(planSummary(mapSpec), 'job-1', { taskCount: tasks, tasksDone: tasks })
-    })
-    await settle()
-    expect(api.busyBins).not.toHaveBeenCalled()
-    expect(api.timings).not.toHaveBeenCalled()
-    expect(job.bins.length).toBe(tasks)
-    expect(job.timedTasks).toBe(tasks)
-  })
-
-  it('says so when the host’s bins cannot be loaded, and keeps the live bins', async () => {
-    const api = createFakeApi({ busyBins: vi.fn(async () => Promise.reject(new Error('socket closed'))) })
-    const { job } = await runningJob(api)
-    api.emit({ type: 'job.timings', payload: timingBatch('job-1', [[0, 0, 5, 0]]) })
-    api.emit({
-      type: 'job.finished',
-      payload: summaryOf(planSummary(mapSpec), 'job-1', { taskCount: 100_000, tasksDone: 100_000 })
-    })
-    await settle()
-    expect(job.actionError).toBe('Timings could not be loaded: socket closed')
-    expect(job.bins.length).toBe(1)
-  })
-
-  it('expects as many timings as its plan has tasks while running, then as many as ran', async () => {
-    const { job, api } = await runningJob()
-    expect(job.expectedTimings).toBe(4)
-    api.emit({
-      type: 'job.finished',
-      payload: summaryOf(planSummary(mapSpec), 'job-1', { status: 'cancelled', partial: true, tasksDone: 3 })
-    })
-    await settle()
-    expect(job.expectedTimings).toBe(3)
   })
 
   it('replays events that arrive before the start reply', async () => {
@@ -429,14 +285,12 @@ describe('job store', () => {
       expect(job.progress?.tasksDone).toBe(3)
     })
 
-    it('collects its timings and bins, and shows its summary when it ends', async () => {
+    it('shows its summary when it ends', async () => {
       const api = apiWithJob('job-menu')
       await connectedPinia(api)
       const job = useJobStore()
-      api.emit({ type: 'job.timings', payload: timingBatch('job-menu', [[0, 0, 5, 0]]) })
+      api.emit(progressOf('job-menu', 1))
       expect(job.jobId).toBe('job-menu')
-      expect(job.timings.length).toBe(1)
-      expect(job.bins.length).toBe(1)
       api.emit({ type: 'job.finished', payload: summaryOf(planSummary(mapSpec), 'job-menu') })
       await settle()
       expect(job.status).toBe('done')
@@ -444,10 +298,8 @@ describe('job store', () => {
       expect(job.summary?.jobId).toBe('job-menu')
     })
 
-    it('adopts a job that it only sees finish, and pages its timings', async () => {
-      const api = createFakeApi({
-        timings: vi.fn(async (jobId: string) => timingBatch(jobId, [[0, 0, 5, 0]]))
-      })
+    it('adopts a job that it only sees finish', async () => {
+      const api = createFakeApi()
       await connectedPinia(api)
       const job = useJobStore()
       const summary = summaryOf(planSummary(mapSpec), 'job-menu', { tasksDone: 1, taskCount: 1 })
@@ -455,45 +307,7 @@ describe('job store', () => {
       await settle()
       expect(job.jobId).toBe('job-menu')
       expect(job.status).toBe('done')
-      expect(api.timings).toHaveBeenCalledWith('job-menu', 0, TIMINGS_FETCH_PAGE)
-      await vi.waitFor(() => expect(job.timings.length).toBe(1))
-    })
-
-    it('adopts a big job that it only sees finish, and takes the host’s bins instead of its timings', async () => {
-      const api = createFakeApi({ busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 25_000, 3)) })
-      await connectedPinia(api)
-      const job = useJobStore()
-      const summary = summaryOf(planSummary(mapSpec), 'job-menu', {
-        threads: 3,
-        taskCount: 25_000,
-        tasksDone: 25_000
-      })
-      api.emit({ type: 'job.finished', payload: summary })
-      await settle()
-      expect(job.jobId).toBe('job-menu')
-      expect(job.threads).toBe(3)
-      expect(api.busyBins).toHaveBeenCalledWith('job-menu')
-      expect(api.timings).not.toHaveBeenCalled()
-      expect(job.bins.length).toBe(25_000)
-      expect(new Set(job.bins.toBins().map((bin) => bin[2]))).toEqual(new Set([0, 1, 2]))
-    })
-
-    it('expects the task count of a job it adopts from its progress, or else from its summary', async () => {
-      const api = apiWithJob('job-menu')
-      await connectedPinia(api)
-      const job = useJobStore()
-      api.emit({
-        ...progressOf('job-menu', 1),
-        payload: { ...progressOf('job-menu', 1).payload, tasksTotal: 7 }
-      })
-      expect(job.expectedTimings).toBe(7)
-
-      await connectedPinia(api)
-      const other = useJobStore()
-      api.emit({ type: 'job.timings', payload: timingBatch('job-menu', [[0, 0, 5, 0]]) })
-      expect(other.expectedTimings).toBe(0)
-      await settle()
-      expect(other.expectedTimings).toBe(4)
+      expect(job.summary?.taskCount).toBe(1)
     })
 
     it('adopts the next job after its own has finished', async () => {

@@ -25,7 +25,11 @@ type Option = {
 }
 const optionOf = (w: VueWrapper) => w.findComponent(ChartStub).props('option') as Option
 
-const spec = { workload: 'combinations', style: 'map', inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 4 } }
+const spec = {
+  workload: 'combinations',
+  style: 'map',
+  inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 4 }
+}
 
 /** Lets requestAnimationFrame callbacks and pending promises run. */
 async function frame(): Promise<void> {
@@ -56,7 +60,10 @@ describe('timeline chart', () => {
     // One on start, then one per period.
     expect(vi.mocked(api.timeline).mock.calls.length).toBeGreaterThanOrEqual(4)
     expect(vi.mocked(api.timeline).mock.calls.length).toBeLessThanOrEqual(6)
-    expect(vi.mocked(api.timeline).mock.calls[0]).toEqual(['job-1', { bins: expect.any(Number), maxTasks: 2000 }])
+    expect(vi.mocked(api.timeline).mock.calls[0]).toEqual([
+      'job-1',
+      { bins: expect.any(Number), maxTasks: 2000 }
+    ])
     api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
     await vi.advanceTimersByTimeAsync(10)
     const calls = vi.mocked(api.timeline).mock.calls.length
@@ -70,7 +77,9 @@ describe('timeline chart', () => {
   })
 
   it('zooms with the keyboard and asks the host for the zoomed window', async () => {
-    const api = createFakeApi({ timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4, ms: 10 })) })
+    const api = createFakeApi({
+      timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4, ms: 10 }))
+    })
     const { pinia } = await connectedPinia(api)
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] }, attachTo: document.body })
     await useJobStore().start(spec)
@@ -102,7 +111,9 @@ describe('timeline chart', () => {
   })
 
   it('selects the task of a clicked bar and outlines the task selected in Results', async () => {
-    const api = createFakeApi({ timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4 })) })
+    const api = createFakeApi({
+      timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4 }))
+    })
     const { pinia } = await connectedPinia(api)
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
     const job = useJobStore()

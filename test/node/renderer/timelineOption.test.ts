@@ -42,9 +42,15 @@ function renderApi(values: number[]): CustomSeriesRenderItemAPI {
     size: () => [0, 40]
   } as unknown as CustomSeriesRenderItemAPI
 }
-const grid = { coordSys: { x: 100, y: 0, width: 100_000, height: 400 } } as unknown as CustomSeriesRenderItemParams
+const grid = {
+  coordSys: { x: 100, y: 0, width: 100_000, height: 400 }
+} as unknown as CustomSeriesRenderItemParams
 
-type Rect = { type: string; shape: { x: number; y: number; width: number; height: number }; style: { fill: string; stroke?: string } }
+type Rect = {
+  type: string
+  shape: { x: number; y: number; width: number; height: number }
+  style: { fill: string; stroke?: string }
+}
 
 const busyWait = (tasks: number, ms: number) => ({
   workload: 'busy_wait',
@@ -86,7 +92,9 @@ describe('timeline option', () => {
     expect(option.yAxis.data[2]).toBe('main thread')
     for (const lane of [0, 1]) {
       const tid = window.osThread[lane]
-      expect(option.yAxis.data[lane]).toBe(tid > 0 ? `worker ${lane} · tid ${tid}` : `worker ${lane} · thread ${window.lanes[lane].threadId}`)
+      expect(option.yAxis.data[lane]).toBe(
+        tid > 0 ? `worker ${lane} · tid ${tid}` : `worker ${lane} · thread ${window.lanes[lane].threadId}`
+      )
     }
     // Tasks are all one colour, whichever lane ran them.
     const tasks = option.series.find((s) => s.name === 'tasks')!

@@ -71,7 +71,13 @@ export function laneLabel(window: TimelineWindow, lane: number): string {
   const label = window.lanes.find((l) => l.lane === lane)
   const tid = window.osThread[lane] ?? -1
   const processes = label !== undefined && window.lanes.some((l) => l.pid !== label.pid)
-  const where = processes ? `pid ${label.pid}` : tid > 0 ? `tid ${tid}` : label ? `thread ${label.threadId}` : ''
+  const where = processes
+    ? `pid ${label.pid}`
+    : tid > 0
+      ? `tid ${tid}`
+      : label
+        ? `thread ${label.threadId}`
+        : ''
   return where ? `worker ${lane} · ${where}` : `worker ${lane}`
 }
 
@@ -81,7 +87,8 @@ export function laneLabel(window: TimelineWindow, lane: number): string {
  */
 export function formatTime(ms: number, span = Math.abs(ms)): string {
   const scale = Math.abs(span) || Math.abs(ms) || 1
-  const [factor, unit] = scale >= 2000 ? [1e-3, 's'] : scale >= 2 ? [1, 'ms'] : scale >= 0.002 ? [1e3, 'µs'] : [1e6, 'ns']
+  const [factor, unit] =
+    scale >= 2000 ? [1e-3, 's'] : scale >= 2 ? [1, 'ms'] : scale >= 0.002 ? [1e3, 'µs'] : [1e6, 'ns']
   // Enough decimals to tell apart ticks about an eighth of the span apart.
   const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10((scale * factor) / 8))))
   return `${trim((ms * factor).toFixed(decimals))} ${unit}`
@@ -115,7 +122,13 @@ function bandOf(api: CustomSeriesRenderItemAPI, dispatcher: boolean): number {
 }
 
 /** `[x, width]` of a span on the grid, clipped; a span under a pixel keeps a sliver so it is seen. */
-function spanPixels(api: CustomSeriesRenderItemAPI, grid: CartesianRect, from: number, to: number, row: number) {
+function spanPixels(
+  api: CustomSeriesRenderItemAPI,
+  grid: CartesianRect,
+  from: number,
+  to: number,
+  row: number
+) {
   const left = api.coord([from, row])[0]
   const right = api.coord([to, row])[0]
   const x = Math.max(left, grid.x)
@@ -145,7 +158,11 @@ function segmentItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderI
 }
 
 /** Task bars of a detailed window: `[start, end, row, index into window.tasks]`. */
-function taskItem(window: TimelineWindow, dark: boolean, selectedTask: number | null): CustomSeriesRenderItem {
+function taskItem(
+  window: TimelineWindow,
+  dark: boolean,
+  selectedTask: number | null
+): CustomSeriesRenderItem {
   const text = dark ? '#e6e9ed' : '#1f2328'
   return (params, api) => {
     const grid = params.coordSys as unknown as CartesianRect
@@ -318,7 +335,9 @@ export function buildTimelineOption({
       i
     ])
     const t = window.tasks
-    const tasks = t ? Array.from({ length: t.task.length }, (_, i) => [t.start[i], t.end[i], t.lane[i], i]) : []
+    const tasks = t
+      ? Array.from({ length: t.task.length }, (_, i) => [t.start[i], t.end[i], t.lane[i], i])
+      : []
     series.push(
       {
         type: 'custom',
@@ -381,7 +400,8 @@ export function buildTimelineOption({
       formatter: (params) => {
         const item = Array.isArray(params) ? params[0] : params
         const value = item.value as number[]
-        if (item.seriesName === 'tasks') return taskTooltip(window, value[3], unit === 'value' ? 'value' : 'tuples')
+        if (item.seriesName === 'tasks')
+          return taskTooltip(window, value[3], unit === 'value' ? 'value' : 'tuples')
         if (item.seriesName === 'lanes') return segmentTooltip(window, value[4])
         if (item.seriesName === 'bins') return binTooltip(window, value[2], value[3])
         return ''

@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia'
-import { computed, markRaw, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import {
-  MAX_TIMINGS_PAGE,
   type EngineEvent,
   type EngineInfo,
   type EngineMemory,
@@ -12,13 +11,9 @@ import {
   type ProgressEvent,
   type ResultsPage,
   type TaskArgs,
-  type TimingBatch,
   type TuplesPage
 } from '../../../shared/protocol'
-import { BusyTimeBins } from '../charts/busyBins'
 import type { ResultLayout } from '../format'
-import { MAX_TASK_BARS } from '../charts/timeline'
-import { TimingColumns } from './timingColumns'
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'cancelled' | 'failed'
 
@@ -31,13 +26,6 @@ interface RateSample {
 
 /** The window over which the live throughput is measured, ms of job time. */
 const RATE_WINDOW_MS = 1500
-
-/**
- * Task indices per timings request after a job: the contract's most. Timings are paged only for a
- * job of at most MAX_TASK_BARS timed tasks (about 0.15 MB in all), so a reply is small however wide
- * its span; a cancelled million-task job's few timings come in five requests, not fifty.
- */
-export const TIMINGS_FETCH_PAGE = MAX_TIMINGS_PAGE
 
 /** How `selectTask` shows the task it selects. */
 export interface SelectTaskOptions {
@@ -53,17 +41,12 @@ export interface RevealRequest {
   focus: boolean
 }
 
-/** Lets the browser paint and handle input between two slices of work. */
-function yieldToBrowser(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0))
-}
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
 /**
- * The engine connection and the job being run: start, cancel, live progress, timings and the final
+ * The engine connection and the job being run: start, cancel, live progress and the final
  * summary. The api is injected with `connect`, so the app passes the real bridge and tests a fake.
  */
 export const useJobStore = defineStore('job', () => {
@@ -90,22 +73,6 @@ export const useJobStore = defineStore('job', () => {
   const tuplesPerSecond = ref(0)
   const tasksPerSecond = ref(0)
 
-  // Timings can reach millions of rows: raw typed arrays, with a counter to tell watchers they grew.
-  // The busy-time bins grow with them, batch by batch, so a chart never re-bins the whole job.
-  const timings = shallowRef(markRaw(new TimingColumns()))
-  const bins = shallowRef(markRaw(new BusyTimeBins()))
-  const timingsVersion = ref(0)
-  /**
-   * Tasks of the current job that will have timings, when known (its plan, its live progress, then
-   * the finished count): past MAX_TASK_BARS the timeline bins from the start, and at the end the
-   * host's bins of every task replace the live ones, instead of paging every timing.
-   */
-  const expectedTimings = ref(0)
-  /** Tasks the timeline covers: the live timings, or the host's bins once they cover more. */
-  const timedTasks = computed(() => {
-    void timingsVersion.value
-    return Math.max(timings.value.length, bins.value.length)
-  })
   /** Worker lanes of the current job: from its plan, or for a job started elsewhere, its summary. */
   const threads = ref(1)
   /**
@@ -198,7 +165,7 @@ export const useJobStore = defineStore('job', () => {
         elapsedMs: 0
       }
       threads.value = started.threads
-      resetLive(started.threads, started.taskCount)
+      resetLive()
       status.value = 'running'
       void refreshMemory()
       // Events may overtake the reply that names the job: replay the ones that were held back.
@@ -237,15 +204,11 @@ export const useJobStore = defineStore('job', () => {
     if (valid && options.reveal) revealRequest.value = { task, focus: options.focus ?? false }
   }
 
-  /** Clears rates, timings and bins for a new job of `tasks` tasks (0: unknown) on `lanes` workers. */
-  function resetLive(lanes: number, tasks = 0): void {
+  /** Clears the rates and the selection for a new job (the timeline store follows `jobId`). */
+  function resetLive(): void {
     rateSamples = []
     tuplesPerSecond.value = 0
     tasksPerSecond.value = 0
-    timings.value = markRaw(new TimingColumns(tasks))
-    bins.value = markRaw(new BusyTimeBins(lanes))
-    expectedTimings.value = tasks
-    timingsVersion.value++
     selectedTask.value = null
     revealRequest.value = null
   }
@@ -264,7 +227,7 @@ export const useJobStore = defineStore('job', () => {
     summary.value = null
     actionError.value = null
     threads.value = event.type === 'job.finished' ? event.payload.threads : (info.value?.hardwareThreads ?? 1)
-    resetLive(threads.value, event.type === 'job.progress' ? event.payload.tasksTotal : 0)
+    resetLive()
     if (event.type === 'job.finished') return true
     status.value = 'running'
     progress.value =
@@ -285,7 +248,6 @@ export const useJobStore = defineStore('job', () => {
         if (jobId.value !== id || summary.value !== null) return
         threads.value = details.threads
         jobSpec.value = details.spec
-        if (expectedTimings.value === 0) expectedTimings.value = details.taskCount
         if (progress.value?.tasksTotal === 0)
           progress.value = { ...progress.value, tasksTotal: details.taskCount }
       },
@@ -304,11 +266,8 @@ export const useJobStore = defineStore('job', () => {
       case 'job.progress':
         onProgress(event.payload)
         break
-      case 'job.timings':
-        onTimings(event.payload)
-        break
       case 'job.finished':
-        void onFinished(event.payload)
+        onFinished(event.payload)
         break
     }
   }
@@ -334,15 +293,7 @@ export const useJobStore = defineStore('job', () => {
     }
   }
 
-  function onTimings(batch: TimingBatch): void {
-    // A late batch of a job that has ended is already in the paged timings.
-    if (status.value !== 'running') return
-    timings.value.append(batch)
-    bins.value.add(batch)
-    timingsVersion.value++
-  }
-
-  async function onFinished(result: JobSummary): Promise<void> {
+  function onFinished(result: JobSummary): void {
     endedJobs.add(result.jobId)
     threads.value = result.threads
     jobSpec.value = result.spec
@@ -359,55 +310,7 @@ export const useJobStore = defineStore('job', () => {
       tuplesTotal: progress.value?.tuplesTotal ?? 0,
       elapsedMs: result.wallMs
     }
-    expectedTimings.value = result.tasksDone + result.tasksFailed
     void refreshMemory()
-    await (expectedTimings.value > MAX_TASK_BARS ? loadHostBins(result) : completeTimings(result))
-  }
-
-  /**
-   * A job with more timed tasks than the timeline draws as bars is drawn as busy-time bins: the
-   * host bins every task (`job.busyBins`, a few kilobytes per lane) and they replace the live bins,
-   * which saw only the throttled preview. One request, instead of paging a million timings.
-   */
-  async function loadHostBins(result: JobSummary): Promise<void> {
-    const expected = result.tasksDone + result.tasksFailed
-    if (!api.value || bins.value.length >= expected) return
-    try {
-      const state = await api.value.busyBins(result.jobId)
-      if (jobId.value !== result.jobId) return
-      bins.value = markRaw(BusyTimeBins.fromState(state))
-      timingsVersion.value++
-    } catch (err) {
-      actionError.value = `Timings could not be loaded: ${messageOf(err)}`
-    }
-  }
-
-  /**
-   * Live batches are throttled and may be missed (a late subscriber, an adopted job); for a job of
-   * at most MAX_TASK_BARS timed tasks, page the rest from the host, in pages small enough to decode
-   * and bin in a few milliseconds, yielding between.
-   */
-  async function completeTimings(result: JobSummary): Promise<void> {
-    const expected = result.tasksDone + result.tasksFailed
-    if (!api.value || timings.value.length >= expected) return
-    const fresh = markRaw(new TimingColumns(expected))
-    const freshBins = markRaw(new BusyTimeBins(result.threads))
-    try {
-      // Pages run over task indices; a cancelled job has gaps, so every page is asked for.
-      for (let offset = 0; offset < result.taskCount; offset += TIMINGS_FETCH_PAGE) {
-        const batch = await api.value.timings(result.jobId, offset, TIMINGS_FETCH_PAGE)
-        if (jobId.value !== result.jobId) return
-        fresh.append(batch)
-        freshBins.add(batch)
-        await yieldToBrowser()
-      }
-      if (jobId.value !== result.jobId) return
-      timings.value = fresh
-      bins.value = freshBins
-      timingsVersion.value++
-    } catch (err) {
-      actionError.value = `Timings could not be loaded: ${messageOf(err)}`
-    }
   }
 
   function fetchResults(offset: number, limit: number): Promise<ResultsPage> {
@@ -464,11 +367,6 @@ export const useJobStore = defineStore('job', () => {
     notice,
     tuplesPerSecond,
     tasksPerSecond,
-    timings,
-    bins,
-    timingsVersion,
-    expectedTimings,
-    timedTasks,
     threads,
     selectedTask,
     revealRequest,
