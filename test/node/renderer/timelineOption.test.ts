@@ -163,8 +163,9 @@ describe('timeline option', () => {
     const option = buildTimelineOption({ window, view: { from: 1, to: 1.004 } }) as unknown as OptionLike
     expect(option.xAxis.min).toBe(1)
     expect(option.xAxis.max).toBe(1.004)
-    // Ticks about half a microsecond apart: one decimal of a microsecond tells them apart.
-    expect(option.xAxis.axisLabel.formatter(1.0025)).toBe('1002.5 µs')
+    // Ticks about half a microsecond apart, a millisecond into the job: offsets from the view's start.
+    expect(option.xAxis.axisLabel.formatter(1)).toBe('1.0000 ms')
+    expect(option.xAxis.axisLabel.formatter(1.0025)).toBe('+2.5 µs')
     expect(formatTime(5230, 5230)).toBe('5.2 s')
     expect(formatTime(0.0000005, 0.000001)).toBe('0.5 ns')
     expect(formatTime(1.5, 3)).toBe('1.5 ms')
@@ -208,5 +209,17 @@ describe('timeline option', () => {
       expect(varOf('seg-awaiting', from)).toBe(colors.waiting)
       expect(varOf('seg-idle', from)).toBe(colors.idle)
     }
+  })
+})
+
+describe('axis labels far into a long job', () => {
+  it('says where the view starts, then how far past it each tick is', async () => {
+    const { axisLabel, formatInstant } = await import('../../../src/renderer/src/charts/timeline')
+    const label = axisLabel({ from: 1269.135, to: 1269.29 })
+    expect(label(1269.135)).toBe('1.26914 s')
+    expect(label(1269.195)).toBe('+60 µs')
+    // Near the job's start, ticks are plain times.
+    expect(axisLabel({ from: 0, to: 3 })(1.5)).toBe('1.5 ms')
+    expect(formatInstant(0.0005, 0.00001)).toBe('500 ns')
   })
 })

@@ -94,6 +94,29 @@ export function formatTime(ms: number, span = Math.abs(ms)): string {
   return `${trim((ms * factor).toFixed(decimals))} ${unit}`
 }
 
+/** A moment in the unit of its size, with enough decimals to show `resolution`: `1.26914 s`. */
+export function formatInstant(ms: number, resolution: number): string {
+  const abs = Math.abs(ms)
+  const [factor, unit] =
+    abs >= 1000 ? [1e-3, 's'] : abs >= 1 ? [1, 'ms'] : abs >= 0.001 ? [1e3, 'µs'] : [1e6, 'ns']
+  const decimals = Math.min(9, Math.max(0, Math.ceil(-Math.log10(Math.abs(resolution) * factor || 1))))
+  return `${trim((ms * factor).toFixed(decimals))} ${unit}`
+}
+
+/**
+ * The x axis's labels. Zoomed far into a long job, absolute times would read `1269135 µs` at every
+ * tick; there the first label says where the view starts and the others how far past it they are.
+ */
+export function axisLabel(view: TimelineView): (value: number) => string {
+  const span = view.to - view.from
+  const offsets = span * 100 < Math.abs(view.from)
+  return (value) => {
+    if (!offsets) return formatTime(value, span)
+    if (value === view.from) return formatInstant(value, span / 8)
+    return `+${formatTime(value - view.from, span)}`
+  }
+}
+
 function trim(text: string): string {
   return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text
 }
@@ -418,7 +441,7 @@ export function buildTimelineOption({
         hideOverlap: true,
         showMinLabel: true,
         showMaxLabel: true,
-        formatter: (value: number) => formatTime(value, span)
+        formatter: axisLabel(view)
       }
     },
     yAxis: {
