@@ -61,27 +61,45 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
    * 1 when its parts cover the whole axis, from the pool's start-up (or zero) to the wall time.
    */
   function laneCoverage(lanes: number): Promise<number[]> {
-    return page.evaluate(
-      ({ lanes, grid }) => {
-        const canvas = document.querySelector('.timeline .chart canvas') as HTMLCanvasElement
-        const ratio = canvas.width / canvas.getBoundingClientRect().width
-        const context = canvas.getContext('2d')!
-        const width = canvas.width
-        const plotTop = grid.top * ratio
-        const plotHeight = canvas.height - (grid.top + grid.bottom) * ratio
-        const rows = lanes + 1
-        const from = Math.ceil(grid.left * ratio) + 1
-        const to = Math.floor(width - grid.right * ratio) - 1
-        return Array.from({ length: lanes }, (_, lane) => {
-          const y = Math.round(plotTop + ((lane + 0.5) * plotHeight) / rows)
-          const pixels = context.getImageData(from, y, to - from, 1).data
-          let drawn = 0
-          for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 200) drawn++
-          return drawn / (to - from)
-        })
-      },
-      { lanes, grid: GRID }
-    )
+    return page.evaluate<number[]>(`(() => {
+      const grid = ${JSON.stringify(GRID)}
+      const canvas = document.querySelector('.timeline .chart canvas')
+      const ratio = canvas.width / canvas.getBoundingClientRect().width
+      const context = canvas.getContext('2d')
+      const plotTop = grid.top * ratio
+      const plotHeight = canvas.height - (grid.top + grid.bottom) * ratio
+      const rows = ${lanes} + 1
+      const from = Math.ceil(grid.left * ratio) + 1
+      const to = Math.floor(canvas.width - grid.right * ratio) - 1
+      return Array.from({ length: ${lanes} }, (_, lane) => {
+        const y = Math.round(plotTop + ((lane + 0.5) * plotHeight) / rows)
+        const pixels = context.getImageData(from, y, to - from, 1).data
+        let drawn = 0
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 200) drawn++
+        return drawn / (to - from)
+      })
+    })()`)
+  }
+
+  /** Where on the page worker 0's lane shows the task colour (blue, in either theme), if anywhere. */
+  function taskPixel(): Promise<{ x: number; y: number } | null> {
+    return page.evaluate<{ x: number; y: number } | null>(`(() => {
+      const grid = ${JSON.stringify(GRID)}
+      const canvas = document.querySelector('.timeline .chart canvas')
+      const rect = canvas.getBoundingClientRect()
+      const ratio = canvas.width / rect.width
+      const context = canvas.getContext('2d')
+      const plotHeight = rect.height - grid.top - grid.bottom
+      const y = grid.top + (0.5 * plotHeight) / 3
+      const from = grid.left + 2
+      const to = rect.width - grid.right - 2
+      const pixels = context.getImageData(from * ratio, y * ratio, (to - from) * ratio, 1).data
+      for (let i = 0; i < pixels.length; i += 4) {
+        const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2]
+        if (b > 180 && b - r > 80 && b - g > 40) return { x: rect.left + from + i / 4 / ratio + 2, y: rect.top + y }
+      }
+      return null
+    })()`)
   }
 
   it('covers each worker lane from start to end with its parts, so they add up to the wall time', async () => {
@@ -100,27 +118,7 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
     await openApp()
     await busyWait()
     // A pixel of worker 0's lane in the task colour, found on the canvas.
-    const target = await page.evaluate(
-      ({ grid }) => {
-        const canvas = document.querySelector('.timeline .chart canvas') as HTMLCanvasElement
-        const rect = canvas.getBoundingClientRect()
-        const ratio = canvas.width / rect.width
-        const context = canvas.getContext('2d')!
-        const plotHeight = rect.height - grid.top - grid.bottom
-        const y = grid.top + (0.5 * plotHeight) / 3
-        const from = grid.left + 2
-        const to = rect.width - grid.right - 2
-        const pixels = context.getImageData(from * ratio, y * ratio, (to - from) * ratio, 1).data
-        // The task colour of either theme: blue, well above red and green.
-        for (let i = 0; i < pixels.length; i += 4) {
-          const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]]
-          if (b > 180 && b - r > 80 && b - g > 40)
-            return { x: rect.left + from + i / 4 / ratio + 2, y: rect.top + y }
-        }
-        return null
-      },
-      { grid: GRID }
-    )
+    const target = await taskPixel()
     expect(target).not.toBeNull()
     await page.mouse.click(target!.x, target!.y)
     const selected = page.locator('[role=row][aria-selected=true]')

@@ -333,7 +333,6 @@ export function buildTimelineOption({
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
   const rows = window.threads + 1
-  const span = view.to - view.from
   const series: NonNullable<EChartsOption['series']> = []
   const marks = [
     { xAxis: 0, name: 'start' },
