@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import TimelineChart from '@renderer/components/TimelineChart.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { LIVE_REFRESH_MS, useTimelineStore } from '@renderer/stores/timeline'
-import { createFakeApi, planSummary, summaryOf, timelineWindow } from './fakeApi'
+import { createFakeApi, planSummary, summaryOf, timelineWindow, timingBatch } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
 import ChartStub from './chartStub'
@@ -95,7 +95,7 @@ describe('timeline chart', () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     const last = vi.mocked(api.timeline).mock.calls.at(-1)!
     expect(last[1]).toMatchObject({ from: view.min, to: view.max })
-    expect(wrapper.find('[data-test="timeline-caption"]').text()).toContain('showing')
+    expect(wrapper.find('[data-test="timeline-caption"]').text()).toMatch(/ · [\d.]+ ms from [\d.]+ ms$/)
     await chart.trigger('keydown', { key: 'ArrowRight' })
     await frame()
     const panned = optionOf(wrapper).xAxis
@@ -128,6 +128,31 @@ describe('timeline chart', () => {
     // A click on a lane's segment selects nothing new.
     wrapper.findComponent(ChartStub).vm.$emit('click', { seriesName: 'lanes', value: [0, 1, 0, 3, 0] })
     expect(job.selectedTask).toBe(2)
+  })
+
+  it('zooms to a task selected in Results that the window does not show as a bar', async () => {
+    const bigSpec = { ...spec, inputs: { ...spec.inputs, tasks: 1000 } }
+    const api = createFakeApi({
+      timeline: vi.fn(async (jobId: string) => timelineWindow(jobId, { tasks: 4, ms: 100 })),
+      timings: vi.fn(async (jobId: string, task: number) => timingBatch(jobId, [[task, 50, 50.1, 1]]))
+    })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    const job = useJobStore()
+    await job.start(bigSpec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(bigSpec), 'job-1') })
+    await frame()
+    // Task 2 is drawn: nothing moves.
+    job.selectTask(2)
+    await frame()
+    expect(api.timings).not.toHaveBeenCalled()
+    expect(useTimelineStore().zoomed).toBeNull()
+    job.selectTask(500)
+    await frame()
+    expect(api.timings).toHaveBeenCalledWith('job-1', 500, 1)
+    const view = optionOf(wrapper).xAxis
+    expect(view.min).toBeCloseTo(50.05 - 2, 9)
+    expect(view.max).toBeCloseTo(50.05 + 2, 9)
   })
 
   it('says the timeline could not be loaded, and keeps going', async () => {

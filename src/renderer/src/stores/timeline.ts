@@ -126,6 +126,27 @@ export const useTimelineStore = defineStore('timeline', () => {
     settle()
   }
 
+  /**
+   * Brings a task selected in Results into view: when the window does not show it as a bar, the view
+   * zooms to it with its neighbours (about forty of its own length around it), from its timing.
+   */
+  async function revealTask(task: number): Promise<void> {
+    const shown = window.value
+    const api = job.api
+    const id = job.jobId
+    if (!shown || !api || !id) return
+    if (shown.detail === 'tasks' && shown.tasks?.task.includes(task)) return
+    try {
+      const timing = await api.timings(id, task, 1)
+      if (timing.task.length === 0 || id !== job.jobId || job.selectedTask !== task) return
+      const start = timing.start[0]
+      const length = Math.max(timing.end[0] - start, MIN_VIEW_MS)
+      setView(start + length / 2 - 20 * length, start + length / 2 + 20 * length)
+    } catch {
+      // A task without a timing (it did not run) stays where it is; the table still shows its row.
+    }
+  }
+
   function stopLive(): void {
     clearInterval(liveTimer)
     liveTimer = undefined
@@ -149,6 +170,12 @@ export const useTimelineStore = defineStore('timeline', () => {
       if (running) liveTimer = setInterval(() => void load(), LIVE_REFRESH_MS)
     },
     { immediate: true }
+  )
+  watch(
+    () => job.selectedTask,
+    (task) => {
+      if (task !== null) void revealTask(task)
+    }
   )
   // The job ended: one last window, with every chunk filed.
   watch(
