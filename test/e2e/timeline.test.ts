@@ -28,8 +28,15 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
     await stack?.close()
   })
 
+  /** What ECharts said on the console: it warns there, and draws nothing, for a series it lacks. */
+  let chartWarnings: string[] = []
+
   async function openApp(): Promise<Page> {
     page = await stack.openApp()
+    chartWarnings = []
+    page.on('console', (message) => {
+      if (message.text().includes('[ECharts]')) chartWarnings.push(message.text())
+    })
     await page.setViewportSize({ width: 1280, height: 800 })
     const preset = page.getByRole('button', { name: 'Notebook: map cell' })
     await expect.poll(() => preset.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true)

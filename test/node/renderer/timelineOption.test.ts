@@ -192,6 +192,20 @@ describe('timeline option', () => {
     expect(laneLabel(window, 1)).toBe('worker 1 · pid 12')
   })
 
+  it('uses only ECharts parts the page registers (ECharts skips an unregistered one, at most warning)', () => {
+    const register = readFileSync(
+      resolve(import.meta.dirname, '../../../src/renderer/src/charts/register.ts'),
+      'utf8'
+    )
+    for (const window of [timelineWindow(job), timelineWindow(job, { maxTasks: 0 })]) {
+      const option = buildTimelineOption({ window }) as unknown as OptionLike & { series: { type: string }[] }
+      expect(new Set(option.series.map((s) => s.type))).toEqual(new Set(['custom']))
+      expect(option.series.some((s) => s.markLine)).toBe(true)
+    }
+    for (const part of ['CustomChart', 'GridComponent', 'MarkLineComponent', 'TooltipComponent'])
+      expect(register).toMatch(new RegExp(`use\\(\\[[^\\]]*\\b${part}\\b`))
+  })
+
   it('uses the colours of the breakdown bars (styles.css) for the categories they share', () => {
     const css = readFileSync(resolve(import.meta.dirname, '../../../src/renderer/src/styles.css'), 'utf8')
     const dark = css.indexOf('prefers-color-scheme: dark')

@@ -172,12 +172,32 @@ function segmentItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderI
     const band = bandOf(api, dispatcher)
     const centre = api.coord([0, row])[1]
     const kind = KIND_OF[code]
-    return {
-      type: 'rect',
-      shape: { x: span[0], y: centre - band / 2, width: span[1], height: band },
-      style: { fill: categoryColor(kind, dark), opacity: kind === 'stopped' ? 0.55 : 1 }
-    }
+    return partRect(kind, dark, span[0], centre - band / 2, span[1], band)
   }
+}
+
+/**
+ * One part of a lane: a rectangle in its category's colour. Tasks a cancel stopped are the task
+ * colour hatched with the page's background, as the breakdown bars draw them.
+ */
+function partRect(kind: SegmentKind, dark: boolean, x: number, y: number, width: number, height: number) {
+  const fill = categoryColor(kind, dark)
+  const rect = { type: 'rect' as const, shape: { x, y, width, height }, style: { fill } }
+  if (kind !== 'stopped') return rect
+  const stroke = dark ? '#171b21' : '#ffffff'
+  const lines = []
+  // 45° strokes every 6 px, each clipped to the rectangle.
+  for (let k = x - height; k < x + width; k += 6) {
+    const startX = Math.max(k, x)
+    const endX = Math.min(k + height, x + width)
+    if (endX <= startX) continue
+    lines.push({
+      type: 'line' as const,
+      shape: { x1: startX, y1: y + height - (startX - k), x2: endX, y2: y + height - (endX - k) },
+      style: { stroke, lineWidth: 1.5 }
+    })
+  }
+  return { type: 'group' as const, children: [rect, ...lines] }
 }
 
 /** Task bars of a detailed window: `[start, end, row, index into window.tasks]`. */
@@ -213,6 +233,27 @@ function taskItem(
   }
 }
 
+/** A chunk handed to a worker: a small triangle pointing down at the main thread's lane, `[at, row]`. */
+function sendItem(color: string): CustomSeriesRenderItem {
+  return (params, api) => {
+    const grid = params.coordSys as unknown as CartesianRect
+    const [x, y] = api.coord([api.value(0), api.value(1)])
+    if (x < grid.x || x > grid.x + grid.width) return null
+    const top = y - bandOf(api, true) / 2 - 7
+    return {
+      type: 'polygon',
+      shape: {
+        points: [
+          [x - 3.5, top],
+          [x + 3.5, top],
+          [x, top + 6]
+        ]
+      },
+      style: { fill: color }
+    }
+  }
+}
+
 /**
  * Bins of a binned window, `[from, to, row, bin]`: each bin is a column of the lane's band split
  * by how much of the bin each category took, tasks at the bottom, so a lane that spends half its
@@ -230,18 +271,14 @@ function binItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderItem 
     const band = bandOf(api, dispatcher)
     const bottom = api.coord([0, row])[1] + band / 2
     const kinds: readonly SegmentKind[] = dispatcher ? ['filing', 'queued'] : LANE_KINDS
-    const children = []
+    const children: ReturnType<typeof partRect>[] = []
     let y = bottom
     for (const kind of kinds) {
       const ms = bins.ms[(row * bins.kinds + SEGMENT[kind]) * bins.count + bin]
       if (!(ms > 0)) continue
       const height = Math.min(1, ms / bins.binMs) * band
       y -= height
-      children.push({
-        type: 'rect' as const,
-        shape: { x: span[0], y, width: span[1], height },
-        style: { fill: categoryColor(kind, dark), opacity: kind === 'stopped' ? 0.55 : 1 }
-      })
+      children.push(partRect(kind, dark, span[0], y, span[1], height))
     }
     return { type: 'group', children }
   }
@@ -380,12 +417,10 @@ export function buildTimelineOption({
         cursor: 'pointer'
       },
       {
-        type: 'scatter',
+        type: 'custom',
         name: 'sends',
-        symbol: 'triangle',
-        symbolSize: 7,
-        symbolRotate: 180,
-        itemStyle: { color: text },
+        renderItem: sendItem(text),
+        encode: { x: 0, y: 1 },
         data: Array.from(window.sends, (at) => [at, window.threads]),
         silent: true,
         clip: true
