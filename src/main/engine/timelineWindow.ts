@@ -10,6 +10,8 @@ const KINDS = Object.keys(SEGMENT).length
 /** Bins and task bars when the request does not say. */
 const DEFAULT_BINS = 600
 const DEFAULT_MAX_TASKS = 2000
+/** The narrowest window measured, ms: a nanosecond. */
+const MIN_WIDTH_MS = 1e-6
 /** Longest arguments text a window carries per distinct call; the Results table has the rest. */
 const MAX_CALL_CHARS = 160
 
@@ -41,7 +43,9 @@ export function timelineWindow(job: Job, request: TimelineRequest = {}): Timelin
   const startupMs = reused ? 0 : poolStartup
   const from = request.from ?? (startupMs > 0 ? -startupMs : 0)
   let to = request.to ?? Math.max(now, from + 1)
-  if (!(to > from)) to = from + 1
+  // A window narrower than a nanosecond shows nothing more, and bins of a denormal width would not
+  // divide the window (1 / width is infinite).
+  if (!(to - from >= MIN_WIDTH_MS)) to = from + MIN_WIDTH_MS
   const maxTasks = request.maxTasks ?? DEFAULT_MAX_TASKS
   const lanes = laneChunks(job, from, to)
 

@@ -185,3 +185,31 @@ describe('job.timeline', () => {
     }
   })
 })
+
+describe('job.timeline at the edges', () => {
+  let engine: Engine
+  let job: Job
+  beforeAll(async () => {
+    engine = new Engine({ workerFile, hardwareThreads: 2 })
+    job = await engine.start(busyWait(4, 1))
+    await job.done
+  })
+  afterAll(() => engine.dispose())
+
+  it('measures windows far outside the job, vanishingly narrow or astronomically wide, without a hang or NaN', () => {
+    const windows = [
+      timelineWindow(job, { from: 0, to: 5e-324, bins: 2000 }),
+      timelineWindow(job, { from: -1e300, to: 1e300, bins: 2000 }),
+      timelineWindow(job, { from: 1e9, to: 1e9 + 1 }),
+      timelineWindow(job, { from: -1e9, to: -1e9 + 1, maxTasks: 0 })
+    ]
+    for (const window of windows) {
+      expect(window.to - window.from).toBeGreaterThanOrEqual(1e-6)
+      for (const value of window.bins?.ms ?? []) expect(Number.isFinite(value)).toBe(true)
+      for (const value of window.segments?.from ?? []) expect(Number.isFinite(value)).toBe(true)
+    }
+    // Nothing of the job lies a second before it began or a million seconds after it.
+    expect(windows[2].tasksInWindow).toBe(0)
+    expect(windows[3].tasksInWindow).toBe(0)
+  })
+})
