@@ -173,6 +173,38 @@ describe('timeline option', () => {
     expect(formatSpan(0.000412)).toBe('412 ns')
   })
 
+  it('draws every category in its colour, and stopped tasks hatched', () => {
+    const codes = Object.values(SEGMENT)
+    const window: TimelineWindow = {
+      ...emptyWindow(1),
+      now: codes.length,
+      to: codes.length,
+      segments: {
+        lane: Uint16Array.from(codes, (code) => (code >= SEGMENT.filing ? 1 : 0)),
+        kind: Uint8Array.from(codes),
+        from: Float64Array.from(codes, (_, i) => i),
+        to: Float64Array.from(codes, (_, i) => i + 1),
+        chunk: new Int32Array(codes.length).fill(-1)
+      }
+    }
+    const lanes = (buildTimelineOption({ window }) as unknown as OptionLike).series.find(
+      (s) => s.name === 'lanes'
+    )!
+    for (const d of lanes.data) {
+      const kind = Object.entries(SEGMENT).find(([, c]) => c === d[3])![0] as keyof typeof SEGMENT
+      const drawn = lanes.renderItem(grid, renderApi(d)) as Rect | { type: 'group'; children: Rect[] }
+      if (kind === 'stopped') {
+        expect(drawn.type).toBe('group')
+        const [base, ...hatch] = (drawn as { children: Rect[] }).children
+        expect(base.style.fill).toBe(CATEGORY_COLORS.light.task)
+        expect(hatch.length).toBeGreaterThan(0)
+        expect(hatch.every((line) => line.type === 'line')).toBe(true)
+      } else {
+        expect((drawn as Rect).style.fill).toBe(CATEGORY_COLORS.light[kind])
+      }
+    }
+  })
+
   it('draws empty lanes before any job', () => {
     const option = buildTimelineOption({ window: emptyWindow(3) }) as unknown as OptionLike
     expect(option.yAxis.data).toEqual(['worker 0', 'worker 1', 'worker 2', 'main thread'])
