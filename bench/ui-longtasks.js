@@ -1,7 +1,8 @@
 // `node bench/ui-longtasks.js [--runs N] [--only NAME] [--json]`: how smooth the renderer stays
-// while a big job streams progress, timings and results into it. Starts the real web host
-// (`node scripts/web.js`), drives Debian's Chromium with playwright-core, runs each scenario through
-// the form and records, from Run until the summary shows plus a second of settling:
+// while a big job runs (progress streams in, the page polls its timeline and pages its results).
+// Starts the real web host (`node scripts/web.js`), drives Debian's Chromium with playwright-core,
+// runs each scenario through the form and records, from Run until the summary shows plus a second
+// of settling:
 //   - the page's long tasks (main-thread work over 50 ms, from the Long Tasks API): count, longest,
 //     total blocked time (the sum of their durations);
 //   - WebSocket messages from the host to the page, per second over the run and in the busiest second;

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { BusyBinsState } from './busyBins'
 import type { ErrorPath } from './errors'
 import type { CommandName, EngineEvent, EventName } from './protocol'
 import { FieldSchemas, JobSpecSchema, LIMITS, fieldPathText, issuePath } from './spec'
@@ -271,7 +270,7 @@ export const ProgressEventSchema = z.object({
 export type ProgressEvent = z.output<typeof ProgressEventSchema>
 
 /**
- * Per-task timings, columnar. Times are milliseconds since the job's `startedAt`, on one clock
+ * Per-task timings, columnar, as `job.timings` pages them by task index. Times are milliseconds since the job's `startedAt`, on one clock
  * shared by all threads (`performance.timeOrigin + performance.now()` in each worker). The columns
  * are checked by kind only; the page reads them within `task.length`.
  */
@@ -288,38 +287,6 @@ export const TimingBatchSchema = z.object({
   tid: typedArray(Int32Array)
 })
 export type TimingBatch = z.output<typeof TimingBatchSchema>
-
-/**
- * `BusyBinsState` of shared/busyBins: everything a `BusyTimeBins` holds, as plain typed arrays.
- * Lane `l`'s bin `b` is at index `l × maxBins + b`; `BusyTimeBins.fromState` checks that the arrays
- * match the sizes.
- */
-export const BusyBinsStateSchema = z.object({
-  /** Lanes (rows of the arrays). */
-  laneCount: z.number(),
-  /** Bins per lane (columns of the arrays). */
-  maxBins: z.number(),
-  /** Width of every bin, ms: a power of two, or 0 while no task has been added. */
-  binMs: z.number(),
-  /** Latest task end, ms since the job started. */
-  maxEnd: z.number(),
-  /** Tasks binned. */
-  tasks: z.number(),
-  /** Busy milliseconds per lane and bin, row-major. */
-  busy: typedArray(Float64Array),
-  /** Tasks that touched each bin. */
-  touched: typedArray(Uint32Array),
-  /** Tasks that touched both bin `b` and bin `b + 1` of their lane. */
-  cross: typedArray(Uint32Array)
-})
-
-/**
- * Busy time per worker lane in equal time bins, over every task of a job that ran (see
- * `BusyTimeBins` in shared/busyBins, which made it and which `BusyTimeBins.fromState` rebuilds).
- * A few kilobytes per lane, whatever the number of tasks.
- */
-export const JobBusyBinsSchema = BusyBinsStateSchema.extend({ jobId })
-export type JobBusyBins = z.output<typeof JobBusyBinsSchema>
 
 /**
  * A window of a job's timeline, [from, to] on the job clock (ms; negative before the job's zero,
@@ -473,7 +440,6 @@ export const ResultSchemas = {
   'job.args': TaskArgsSchema,
   'job.tuples': TuplesPageSchema,
   'job.timings': TimingBatchSchema,
-  'job.busyBins': JobBusyBinsSchema,
   'job.timeline': TimelineWindowSchema,
   'job.export': ExportFileSchema
 } as const satisfies Record<CommandName, z.ZodType>
@@ -481,7 +447,6 @@ export const ResultSchemas = {
 /** The schema of every event's payload, by name: `satisfies` keeps it in step with the events. */
 export const EventSchemas = {
   'job.progress': ProgressEventSchema,
-  'job.timings': TimingBatchSchema,
   'job.finished': JobSummarySchema
 } as const satisfies Record<EventName, z.ZodType>
 
@@ -492,12 +457,10 @@ export type EventPayloads = { [N in EventName]: z.output<(typeof EventSchemas)[N
 
 /** True when A and B are assignable both ways. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-// Two payload parts have their type declared elsewhere, beside the code that makes them. A change
+// One payload part has its type declared elsewhere, beside the code that makes it. A change
 // there fails to compile here until the schema follows; otherwise the page would silently drop a
 // new field (undeclared keys are stripped).
-const busyBinsSchemaMatchesBusyBinsState: Same<z.output<typeof BusyBinsStateSchema>, BusyBinsState> = true
 const workloadInfoSchemaMatchesWorkloadInfo: Same<z.output<typeof WorkloadInfoSchema>, WorkloadInfo> = true
-void busyBinsSchemaMatchesBusyBinsState
 void workloadInfoSchemaMatchesWorkloadInfo
 
 /** Whether the payload came as a command's reply or as an event. */

@@ -83,7 +83,7 @@ export const MAX_CHUNK_TASKS = 32_768
  * plan knows exactly, the tuples per task. Tiny tasks are grouped so a chunk carries at least
  * MIN_CHUNK_TUPLES of work (a round trip to a worker costs about as much as 10,000 tuples), as long
  * as every thread still gets a chunk; heavy tasks are split so no chunk carries more than
- * MAX_CHUNK_TUPLES, because chunks are also the unit of timing batches and result hand-over, nor
+ * MAX_CHUNK_TUPLES, because chunks are also the unit of timings and result hand-over, nor
  * more than MAX_CHUNK_TASKS tasks.
  */
 export function autoChunkSize(taskCount: number, threads: number, totalTuples: bigint): number {

@@ -8,7 +8,6 @@ import type {
   EngineMemory,
   EventPayloads,
   ExportFile,
-  JobBusyBins,
   JobSummary,
   PlanSummary,
   ResultsPage,
@@ -76,6 +75,7 @@ export const CommandSchemas = {
       limit: z.number().int().min(1).max(MAX_TUPLES_PAGE)
     })
     .strict(),
+  /** The timings of the tasks that ran among task indices offset..offset+limit-1, in task order. */
   'job.timings': z
     .object({
       jobId,
@@ -83,8 +83,6 @@ export const CommandSchemas = {
       limit: z.number().int().min(1).max(MAX_TIMINGS_PAGE)
     })
     .strict(),
-  /** The busy-time bins of every task of a job, made by the host: what a big job's timeline draws. */
-  'job.busyBins': z.object({ jobId }).strict(),
   /**
    * A window of a job's timeline (see `TimelineWindow`): the whole job by default. Detail when at
    * most `maxTasks` tasks fall in it, else `bins` equal bins per lane.
@@ -115,7 +113,6 @@ export type {
   EngineMemory,
   EventPayloads,
   ExportFile,
-  JobBusyBins,
   JobStatus,
   JobSummary,
   LaneTime,
@@ -132,7 +129,7 @@ export type {
 } from './payloads'
 
 /** The events the host pushes; `EventSchemas` in payloads.ts gives each one's payload. */
-export type EventName = 'job.progress' | 'job.timings' | 'job.finished'
+export type EventName = 'job.progress' | 'job.finished'
 export type EngineEvent = { [N in EventName]: { type: N; payload: EventPayloads[N] } }[EventName]
 
 /** What a command call returns on the wire: a result or a `{ code, message }`. */
@@ -159,7 +156,6 @@ export interface PoolScopeApi {
   args(jobId: string, task: number): Promise<TaskArgs>
   tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
-  busyBins(jobId: string): Promise<JobBusyBins>
   timeline(jobId: string, window?: TimelineRequest): Promise<TimelineWindow>
   exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
@@ -189,7 +185,6 @@ export const METHOD_COMMANDS = {
   args: 'job.args',
   tuples: 'job.tuples',
   timings: 'job.timings',
-  busyBins: 'job.busyBins',
   timeline: 'job.timeline',
   exportJob: 'job.export'
 } as const satisfies { [K in CommandMethod]: CommandName }
@@ -224,7 +219,6 @@ export function createApi(
     args: (jobId, task) => invoke(c.args, { jobId, task }),
     tuples: (jobId, task, offset, limit) => invoke(c.tuples, { jobId, task, offset, limit }),
     timings: (jobId, offset, limit) => invoke(c.timings, { jobId, offset, limit }),
-    busyBins: (jobId) => invoke(c.busyBins, { jobId }),
     timeline: (jobId, window = {}) => invoke(c.timeline, { jobId, ...window }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
     onEvent: subscribe

@@ -1,12 +1,10 @@
 import { vi } from 'vitest'
-import { BusyTimeBins } from '../../src/shared/busyBins'
 import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
 import { planJob } from '../../src/shared/plan'
 import type {
   EngineEvent,
   EngineInfo,
   EngineMemory,
-  JobBusyBins,
   JobSummary,
   PlanSummary,
   PoolScopeApi,
@@ -109,21 +107,6 @@ export function timingBatch(jobId: string, rows: [number, number, number, number
     cpu: Int16Array.from(rows.map((r) => r[3])),
     tid: Int32Array.from(rows.map(() => -1))
   }
-}
-
-/**
- * The host's answer to `job.busyBins` for `count` tasks spread over `lanes` lanes: task i runs on
- * lane i mod lanes from i × 0.01 ms for 0.015 ms, binned with the same code the host uses.
- */
-export function hostBins(jobId: string, count: number, lanes = 2): JobBusyBins {
-  const bins = new BusyTimeBins(lanes)
-  const start = Float64Array.from({ length: count }, (_, i) => i * 0.01)
-  bins.add({
-    start,
-    end: start.map((t) => t + 0.015),
-    lane: Uint16Array.from({ length: count }, (_, i) => i % lanes)
-  })
-  return { jobId, ...bins.toState() }
 }
 
 /**
@@ -274,7 +257,6 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
       tuples: ['(0, 1)', '(0, 2)'].slice(0, limit)
     })),
     timings: vi.fn(async (jobId: string) => timingBatch(jobId, [])),
-    busyBins: vi.fn(async (jobId: string) => hostBins(jobId, 0)),
     timeline: vi.fn(async (jobId: string) => timelineWindow(jobId)),
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
     onEvent: (listener) => {

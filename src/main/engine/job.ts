@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
-import type { JobStatus, JobSummary, ProgressEvent, TaskFailure, TimingBatch } from '../../shared/protocol'
+import type { JobStatus, JobSummary, ProgressEvent, TaskFailure } from '../../shared/protocol'
 import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './backends/backend'
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
@@ -11,15 +11,15 @@ import { laneTime } from './laneTime'
 import { ResultsStore } from './resultsStore'
 import { TimingStore } from './timingStore'
 
-/** Events are flushed on this period: with progress and timings, at most about 20 messages a second. */
+/**
+ * Progress is sent on this period: at most about 10 messages a second. Timings are never pushed;
+ * clients ask for them (`job.timeline`, `job.timings`).
+ */
 export const EVENT_PERIOD_MS = 100
 const MAX_FAILURES_KEPT = 100
-/** Timings per live batch: about 0.6 MB, which a browser takes in well under 50 ms. */
-export const MAX_LIVE_TIMINGS = 20_000
 
 export interface JobListener {
   progress?(event: ProgressEvent): void
-  timings?(batch: TimingBatch): void
   finished?(summary: JobSummary): void
 }
 
@@ -60,8 +60,6 @@ export class Job {
   private origin = 0
   private finishedAt = 0
   private cancelRequested = false
-  /** Chunks whose timings have not been streamed yet: [first task, task count]. */
-  private pendingTimings: Array<[number, number]> = []
   /** Every filed chunk's trip: when it was sent, run, replied, and filed. */
   readonly chunks: ChunkLog
   /** Chunks handed to the back end and not yet filed, by first task. */
@@ -81,7 +79,7 @@ export class Job {
   /** Stops tasks that overrun the job's task timeout; null when the job has none. */
   private watchdog: TaskWatchdog | null = null
   /**
-   * Main-thread milliseconds spent filing chunk replies (results, timings, busy-time bins, tallies)
+   * Main-thread milliseconds spent filing chunk replies (results, timings, tallies)
    * and chunks filed: the engine's own cost on this thread, which on a machine with no core to
    * spare competes with the workers for one (see BENCHMARKS.md, "Tiny tasks: scaling with threads").
    */
@@ -155,7 +153,7 @@ export class Job {
     this.startedAtMs = Date.now()
     const channel = this.backend.openJob(this.origin)
     this.channel = channel
-    const timer = setInterval(() => this.flush(), EVENT_PERIOD_MS)
+    const timer = setInterval(() => this.reportProgress(), EVENT_PERIOD_MS)
     timer.unref?.()
     const timeoutMs = plan.spec.taskTimeoutMs
     this.watchdog = timeoutMs === undefined ? null : new TaskWatchdog(timeoutMs, () => this.now())
@@ -180,7 +178,7 @@ export class Job {
     if (this.cancelRequested) this.results.cancelPending()
     this.status = this.cancelRequested ? 'cancelled' : this.tally.failed > 0 ? 'failed' : 'done'
     this.lanes = this.backend.laneLabels()
-    this.flush()
+    this.reportProgress()
     const summary = this.summary()
     this.listener.finished?.(summary)
     return summary
@@ -223,7 +221,6 @@ export class Job {
       const filingFrom = performance.now()
       this.results.addChunk(reply)
       this.timings.addChunk(reply, reply.lane)
-      this.pendingTimings.push([firstTask, count])
       const { totals } = reply
       this.tally.done += totals.done
       this.tally.failed += totals.failed
@@ -283,19 +280,9 @@ export class Job {
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push({ task, message })
   }
 
-  /**
-   * Sends progress and the timings gathered since the last flush, at most MAX_LIVE_TIMINGS of
-   * them: the live stream is a preview that must stay cheap to receive; every timing stays in the
-   * store, and `job.timings` pages them all once the job has ended.
-   */
-  private flush(): void {
+  /** Sends progress: once per event period, and once more as the job ends. */
+  private reportProgress(): void {
     this.listener.progress?.(this.progress())
-    const pending = this.pendingTimings
-    if (pending.length === 0) return
-    this.pendingTimings = []
-    if (!this.listener.timings) return
-    const batch = this.timings.batchOfRanges(pending, MAX_LIVE_TIMINGS)
-    if (batch.task.length > 0) this.listener.timings(batch)
   }
 
   /**

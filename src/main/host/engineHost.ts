@@ -39,7 +39,6 @@ export class EngineHost {
       'job.start': async ({ spec }: { spec: unknown }) => {
         const job = await engine.start(spec, {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
-          timings: (payload) => this.emit({ type: 'job.timings', payload }),
           finished: (payload) => this.emit({ type: 'job.finished', payload })
         })
         return { ...engine.summarize(job.plan), jobId: job.id }
@@ -67,10 +66,6 @@ export class EngineHost {
       },
       'job.timings': ({ jobId, offset, limit }: { jobId: string; offset: number; limit: number }) =>
         engine.job(jobId).timings.page(offset, limit),
-      'job.busyBins': ({ jobId }: { jobId: string }) => ({
-        jobId,
-        ...engine.job(jobId).timings.busyBins().toState()
-      }),
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
       'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>

@@ -182,7 +182,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const unsubscribe = host.onEvent((event) => {
     if (wss.clients.size === 0) return
-    // Encoded once for every client; timing batches go as one binary frame each.
+    // Encoded once for every client (events carry no typed arrays: they go as JSON text).
     let data: string | Uint8Array
     try {
       data = encodeServerFrame({ event })

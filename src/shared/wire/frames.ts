@@ -4,11 +4,12 @@ import { hasOwn, isPlainObject, textReplacer } from './json'
 import type { WireServerMessage } from './messages'
 
 /**
- * Binary frames, for host messages that carry typed arrays (timing batches, busy bins). One frame is
- * a small JSON header in which each typed array is a reference `{"$ta":"Float64Array","at":byteOffset,
- * "n":length}` into the payload that follows it. The receiver views the payload in place
- * (`new Float64Array(buffer, at, n)`), so a batch of a hundred thousand task timings costs no parsing
- * and no copy; base64 JSON cost the browser's main thread about 50 ms per megabyte, in one piece.
+ * Binary frames, for host messages that carry typed arrays (timeline windows, pages of timings).
+ * One frame is a small JSON header in which each typed array is a reference
+ * `{"$ta":"Float64Array","at":byteOffset,"n":length}` into the payload that follows it. The receiver
+ * views the payload in place (`new Float64Array(buffer, at, n)`), so a page of a hundred thousand
+ * task timings costs no parsing and no copy; base64 JSON cost the browser's main thread about 50 ms
+ * per megabyte, in one piece.
  *
  *   bytes 0..3   magic "PSB1"
  *   bytes 4..7   header length H, uint32 little-endian

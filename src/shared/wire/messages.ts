@@ -40,7 +40,6 @@ const MAX_NAME_LENGTH = 100
 /** Event names a client accepts; `satisfies` keeps this list in step with the contract. */
 const EVENT_NAMES = {
   'job.progress': true,
-  'job.timings': true,
   'job.finished': true
 } as const satisfies Record<EventName, true>
 

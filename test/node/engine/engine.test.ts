@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
-import { MAX_LIVE_TIMINGS } from '../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../src/shared/spec'
-import type { ProgressEvent, TimingBatch } from '../../../src/shared/protocol'
+import type { ProgressEvent } from '../../../src/shared/protocol'
 import { faultyWorkerFile, workerFile } from '../../paths'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -119,20 +118,14 @@ describe('Engine', () => {
   })
 
   it('times every task on one clock: start ≤ end, lanes within the pool, no overlap within a lane', async () => {
-    const timings: TimingBatch[] = []
-    const job = await engine.start(
-      {
-        workload: 'combinations_n',
-        style: 'starmap',
-        threads: 2,
-        chunkSize: 3,
-        inputs: { kind: 'recipe', elements: range(16), n: [3, 4, 5], seed: 7, tasks: 60 }
-      },
-      { timings: (batch) => timings.push(batch) }
-    )
+    const job = await engine.start({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      chunkSize: 3,
+      inputs: { kind: 'recipe', elements: range(16), n: [3, 4, 5], seed: 7, tasks: 60 }
+    })
     await job.done
-    const seen = timings.reduce((sum, batch) => sum + batch.task.length, 0)
-    expect(seen).toBe(60)
     const byLane = new Map<number, Array<[number, number]>>()
     for (let task = 0; task < 60; task++) {
       const start = job.timings.start[task]
@@ -174,20 +167,19 @@ describe('Engine', () => {
     })
   })
 
-  it('caps live timing batches to keep the stream cheap, and keeps every timing for paging', async () => {
-    const batches: TimingBatch[] = []
-    const job = await engine.start(
-      {
-        workload: 'combinations',
-        style: 'map',
-        threads: 2,
-        inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 100_000 }
-      },
-      { timings: (batch) => batches.push(batch) }
-    )
-    await job.done
-    for (const batch of batches) expect(batch.task.length).toBeLessThanOrEqual(MAX_LIVE_TIMINGS)
-    expect(job.timings.page(0, 100_000).task.length).toBe(100_000)
+  it('keeps the timing of every task of a many-chunk job for paging, in task order', async () => {
+    const job = await engine.start({
+      workload: 'combinations',
+      style: 'map',
+      threads: 2,
+      inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 100_000 }
+    })
+    const summary = await job.done
+    expect(summary.tasksDone).toBe(100_000)
+    const page = job.timings.page(0, 100_000)
+    expect(page.task.length).toBe(100_000)
+    expect(page.task.every((task, i) => task === i)).toBe(true)
+    expect(page.end.every((end, i) => end >= page.start[i])).toBe(true)
   })
 
   it('refuses, before any work, a job whose kept results exceed the budget', async () => {

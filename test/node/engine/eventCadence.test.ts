@@ -1,6 +1,6 @@
-// How often a running job talks to its listener: progress and timings come together, once per
-// event period, never in bursts and never with long silences, so a renderer or a WebSocket client
-// gets at most about 20 messages a second however fast tasks finish.
+// How often a running job talks to its listener: progress once per event period, never in bursts
+// and never with long silences, so a renderer or a WebSocket client gets at most about 10 messages
+// a second however fast tasks finish. Timings are never pushed: clients ask for them.
 import { performance } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
@@ -11,8 +11,8 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
 /**
  * 80 tasks of all 8-combinations of range(24) (735,471 tuples each), counted only, one task per
- * chunk: a few seconds on two threads, with tasks finishing all along, so there are timings to
- * send in most periods.
+ * chunk: a few seconds on two threads, with tasks finishing all along, so progress moves in most
+ * periods.
  */
 const steadyJob = {
   workload: 'combinations_n',
@@ -23,15 +23,15 @@ const steadyJob = {
   inputs: { kind: 'recipe', elements: range(24), n: [8], tasks: 80 }
 }
 
-/** What the messages per second may not exceed: progress and timings once per period each. */
-const MAX_EVENTS_PER_SECOND = 20
+/** What the messages per second may not exceed: progress once per period. */
+const MAX_EVENTS_PER_SECOND = 1000 / EVENT_PERIOD_MS
 /** A timer may fire late when the machine is busy; it may not fire a fifth of a period early. */
 const EARLY_MS = EVENT_PERIOD_MS / 5
 /** The longest silence allowed while the job runs: a few missed periods, not a stalled timer. */
 const MAX_SILENCE_MS = 4 * EVENT_PERIOD_MS
 
 interface Arrival {
-  kind: 'progress' | 'timings' | 'finished'
+  kind: 'progress' | 'finished'
   at: number
 }
 
@@ -47,13 +47,12 @@ describe('event cadence of a running job', () => {
   })
   afterAll(() => engine.dispose())
 
-  it(`sends progress and timings once every ${EVENT_PERIOD_MS} ms or so: no bursts, no long silences`, async () => {
+  it(`sends progress once every ${EVENT_PERIOD_MS} ms or so: no bursts, no long silences`, async () => {
     const arrivals: Arrival[] = []
     const note = (kind: Arrival['kind']) => () => arrivals.push({ kind, at: performance.now() })
     const startedAt = performance.now()
     const job = await engine.start(steadyJob, {
       progress: note('progress'),
-      timings: note('timings'),
       finished: note('finished')
     })
     const summary = await job.done
@@ -61,27 +60,20 @@ describe('event cadence of a running job', () => {
     expect(summary.wallMs).toBeGreaterThanOrEqual(1000)
 
     const progress = arrivals.filter((a) => a.kind === 'progress').map((a) => a.at)
-    const timings = arrivals.filter((a) => a.kind === 'timings').map((a) => a.at)
     const finishedAt = arrivals.find((a) => a.kind === 'finished')?.at ?? NaN
-    expect(arrivals.at(-1)?.kind).toBe('finished')
-    expect(timings.length).toBeGreaterThan(5)
+    // Progress all along, then one finished, last.
+    expect(arrivals.map((a) => a.kind)).toEqual([...progress.map(() => 'progress'), 'finished'])
 
-    // No bursts: consecutive progress events, and consecutive timing batches, are a period apart.
-    // The last of each may come early: the job flushes once more when it ends, whenever that is.
+    // No bursts: consecutive progress events are a period apart. The last may come early: the job
+    // reports once more when it ends, whenever that is.
     expect(Math.min(...gapsOf(progress.slice(0, -1)))).toBeGreaterThanOrEqual(EVENT_PERIOD_MS - EARLY_MS)
-    expect(Math.min(...gapsOf(timings.slice(0, -1)))).toBeGreaterThanOrEqual(EVENT_PERIOD_MS - EARLY_MS)
-    // Timings only ever come right behind a progress event, in the same flush.
-    arrivals.forEach((arrival, i) => {
-      if (arrival.kind === 'timings') expect(arrivals[i - 1].kind).toBe('progress')
-    })
 
     // No long silences: from the start, through every progress event, to the end.
     const silences = gapsOf([startedAt, ...progress, finishedAt])
     expect(Math.max(...silences)).toBeLessThanOrEqual(MAX_SILENCE_MS)
 
-    // At most 20 messages a second over the job's time, the final flush's pair aside.
-    const listenerCalls = progress.length + timings.length
-    expect(listenerCalls - 2).toBeLessThanOrEqual((MAX_EVENTS_PER_SECOND * summary.wallMs) / 1000)
+    // At most 10 messages a second over the job's time, the final progress and finished aside.
+    expect(progress.length - 1).toBeLessThanOrEqual((MAX_EVENTS_PER_SECOND * summary.wallMs) / 1000)
     // And not far fewer either: the timer kept firing the whole time.
     expect(progress.length).toBeGreaterThanOrEqual(summary.wallMs / MAX_SILENCE_MS)
   })

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
-import type {
-  CommandOutcome,
-  EngineEvent,
-  JobBusyBins,
-  JobSummary,
-  TimingBatch
+import {
+  MAX_TIMINGS_PAGE,
+  type CommandOutcome,
+  type EngineEvent,
+  type JobSummary,
+  type TimingBatch
 } from '../../../src/shared/protocol'
 import { workerFile } from '../../paths'
 
@@ -14,34 +14,6 @@ const mapCell = {
   style: 'map',
   threads: 2,
   inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] }
-}
-
-/**
- * Busy-time bins computed the slow, obvious way, apart from BusyTimeBins: for every bin of every
- * lane, the sum over that lane's tasks of the overlap of the task with the bin, the tasks touching it
- * (overlapping it, or starting in it if of no length) and those touching it and the next bin too.
- */
-function naiveBins(tasks: TimingBatch, lanes: number, maxBins: number, width: number) {
-  const busy = new Float64Array(lanes * maxBins)
-  const touched = new Uint32Array(lanes * maxBins)
-  const cross = new Uint32Array(lanes * maxBins)
-  const touches = (start: number, end: number, b: number) => {
-    const from = b * width
-    const to = (b + 1) * width
-    return end > start ? start < to && end > from : start >= from && start < to
-  }
-  for (let i = 0; i < tasks.task.length; i++) {
-    const start = tasks.start[i]
-    const end = tasks.end[i]
-    const row = tasks.lane[i] * maxBins
-    for (let b = 0; b < maxBins; b++) {
-      busy[row + b] += Math.max(0, Math.min(end, (b + 1) * width) - Math.max(start, b * width))
-      if (!touches(start, end, b)) continue
-      touched[row + b]++
-      if (b + 1 < maxBins && touches(start, end, b + 1)) cross[row + b]++
-    }
-  }
-  return { busy, touched, cross }
 }
 
 function result<T>(outcome: CommandOutcome): T {
@@ -114,7 +86,8 @@ describe('EngineHost', () => {
     })
     unsubscribe()
     expect(finished.status).toBe('done')
-    expect(events.some((e) => e.type === 'job.progress')).toBe(true)
+    // Progress and the end only: timings are asked for, never pushed.
+    expect([...new Set(events.map((e) => e.type))]).toEqual(['job.progress', 'job.finished'])
     const page = result<{ total: number; rows: Array<{ args: string; count: number; preview: string[] }> }>(
       await host.call('job.results', { jobId: started.jobId, offset: 2, limit: 10 })
     )
@@ -153,61 +126,36 @@ describe('EngineHost', () => {
     return done
   }
 
-  it('bins a finished job on the host as a naive per-bin sum over its paged timings says', async () => {
+  it('pages a finished job’s timings by task index: every task once, in order, adding up to each lane’s busy time', async () => {
     const summary = await runToEnd({ ...mapCell, inputs: { ...mapCell.inputs, tasks: 5000 } })
     expect(summary).toMatchObject({ status: 'done', tasksDone: 5000, threads: 2 })
-    const timings = result<TimingBatch>(
-      await host.call('job.timings', { jobId: summary.jobId, offset: 0, limit: 5000 })
-    )
-    expect(timings.task.length).toBe(5000)
-
-    const bins = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
-    expect(bins).toMatchObject({ jobId: summary.jobId, laneCount: 2, maxBins: 512, tasks: 5000 })
-    expect(bins.busy).toBeInstanceOf(Float64Array)
-    expect([bins.busy.length, bins.touched.length, bins.cross.length]).toEqual([1024, 1024, 1024])
-    // The width: a power of two, the least with every task ending inside the 512 bins.
-    const maxEnd = Math.max(...timings.end)
-    expect(bins.maxEnd).toBe(maxEnd)
-    expect(Number.isInteger(Math.log2(bins.binMs))).toBe(true)
-    expect(bins.binMs * 512).toBeGreaterThan(maxEnd)
-    expect((bins.binMs / 2) * 512).toBeLessThanOrEqual(maxEnd)
-
-    const expected = naiveBins(timings, 2, 512, bins.binMs)
-    // Every task ran on a lane and touched at least one bin; busy time adds up to the lane's.
-    expect(expected.touched.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(5000)
-    for (let lane = 0; lane < 2; lane++) {
-      const row = expected.busy.subarray(lane * 512, (lane + 1) * 512)
-      expect(row.reduce((sum, ms) => sum + ms, 0)).toBeCloseTo(summary.busyMsPerLane[lane], 6)
+    const busyMsPerLane = [0, 0]
+    let next = 0
+    for (const offset of [0, 2000, 4000]) {
+      const page = result<TimingBatch>(
+        await host.call('job.timings', { jobId: summary.jobId, offset, limit: 2000 })
+      )
+      expect(page.jobId).toBe(summary.jobId)
+      for (let i = 0; i < page.task.length; i++) {
+        expect(page.task[i]).toBe(next++)
+        expect(page.end[i]).toBeGreaterThanOrEqual(page.start[i])
+        busyMsPerLane[page.lane[i]] += page.end[i] - page.start[i]
+      }
     }
-    expect(Array.from(bins.touched)).toEqual(Array.from(expected.touched))
-    expect(Array.from(bins.cross)).toEqual(Array.from(expected.cross))
-    const off = Array.from(bins.busy).flatMap((ms, i) =>
-      Math.abs(ms - expected.busy[i]) > 1e-9 ? [{ bin: i, host: ms, naive: expected.busy[i] }] : []
-    )
-    expect(off).toEqual([])
+    expect(next).toBe(5000)
+    busyMsPerLane.forEach((ms, lane) => expect(ms).toBeCloseTo(summary.busyMsPerLane[lane], 6))
   })
 
-  it('bins only the tasks that ran and answers the same bins when asked again', async () => {
-    const summary = await runToEnd({ ...mapCell, inputs: { ...mapCell.inputs, tasks: 3 } })
-    const first = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
-    const again = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
-    expect(first.tasks).toBe(3)
-    expect(first.touched.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(3)
-    expect(again).toEqual(first)
-    // Each answer is a copy: changing one does not change the host's bins.
-    first.busy.fill(-1)
-    const third = result<JobBusyBins>(await host.call('job.busyBins', { jobId: summary.jobId }))
-    expect(third.busy).toEqual(again.busy)
-  })
-
-  it('refuses busy bins of an unknown job, and parameters other than the job id', async () => {
-    expect(await host.call('job.busyBins', { jobId: 'job-missing' })).toMatchObject({
+  it('refuses timings of an unknown job, and a page larger than the limit', async () => {
+    expect(await host.call('job.timings', { jobId: 'job-missing', offset: 0, limit: 10 })).toMatchObject({
       ok: false,
       error: { code: 'UNKNOWN_JOB' }
     })
-    expect(await host.call('job.busyBins', { jobId: 'job-missing', offset: 0 })).toMatchObject({
+    expect(
+      await host.call('job.timings', { jobId: 'job-missing', offset: 0, limit: MAX_TIMINGS_PAGE + 1 })
+    ).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_COMMAND', message: expect.stringMatching(/^job\.busyBins: /) }
+      error: { code: 'INVALID_COMMAND', message: expect.stringMatching(/^job\.timings: /) }
     })
   })
 

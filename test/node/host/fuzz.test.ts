@@ -53,7 +53,6 @@ const COMMAND_NAMES = [
   'job.results',
   'job.tuples',
   'job.timings',
-  'job.busyBins',
   'job.export'
 ] as const
 
@@ -382,7 +381,6 @@ function validParams(rng: Rng, name: string, knownIds: readonly string[]): Recor
   switch (name) {
     case 'job.cancel':
     case 'job.summary':
-    case 'job.busyBins':
       return { jobId }
     case 'job.results':
       return { jobId, offset: rng.int(5), limit: 1 + rng.int(10) }

@@ -48,7 +48,7 @@ describe('the schemas cover the contract', () => {
   })
 
   it('gives every event a payload schema, and nothing else', () => {
-    expect(Object.keys(EventSchemas).sort()).toEqual(['job.finished', 'job.progress', 'job.timings'])
+    expect(Object.keys(EventSchemas).sort()).toEqual(['job.finished', 'job.progress'])
   })
 
   it('knows the command behind every named method, the one createApi sends', async () => {
@@ -122,7 +122,6 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('job.args', { jobId, task: 1 })
     await call('job.tuples', { jobId, task: 0, offset: 0, limit: 10 })
     await call('job.timings', { jobId, offset: 0, limit: 100 })
-    await call('job.busyBins', { jobId })
     await call('job.timeline', { jobId })
     await call('job.export', { jobId, format: 'csv' })
     const slow = await host.call('job.start', {
@@ -171,7 +170,7 @@ describe('what the engine host really sends passes its schema, whole', () => {
     const summary = () => copy(failedJob)
     const plan = () => copy((replies.get('job.plan') as { result: PlanSummary }).result)
     const progress = () => copy(events.find((e) => e.type === 'job.progress')!.payload as ProgressEvent)
-    const batch = () => copy(events.find((e) => e.type === 'job.timings')!.payload as TimingBatch)
+    const batch = () => copy((replies.get('job.timings') as { result: TimingBatch }).result)
 
     it('a lane time of the wrong type', () => {
       const bad = summary() as unknown as { laneTime: Array<{ tasksMs: unknown }> }
@@ -231,10 +230,8 @@ describe('what the engine host really sends passes its schema, whole', () => {
 
     it('timing columns of the wrong kind, or plain lists', () => {
       expect(
-        problem(() =>
-          checkEvent({ type: 'job.timings', payload: { ...batch(), start: new Float32Array(4) } })
-        )
-      ).toBe("the host's job.timings event is malformed at start: expected Float64Array")
+        problem(() => checkPayload('result', 'job.timings', { ...batch(), start: new Float32Array(4) }))
+      ).toBe("the host's reply to job.timings is malformed at start: expected Float64Array")
       expect(problem(() => checkPayload('result', 'job.timings', { ...batch(), lane: [0, 1, 0, 1] }))).toBe(
         "the host's reply to job.timings is malformed at lane: expected Uint16Array"
       )
@@ -246,6 +243,10 @@ describe('what the engine host really sends passes its schema, whole', () => {
       )
       expect(problem(() => checkEvent({ type: 'toString', payload: {} }))).toBe(
         'the host sent an event of unknown type toString'
+      )
+      // Timings are a command's reply, never an event.
+      expect(problem(() => checkEvent({ type: 'job.timings', payload: batch() }))).toBe(
+        'the host sent an event of unknown type job.timings'
       )
       expect(problem(() => checkEvent(null))).toMatch(/not an object/)
     })
@@ -260,9 +261,9 @@ describe('what the engine host really sends passes its schema, whole', () => {
   })
 
   it('accepts typed arrays made in another realm (as a context bridge may hand them over)', () => {
-    const batch = events.find((e) => e.type === 'job.timings')!.payload as TimingBatch
+    const batch = (replies.get('job.timings') as { result: TimingBatch }).result
     const foreign = runInNewContext('new Int32Array([7])') as Int32Array
     expect(foreign instanceof Int32Array).toBe(false)
-    expect(checkPayload('event', 'job.timings', { ...batch, task: foreign }).task).toBe(foreign)
+    expect(checkPayload('result', 'job.timings', { ...batch, task: foreign }).task).toBe(foreign)
   })
 })

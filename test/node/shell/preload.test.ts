@@ -9,7 +9,6 @@ vi.mock('electron', () => import('./electronMock'))
 /** The named methods of PoolScopeApi, spelled out so that a new one is a deliberate change. */
 const API_METHODS = [
   'args',
-  'busyBins',
   'cancelJob',
   'exportJob',
   'info',
@@ -75,21 +74,23 @@ describe('preload bridge', () => {
     })
   })
 
-  it('asks the job.busyBins channel for a job’s bins with only its id, typed arrays passed through', async () => {
-    const bins = {
+  it('asks the job.timings channel for a page of timings, typed arrays passed through', async () => {
+    const page = {
       jobId: 'job-1',
-      laneCount: 1,
-      maxBins: 2,
-      binMs: 4,
-      maxEnd: 5,
-      tasks: 1,
-      busy: Float64Array.from([4, 1]),
-      touched: Uint32Array.from([1, 1]),
-      cross: Uint32Array.from([1, 0])
+      task: Int32Array.from([4, 5]),
+      start: Float64Array.from([0.5, 1]),
+      end: Float64Array.from([1, 2.5]),
+      lane: Uint16Array.from([0, 1]),
+      cpu: Int16Array.from([-1, 1]),
+      tid: Int32Array.from([-1, 9])
     }
-    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: bins })
-    await expect(api.busyBins('job-1')).resolves.toEqual(bins)
-    expect(electron.ipcRenderer.invoke).toHaveBeenLastCalledWith('poolscope:job.busyBins', { jobId: 'job-1' })
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: page })
+    await expect(api.timings('job-1', 4, 2)).resolves.toEqual(page)
+    expect(electron.ipcRenderer.invoke).toHaveBeenLastCalledWith('poolscope:job.timings', {
+      jobId: 'job-1',
+      offset: 4,
+      limit: 2
+    })
   })
 
   it('resolves an error outcome as data, since contextBridge would strip an Error’s code', async () => {

@@ -3,7 +3,7 @@ import { connect as connectTcp } from 'node:net'
 import type WebSocket from 'ws'
 import { encodeWire } from '../../../src/shared/wire/json'
 import { decodeServerMessage } from '../../../src/shared/wire/messages'
-import type { EngineEvent } from '../../../src/shared/protocol'
+import type { EngineEvent, JobSummary } from '../../../src/shared/protocol'
 import {
   closed,
   connect,
@@ -15,20 +15,13 @@ import {
   type Harness
 } from './harness'
 
-/** A timing batch of `tasks` rows (26 bytes a row on the wire), tagged by its job id. */
-function timingsEvent(jobId: string, tasks: number): EngineEvent {
-  return {
-    type: 'job.timings',
-    payload: {
-      jobId,
-      task: new Int32Array(tasks),
-      start: new Float64Array(tasks),
-      end: new Float64Array(tasks),
-      lane: new Uint16Array(tasks),
-      cpu: new Int16Array(tasks),
-      tid: new Int32Array(tasks)
-    }
-  }
+/**
+ * An event of about `bytes` bytes on the wire, tagged by its job id: a summary whose message is
+ * padded (the web host forwards events as they come; only their size matters here).
+ */
+function bulkyEvent(jobId: string, bytes: number): EngineEvent {
+  const payload = { jobId, message: 'x'.repeat(bytes) } as unknown as JobSummary
+  return { type: 'job.finished', payload }
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -53,18 +46,17 @@ describe('web host connection policy', () => {
     const reader = await open(harness)
     const stalled = await open(harness)
     const seenByStalled: string[] = []
-    stalled.on('message', (data) => {
-      const message = decodeServerMessage(new Uint8Array(data as Buffer))
-      if ('event' in message && message.event.type === 'job.timings')
-        seenByStalled.push(message.event.payload.jobId)
+    stalled.on('message', (data, isBinary) => {
+      const message = decodeServerMessage(isBinary ? new Uint8Array(data as Buffer) : String(data))
+      if ('event' in message) seenByStalled.push(message.event.payload.jobId)
     })
     ;(stalled as unknown as { _socket: { pause(): void } })._socket.pause()
 
-    // 100,000 rows is about 2.6 MB a frame: the stalled client's kernel buffers fill within a few.
+    // 2.6 MB a message: the stalled client's kernel buffers fill within a few.
     let cutAt = -1
     for (let i = 0; i < 60 && cutAt === -1; i++) {
       const arrived = nextMessage(reader)
-      harness.host.emit(timingsEvent(`e${i}`, 100_000))
+      harness.host.emit(bulkyEvent(`e${i}`, 2_600_000))
       await arrived
       await turn()
       if (harness.web.connectionCount === 1) cutAt = i
@@ -72,7 +64,7 @@ describe('web host connection policy', () => {
     expect(cutAt).toBeGreaterThan(0)
 
     const last = nextMessage(reader)
-    harness.host.emit(timingsEvent('after', 10))
+    harness.host.emit(bulkyEvent('after', 10))
     expect(decodeServerMessage(await last)).toMatchObject({ event: { payload: { jobId: 'after' } } })
 
     const stalledClosed = closed(stalled)

@@ -56,7 +56,8 @@ export async function connectWebSocket(url: string, token?: string): Promise<Poo
   const target = new URL(url)
   if (token !== undefined) target.searchParams.set('token', token)
   const socket = new WebSocket(target)
-  // Timing batches arrive as binary frames; an ArrayBuffer is viewed in place, with no copy.
+  // Replies with typed arrays (timeline windows, timings) arrive as binary frames; an ArrayBuffer
+  // is viewed in place, with no copy.
   socket.binaryType = 'arraybuffer'
 
   const pending = new Map<number, Pending>()

@@ -29,37 +29,42 @@ function frameOf(header: string, payload: Uint8Array = new Uint8Array(0), magic 
   return frame
 }
 
-const timingsEvent = (payload: TimingBatch) => ({ event: { type: 'job.timings' as const, payload } })
+/** The host's reply to `job.timings`, as the web host sends it. */
+const timingsReply = (result: TimingBatch) => ({ id: 3, outcome: { ok: true as const, result } })
+
+/** The timing page in a decoded reply. */
+function decodedBatch(frame: unknown): TimingBatch {
+  const decoded = decodeServerMessage(frame)
+  if (isWireEvent(decoded) || !decoded.outcome.ok) throw new Error('not a success response')
+  expect(decoded.id).toBe(3)
+  return decoded.outcome.result as TimingBatch
+}
 
 describe('binary frames', () => {
-  it('round-trips a timing batch event as one binary frame with every class and value intact', () => {
+  it('round-trips a page of timings as one binary frame with every class and value intact', () => {
     const batch = timingBatch()
-    const frame = encodeServerFrame(timingsEvent(batch))
+    const frame = encodeServerFrame(timingsReply(batch))
     expect(frame).toBeInstanceOf(Uint8Array)
-    const decoded = decodeServerMessage(frame)
-    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
+    const decoded = decodedBatch(frame)
     for (const key of ['task', 'start', 'end', 'lane', 'cpu', 'tid'] as const) {
-      expect(decoded.event.payload[key].constructor).toBe(batch[key].constructor)
-      expect(Array.from(decoded.event.payload[key])).toEqual(Array.from(batch[key]))
+      expect(decoded[key].constructor).toBe(batch[key].constructor)
+      expect(Array.from(decoded[key])).toEqual(Array.from(batch[key]))
     }
-    expect(decoded.event.payload.jobId).toBe('job-1')
+    expect(decoded.jobId).toBe('job-1')
   })
 
   it('views the payload in place instead of copying it', () => {
-    const frame = encodeServerFrame(timingsEvent(timingBatch())) as Uint8Array<ArrayBuffer>
-    const decoded = decodeServerMessage(frame.buffer)
-    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
-    expect(decoded.event.payload.start.buffer).toBe(frame.buffer)
-    expect(decoded.event.payload.start.byteOffset % 8).toBe(0)
+    const frame = encodeServerFrame(timingsReply(timingBatch())) as Uint8Array<ArrayBuffer>
+    const decoded = decodedBatch(frame.buffer)
+    expect(decoded.start.buffer).toBe(frame.buffer)
+    expect(decoded.start.byteOffset % 8).toBe(0)
   })
 
   it('reads a frame that sits at an unaligned offset of a larger buffer, as Node may deliver it', () => {
-    const frame = encodeServerFrame(timingsEvent(timingBatch())) as Uint8Array
+    const frame = encodeServerFrame(timingsReply(timingBatch())) as Uint8Array
     const pooled = new Uint8Array(frame.length + 3)
     pooled.set(frame, 3)
-    const decoded = decodeServerMessage(pooled.subarray(3))
-    if (!isWireEvent(decoded) || decoded.event.type !== 'job.timings') throw new Error('not a timings event')
-    expect(Array.from(decoded.event.payload.end)).toEqual(Array.from(timingBatch().end))
+    expect(Array.from(decodedBatch(pooled.subarray(3)).end)).toEqual(Array.from(timingBatch().end))
   })
 
   it('round-trips empty arrays, typed array subviews and a large batch', () => {
@@ -148,11 +153,12 @@ describe('binary frames', () => {
   })
 
   it('refuses to send what it could not read back', () => {
-    const event = { event: { type: 'job.timings', payload: { a: new Int32Array(1), big: 1n } } }
-    expect(() => encodeServerFrame(event as never)).toThrow(/BigInt/)
+    const big = { id: 1, outcome: { ok: true, result: { a: new Int32Array(1), big: 1n } } }
+    expect(() => encodeServerFrame(big as never)).toThrow(/BigInt/)
     // A plain "$ta" object next to typed arrays would be read back as a reference.
     const reserved = {
-      event: { type: 'job.timings', payload: { a: new Int32Array(1), b: { $ta: 'Int32Array' } } }
+      id: 1,
+      outcome: { ok: true, result: { a: new Int32Array(1), b: { $ta: 'Int32Array' } } }
     }
     expect(() => encodeServerFrame(reserved as never)).toThrow(WireError)
     expect(() => encodeServerFrame(reserved as never)).toThrow(/\$ta/)
