@@ -53,6 +53,7 @@ const COMMAND_NAMES = [
   'job.results',
   'job.tuples',
   'job.timings',
+  'job.timeline',
   'job.export'
 ] as const
 
@@ -388,6 +389,16 @@ function validParams(rng: Rng, name: string, knownIds: readonly string[]): Recor
       return { jobId, task: rng.int(5), offset: rng.int(20), limit: 1 + rng.int(10) }
     case 'job.timings':
       return { jobId, offset: rng.int(5), limit: 1 + rng.int(100) }
+    case 'job.timeline': {
+      const from = rng.pick([-50, 0, 0.5, 1e-9, 1e6])
+      return {
+        jobId,
+        from,
+        to: from + rng.pick([1e-6, 0.01, 3, 1e9]),
+        bins: 1 + rng.int(2000),
+        maxTasks: rng.int(5001)
+      }
+    }
     case 'job.export':
       return { jobId, format: rng.pick(['csv', 'json']) }
     case 'job.plan':

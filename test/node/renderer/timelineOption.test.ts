@@ -22,6 +22,7 @@ import { SEGMENT } from '../../../src/shared/timeline'
 import { workerFile } from '../../paths'
 
 interface SeriesLike {
+  type: string
   name: string
   data: number[][]
   renderItem: (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI) => unknown
@@ -230,7 +231,7 @@ describe('timeline option', () => {
       'utf8'
     )
     for (const window of [timelineWindow(job), timelineWindow(job, { maxTasks: 0 })]) {
-      const option = buildTimelineOption({ window }) as unknown as OptionLike & { series: { type: string }[] }
+      const option = buildTimelineOption({ window }) as unknown as OptionLike
       expect(new Set(option.series.map((s) => s.type))).toEqual(new Set(['custom']))
       expect(option.series.some((s) => s.markLine)).toBe(true)
     }
