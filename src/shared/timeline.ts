@@ -29,6 +29,28 @@ export const SEGMENT = {
 export type SegmentKind = keyof typeof SEGMENT
 export type SegmentCode = (typeof SEGMENT)[SegmentKind]
 
+const KIND_OF_CODE = new Map<number, SegmentKind>(
+  (Object.keys(SEGMENT) as SegmentKind[]).map((kind) => [SEGMENT[kind], kind])
+)
+
+/** The category of a `SEGMENT` code (a task for an unknown one). */
+export function segmentKind(code: number): SegmentKind {
+  return KIND_OF_CODE.get(code) ?? 'task'
+}
+
+/** Every category in the order a legend lists them: a lane's, then the main thread's. */
+export const LEGEND_ORDER: readonly SegmentKind[] = [
+  'startup',
+  'task',
+  'stopped',
+  'unreported',
+  'bookkeeping',
+  'waiting',
+  'idle',
+  'filing',
+  'queued'
+]
+
 /** Worker-lane categories, in the order a binned lane stacks them (tasks at the bottom). */
 export const LANE_KINDS = [
   'task',

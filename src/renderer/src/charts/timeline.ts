@@ -1,6 +1,6 @@
 import type { CustomSeriesRenderItem, CustomSeriesRenderItemAPI, EChartsOption } from 'echarts'
 import type { TimelineWindow } from '../../../shared/protocol'
-import { LANE_KINDS, SEGMENT, SEGMENT_LABELS, type SegmentKind } from '../../../shared/timeline'
+import { LANE_KINDS, SEGMENT, SEGMENT_LABELS, segmentKind, type SegmentKind } from '../../../shared/timeline'
 import { formatCount } from '../format'
 import { categoryColor } from './categories'
 
@@ -10,12 +10,6 @@ import { categoryColor } from './categories'
  * chunks, and the main thread's lane below them. The x axis is exactly the window: from the pool's
  * start-up (or the job's zero) to the wall time when the whole job is shown.
  */
-
-/** The kind of each `SEGMENT` code. */
-const KIND_OF = Object.fromEntries(Object.entries(SEGMENT).map(([kind, code]) => [code, kind])) as Record<
-  number,
-  SegmentKind
->
 
 /** What the view shows: the window's bounds, which may be ahead of the data while a zoom loads. */
 export interface TimelineView {
@@ -171,7 +165,7 @@ function segmentItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderI
     const dispatcher = row === window.threads
     const band = bandOf(api, dispatcher)
     const centre = api.coord([0, row])[1]
-    const kind = KIND_OF[code]
+    const kind = segmentKind(code)
     return partRect(kind, dark, span[0], centre - band / 2, span[1], band)
   }
 }
@@ -337,7 +331,7 @@ export function taskTooltip(window: TimelineWindow, index: number, unit: 'tuples
 
 function segmentTooltip(window: TimelineWindow, index: number): string {
   const s = window.segments!
-  const kind = KIND_OF[s.kind[index]]
+  const kind = segmentKind(s.kind[index])
   const from = s.from[index]
   const to = s.to[index]
   const span = window.to - window.from
