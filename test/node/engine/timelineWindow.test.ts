@@ -134,6 +134,30 @@ describe('job.timeline', () => {
     expect(whole.tasksInWindow).toBe(200_000)
     const allTasks = [0, 1].reduce((sum, lane) => sum + binTotal(whole, lane, SEGMENT.task), 0)
     expect(allTasks).toBeCloseTo(summary.laneTime[0].tasksMs + summary.laneTime[1].tasksMs, 4)
+    // Bin by bin, the same task time and task count as binning each task on its own.
+    const bins = whole.bins!
+    const timings = job.timings.page(0, 200_000)
+    const naive = new Float64Array(2 * bins.count)
+    const touched = new Uint32Array(2 * bins.count)
+    for (let i = 0; i < timings.task.length; i++) {
+      const lane = timings.lane[i]
+      const first = Math.floor((timings.start[i] - whole.from) / bins.binMs)
+      const last = Math.min(bins.count - 1, Math.floor((timings.end[i] - whole.from) / bins.binMs))
+      for (let b = first; b <= last; b++) {
+        const lo = Math.max(timings.start[i], whole.from + b * bins.binMs)
+        const hi = Math.min(timings.end[i], whole.from + (b + 1) * bins.binMs)
+        naive[lane * bins.count + b] += Math.max(0, hi - lo)
+        touched[lane * bins.count + b]++
+      }
+    }
+    for (let lane = 0; lane < 2; lane++)
+      for (let b = 0; b < bins.count; b++) {
+        expect(bins.ms[(lane * bins.kinds + SEGMENT.task) * bins.count + b]).toBeCloseTo(
+          naive[lane * bins.count + b],
+          9
+        )
+        expect(bins.tasks[lane * bins.count + b]).toBe(touched[lane * bins.count + b])
+      }
     // Around task 100,000's start, a window a few tasks wide is shown in detail.
     const page = job.timings.page(100_000, 1)
     const at = page.start[0]
