@@ -52,6 +52,7 @@ type Rect = {
   shape: { x: number; y: number; width: number; height: number }
   style: { fill: string; stroke?: string }
 }
+type Polygon = { type: string; shape: { points: number[][] }; style: { fill: string } }
 
 const busyWait = (tasks: number, ms: number) => ({
   workload: 'busy_wait',
@@ -128,18 +129,45 @@ describe('timeline option', () => {
 
   it('stacks a bin by how much of it each category took', () => {
     const window = timelineWindow(job, { from: 0, to: wallMs, maxTasks: 0, bins: 50 })
-    const option = buildTimelineOption({ window, dark: true }) as unknown as OptionLike
+    let pointer: number | null = null
+    const option = buildTimelineOption({
+      window,
+      dark: true,
+      pointerTime: () => pointer
+    }) as unknown as OptionLike
     const bins = option.series[0]
     expect(bins.name).toBe('bins')
-    expect(bins.data).toHaveLength(3 * 50)
-    // Every worker bin is wholly accounted for: its stacked parts fill the band (72% of 40 px).
-    for (const d of bins.data.filter((cell) => cell[2] < 2)) {
-      const group = bins.renderItem(grid, renderApi(d)) as { children: Rect[] }
-      const height = group.children.reduce((sum, rect) => sum + rect.shape.height, 0)
-      expect(height).toBeCloseTo(40 * 0.72, 6)
-      for (const rect of group.children)
-        expect(Object.values(CATEGORY_COLORS.dark)).toContain(rect.style.fill)
+    // One shape per row and category present: each worker lane has at least tasks and waiting.
+    for (let lane = 0; lane < 2; lane++) {
+      const shapes = bins.data.filter((d) => d[2] === lane)
+      expect(shapes.length).toBeGreaterThanOrEqual(2)
+      // Every worker bin is wholly accounted for: its stacked parts fill the band (72% of 40 px).
+      // A shape's points run along its top edge, two a bin, and back along its bottom edge.
+      const heights = new Float64Array(50)
+      for (const d of shapes) {
+        const shape = bins.renderItem(grid, renderApi(d)) as Polygon | null
+        if (!shape) continue
+        expect(shape.type).toBe('polygon')
+        expect(Object.values(CATEGORY_COLORS.dark)).toContain(shape.style.fill)
+        const points = shape.shape.points
+        expect(points).toHaveLength(4 * 50)
+        // Left to right along the top, then back: the outline never crosses itself.
+        const xs = points.map(([x]) => x)
+        for (let i = 1; i < 2 * 50; i++) expect(xs[i]).toBeGreaterThanOrEqual(xs[i - 1])
+        for (let i = 2 * 50 + 1; i < 4 * 50; i++) expect(xs[i]).toBeLessThanOrEqual(xs[i - 1])
+        for (let bin = 0; bin < 50; bin++)
+          heights[bin] += points[points.length - 1 - 2 * bin][1] - points[2 * bin][1]
+      }
+      for (const height of heights) expect(height).toBeCloseTo(40 * 0.72, 6)
     }
+    // The tooltip names the bin under the pointer, and says nothing without one.
+    const cell = { seriesName: 'bins', value: bins.data[0] }
+    expect(option.tooltip.formatter(cell)).toBe('')
+    pointer = window.from + 2.5 * window.bins!.binMs
+    const span = window.bins!.binMs * window.bins!.count
+    expect(option.tooltip.formatter(cell)).toContain(
+      `${formatTime(window.from + 2 * window.bins!.binMs, span)} – ${formatTime(window.from + 3 * window.bins!.binMs, span)}`
+    )
   })
 
   it('describes a task in its tooltip and outlines the selected one', () => {

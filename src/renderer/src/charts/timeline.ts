@@ -26,6 +26,8 @@ export interface TimelineInput {
   /** The task selected in Results, drawn outlined. */
   selectedTask?: number | null
   dark?: boolean
+  /** The time under the pointer, if over the plot: a binned row is one shape, its tooltip needs the bin. */
+  pointerTime?: () => number | null
 }
 
 /**
@@ -248,34 +250,66 @@ function sendItem(color: string): CustomSeriesRenderItem {
   }
 }
 
+/** The categories a binned row stacks, from the bottom up. */
+function binKinds(window: TimelineWindow, row: number): readonly SegmentKind[] {
+  return row === window.threads ? ['filing', 'queued'] : LANE_KINDS
+}
+
 /**
- * Bins of a binned window, `[from, to, row, bin]`: each bin is a column of the lane's band split
- * by how much of the bin each category took, tasks at the bottom, so a lane that spends half its
- * time in tasks and half in bookkeeping shows two stripes of those heights.
+ * A binned row's category as one shape, `[from, to, row, kind code]`: over each bin, a band as tall
+ * as the share of the bin that category took, stacked on the categories below it (tasks at the
+ * bottom), so a lane that spends half its time in tasks and half in bookkeeping shows two stripes of
+ * those heights. One shape per row and category rather than a group of rectangles per bin: ECharts
+ * pays some 20–30 µs for each element it draws, and a million-task job's bins were about 2,600 of
+ * them, 50–80 ms a redraw (BENCHMARKS.md, "The timeline (issue 8)").
  */
 function binItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderItem {
   const bins = window.bins!
   return (params, api) => {
     const grid = params.coordSys as unknown as CartesianRect
     const row = api.value(2) as number
-    const span = spanPixels(api, grid, api.value(0) as number, api.value(1) as number, row)
-    if (!span) return null
-    const bin = api.value(3) as number
-    const dispatcher = row === window.threads
-    const band = bandOf(api, dispatcher)
+    const kind = segmentKind(api.value(3) as number)
+    const kinds = binKinds(window, row)
+    const below = kinds.slice(0, kinds.indexOf(kind))
+    const band = bandOf(api, row === window.threads)
     const bottom = api.coord([0, row])[1] + band / 2
-    const kinds: readonly SegmentKind[] = dispatcher ? ['filing', 'queued'] : LANE_KINDS
-    const children: ReturnType<typeof partRect>[] = []
-    let y = bottom
-    for (const kind of kinds) {
-      const ms = bins.ms[(row * bins.kinds + SEGMENT[kind]) * bins.count + bin]
-      if (!(ms > 0)) continue
-      const height = Math.min(1, ms / bins.binMs) * band
-      y -= height
-      children.push(partRect(kind, dark, span[0], y, span[1], height))
+    const left = api.coord([window.from, row])[0]
+    const step = api.coord([window.from + bins.binMs, row])[0] - left
+    if (!(step > 0)) return null
+    const height = (k: SegmentKind, bin: number): number => {
+      const ms = bins.ms[(row * bins.kinds + SEGMENT[k]) * bins.count + bin]
+      return ms > 0 ? Math.min(1, ms / bins.binMs) * band : 0
     }
-    return { type: 'group', children }
+    // Only the bins over the plot: a zoomed view shows the last window until its own arrives.
+    const right = grid.x + grid.width
+    const first = Math.max(0, Math.floor((grid.x - left) / step))
+    const last = Math.min(bins.count - 1, Math.ceil((right - left) / step) - 1)
+    const top: number[][] = []
+    const base: number[][] = []
+    let drawn = false
+    for (let bin = first; bin <= last; bin++) {
+      let y = bottom
+      for (const k of below) y -= height(k, bin)
+      const h = height(kind, bin)
+      if (h > 0) drawn = true
+      const x0 = Math.max(grid.x, left + bin * step)
+      const x1 = Math.min(right, left + (bin + 1) * step)
+      top.push([x0, y - h], [x1, y - h])
+      base.push([x0, y], [x1, y])
+    }
+    if (!drawn) return null
+    return {
+      type: 'polygon',
+      shape: { points: top.concat(base.reverse()) },
+      style: { fill: categoryColor(kind, dark), opacity: kind === 'stopped' ? 0.55 : 1 }
+    }
   }
+}
+
+/** The bin of a binned window at time `at`. */
+function binAt(window: TimelineWindow, at: number): number {
+  const bins = window.bins!
+  return Math.min(bins.count - 1, Math.max(0, Math.floor((at - window.from) / bins.binMs)))
 }
 
 /** The rows of a bin's tooltip: each category's share of the bin. */
@@ -283,7 +317,7 @@ function binTooltip(window: TimelineWindow, row: number, bin: number): string {
   const bins = window.bins!
   const from = window.from + bin * bins.binMs
   const dispatcher = row === window.threads
-  const kinds: readonly SegmentKind[] = dispatcher ? ['filing', 'queued'] : LANE_KINDS
+  const kinds = binKinds(window, row)
   const parts: string[] = []
   for (const kind of kinds) {
     const ms = bins.ms[(row * bins.kinds + SEGMENT[kind]) * bins.count + bin]
@@ -359,7 +393,8 @@ export function buildTimelineOption({
   view = { from: window.from, to: window.to },
   unit = 'tuples',
   selectedTask = null,
-  dark = false
+  dark = false,
+  pointerTime = () => null
 }: TimelineInput): EChartsOption {
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
@@ -421,19 +456,20 @@ export function buildTimelineOption({
       }
     )
   } else if (window.bins) {
-    const { count, binMs } = window.bins
-    const cells: number[][] = []
+    const { count, kinds, ms } = window.bins
+    const shapes: number[][] = []
     for (let row = 0; row < rows; row++)
-      for (let bin = 0; bin < count; bin++) {
-        const from = window.from + bin * binMs
-        cells.push([from, from + binMs, row, bin])
+      for (const kind of binKinds(window, row)) {
+        const at = (row * kinds + SEGMENT[kind]) * count
+        if (ms.subarray(at, at + count).some((v) => v > 0))
+          shapes.push([window.from, window.to, row, SEGMENT[kind]])
       }
     series.push({
       type: 'custom',
       name: 'bins',
       renderItem: binItem(window, dark),
       encode: { x: [0, 1], y: 2 },
-      data: cells,
+      data: shapes,
       clip: true,
       markLine
     })
@@ -454,7 +490,10 @@ export function buildTimelineOption({
         if (item.seriesName === 'tasks')
           return taskTooltip(window, value[3], unit === 'value' ? 'value' : 'tuples')
         if (item.seriesName === 'lanes') return segmentTooltip(window, value[4])
-        if (item.seriesName === 'bins') return binTooltip(window, value[2], value[3])
+        if (item.seriesName === 'bins') {
+          const at = pointerTime()
+          return at === null ? '' : binTooltip(window, value[2], binAt(window, at))
+        }
         return ''
       }
     },
