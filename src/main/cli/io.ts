@@ -52,5 +52,6 @@ export function fileProblem(err: unknown, missing: string): string {
   if (code === 'ENOENT') return missing
   if (code === 'EISDIR') return 'it is a directory'
   if (code === 'EACCES') return 'permission denied'
+  if (code === 'ENOTDIR') return 'part of its path is a file, not a folder'
   return code ?? 'it could not be opened'
 }

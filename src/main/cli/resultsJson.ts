@@ -3,18 +3,21 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { UsageError, quote } from './args'
 import { fileProblem } from './io'
 
-/** An `--output` file opened (and truncated) before the job starts, so a bad path is refused before any work. */
+/** An `--output` (or `--trace`) file opened (and truncated) before the job starts, so a bad path is refused before any work. */
 export interface JsonFile {
   path: string
   handle: FileHandle
 }
 
-export async function openJsonFile(path: string): Promise<JsonFile> {
+export async function openJsonFile(
+  path: string,
+  flag: '--output' | '--trace' = '--output'
+): Promise<JsonFile> {
   try {
     return { path, handle: await open(path, 'w') }
   } catch (err) {
     const reason = fileProblem(err, 'its folder does not exist')
-    throw new UsageError('--output', `cannot write ${quote(path)}: ${reason}`)
+    throw new UsageError(flag, `cannot write ${quote(path)}: ${reason}`)
   }
 }
 

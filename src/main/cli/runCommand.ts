@@ -9,6 +9,7 @@ import { notebookHeader, timingLines } from './output'
 import { drainResultsJson, openJsonFile, type JsonFile } from './resultsJson'
 import { RUN_FLAGS, parseRunOptions, type RunOptions } from './runOptions'
 import { specErrorToUsage } from './specErrors'
+import { writeTraceFile } from './traceFile'
 import { RUN_USAGE } from './usage'
 
 /** Exit code for a finished job: 130 after Ctrl-C, 1 when tasks failed, else 0. */
@@ -76,6 +77,8 @@ export interface RunReport {
   /** Why `digest` is null (a partial job, or a keep mode that keeps fewer tuples); null when it is set. */
   digestNote: string | null
   output: { file: string; bytes: number } | null
+  /** The `--trace` file and its size; null without `--trace` or when it could not be written (stderr says why). */
+  trace: { file: string; bytes: number } | null
   failures: JobSummary['failures']
 }
 
@@ -117,7 +120,8 @@ export function jsonReport(
   plan: PlanSummary,
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
-  output: { file: string; bytes: number } | null
+  output: { file: string; bytes: number } | null,
+  trace: { file: string; bytes: number } | null = null
 ): RunReport {
   return {
     status: summary.status,
@@ -149,6 +153,7 @@ export function jsonReport(
     digest: digest.digest,
     digestNote: digest.digestNote,
     output,
+    trace,
     failures: summary.failures
   }
 }
@@ -170,6 +175,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
   const options = parseRunOptions(flags, io.cwd)
   const plan = await planOrRefuse(host, options.spec, options.argsFlag)
   const file: JsonFile | null = options.outputFile ? await openJsonFile(options.outputFile) : null
+  let traceFile: JsonFile | null = null
+  try {
+    traceFile = options.traceFile ? await openJsonFile(options.traceFile, '--trace') : null
+  } catch (err) {
+    await file?.handle.close()
+    throw err
+  }
   const warning = largeJobWarning(plan)
   if (warning) await writeOut(io.stderr, warning + '\n')
   try {
@@ -185,23 +197,52 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         : { bytes: null, digest: null }
     const output = file && drained.bytes !== null ? { file: file.path, bytes: drained.bytes } : null
     const outputLine = output ? `Results written to ${output.file} (${output.bytes} bytes)` : null
+    // The job has run: a trace that cannot be written is said on stderr and fails the exit code,
+    // never thrown away with the rest of the report.
+    let trace: { file: string; bytes: number } | null = null
+    let traceFailed = false
+    if (traceFile) {
+      try {
+        trace = { file: traceFile.path, bytes: await writeTraceFile(host.trace(jobId), traceFile) }
+      } catch (err) {
+        traceFailed = true
+        const reason = err instanceof Error ? err.message.split('\n', 1)[0] : String(err)
+        await writeOut(
+          io.stderr,
+          `poolscope: --trace: the job ran, but ${traceFile.path} could not be written: ${reason}\n`
+        )
+      }
+    }
+    const traceLine = trace
+      ? `Trace written to ${trace.file} (${trace.bytes} bytes; open it in https://ui.perfetto.dev or chrome://tracing)`
+      : null
 
     if (options.mode === 'json') {
-      const report = jsonReport(summary, plan, { digest: drained.digest, digestNote }, options, output)
+      const report = jsonReport(summary, plan, { digest: drained.digest, digestNote }, options, output, trace)
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.
       await writeOut(io.stdout, notebookHeader(summary).join('\n') + '\n')
       if (!outcome.interrupted) await printResultsOf(host, jobId, io)
-      const extra = [seedLine(options, seed), ...timingLines(summary), outputLine].filter((l) => l !== null)
+      const extra = [seedLine(options, seed), ...timingLines(summary), outputLine, traceLine].filter(
+        (l) => l !== null
+      )
       await writeOut(io.stderr, extra.join('\n') + '\n')
     } else {
-      const lines = [...notebookHeader(summary), seedLine(options, seed), ...timingLines(summary), outputLine]
+      const lines = [
+        ...notebookHeader(summary),
+        seedLine(options, seed),
+        ...timingLines(summary),
+        outputLine,
+        traceLine
+      ]
       await writeOut(io.stdout, lines.filter((l) => l !== null).join('\n') + '\n')
     }
-    return exitCodeOf(outcome)
+    const code = exitCodeOf(outcome)
+    return code === 0 && traceFailed ? 1 : code
   } finally {
     await file?.handle.close()
+    await traceFile?.handle.close()
   }
 }
 

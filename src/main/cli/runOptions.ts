@@ -30,6 +30,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--print' },
   { name: '--json' },
   { name: '--output', example: 'results.json' },
+  { name: '--trace', example: 'trace.json' },
   { name: '--help' }
 ]
 
@@ -51,6 +52,8 @@ export interface RunOptions {
   mode: OutputMode
   /** Absolute path for `--output`, if given. */
   outputFile: string | null
+  /** Absolute path for `--trace` (a Chrome trace; gzip-compressed when it ends in `.gz`), if given. */
+  traceFile: string | null
   /** Set when the seed was picked at random because n has several values and no `--seed` was given. */
   chosenSeed: number | null
   /** Set when the job's tasks draw from several values (the seed matters). */
@@ -208,6 +211,20 @@ export function parseRunOptions(
     throw new UsageError('--output', 'needs a file name, e.g. --output results.json (got "")')
   }
   const outputFile = outputText === undefined ? null : resolve(cwd, outputText)
+  const traceText = flagText(flags, '--trace')
+  if (traceText !== undefined && traceText.trim() === '') {
+    throw new UsageError(
+      '--trace',
+      'needs a file name, e.g. --trace trace.json or --trace trace.json.gz (got "")'
+    )
+  }
+  const traceFile = traceText === undefined ? null : resolve(cwd, traceText)
+  if (traceFile !== null && traceFile === outputFile) {
+    throw new UsageError(
+      '--trace',
+      `cannot be the --output file too (${quote(traceText ?? '')}); give each its own`
+    )
+  }
 
   const argsFile = flagText(flags, '--args-file')
   const common = { workload: workload.name, style, threads, backend, chunkSize, keep, taskTimeoutMs } as const
@@ -226,6 +243,7 @@ export function parseRunOptions(
       spec: { ...common, inputs: { kind: 'args', args } },
       mode,
       outputFile,
+      traceFile,
       chosenSeed: null,
       drawsN: false,
       argsFlag: '--args-file'
@@ -249,6 +267,7 @@ export function parseRunOptions(
     spec: { ...common, inputs: { kind: 'recipe', ...recipe, tasks, seed } },
     mode,
     outputFile,
+    traceFile,
     chosenSeed,
     drawsN,
     argsFlag: '--n'

@@ -72,6 +72,8 @@ What to report (default: thread and result counts, then the timing summary):
   --json              print one JSON object: resolved spec, counts, timing and a SHA-256 digest of
                       json.dumps(results, separators=(',', ':'))
   --output FILE       write the results to FILE as that same JSON
+  --trace FILE        write the job's timeline to FILE as a Chrome trace (open it in
+                      https://ui.perfetto.dev or chrome://tracing); FILE.json.gz is gzip-compressed
   --help              show this help
 
 Ctrl-C cancels the job and prints what was computed (exit code 130).`

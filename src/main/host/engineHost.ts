@@ -14,6 +14,7 @@ import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
+import { traceSlices } from './traceExport'
 
 export type EngineHostOptions = EngineOptions
 
@@ -128,6 +129,14 @@ export class EngineHost {
    */
   async *resultsCsv(jobId: string): AsyncGenerator<string, void, void> {
     yield* csvSlices(this.engine.job(jobId))
+  }
+
+  /**
+   * Streams an ended job's timeline as Chrome trace JSON (Perfetto, chrome://tracing), in slices
+   * of about 64 KiB of text: for a front door in the host's own process that writes it to a file.
+   */
+  async *trace(jobId: string): AsyncGenerator<string, void, void> {
+    yield* traceSlices(this.engine.job(jobId))
   }
 
   /**

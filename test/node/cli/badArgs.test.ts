@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
 import { runCli, scratchDir } from './cliHarness'
@@ -73,6 +74,11 @@ const cases: [string[], string, RegExp][] = [
   [['run', '--args-file', missing], '--args-file', /cannot read ".*does-not-exist.json": no such file/],
   [['run', '--args-file', notList, '--tasks', '3'], '--args-file', /cannot be combined with --tasks/],
   [['run', '--output', scratch.file('no-such-dir/out.json')], '--output', /folder does not exist/],
+  [['run', '--trace', ''], '--trace', /needs a file name, e.g. --trace trace.json/],
+  [['run', '--trace', scratch.dir], '--trace', /cannot write ".*": it is a directory/],
+  [['run', '--trace', scratch.file('no-such-dir/t.json')], '--trace', /folder does not exist/],
+  [['run', '--trace', join(notList, 't.json')], '--trace', /part of its path is a file, not a folder/],
+  [['run', '--output', notList, '--trace', notList], '--trace', /cannot be the --output file too/],
   [['run', '--print', '--json'], '--json', /cannot be combined with --print/],
   [['run', '--threads'], '--threads', /needs a value, e.g. --threads 4/],
   [['run', '--threads', '2', '--threads', '3'], '--threads', /more than once/],

@@ -1,0 +1,222 @@
+import { cut } from '../../shared/excerpt'
+import { ErrorCodes, PoolScopeError } from '../../shared/errors'
+import { TASK_STATUS } from '../engine/chunkProtocol'
+import type { Job } from '../engine/job'
+import { Slicer } from '../engine/slicer'
+
+/*
+ * A job's timeline as a Chrome trace (the Trace Event Format's JSON object form), which Perfetto
+ * (https://ui.perfetto.dev) and chrome://tracing open. Written in slices, one event a line, so a
+ * million-task job streams to a file without its text ever being whole in memory.
+ *
+ * Layout: one process; thread 1 is the main thread (the dispatcher: pool start-up, chunk sends,
+ * filing), threads 2… are the worker lanes (lane L is thread L + 2). On a worker lane each chunk
+ * is an `X` slice (cat `engine`) with its tasks as `X` slices inside it (cat `task`), so the
+ * engine's bookkeeping shows as the chunk's time outside its tasks and waiting as the gaps between
+ * chunks. Perfetto drops negative timestamps, so when the pool was started for the job every time
+ * is shifted by the start-up and `otherData.jobZeroUs` says where the job clock's zero lies.
+ */
+
+/** Longest task arguments text written per task; the trace says how many were cut. */
+export const TRACE_ARGS_CHARS = 120
+/** Characters of text per slice. */
+const SLICE_CHARS = 1 << 16
+/** Process id of the job, and thread id of the main thread (the dispatcher). */
+const PID = 1
+const MAIN_TID = 1
+
+/** The trace thread id of a worker lane. */
+export function laneTid(lane: number): number {
+  return lane + 2
+}
+
+/** Microseconds as the trace writes them: whole nanoseconds, so at most three decimals. */
+function micros(ns: number): string {
+  return String(ns / 1000)
+}
+
+/**
+ * A job's timeline as Chrome trace JSON, in slices of about 64 KiB of text, handing the event loop
+ * back when the slicer says so. The job must have ended.
+ */
+export async function* traceSlices(job: Job, slicer = new Slicer()): AsyncGenerator<string, void, void> {
+  if (job.isRunning) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `job ${job.id} is still running; its trace can be written once it has ended`
+    )
+  }
+  const { plan, timings, chunks, results } = job
+  const { startupMs: poolStartup, reused } = job.pool
+  const startupMs = reused ? 0 : poolStartup
+  // Every time on the job clock (ms) becomes whole ns from the trace's zero, the pool's start.
+  const shiftMs = startupMs
+  const ns = (ms: number): number => Math.round((ms + shiftMs) * 1e6)
+  const values = plan.workload.layout === 'values'
+
+  let slice = '{"traceEvents":[\n'
+  let first = true
+  const put = (event: string): void => {
+    slice += first ? event : ',\n' + event
+    first = false
+  }
+  const complete = (name: string, cat: string, tid: number, fromNs: number, toNs: number, args: string) =>
+    put(
+      `{"name":${name},"cat":"${cat}","ph":"X","ts":${micros(fromNs)},"dur":${micros(Math.max(0, toNs - fromNs))},` +
+        `"pid":${PID},"tid":${tid}${args ? `,"args":${args}` : ''}}`
+    )
+
+  // Names and order of the process and its threads.
+  const summary = job.summary()
+  const labels = job.laneLabels()
+  const processes = labels.some((label) => label.pid !== labels[0]?.pid)
+  const meta = (name: string, tid: number | null, args: unknown): void =>
+    put(
+      `{"name":"${name}","ph":"M","pid":${PID}${tid === null ? '' : `,"tid":${tid}`},"args":${JSON.stringify(args)}}`
+    )
+  meta('process_name', null, {
+    name: `PoolScope job ${job.id}: ${plan.workload.name} on ${plan.threads} thread${plan.threads === 1 ? '' : 's'}`
+  })
+  meta('thread_name', MAIN_TID, { name: 'main thread' })
+  meta('thread_sort_index', MAIN_TID, { sort_index: plan.threads })
+  for (let lane = 0; lane < plan.threads; lane++) {
+    const own = chunks.ofLane(lane)
+    const osTid = own.length > 0 ? chunks.tid[own[own.length - 1]] : -1
+    const label = labels.find((l) => l.lane === lane)
+    const where =
+      processes && label
+        ? `pid ${label.pid}`
+        : osTid > 0
+          ? `tid ${osTid}`
+          : label
+            ? `thread ${label.threadId}`
+            : ''
+    meta('thread_name', laneTid(lane), { name: where ? `worker ${lane} · ${where}` : `worker ${lane}` })
+    meta('thread_sort_index', laneTid(lane), { sort_index: lane })
+  }
+
+  if (startupMs > 0) {
+    complete(
+      JSON.stringify(
+        `pool start-up (${plan.threads} ${plan.spec.backend === 'processes' ? 'processes' : 'threads'})`
+      ),
+      'engine',
+      MAIN_TID,
+      ns(-startupMs),
+      ns(0),
+      ''
+    )
+  }
+
+  // The main thread: each chunk's send (an instant), the wait of its reply while the main thread
+  // was busy (async slices, since several replies may wait at once) and its filing.
+  const { sentAt, receivedAt, repliedAt, arrivedAt, filedAt, stoppedFrom, stoppedTo } = chunks.times
+  for (let i = 0; i < chunks.length; i++) {
+    const firstTask = chunks.firstTask[i]
+    put(
+      `{"name":"send chunk from task ${firstTask}","cat":"dispatch","ph":"i","s":"t","ts":${micros(ns(sentAt[i]))},"pid":${PID},"tid":${MAIN_TID}}`
+    )
+    const waitFrom = ns(Math.min(repliedAt[i], arrivedAt[i]))
+    const waitTo = ns(arrivedAt[i])
+    if (waitTo > waitFrom) {
+      const common = `"cat":"dispatch","id":${i},"pid":${PID},"tid":${MAIN_TID}`
+      put(
+        `{"name":"reply waits","ph":"b","ts":${micros(waitFrom)},${common},"args":{"chunk":${i},"firstTask":${firstTask}}}`
+      )
+      put(`{"name":"reply waits","ph":"e","ts":${micros(waitTo)},${common}}`)
+    }
+    complete(`"file chunk from task ${firstTask}"`, 'dispatch', MAIN_TID, waitTo, ns(filedAt[i]), '')
+    if (slice.length >= SLICE_CHARS) {
+      yield slice
+      slice = ''
+    }
+    if (slicer.due) await slicer.pause()
+  }
+
+  // The worker lanes: chunks, with their tasks (and a task a cancel stopped) inside. A chunk whose
+  // tasks share one call carries its arguments once; otherwise each task carries its own.
+  let argsCut = 0
+  let lastCall = -1
+  let lastArgs = ''
+  let lastCut = false
+  const argumentsOf = (task: number): string => {
+    const call = plan.callIndex[task]
+    if (call !== lastCall) {
+      const text = results.argsText(task)
+      lastArgs = JSON.stringify(cut(text, TRACE_ARGS_CHARS))
+      lastCut = text.length > TRACE_ARGS_CHARS
+      lastCall = call
+    }
+    return lastArgs
+  }
+  for (let lane = 0; lane < plan.threads; lane++) {
+    const tid = laneTid(lane)
+    for (const i of chunks.ofLane(lane)) {
+      const firstTask = chunks.firstTask[i]
+      const count = chunks.count[i]
+      const shared = sharesOneCall(plan.callIndex, firstTask, count)
+      let chunkArgs = `{"firstTask":${firstTask},"count":${count},"queuedUs":${micros(ns(receivedAt[i]) - ns(sentAt[i]))},"osTid":${chunks.tid[i]}`
+      if (shared) {
+        chunkArgs += `,"arguments":${argumentsOf(firstTask)}`
+        if (lastCut) argsCut += count
+      }
+      const name = `"chunk of ${count} from task ${firstTask}"`
+      complete(name, 'engine', tid, ns(receivedAt[i]), ns(repliedAt[i]), chunkArgs + '}')
+      for (let task = firstTask; task < firstTask + count; task++) {
+        if (!timings.ran(task)) continue
+        let args = `{"cpu":${timings.cpu[task]},`
+        if (values) {
+          args += `"value":${results.kept[task] > 0 ? JSON.stringify(results.tupleText(task, 0)) : 'null'}`
+        } else {
+          args += `"tuples":${results.produced[task]}`
+        }
+        if (!shared) {
+          args += `,"arguments":${argumentsOf(task)}`
+          if (lastCut) argsCut++
+        }
+        if (results.status[task] === TASK_STATUS.failed) args += ',"failed":true'
+        complete(`"task ${task}"`, 'task', tid, ns(timings.start[task]), ns(timings.end[task]), args + '}')
+      }
+      if (stoppedFrom[i] === stoppedFrom[i]) {
+        complete('"task stopped by the cancel"', 'stopped', tid, ns(stoppedFrom[i]), ns(stoppedTo[i]), '')
+      }
+      if (slice.length >= SLICE_CHARS) {
+        yield slice
+        slice = ''
+      }
+      if (slicer.due) await slicer.pause()
+    }
+  }
+
+  // What was left out, where the trace viewer shows it beside the process name.
+  if (argsCut > 0) {
+    meta('process_labels', null, {
+      labels: `arguments of ${argsCut} tasks cut to ${TRACE_ARGS_CHARS} characters`
+    })
+  }
+  const other = {
+    jobId: job.id,
+    workload: plan.workload.name,
+    threads: plan.threads,
+    backend: plan.spec.backend,
+    status: summary.status,
+    tasks: summary.taskCount,
+    tasksRan: summary.tasksDone + summary.tasksFailed,
+    /** Where the job clock's zero lies on the trace's time axis. */
+    jobZeroUs: ns(0) / 1000,
+    poolStartupMs: summary.poolStartupMs,
+    poolReused: summary.poolReused,
+    wallMs: summary.wallMs,
+    argsMaxChars: TRACE_ARGS_CHARS,
+    tasksWithArgsCut: argsCut
+  }
+  slice += `\n],"displayTimeUnit":"ns","otherData":${JSON.stringify(other)}}\n`
+  yield slice
+}
+
+/** Whether tasks first..first+count-1 all make the same call. */
+function sharesOneCall(callIndex: Int32Array, first: number, count: number): boolean {
+  const call = callIndex[first]
+  for (let task = first + 1; task < first + count; task++) if (callIndex[task] !== call) return false
+  return true
+}

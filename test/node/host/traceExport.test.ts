@@ -1,0 +1,165 @@
+// The Chrome trace export against the format's rules, on real jobs run through the host.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EngineHost } from '../../../src/main/host/engineHost'
+import { TRACE_ARGS_CHARS } from '../../../src/main/host/traceExport'
+import type { JobSummary } from '../../../src/shared/protocol'
+import { workerFile } from '../../paths'
+import { checkTrace, nanos, type Trace } from './traceFormat'
+
+let host: EngineHost
+beforeAll(() => {
+  host = new EngineHost({ workerFile })
+})
+afterAll(() => host.dispose())
+
+/** Starts a job through the host and resolves with its summary once it has ended. */
+async function run(spec: unknown, onStart?: (jobId: string) => void): Promise<JobSummary> {
+  let jobId = ''
+  const finished = new Promise<JobSummary>((resolve) => {
+    const stop = host.onEvent((event) => {
+      if (event.type === 'job.finished' && event.payload.jobId === jobId) {
+        stop()
+        resolve(event.payload)
+      }
+    })
+  })
+  const started = await host.call('job.start', { spec })
+  if (!started.ok) throw new Error(started.error.message)
+  jobId = (started.result as { jobId: string }).jobId
+  onStart?.(jobId)
+  return finished
+}
+
+async function traceOf(jobId: string): Promise<Trace> {
+  let text = ''
+  for await (const slice of host.trace(jobId)) text += slice
+  return JSON.parse(text) as Trace
+}
+
+describe('Chrome trace export', () => {
+  it('gives every task that ran one X event at its timing, named lanes and the job zero', async () => {
+    const summary = await run({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      chunkSize: 3,
+      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], n: [2, 3], tasks: 40, seed: 1 }
+    })
+    const trace = await traceOf(summary.jobId)
+    const tasks = checkTrace(trace)
+    expect([...tasks.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+    const job = host.engine.job(summary.jobId)
+    const zeroUs = trace.otherData.jobZeroUs as number
+    expect(zeroUs).toBeCloseTo(summary.poolReused ? 0 : summary.poolStartupMs * 1000, 3)
+    for (const [task, event] of tasks) {
+      const start = job.timings.start[task] * 1000 + zeroUs
+      const end = job.timings.end[task] * 1000 + zeroUs
+      expect(Math.abs((event.ts ?? 0) - start)).toBeLessThan(0.002)
+      expect(Math.abs((event.ts ?? 0) + (event.dur ?? 0) - end)).toBeLessThan(0.002)
+      expect(event.pid).toBe(1)
+      expect(event.tid).toBe(job.timings.lane[task] + 2)
+      expect(event.args?.cpu).toBe(job.timings.cpu[task])
+      expect(event.args?.tuples).toBe(job.results.produced[task])
+      // Chunks of 3 mixing n=2 and n=3 carry arguments per task; uniform ones on the chunk.
+      const chunk = trace.traceEvents.find(
+        (e) =>
+          e.cat === 'engine' &&
+          (e.args?.firstTask as number) <= task &&
+          task < (e.args?.firstTask as number) + (e.args?.count as number)
+      )
+      expect(event.args?.arguments ?? chunk?.args?.arguments).toBe(job.results.argsText(task))
+    }
+    const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name')
+    expect(names.map((e) => e.args?.name)).toEqual([
+      'main thread',
+      expect.stringMatching(/^worker 0 · tid \d+$/),
+      expect.stringMatching(/^worker 1 · tid \d+$/)
+    ])
+    const processName = trace.traceEvents.find((e) => e.name === 'process_name')
+    expect(processName?.args?.name).toBe(`PoolScope job ${summary.jobId}: combinations_n on 2 threads`)
+    const filing = trace.traceEvents.filter((e) => e.cat === 'dispatch' && e.ph === 'X')
+    const sends = trace.traceEvents.filter((e) => e.cat === 'dispatch' && e.ph === 'i')
+    expect(filing).toHaveLength(job.chunks.length)
+    expect(sends).toHaveLength(job.chunks.length)
+    expect(trace.otherData.tasksWithArgsCut).toBe(0)
+  })
+
+  it('says in its metadata how many tasks had their arguments cut', async () => {
+    const elements = Array.from({ length: 60 }, (_, i) => i)
+    const summary = await run({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 1,
+      inputs: { kind: 'recipe', elements, n: [1], tasks: 3 }
+    })
+    const trace = await traceOf(summary.jobId)
+    checkTrace(trace)
+    expect(trace.otherData.tasksWithArgsCut).toBe(3)
+    const labels = trace.traceEvents.find((e) => e.name === 'process_labels')
+    expect(labels?.args?.labels).toBe(`arguments of 3 tasks cut to ${TRACE_ARGS_CHARS} characters`)
+    const chunk = trace.traceEvents.find((e) => e.cat === 'engine' && e.args?.firstTask !== undefined)
+    expect((chunk?.args?.arguments as string).length).toBe(TRACE_ARGS_CHARS)
+  })
+
+  it('holds only the tasks that ran when the job was cancelled', async () => {
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+    let cancelled: Promise<unknown> = Promise.resolve()
+    const stop = host.onEvent((event) => {
+      if (event.type === 'job.progress' && event.payload.tasksDone > 0)
+        cancelled = host.call('job.cancel', { jobId: event.payload.jobId })
+    })
+    const summary = await run({
+      workload: 'combinations_n',
+      style: 'starmap',
+      threads: 2,
+      chunkSize: 1,
+      keep: 'count',
+      inputs: { kind: 'recipe', elements: range(26), n: [6], tasks: 400 }
+    })
+    stop()
+    await cancelled
+    expect(summary.status).toBe('cancelled')
+    const job = host.engine.job(summary.jobId)
+    const ran = range(400).filter((task) => job.timings.ran(task))
+    expect(ran.length).toBeLessThan(400)
+    const trace = await traceOf(summary.jobId)
+    const tasks = checkTrace(trace)
+    expect([...tasks.keys()].sort((a, b) => a - b)).toEqual(ran)
+    expect(trace.otherData.tasksRan).toBe(ran.length)
+  })
+
+  it('is refused while the job runs', async () => {
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+    let refusal: unknown = null
+    const summary = await run(
+      {
+        workload: 'combinations_n',
+        style: 'starmap',
+        threads: 1,
+        keep: 'count',
+        inputs: { kind: 'recipe', elements: range(26), n: [6], tasks: 8 }
+      },
+      (jobId) => {
+        void traceOf(jobId).catch((err: unknown) => {
+          refusal = err
+          void host.call('job.cancel', { jobId })
+        })
+      }
+    )
+    expect(summary.status).toBe('cancelled')
+    expect(String(refusal)).toMatch(/is still running; its trace can be written once it has ended/)
+  })
+
+  it('keeps nanoseconds: times are whole ns in microseconds', async () => {
+    const summary = await run({
+      workload: 'combinations',
+      style: 'map',
+      threads: 1,
+      inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 2 }
+    })
+    const trace = await traceOf(summary.jobId)
+    for (const event of trace.traceEvents) {
+      if (event.ts !== undefined) expect(nanos(event.ts) / 1000).toBe(event.ts)
+    }
+  })
+})
