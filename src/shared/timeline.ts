@@ -76,6 +76,13 @@ export const SEGMENT_LABELS: Record<SegmentKind, string> = {
   queued: 'reply waiting for the main thread'
 }
 
+/**
+ * Tasks a window draws one by one when not told otherwise; past them, the host sums the window into
+ * bins. ECharts takes 25–40 µs to draw a bar: windows of 2,000 bars took 55–67 ms to redraw, a
+ * long task at every zoom step (BENCHMARKS.md, "The timeline (issue 8)").
+ */
+export const MAX_TASK_BARS = 1000
+
 /** The most bins and task bars a window may ask for: what a chart can draw within a frame or two. */
 export const MAX_WINDOW_BINS = 2000
 export const MAX_WINDOW_TASKS = 5000

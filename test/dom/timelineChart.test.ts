@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import TimelineChart from '@renderer/components/TimelineChart.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { LIVE_REFRESH_MS, useTimelineStore } from '@renderer/stores/timeline'
+import { MAX_TASK_BARS } from '../../src/shared/timeline'
 import { createFakeApi, planSummary, summaryOf, timelineWindow, timingBatch } from './fakeApi'
 import { connectedPinia, settle } from './helpers'
 
@@ -62,7 +63,7 @@ describe('timeline chart', () => {
     expect(vi.mocked(api.timeline).mock.calls.length).toBeLessThanOrEqual(6)
     expect(vi.mocked(api.timeline).mock.calls[0]).toEqual([
       'job-1',
-      { bins: expect.any(Number), maxTasks: 2000 }
+      { bins: expect.any(Number), maxTasks: MAX_TASK_BARS }
     ])
     api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
     await vi.advanceTimersByTimeAsync(10)

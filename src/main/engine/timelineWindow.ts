@@ -1,7 +1,7 @@
 import { cut } from '../../shared/excerpt'
 import type { TimelineWindow } from '../../shared/payloads'
 import type { TimelineRequest } from '../../shared/protocol'
-import { MAX_WINDOW_CELLS, SEGMENT, type SegmentCode } from '../../shared/timeline'
+import { MAX_TASK_BARS, MAX_WINDOW_CELLS, SEGMENT, type SegmentCode } from '../../shared/timeline'
 import type { ChunkActivity } from './backends/backend'
 import type { Job } from './job'
 
@@ -9,7 +9,6 @@ import type { Job } from './job'
 const KINDS = Object.keys(SEGMENT).length
 /** Bins and task bars when the request does not say. */
 const DEFAULT_BINS = 600
-const DEFAULT_MAX_TASKS = 2000
 /** The narrowest window measured, ms: a nanosecond. */
 const MIN_WIDTH_MS = 1e-6
 /** Longest arguments text a window carries per distinct call; the Results table has the rest. */
@@ -46,7 +45,7 @@ export function timelineWindow(job: Job, request: TimelineRequest = {}): Timelin
   // A window narrower than a nanosecond shows nothing more, and bins of a denormal width would not
   // divide the window (1 / width is infinite).
   if (!(to - from >= MIN_WIDTH_MS)) to = from + MIN_WIDTH_MS
-  const maxTasks = request.maxTasks ?? DEFAULT_MAX_TASKS
+  const maxTasks = request.maxTasks ?? MAX_TASK_BARS
   const lanes = laneChunks(job, from, to)
 
   let tasksInWindow = 0

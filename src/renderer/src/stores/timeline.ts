@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, watch } from 'vue'
 import type { TimelineWindow } from '../../../shared/protocol'
-import { MAX_WINDOW_BINS } from '../../../shared/timeline'
+import { MAX_TASK_BARS, MAX_WINDOW_BINS } from '../../../shared/timeline'
 import type { TimelineView } from '../charts/timeline'
 import { useJobStore } from './job'
 
@@ -11,8 +11,6 @@ export const LIVE_REFRESH_MS = 500
 const SETTLE_MS = 60
 /** The narrowest view: a tenth of a microsecond, below any task's timing resolution. */
 export const MIN_VIEW_MS = 1e-4
-/** Tasks a window may draw one by one; past them, the host sums the window into bins. */
-export const MAX_TASK_BARS = 2000
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
