@@ -368,6 +368,34 @@ export const TimelineWindowSchema = z.object({
 })
 export type TimelineWindow = z.output<typeof TimelineWindowSchema>
 
+/**
+ * Every logical CPU's utilization over a job, as `job.cpu` sends it: one interval per reading of
+ * the OS's per-CPU times (`/proc/stat` on Linux, `os.cpus()` elsewhere), about every `intervalMs`,
+ * from a baseline reading as the job clock starts to one at least an interval after its end. Times
+ * are on the job clock (ms). A core busy while no worker was on it is load from outside the job.
+ */
+export const CpuSamplesSchema = z.object({
+  jobId,
+  /** Logical CPUs, as the baseline reading listed them. */
+  cores: z.number(),
+  /**
+   * The sampling interval, ms: 100, doubled each time a long job's samples were merged in pairs to
+   * stay within 6,000 (neighbours averaged by duration, so no load is dropped).
+   */
+  intervalMs: z.number(),
+  source: z.enum(['proc-stat', 'os-cpus']),
+  /** The baseline reading's time, where the first interval starts; null before it arrived. */
+  from: z.number().nullable(),
+  /** Each interval's end; the next interval starts there. */
+  at: typedArray(Float64Array),
+  /**
+   * `busy[core × at.length + sample]`: the share of that interval the core spent busy (not idle or
+   * waiting for I/O), 0..1; NaN when a reading did not list the core (it was offline).
+   */
+  busy: typedArray(Float32Array)
+})
+export type CpuSamples = z.output<typeof CpuSamplesSchema>
+
 /** One task of a job, as the results table shows it. */
 export const ResultRowSchema = z.object({
   task: z.number(),
@@ -441,6 +469,7 @@ export const ResultSchemas = {
   'job.tuples': TuplesPageSchema,
   'job.timings': TimingBatchSchema,
   'job.timeline': TimelineWindowSchema,
+  'job.cpu': CpuSamplesSchema,
   'job.export': ExportFileSchema
 } as const satisfies Record<CommandName, z.ZodType>
 

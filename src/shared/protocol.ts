@@ -4,6 +4,7 @@ import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
 import type {
   CommandResults,
+  CpuSamples,
   EngineInfo,
   EngineMemory,
   EventPayloads,
@@ -99,6 +100,8 @@ export const CommandSchemas = {
     .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, {
       message: 'from must be before to'
     }),
+  /** Every CPU's utilization over a job, sampled about every 100 ms (see `CpuSamples`). */
+  'job.cpu': z.object({ jobId }).strict(),
   'job.export': z.object({ jobId, format: z.enum(['json', 'csv']) }).strict()
 } as const
 
@@ -109,6 +112,7 @@ export type CommandParams = { [N in CommandName]: z.input<(typeof CommandSchemas
 // importer uses.
 export type {
   CommandResults,
+  CpuSamples,
   EngineInfo,
   EngineMemory,
   EventPayloads,
@@ -157,6 +161,7 @@ export interface PoolScopeApi {
   tuples(jobId: string, task: number, offset: number, limit: number): Promise<TuplesPage>
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
   timeline(jobId: string, window?: TimelineRequest): Promise<TimelineWindow>
+  cpu(jobId: string): Promise<CpuSamples>
   exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
@@ -186,6 +191,7 @@ export const METHOD_COMMANDS = {
   tuples: 'job.tuples',
   timings: 'job.timings',
   timeline: 'job.timeline',
+  cpu: 'job.cpu',
   exportJob: 'job.export'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
@@ -220,6 +226,7 @@ export function createApi(
     tuples: (jobId, task, offset, limit) => invoke(c.tuples, { jobId, task, offset, limit }),
     timings: (jobId, offset, limit) => invoke(c.timings, { jobId, offset, limit }),
     timeline: (jobId, window = {}) => invoke(c.timeline, { jobId, ...window }),
+    cpu: (jobId) => invoke(c.cpu, { jobId }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
     onEvent: subscribe
   }

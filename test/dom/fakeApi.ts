@@ -2,6 +2,7 @@ import { vi } from 'vitest'
 import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
 import { planJob } from '../../src/shared/plan'
 import type {
+  CpuSamples,
   EngineEvent,
   EngineInfo,
   EngineMemory,
@@ -106,6 +107,19 @@ export function timingBatch(jobId: string, rows: [number, number, number, number
     lane: Uint16Array.from(rows.map((r) => r[3])),
     cpu: Int16Array.from(rows.map((r) => r[3])),
     tid: Int32Array.from(rows.map(() => -1))
+  }
+}
+
+/** The host's answer to `job.cpu`: two cores over three 100 ms intervals, the first core busy. */
+export function cpuSamples(jobId: string): CpuSamples {
+  return {
+    jobId,
+    cores: 2,
+    intervalMs: 100,
+    source: 'proc-stat',
+    from: -0.1,
+    at: Float64Array.from([100, 200, 300]),
+    busy: Float32Array.from([1, 1, 0.5, 0, 0.25, 0])
   }
 }
 
@@ -258,6 +272,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     })),
     timings: vi.fn(async (jobId: string) => timingBatch(jobId, [])),
     timeline: vi.fn(async (jobId: string) => timelineWindow(jobId)),
+    cpu: vi.fn(async (jobId: string) => cpuSamples(jobId)),
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
     onEvent: (listener) => {
       listeners.add(listener)

@@ -5,6 +5,7 @@ import type { JobStatus, JobSummary, ProgressEvent, TaskFailure } from '../../sh
 import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './backends/backend'
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
+import { CPU_SAMPLE_MS, CpuSampler, type CpuSamples } from './cpuSampler'
 import { TaskWatchdog } from './taskWatchdog'
 import { ChunkLog } from './chunkLog'
 import { laneTime } from './laneTime'
@@ -85,6 +86,8 @@ export class Job {
    */
   filingMs = 0
   chunksFiled = 0
+  /** Every CPU's utilization from the job's start to a moment after its end. */
+  private readonly cpu = new CpuSampler()
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
@@ -100,7 +103,8 @@ export class Job {
     this.chunks = new ChunkLog(plan.threads)
     this.stoppedMsPerLane = new Array<number>(plan.threads).fill(0)
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
-    this.done = this.run()
+    // However the run ends, even by a throw, the sampler stops (a moment later).
+    this.done = this.run().finally(() => this.cpu.stopAfter(CPU_SAMPLE_MS))
   }
 
   /**
@@ -141,6 +145,14 @@ export class Job {
     return true
   }
 
+  /**
+   * Every CPU's utilization, about every 100 ms, from the job's start (a baseline reading taken
+   * as its clock starts) to a moment after its end; times on the job clock.
+   */
+  cpuSamples(): CpuSamples {
+    return this.cpu.samples(this.origin)
+  }
+
   private now(): number {
     return performance.timeOrigin + performance.now() - this.origin
   }
@@ -149,6 +161,8 @@ export class Job {
     const { plan } = this
     const chunkCount = Math.ceil(plan.taskCount / plan.chunkSize)
     const keep = keepCode(plan.spec.keep)
+    // The baseline reading, a moment before the job clock starts.
+    this.cpu.start()
     this.origin = performance.timeOrigin + performance.now()
     this.startedAtMs = Date.now()
     const channel = this.backend.openJob(this.origin)
@@ -172,6 +186,9 @@ export class Job {
     }
     await Promise.all(Array.from({ length: Math.min(inFlight, chunkCount) }, runLane))
     this.finishedAt = this.now()
+    // One reading at least an interval after the end shows the load the job left behind; it
+    // comes on the sampler's timer, not before `done`.
+    this.cpu.stopAfter(CPU_SAMPLE_MS)
     clearInterval(timer)
     this.watchdog?.stop()
 

@@ -69,6 +69,7 @@ export class EngineHost {
         engine.job(jobId).timings.page(offset, limit),
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
+      'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
       'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>
         exportJob(engine.job(jobId), format)
     }

@@ -54,6 +54,7 @@ const COMMAND_NAMES = [
   'job.tuples',
   'job.timings',
   'job.timeline',
+  'job.cpu',
   'job.export'
 ] as const
 
@@ -382,6 +383,7 @@ function validParams(rng: Rng, name: string, knownIds: readonly string[]): Recor
   switch (name) {
     case 'job.cancel':
     case 'job.summary':
+    case 'job.cpu':
       return { jobId }
     case 'job.results':
       return { jobId, offset: rng.int(5), limit: 1 + rng.int(10) }

@@ -123,6 +123,7 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('job.tuples', { jobId, task: 0, offset: 0, limit: 10 })
     await call('job.timings', { jobId, offset: 0, limit: 100 })
     await call('job.timeline', { jobId })
+    await call('job.cpu', { jobId })
     await call('job.export', { jobId, format: 'csv' })
     const slow = await host.call('job.start', {
       spec: {

@@ -10,6 +10,7 @@ vi.mock('electron', () => import('./electronMock'))
 const API_METHODS = [
   'args',
   'cancelJob',
+  'cpu',
   'exportJob',
   'info',
   'jobSummary',
