@@ -2,7 +2,8 @@
 // for the web host, starts it (`node scripts/web.js`), drives Debian's Chromium with playwright-core
 // at 1280×800 and writes docs/screenshot-<scene>-<light|dark>.png for each scene:
 //   - map: the notebook's map cell, finished (run twice, on the warm pool);
-//   - million: a 1,000,000-task map job on 2 threads, zoomed in on the timeline to single tasks;
+//   - million: a 1,000,000-task map job on 2 threads, a task half-way through selected in Results,
+//     which zooms the timeline to it and its neighbours;
 //   - cancelled: a long starmap job cancelled after a second and a half.
 // `--only SCENE` makes one scene; `--scheme light|dark` one theme.
 /* global document -- functions passed to page.evaluate run in the page */
@@ -69,19 +70,18 @@ const SCENES = {
     await page.locator('#job-tasks').fill('1000000')
     await page.locator('#job-threads').fill('2')
     await runAndWait(page)
-    const caption = page.locator('[data-test="timeline-caption"]')
-    await page.locator('.timeline .chart-box').focus()
-    for (let presses = 0; presses < 40 && (await caption.innerText()).includes('time bins'); presses++) {
-      await page.keyboard.press('+')
-      await page.waitForTimeout(200)
-    }
-    // A few steps past the first single-task view, so the bars are wide enough to read.
-    for (let i = 0; i < 3; i++) {
-      await page.keyboard.press('+')
-      await page.waitForTimeout(200)
-    }
-    await page.waitForTimeout(800)
-    await page.locator('.timeline').scrollIntoViewIfNeeded()
+    // Select a task half-way through the job in Results: the timeline zooms to it and its
+    // neighbours, the selected one outlined.
+    await page.locator('[data-test=scroller] [role=row]').first().waitFor({ timeout: TIMEOUT })
+    await page.evaluate(() => {
+      const scroller = document.querySelector('[data-test=scroller]')
+      scroller.scrollTop = 0.5 * (scroller.scrollHeight - scroller.clientHeight)
+    })
+    await page.waitForTimeout(1000)
+    await page.locator('[data-test=scroller] [role=row]').nth(4).click()
+    await page.waitForTimeout(1500)
+    await page.locator('.timeline').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await page.waitForTimeout(300)
   },
   async cancelled(page) {
     await page.getByLabel('Workload').selectOption('combinations_n')
