@@ -31,6 +31,10 @@ export const MAX_RESULT_ROWS = 1000
 export const MAX_TUPLES_PAGE = 10_000
 export const MAX_TIMINGS_PAGE = 200_000
 
+/** What `job.export` writes: the results as JSON or CSV, or the timeline as a Chrome trace. */
+export const EXPORT_FORMATS = ['json', 'csv', 'trace'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
 /** Which part of a job's timeline to measure (`job.timeline`), all optional. */
 export interface TimelineRequest {
   from?: number
@@ -102,7 +106,8 @@ export const CommandSchemas = {
     }),
   /** Every CPU's utilization over a job, sampled about every 100 ms (see `CpuSamples`). */
   'job.cpu': z.object({ jobId }).strict(),
-  'job.export': z.object({ jobId, format: z.enum(['json', 'csv']) }).strict()
+  /** A job's results (JSON, CSV) or its timeline as a Chrome trace, as one file of at most 24 MiB. */
+  'job.export': z.object({ jobId, format: z.enum(EXPORT_FORMATS) }).strict()
 } as const
 
 export type CommandName = keyof typeof CommandSchemas
@@ -162,7 +167,7 @@ export interface PoolScopeApi {
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
   timeline(jobId: string, window?: TimelineRequest): Promise<TimelineWindow>
   cpu(jobId: string): Promise<CpuSamples>
-  exportJob(jobId: string, format: 'json' | 'csv'): Promise<ExportFile>
+  exportJob(jobId: string, format: ExportFormat): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
 }

@@ -156,6 +156,42 @@ describe('timeline chart', () => {
     expect(view.max).toBeCloseTo(50.05 + 2, 9)
   })
 
+  it('exports the finished job’s trace through a download, and says why when the host refuses', async () => {
+    const api = createFakeApi({
+      exportJob: vi
+        .fn()
+        .mockResolvedValueOnce({
+          filename: 'job-1-trace.json',
+          mime: 'application/json',
+          text: '{"traceEvents":[]}'
+        })
+        .mockRejectedValueOnce(new Error('the trace of this job (1,000,000 tasks) is over 24.0 MiB'))
+    })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    const job = useJobStore()
+    const exportButton = () => wrapper!.findAll('button').find((b) => b.text() === 'Export trace')!
+    expect(exportButton().attributes('disabled')).toBeDefined()
+    await job.start(spec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await frame()
+    expect(exportButton().attributes('disabled')).toBeUndefined()
+    const createObjectURL = vi.fn(() => 'blob:trace')
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }))
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await exportButton().trigger('click')
+    await settle()
+    expect(api.exportJob).toHaveBeenCalledWith('job-1', 'trace')
+    expect(click).toHaveBeenCalledTimes(1)
+    expect(job.notice).toBe('Saved job-1-trace.json')
+    await exportButton().trigger('click')
+    await settle()
+    expect(click).toHaveBeenCalledTimes(1)
+    expect(job.actionError).toBe('Export failed: the trace of this job (1,000,000 tasks) is over 24.0 MiB')
+    click.mockRestore()
+    vi.unstubAllGlobals()
+  })
+
   it('says the timeline could not be loaded, and keeps going', async () => {
     const api = createFakeApi({
       timeline: vi.fn(async () => {

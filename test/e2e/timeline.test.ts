@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { MAX_TASK_BARS } from '../../src/shared/timeline'
@@ -121,6 +122,21 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
     const legend = await page.locator('.timeline .category-legend').innerText()
     for (const part of ['tasks', 'bookkeeping', 'waiting for work', 'idle at the end'])
       expect(legend).toContain(part)
+    expect(chartWarnings).toEqual([])
+    // The trace downloads, and opens: a task event for each of the six tasks, every lane named.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export trace' }).click()
+    ])
+    const trace = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+      traceEvents: { ph: string; cat?: string; name: string; args?: { name?: string } }[]
+    }
+    expect(trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task')).toHaveLength(6)
+    const threads = trace.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name')
+      .map((e) => e.args?.name ?? '')
+    expect(threads).toContain('main thread')
+    expect(threads.filter((name) => name.startsWith('worker '))).toHaveLength(2)
   })
 
   it('selects and reveals the row of a clicked task bar', async () => {

@@ -5,6 +5,7 @@ import {
   isCommandName,
   type CommandName,
   type CommandOutcome,
+  type ExportFormat,
   type TimelineRequest,
   type CommandResults,
   type EngineEvent
@@ -12,7 +13,7 @@ import {
 import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
-import { csvSlices, exportJob, jsonSlices, textSlices } from './exportJob'
+import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
 import { traceSlices } from './traceExport'
 
@@ -70,8 +71,8 @@ export class EngineHost {
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
       'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
-      'job.export': ({ jobId, format }: { jobId: string; format: 'json' | 'csv' }) =>
-        exportJob(engine.job(jobId), format)
+      'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
+        format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format)
     }
   }
 

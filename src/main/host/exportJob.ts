@@ -4,6 +4,7 @@ import { formatBytes } from '../../shared/units'
 import { TASK_STATUS } from '../engine/chunkProtocol'
 import type { Job } from '../engine/job'
 import { Slicer } from '../engine/slicer'
+import { traceSlices } from './traceExport'
 
 /*
  * A job's results as files: streams in JSON, Python's printed form and CSV, built in slices so the
@@ -56,6 +57,29 @@ export async function exportJob(
     )
   }
   return format === 'json' ? jsonExport(job, slicer) : csvExport(job, slicer)
+}
+
+/**
+ * A job's timeline as a Chrome trace file for a front door (the page's and the desktop app's
+ * button). Refused once its text passes MAX_EXPORT_BYTES, at about 200,000 tasks: the CLI's
+ * `--trace FILE` streams any job's trace to a file.
+ */
+export async function exportTrace(job: Job, slicer = new Slicer()): Promise<ExportFile> {
+  let text = ''
+  let bytes = 0
+  for await (const slice of traceSlices(job, slicer)) {
+    bytes += Buffer.byteLength(slice)
+    if (bytes > MAX_EXPORT_BYTES) {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `the trace of this job (${job.results.taskCount.toLocaleString('en-US')} tasks) is over ` +
+          `${formatBytes(MAX_EXPORT_BYTES)}, more than an export from the app holds; ` +
+          'write it with the CLI (poolscope run … --trace FILE), which streams it to a file'
+      )
+    }
+    text += slice
+  }
+  return { filename: `${job.id}-trace.json`, mime: 'application/json', text }
 }
 
 async function jsonExport(job: Job, slicer: Slicer): Promise<ExportFile> {

@@ -163,3 +163,38 @@ describe('Chrome trace export', () => {
     }
   })
 })
+
+describe('the trace as one file for the app (job.export, format trace)', () => {
+  const mapJob = (tasks: number) => ({
+    workload: 'combinations',
+    style: 'map',
+    threads: 2,
+    keep: 'count',
+    inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks }
+  })
+
+  it('is the streamed trace, whole, named after the job', async () => {
+    const summary = await run(mapJob(1000))
+    const reply = await host.call('job.export', { jobId: summary.jobId, format: 'trace' })
+    if (!reply.ok) throw new Error(reply.error.message)
+    const file = reply.result as { filename: string; mime: string; text: string }
+    expect(file.filename).toBe(`${summary.jobId}-trace.json`)
+    expect(file.mime).toBe('application/json')
+    const streamed = await traceOf(summary.jobId)
+    expect(JSON.parse(file.text)).toEqual(streamed)
+    const tasks = checkTrace(streamed)
+    expect(tasks.size).toBe(1000)
+  })
+
+  it('is refused past 24 MiB, pointing to the CLI, and the host goes on', async () => {
+    const summary = await run(mapJob(300_000))
+    const reply = await host.call('job.export', { jobId: summary.jobId, format: 'trace' })
+    expect(reply.ok).toBe(false)
+    const { message } = (reply as { error: { message: string } }).error
+    expect(message).toBe(
+      'the trace of this job (300,000 tasks) is over 24.0 MiB, more than an export from the app holds; ' +
+        'write it with the CLI (poolscope run … --trace FILE), which streams it to a file'
+    )
+    expect((await host.call('engine.info', {})).ok).toBe(true)
+  })
+})

@@ -5,6 +5,7 @@ import {
   type EngineInfo,
   type EngineMemory,
   type ExportFile,
+  type ExportFormat,
   type JobSummary,
   type PlanSummary,
   type PoolScopeApi,
@@ -328,7 +329,7 @@ export const useJobStore = defineStore('job', () => {
     return requireApi().tuples(jobId.value, task, offset, limit)
   }
 
-  async function exportResults(format: 'json' | 'csv'): Promise<ExportFile | null> {
+  async function exportResults(format: ExportFormat): Promise<ExportFile | null> {
     if (!jobId.value) return null
     actionError.value = null
     notice.value = null
