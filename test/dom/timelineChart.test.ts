@@ -156,6 +156,27 @@ describe('timeline chart', () => {
     expect(view.max).toBeCloseTo(50.05 + 2, 9)
   })
 
+  it('offers the job alone, past the pool start-up, when the pool was started for it', async () => {
+    const api = createFakeApi({
+      timeline: vi.fn(async (jobId: string) => ({
+        ...timelineWindow(jobId, { tasks: 4, ms: 10 }),
+        startupMs: 200,
+        from: -200
+      }))
+    })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    await useJobStore().start(spec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await frame()
+    const wall = useTimelineStore().window!.now
+    expect(optionOf(wrapper).xAxis.min).toBe(-200)
+    const jobOnly = wrapper.findAll('button').find((b) => b.text() === 'Job only')!
+    await jobOnly.trigger('click')
+    await frame()
+    expect([optionOf(wrapper).xAxis.min, optionOf(wrapper).xAxis.max]).toEqual([0, wall])
+  })
+
   it('exports the finished job’s trace through a download, and says why when the host refuses', async () => {
     const api = createFakeApi({
       exportJob: vi
