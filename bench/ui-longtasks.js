@@ -33,13 +33,10 @@
 // Each scenario runs --runs times (default 3) in a fresh page; the tables show medians. --no-timeline
 // skips the timeline phase (for a build from before issue 8, whose page has no timeline caption).
 /* global document, requestAnimationFrame -- functions passed to page.evaluate run in the page */
-import { spawn } from 'node:child_process'
-import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.js'
-
-const root = resolve(import.meta.dirname, '..')
+import { startWebHostChild } from '../scripts/web-host-child.js'
 
 const SCENARIOS = [
   {
@@ -78,33 +75,6 @@ function median(values) {
   if (sorted.length === 0) return NaN
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-/** Starts `npm run web` as a child and resolves to its URL and a stop function. */
-function startWebHost() {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'web.js'), '--no-open'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  return new Promise((resolveStart, rejectStart) => {
-    let output = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      const match = /running at (http:\/\/\S+)/.exec(output)
-      if (match) {
-        resolveStart({
-          url: match[1],
-          stop: () =>
-            new Promise((resolveStop) => {
-              child.once('exit', () => resolveStop())
-              child.kill('SIGINT')
-            })
-        })
-      }
-    })
-    child.once('exit', (code) => rejectStart(new Error(`the web host exited early (code ${code})`)))
-  })
 }
 
 /**
@@ -479,7 +449,7 @@ async function main() {
     console.error('No Chromium found: install one (apt-get install chromium) or set POOLSCOPE_CHROMIUM.')
     return 1
   }
-  const web = await startWebHost()
+  const web = await startWebHostChild()
   const browser = await chromium.launch({
     executablePath,
     headless: true,

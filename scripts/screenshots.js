@@ -7,11 +7,12 @@
 //   - cancelled: a long starmap job cancelled after a second and a half.
 // `--only SCENE` makes one scene; `--scheme light|dark` one theme.
 /* global document -- functions passed to page.evaluate run in the page */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS, findChromium } from './chromium.js'
+import { startWebHostChild } from './web-host-child.js'
 
 const root = resolve(import.meta.dirname, '..')
 const WIDTH = 1280
@@ -21,31 +22,6 @@ const TIMEOUT = 60_000
 function option(name) {
   const at = process.argv.indexOf(name)
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : null
-}
-
-function startWebHost() {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'web.js'), '--no-open'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  return new Promise((resolveStart, rejectStart) => {
-    let output = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      const match = /running at (http:\/\/\S+)/.exec(output)
-      if (match)
-        resolveStart({
-          url: match[1],
-          stop: () =>
-            new Promise((resolveStop) => {
-              child.once('exit', () => resolveStop())
-              child.kill('SIGINT')
-            })
-        })
-    })
-    child.once('exit', (code) => rejectStart(new Error(`the web host exited early (code ${code})`)))
-  })
 }
 
 const run = (page) => page.getByRole('button', { name: 'Run', exact: true })
@@ -109,7 +85,7 @@ for (const step of ['build-node.js', 'build-renderer.js']) {
   const built = spawnSync(process.execPath, [join(root, 'scripts', step)], { stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
 }
-const host = await startWebHost()
+const host = await startWebHostChild()
 const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS })
 try {
   for (const [name, scene] of Object.entries(SCENES)) {
