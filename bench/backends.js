@@ -16,10 +16,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { build } from 'esbuild'
-import { nodeBundleOptions } from '../scripts/build-node.js'
 import {
   BIG,
+  buildBenchBundles,
   THREADS,
   TINY,
   bigSpec,
@@ -66,21 +65,12 @@ function parseArgs(argv) {
 }
 
 /** Bundles the engine, the worker and the processes back end's child (beside the worker) into out/bench-backends/. */
-async function buildBundles() {
-  const result = await build({
-    metafile: true,
-    absWorkingDir: root,
-    entryPoints: {
-      engine: join(import.meta.dirname, 'harness', 'engineEntry.ts'),
-      worker: join(root, 'src', 'main', 'worker.ts'),
-      processChild: join(root, 'src', 'main', 'engine', 'backends', 'processes', 'child.ts')
-    },
-    outdir,
-    ...nodeBundleOptions
+const buildBundles = () =>
+  buildBenchBundles('bench-backends', {
+    engine: 'bench/harness/engineEntry.ts',
+    worker: 'src/main/worker.ts',
+    processChild: 'src/main/engine/backends/processes/child.ts'
   })
-  const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
-  return { engineFile: join(outdir, 'engine.cjs'), workerFile: join(outdir, 'worker.cjs'), sources }
-}
 
 const loadEngine = () => createRequire(import.meta.url)(join(outdir, 'engine.cjs')).Engine
 const workerFile = join(outdir, 'worker.cjs')

@@ -167,22 +167,32 @@ export function machine(sources = ['src']) {
 }
 
 /**
- * Bundles the EngineHost (the surface every front door uses) and the worker into out/<name>/, a
- * folder of its own so a bench never races another build. Returns the files and the sources used.
+ * Bundles `entries` (name → TypeScript source, relative to the repository) into out/<name>/, a
+ * folder of its own so a bench never races another build. Returns each entry's bundle by name, as
+ * `<entry>.cjs`, and the sources they use (for the run's record).
  */
-export async function buildHostBundle(name) {
+export async function buildBenchBundles(name, entries) {
   const root = join(import.meta.dirname, '..')
   const outdir = join(root, 'out', name)
   const result = await build({
     metafile: true,
     absWorkingDir: root,
-    entryPoints: {
-      host: join(import.meta.dirname, 'harness', 'hostEntry.ts'),
-      worker: join(root, 'src', 'main', 'worker.ts')
-    },
+    entryPoints: Object.fromEntries(
+      Object.entries(entries).map(([entry, source]) => [entry, join(root, source)])
+    ),
     outdir,
     ...nodeBundleOptions
   })
   const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
-  return { hostFile: join(outdir, 'host.cjs'), workerFile: join(outdir, 'worker.cjs'), sources }
+  const files = Object.fromEntries(Object.keys(entries).map((entry) => [entry, join(outdir, `${entry}.cjs`)]))
+  return { files, sources }
+}
+
+/** Bundles the EngineHost (the surface every front door uses) and the worker into out/<name>/. */
+export async function buildHostBundle(name) {
+  const { files, sources } = await buildBenchBundles(name, {
+    host: 'bench/harness/hostEntry.ts',
+    worker: 'src/main/worker.ts'
+  })
+  return { hostFile: files.host, workerFile: files.worker, sources }
 }

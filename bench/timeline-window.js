@@ -16,12 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { build } from 'esbuild'
-import { nodeBundleOptions } from '../scripts/build-node.js'
-import { machine, stats } from './lib.js'
+import { buildBenchBundles, machine, stats } from './lib.js'
 
-const root = join(import.meta.dirname, '..')
-const outdir = join(root, 'out', 'bench-timeline')
 const log = (text) => process.stderr.write(text + '\n')
 /** How often the page asks for its window while a job runs (stores/timeline.ts LIVE_REFRESH_MS). */
 const CALLS_PER_SECOND = 2
@@ -44,22 +40,6 @@ function parseArgs(argv) {
   return options
 }
 
-/** Bundles the engine, `timelineWindow`, the frame encoder and the worker into out/bench-timeline/. */
-async function buildBundles() {
-  const result = await build({
-    metafile: true,
-    absWorkingDir: root,
-    entryPoints: {
-      timeline: join(import.meta.dirname, 'harness', 'timelineEntry.ts'),
-      worker: join(root, 'src', 'main', 'worker.ts')
-    },
-    outdir,
-    ...nodeBundleOptions
-  })
-  const sources = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('src/'))
-  return { entryFile: join(outdir, 'timeline.cjs'), workerFile: join(outdir, 'worker.cjs'), sources }
-}
-
 const options = parseArgs(process.argv.slice(2))
 const spec = {
   workload: 'combinations',
@@ -68,8 +48,13 @@ const spec = {
   keep: 'count',
   inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: options.tasks }
 }
-const { entryFile, workerFile, sources } = await buildBundles()
-const { Engine, timelineWindow, encodeServerFrame } = createRequire(import.meta.url)(entryFile)
+// The engine, `timelineWindow`, the frame encoder and the worker, bundled into out/bench-timeline/.
+const { files, sources } = await buildBenchBundles('bench-timeline', {
+  timeline: 'bench/harness/timelineEntry.ts',
+  worker: 'src/main/worker.ts'
+})
+const workerFile = files.worker
+const { Engine, timelineWindow, encodeServerFrame } = createRequire(import.meta.url)(files.timeline)
 const engine = new Engine({ workerFile, hardwareThreads: 2 })
 
 /** One call, timed alone and with its reply's WebSocket frame built after it. */
@@ -180,6 +165,11 @@ console.log(
 console.log('|---|--:|--:|--:|--:|--:|--:|')
 for (const name of CASES) {
   const r = results[name]
+  // A job too short to be sampled while it ran has no calls of that case.
+  if (r.window.n === 0) {
+    console.log(`| ${name} | 0 | — | — | — | — | — |`)
+    continue
+  }
   console.log(
     `| ${name} | ${r.window.n} | ${Math.round(r.tasksInWindow.median).toLocaleString('en')} | ` +
       `${fmt(r.window.median)} (${fmt(r.window.min)}–${fmt(r.window.max)}) | ` +
