@@ -7,6 +7,7 @@ import type { Job } from '../../../src/main/engine/job'
 import { timelineWindow } from '../../../src/main/engine/timelineWindow'
 import type { TimelineWindow } from '../../../src/shared/protocol'
 import { SEGMENT } from '../../../src/shared/timeline'
+import { busyWaitSpec } from '../../fixtures/specs'
 import { workerFile } from '../../paths'
 
 /** Milliseconds of each segment kind per lane of a detailed window. */
@@ -33,14 +34,6 @@ function binTotal(window: TimelineWindow, lane: number, kind: number): number {
   return sum
 }
 
-const busyWait = (tasks: number, ms: number) => ({
-  workload: 'busy_wait',
-  style: 'map',
-  threads: 2,
-  chunkSize: 1,
-  inputs: { kind: 'recipe', ms: [ms], tasks }
-})
-
 describe('job.timeline', () => {
   let engine: Engine
   beforeAll(() => {
@@ -49,7 +42,7 @@ describe('job.timeline', () => {
   afterAll(() => engine.dispose())
 
   it('splits each lane of a finished job as its summary does, in detail and in bins alike', async () => {
-    const job = await engine.start(busyWait(6, 8))
+    const job = await engine.start(busyWaitSpec(6, 8))
     const summary = await job.done
     expect(summary.status).toBe('done')
     const detail = timelineWindow(job, { from: 0, to: summary.wallMs })
@@ -101,7 +94,7 @@ describe('job.timeline', () => {
   it('shows the pool start-up before zero when the pool was started for the job', async () => {
     const fresh = new Engine({ workerFile, hardwareThreads: 2 })
     try {
-      const job = await fresh.start(busyWait(2, 2))
+      const job = await fresh.start(busyWaitSpec(2, 2))
       const summary = await job.done
       expect(summary.poolReused).toBe(false)
       const window = timelineWindow(job)
@@ -111,7 +104,7 @@ describe('job.timeline', () => {
       const totals = segmentTotals(window)
       expect(totals.get(`0:${SEGMENT.startup}`)).toBeCloseTo(summary.poolStartupMs, 6)
       // A second job reuses the pool: nothing before zero.
-      const again = await fresh.start(busyWait(2, 2))
+      const again = await fresh.start(busyWaitSpec(2, 2))
       await again.done
       expect(timelineWindow(again).startupMs).toBe(0)
       expect(timelineWindow(again).from).toBe(0)
@@ -173,7 +166,7 @@ describe('job.timeline', () => {
   })
 
   it('shows the running chunk and its running task while the job runs', async () => {
-    const job: Job = await engine.start(busyWait(2, 400))
+    const job: Job = await engine.start(busyWaitSpec(2, 400))
     await new Promise((resolve) => setTimeout(resolve, 150))
     const window = timelineWindow(job)
     expect(window.running).toBe(true)
@@ -193,7 +186,7 @@ describe('job.timeline', () => {
     const { EngineHost } = await import('../../../src/main/host/engineHost')
     const host = new EngineHost({ workerFile, hardwareThreads: 2 })
     try {
-      const started = await host.call('job.start', { spec: busyWait(2, 1) })
+      const started = await host.call('job.start', { spec: busyWaitSpec(2, 1) })
       expect(started.ok).toBe(true)
       const jobId = (started as { result: { jobId: string } }).result.jobId
       await host.call('job.cancel', { jobId })
@@ -215,7 +208,7 @@ describe('job.timeline at the edges', () => {
   let job: Job
   beforeAll(async () => {
     engine = new Engine({ workerFile, hardwareThreads: 2 })
-    job = await engine.start(busyWait(4, 1))
+    job = await engine.start(busyWaitSpec(4, 1))
     await job.done
   })
   afterAll(() => engine.dispose())

@@ -19,6 +19,7 @@ import {
 } from '../../../src/renderer/src/charts/timeline'
 import type { TimelineWindow } from '../../../src/shared/protocol'
 import { SEGMENT } from '../../../src/shared/timeline'
+import { busyWaitSpec } from '../../fixtures/specs'
 import { workerFile } from '../../paths'
 
 interface SeriesLike {
@@ -54,21 +55,13 @@ type Rect = {
 }
 type Polygon = { type: string; shape: { points: number[][] }; style: { fill: string } }
 
-const busyWait = (tasks: number, ms: number) => ({
-  workload: 'busy_wait',
-  style: 'map',
-  threads: 2,
-  chunkSize: 1,
-  inputs: { kind: 'recipe', ms: [ms], tasks }
-})
-
 describe('timeline option', () => {
   let engine: Engine
   let job: Job
   let wallMs: number
   beforeAll(async () => {
     engine = new Engine({ workerFile, hardwareThreads: 2 })
-    job = await engine.start(busyWait(6, 5))
+    job = await engine.start(busyWaitSpec(6, 5))
     wallMs = (await job.done).wallMs
   })
   afterAll(() => engine.dispose())
