@@ -382,12 +382,6 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
-/** How many items the option draws, for tests and for the header: tasks, segments or bins. */
-export function itemCount(window: TimelineWindow): number {
-  if (window.detail === 'tasks') return (window.tasks?.task.length ?? 0) + (window.segments?.lane.length ?? 0)
-  return (window.bins?.count ?? 0) * (window.threads + 1)
-}
-
 export function buildTimelineOption({
   window,
   view = { from: window.from, to: window.to },

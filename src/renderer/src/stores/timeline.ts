@@ -183,5 +183,5 @@ export const useTimelineStore = defineStore('timeline', () => {
     }
   )
 
-  return { window, view, zoomed, extent, error, binCount, load, zoom, pan, reset, setView, stopLive }
+  return { window, view, zoomed, extent, error, binCount, load, zoom, pan, reset, setView }
 })
