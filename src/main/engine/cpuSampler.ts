@@ -294,6 +294,11 @@ export class CpuSampler {
     this.timer = null
   }
 
+  /** Bytes the samples hold (the arrays' capacity): part of what a retained job costs. */
+  get bytes(): number {
+    return this.at.byteLength + this.rows.byteLength
+  }
+
   /** The samples so far, with times relative to `origin` (the job's zero on the same clock). */
   samples(origin: number): CpuSamples {
     const { cores, count } = this

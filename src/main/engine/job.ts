@@ -109,12 +109,13 @@ export class Job {
 
   /**
    * Bytes this job holds: the plan's estimate while it runs (its results may still arrive), then
-   * what it really kept — a cancelled or count-only job holds its tables and little else.
+   * what it really kept — a cancelled or count-only job holds its tables, its CPU samples and little
+   * else.
    */
   retainedBytes(): bigint {
     const { memory } = this.plan
     if (this.isRunning) return totalOf(memory)
-    return BigInt(memory.tablesBytes + memory.callsBytes + this.results.packedBytes)
+    return BigInt(memory.tablesBytes + memory.callsBytes + this.results.packedBytes + this.cpu.bytes)
   }
 
   /** The pool's start-up, when it was started for this job, and whether it was reused. */

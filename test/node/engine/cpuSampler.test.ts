@@ -157,6 +157,16 @@ describe('CpuSampler', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('counts the bytes its sample arrays hold, capacity included', async () => {
+    const cpu = sampler(scripted(readingsOf([[1, 1]])))
+    expect(cpu.bytes).toBe(0)
+    cpu.start()
+    await vi.advanceTimersByTimeAsync(100)
+    // The first sample grows the arrays to 64 samples: 64 × 8 bytes of times, 64 × 2 × 4 of loads.
+    expect(cpu.bytes).toBe(64 * 8 + 64 * 2 * 4)
+    cpu.stop()
+  })
+
   it('takes a failed reading as a gap and goes on sampling', async () => {
     const readings = readingsOf([
       [1, 0],

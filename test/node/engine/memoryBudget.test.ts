@@ -81,13 +81,19 @@ describe('memory budget', () => {
     expect(engine.memory().jobsRetained).toBe(20)
   })
 
-  it('counts what a finished job really holds, not what it might have kept', async () => {
+  it('counts what a finished job really holds (its CPU samples too), not what it might have kept', async () => {
     engine = new Engine({ workerFile, hardwareThreads: 2 })
     const job = await engine.start({ ...countOnly(10), keep: 'all' })
     await job.done
+    // The CPU sampler takes its last reading an interval after the end; then its arrays are final.
+    await new Promise((resolve) => setTimeout(resolve, 300))
     const { memory } = job.plan
+    // Samples are held in arrays of at least 64: 8 bytes of time and 4 per core each.
+    const samples = job.cpuSamples()
+    expect(samples.at.length).toBeGreaterThan(0)
+    const cpuBytes = 64 * (8 + 4 * samples.cores)
     // 10 tasks × 15 pairs × 2 one-byte positions, each task's tuples 4-byte aligned (30 → 32 bytes).
-    expect(job.retainedBytes()).toBe(BigInt(memory.tablesBytes + memory.callsBytes + 10 * 32))
+    expect(job.retainedBytes()).toBe(BigInt(memory.tablesBytes + memory.callsBytes + 10 * 32 + cpuBytes))
     expect(engine.memory().jobsBytes).toBe(Number(job.retainedBytes()))
   })
 })
