@@ -8,7 +8,8 @@ import {
   shouldStopSampling,
   summarizeSamples
 } from '../../../src/shared/experiments/samples'
-import { seededRandom } from '../../../src/shared/experiments/random'
+import { quantileSorted } from '../../../src/shared/experiments/distributions'
+import { randomIndex, seededRandom } from '../../../src/shared/experiments/random'
 
 /** Standard normal draws by Box–Muller, from the seeded generator. */
 function normals(seed: number): () => number {
@@ -77,6 +78,24 @@ describe('bootstrapMedianCi', () => {
     expect([8, 9, 10].some((seed) => few(seed).low !== few(7).low || few(seed).high !== few(7).high)).toBe(
       true
     )
+  })
+
+  it('equals a plain resample-sort-take-the-median bootstrap drawing the same indices', () => {
+    for (const xs of [samples, samples.slice(0, 10), [3, 1, 2], [5, 9]]) {
+      const sorted = [...xs].sort((a, b) => a - b)
+      const random = seededRandom(99)
+      const medians = Array.from({ length: 500 }, () => {
+        const resample = Array.from({ length: xs.length }, () => sorted[randomIndex(random, xs.length)])
+        return median(resample)
+      }).sort((a, b) => a - b)
+      expect(bootstrapMedianCi(xs, { seed: 99, resamples: 500 })).toEqual({
+        low: quantileSorted(medians, 0.025),
+        high: quantileSorted(medians, 0.975),
+        level: 0.95,
+        resamples: 500,
+        seed: 99
+      })
+    }
   })
 
   it('brackets the median within the sample range', () => {
