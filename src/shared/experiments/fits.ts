@@ -383,7 +383,7 @@ function fitVerdict(fit: ModelFit, label: string): string {
   const described = fit.params
     .map((e) => {
       const ci = e.ci ? ` (95% CI ${formatNumber(e.ci.low)}–${formatNumber(e.ci.high)})` : ''
-      return `${e.name} = ${formatNumber(e.value)}${ci}`
+      return `${e.name} = ${formatNumber(e.value)}${e.atBound ? ' (at its bound)' : ''}${ci}`
     })
     .join(', ')
   if (fit.status === 'exact') {
@@ -507,6 +507,14 @@ export function analyzeScaling(
     verdicts.push(
       `Points beyond the ${hw} hardware threads (${excluded.map((p) => p.threads).join(', ')}) are shown but not ` +
         'fitted: the scaling laws describe parallel hardware, not threads time-slicing on the same CPUs.'
+    )
+  }
+  const superlinear = fittedPoints.filter((p) => p.speedup > p.threads * 1.02)
+  if (superlinear.length > 0) {
+    verdicts.push(
+      `Speedup above the thread count at ${superlinear.map((p) => p.threads).join(', ')} threads (superlinear: ` +
+        'more cache for the same data, or a slow 1-thread run): no serial-fraction law describes that, so the ' +
+        'fits pin the serial fraction at 0.'
     )
   }
   const smt = fittedPoints.filter((p) => p.beyondPhysicalCores)

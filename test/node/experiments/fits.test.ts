@@ -293,6 +293,20 @@ describe('honest limits', () => {
     expect(all.points.every((p) => p.fitted)).toBe(true)
     expect(all.fits.amdahl.status).toBe('fitted')
   })
+
+  it('say when speedup is superlinear, which no serial-fraction law can follow', () => {
+    const a = analyzeScaling([
+      { threads: 1, timeMs: 1000 },
+      { threads: 2, timeMs: 450 },
+      { threads: 4, timeMs: 230 }
+    ])
+    expect(a.fits.amdahl.params[0]).toMatchObject({ value: 0, atBound: true })
+    expect(a.fits.amdahl.verdict).toMatch(/^Amdahl: serialFraction = 0 \(at its bound\)/)
+    expect(a.verdicts[0]).toBe(
+      'Speedup above the thread count at 2, 4 threads (superlinear: more cache for the same data, or a slow ' +
+        '1-thread run): no serial-fraction law describes that, so the fits pin the serial fraction at 0.'
+    )
+  })
 })
 
 describe('bad inputs', () => {
