@@ -159,7 +159,9 @@ export class Job {
     if (cached && cached.samples === samples.at.length && cached.intervalMs === samples.intervalMs) {
       return { ...samples, ...cached.occupancy }
     }
-    const occupancy = coreOccupancy(samples, this.timings, this.plan.threads, this.unplacedSpans())
+    const { start, end, lane, cpu, ranFlags: ran } = this.timings
+    const tasks = { start, end, lane, cpu, ran }
+    const occupancy = coreOccupancy(samples, tasks, this.plan.threads, this.unplacedSpans())
     this.occupancy = this.isRunning
       ? null
       : { samples: samples.at.length, intervalMs: samples.intervalMs, occupancy }

@@ -67,10 +67,27 @@ describe('coreOccupancy', () => {
   })
 
   it('treats a CPU number beyond the sampled cores as unknown, and a lane beyond the lanes as none', () => {
-    const got = coreOccupancy(intervals, tasksOf([[0, 100, 0, 7], [0, 100, 5, 0]]), 2)
+    const got = coreOccupancy(
+      intervals,
+      tasksOf([
+        [0, 100, 0, 7],
+        [0, 100, 5, 0]
+      ]),
+      2
+    )
     expect(rounded(got.workers)).toEqual([0, 0, 0, 0, 0, 0])
     expect(rounded(got.unplaced)).toEqual([1, 0, 0])
     expect(Array.from(got.laneCore)).toEqual([-1, -1, -1, -1, -1, -1])
+  })
+
+  it('leaves out tasks the ran flags say did not run, whatever their (unfilled) times', () => {
+    // An unfilled row of a running job's tables: zeros, on lane 0, core 0.
+    const tasks = {
+      ...tasksOf([...rows.slice(0, 4), [0, 0, 0, 0], [0, 100, 0, 0]]),
+      ran: Uint8Array.of(1, 1, 1, 1, 0, 0)
+    }
+    const got = coreOccupancy(intervals, tasks, 2)
+    expect(rounded(got.workers)).toEqual([0.5, 0.8, 0.5, 0.4, 0.5, 0])
   })
 
   it('answers before the baseline reading with empty, correctly sized arrays', () => {

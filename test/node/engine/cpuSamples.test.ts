@@ -103,7 +103,8 @@ describe('job.cpu on a real job', () => {
     expect(inside).toBeGreaterThanOrEqual(2)
     // In an interval that starts after the job's end, nobody.
     const after = at.length - 1
-    if (at[after - 1] >= summary.wallMs) expect([laneCore[after], laneCore[at.length + after]]).toEqual([-1, -1])
+    if (at[after - 1] >= summary.wallMs)
+      expect([laneCore[after], laneCore[at.length + after]]).toEqual([-1, -1])
   })
 
   it('refuses an unknown job, as the other job commands do', async () => {

@@ -86,7 +86,9 @@ describe('parseCpuList', () => {
   })
 
   it('refuses what is neither a number nor an ascending range, saying which part', () => {
-    expect(() => parseCpuList('0-3,x')).toThrow('"x" in a CPU list is neither a CPU number nor a range such as 0-3')
+    expect(() => parseCpuList('0-3,x')).toThrow(
+      '"x" in a CPU list is neither a CPU number nor a range such as 0-3'
+    )
     expect(() => parseCpuList('5-2')).toThrow('"5-2"')
   })
 
