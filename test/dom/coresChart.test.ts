@@ -95,7 +95,7 @@ describe('cores chart', () => {
     const legend = wrapper!.findAll('[data-part]').map((item) => item.text())
     expect(legend).toEqual([
       'the job’s tasks',
-      'the job’s tasks, core not known yet',
+      'the job’s tasks, core not known',
       'other load (not the job’s tasks)'
     ])
     expect(wrapper!.find('.chart-box').attributes('aria-label')).toContain(

@@ -77,19 +77,20 @@ describe('rows of cores', () => {
     expect(rowLabel(3, coreRows(8), 8)).toBe('cpu 3')
   })
 
-  it('splits each core’s load: tasks at most what the OS measured, the rest other load', () => {
+  it('splits each core’s load: tasks at most what the OS measured, tasks elsewhere, the rest other load', () => {
     const shares = rowShares(samplesOf(), coreRows(2))
     // Row 0 (core 0): tasks 0.9, 0.8 (1.2 claimed, 0.8 measured), 0.2; row 1 (core 1): 0, 0.3, 0.
     expect(rounded(shares.workers)).toEqual([0.9, 0.8, 0.2, 0, 0.3, 0])
-    // Sample 2 has 0.1 cores of worker time on an unknown core: out of the rest (core 0's 0.3), not other load.
-    expect(rounded(shares.unplaced)).toEqual([0, 0, 0.1, 0, 0, 0])
-    expect(rounded(shares.other)).toEqual([0.1, 0, 0.2, 0.5, 0.2, 0])
+    // Sample 1: core 0's 0.4 claimed beyond its load ran elsewhere: core 1's whole rest (0.2).
+    // Sample 2: 0.1 cores of worker time on an unknown core, out of the rest (core 0's 0.3).
+    expect(rounded(shares.unplaced)).toEqual([0, 0, 0.1, 0, 0.2, 0])
+    expect(rounded(shares.other)).toEqual([0.1, 0, 0.2, 0.5, 0, 0])
   })
 
   it('averages the cores of a row, and leaves out a core the OS did not list', () => {
     const shares = rowShares(samplesOf(), coreRows(2, 1))
     expect(rounded(shares.workers)).toEqual([0.45, 0.55, 0.1])
-    expect(rounded(shares.other)).toEqual([0.3, 0.1, 0.1])
+    expect(rounded(shares.other)).toEqual([0.3, 0, 0.1])
     const offline = samplesOf({ busy: Float32Array.from([1, 0.8, 0.5, NaN, NaN, NaN]) })
     expect(rounded(rowShares(offline, coreRows(2, 1)).workers)).toEqual([0.9, 0.8, 0.2])
     expect(rowShares(offline, coreRows(2)).other[3]).toBeNaN()
@@ -250,12 +251,13 @@ describe('cores option', () => {
   it('stacks each row’s parts from the bottom, as tall as their shares of the row', () => {
     const option = build()
     const load = option.series.find((s) => s.name === 'load')!
-    // Row 0 has tasks, tasks on an unknown core and other load; row 1 tasks and other load.
+    // Both rows have tasks, tasks on an unknown core and other load.
     expect(load.data.map(([, , row, code]) => [row, code])).toEqual([
       [0, 0],
       [0, 1],
       [0, 2],
       [1, 0],
+      [1, 1],
       [1, 2]
     ])
     // Row 0's tasks: band 18 px, bottom at 10 + 9 = 19; samples 0..100, 100..200, 200..300.
@@ -315,7 +317,7 @@ describe('cores option', () => {
     expect(text).toContain('<b>cpu 0</b>')
     expect(text).toContain('busy 50%')
     expect(text).toContain('the job’s tasks: 20%')
-    expect(text).toContain('the job’s tasks, core not known yet: 10%')
+    expect(text).toContain('the job’s tasks, core not known: 10%')
     expect(text).toContain('other load (not the job’s tasks): 20%')
     expect(rowTooltip(samples, rowShares(samples, layout), layout, 1, 250)).toContain(
       'workers here: worker 0, worker 1'

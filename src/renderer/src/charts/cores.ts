@@ -9,7 +9,7 @@ import { axisLabel, formatTime, type TimelineView } from './timeline'
  * the machine's physical cores; below, every core's sampled load over the same time axis as the
  * worker timeline above it (same plot margins, same view), each cell filled from the bottom by
  * the share of the interval the core was busy, in three tones: the job's workers' tasks, worker
- * time whose core is not known (yet), and everything else (other programs, the engine's own main
+ * time whose core is not known (still running, or moved by the OS), and everything else (other programs, the engine's own main
  * thread). The workers on a core are written over its cells where they fit.
  */
 
@@ -23,7 +23,7 @@ export type CorePart = 'workers' | 'unplaced' | 'other'
 export const CORE_PARTS: readonly CorePart[] = ['workers', 'unplaced', 'other']
 export const CORE_PART_LABELS: Record<CorePart, string> = {
   workers: 'the job’s tasks',
-  unplaced: 'the job’s tasks, core not known yet',
+  unplaced: 'the job’s tasks, core not known',
   other: 'other load (not the job’s tasks)'
 }
 
@@ -68,11 +68,12 @@ export function coresChartHeight(rows: number): number {
 
 /**
  * Each row's load per sample, split into its parts (`part[row × samples + sample]`, 0..1, NaN where
- * no core of the row was sampled). Per core: the workers' share is what the OS measured at most
- * (a task is put on the core it ended on, so a moved thread can over-count one), the rest of its
- * busy share is other load. Worker time whose core is not known (`unplaced`, in cores) must be
- * somewhere in that rest: it is taken out of every core's rest in proportion, so it never shows as
- * other load. A row of several cores shows their mean.
+ * no core of the row was sampled). Per core: the workers' share is what the OS measured at most,
+ * the rest of its busy share is other load. But worker time whose core is not known (`unplaced`,
+ * in cores) must be somewhere in that rest, and so must what a core's workers claimed beyond its
+ * measured load (a task is put on the CPU it ended on, so a thread the OS moved is counted on one
+ * core only): both are taken out of every core's rest in proportion, so neither shows as other
+ * load. A row of several cores shows their mean.
  */
 export function rowShares(samples: CpuSamples, layout: CoreRows): Record<CorePart, Float32Array> {
   const { cores, at, busy, workers, unplaced } = samples
@@ -86,14 +87,21 @@ export function rowShares(samples: CpuSamples, layout: CoreRows): Record<CorePar
   const rest = new Float64Array(cores)
   for (let s = 0; s < n; s++) {
     let restSum = 0
+    let elsewhere = unplaced[s] ?? 0
     for (let core = 0; core < cores; core++) {
       const b = busy[core * n + s]
-      const placed = Math.min(workers[core * n + s] ?? 0, b)
-      w[core] = b === b ? Math.max(0, placed) : NaN
-      rest[core] = b === b ? b - w[core] : NaN
-      if (b === b) restSum += rest[core]
+      const claimed = Math.max(0, workers[core * n + s] ?? 0)
+      if (!(b === b)) {
+        w[core] = NaN
+        rest[core] = NaN
+        continue
+      }
+      w[core] = Math.min(claimed, b)
+      rest[core] = b - w[core]
+      restSum += rest[core]
+      elsewhere += claimed - w[core]
     }
-    const unknownShare = restSum > 0 ? Math.min(unplaced[s] ?? 0, restSum) / restSum : 0
+    const unknownShare = restSum > 0 ? Math.min(elsewhere, restSum) / restSum : 0
     for (let row = 0; row < layout.rows; row++) {
       let count = 0
       const sums = { workers: 0, unplaced: 0, other: 0 }
@@ -453,12 +461,13 @@ export function buildCoresOption({
     { xAxis: 0, name: 'start' },
     { xAxis: window.now, name: window.running ? 'now' : 'end' }
   ].filter((mark) => mark.xAxis >= view.from && mark.xAxis <= view.to)
+  // Start and end are named once, above the workers graph, clear of its axis labels.
   const markLine = (withLabels: boolean) => ({
     silent: true,
     symbol: 'none',
     animation: false,
     lineStyle: { color: text, type: 'dashed' as const, width: 1 },
-    label: { show: withLabels, color: text, formatter: '{b}', position: 'start' as const, distance: 2 },
+    label: { show: withLabels, color: text, formatter: '{b}', position: 'end' as const, distance: 2 },
     data: marks
   })
 
