@@ -602,7 +602,8 @@ export function buildCoresOption({
         nameTextStyle: { color: text },
         axisLine: { lineStyle: { color: line } },
         splitLine: { lineStyle: { color: line } },
-        axisLabel: { color: text }
+        // The top is headroom; its label would sit under the start and end marks' names.
+        axisLabel: { color: text, showMaxLabel: false }
       },
       {
         type: 'category',
