@@ -55,6 +55,14 @@ export const WorkloadInfoSchema = z.object({
 export const EngineInfoSchema = z.object({
   version: z.string(),
   hardwareThreads: z.number(),
+  /**
+   * Physical cores this process may use: distinct (package, core) pairs from Linux's CPU topology
+   * (`sysfs-topology`) or `/proc/cpuinfo`; elsewhere the hardware threads stand in (`hardware-threads`).
+   */
+  physicalCores: z.object({
+    count: z.number(),
+    source: z.enum(['sysfs-topology', 'proc-cpuinfo', 'hardware-threads'])
+  }),
   cpuModel: z.string(),
   platform: z.string(),
   arch: z.string(),
@@ -392,7 +400,22 @@ export const CpuSamplesSchema = z.object({
    * `busy[core × at.length + sample]`: the share of that interval the core spent busy (not idle or
    * waiting for I/O), 0..1; NaN when a reading did not list the core (it was offline).
    */
-  busy: typedArray(Float32Array)
+  busy: typedArray(Float32Array),
+  /** Worker lanes of the job. */
+  lanes: z.number(),
+  /**
+   * `workers[core × at.length + sample]`: the share of that interval the job's workers spent in
+   * tasks on the core, each task put on the CPU its thread last ran on (Linux; 0 where unknown).
+   * `busy − workers`, when above 0, is load that was not the job's tasks.
+   */
+  workers: typedArray(Float32Array),
+  /** `laneCore[lane × at.length + sample]`: the core the worker spent most of its task time on, −1 none. */
+  laneCore: typedArray(Int16Array),
+  /**
+   * Per sample, worker time in tasks whose core is not known, in cores (ms ÷ the interval): all of
+   * it where the OS does not say (not Linux), else the chunks still running and stopped tasks.
+   */
+  unplaced: typedArray(Float32Array)
 })
 export type CpuSamples = z.output<typeof CpuSamplesSchema>
 

@@ -20,6 +20,7 @@ import { workloadInfos } from '../../src/shared/workloads'
 export const fakeInfo: EngineInfo = {
   version: '0.1.0',
   hardwareThreads: 2,
+  physicalCores: { count: 2, source: 'sysfs-topology' },
   cpuModel: 'Test CPU @ 3.0GHz',
   platform: 'linux',
   arch: 'x64',
@@ -110,7 +111,10 @@ export function timingBatch(jobId: string, rows: [number, number, number, number
   }
 }
 
-/** The host's answer to `job.cpu`: two cores over three 100 ms intervals, the first core busy. */
+/**
+ * The host's answer to `job.cpu`: two cores over three 100 ms intervals, the first core busy, most
+ * of it worker 0's tasks for the first two intervals; the second core a quarter busy with other load.
+ */
 export function cpuSamples(jobId: string): CpuSamples {
   return {
     jobId,
@@ -119,7 +123,11 @@ export function cpuSamples(jobId: string): CpuSamples {
     source: 'proc-stat',
     from: -0.1,
     at: Float64Array.from([100, 200, 300]),
-    busy: Float32Array.from([1, 1, 0.5, 0, 0.25, 0])
+    busy: Float32Array.from([1, 1, 0.5, 0, 0.25, 0]),
+    lanes: 2,
+    workers: Float32Array.from([0.9, 0.6, 0, 0, 0, 0]),
+    laneCore: Int16Array.from([0, 0, -1, -1, -1, -1]),
+    unplaced: Float32Array.from([0, 0, 0])
   }
 }
 

@@ -11,6 +11,7 @@ import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
 import { Job, type JobListener } from './job'
 import { planJobAsync } from './planAsync'
+import { readPhysicalCores, type PhysicalCores } from './physicalCores'
 import type { Backend } from './backends/backend'
 import { BACKENDS, BACKEND_UNAVAILABLE } from './backends'
 
@@ -49,6 +50,8 @@ export class Engine {
   private readonly jobs = new Map<string, Job>()
   private running: Job | null = null
   private disposed = false
+  /** Read once, at the first `info()`: the topology does not change while the app runs. */
+  private physical: PhysicalCores | null = null
 
   constructor(private readonly options: EngineOptions) {
     this.hardwareThreads = options.hardwareThreads ?? os.availableParallelism()
@@ -60,6 +63,7 @@ export class Engine {
     return {
       version,
       hardwareThreads: this.hardwareThreads,
+      physicalCores: (this.physical ??= readPhysicalCores(this.hardwareThreads)),
       cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
       platform: process.platform,
       arch: process.arch,

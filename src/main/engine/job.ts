@@ -6,6 +6,7 @@ import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './back
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { CPU_SAMPLE_MS, CpuSampler, type CpuSamples } from './cpuSampler'
+import { coreOccupancy, type CoreOccupancy, type UnreportedSpan } from './coreOccupancy'
 import { TaskWatchdog } from './taskWatchdog'
 import { ChunkLog } from './chunkLog'
 import { laneTime } from './laneTime'
@@ -88,6 +89,8 @@ export class Job {
   chunksFiled = 0
   /** Every CPU's utilization from the job's start to a moment after its end. */
   private readonly cpu = new CpuSampler()
+  /** The workers' occupancy of the cores, kept once the job has ended (see `cpuSamples`). */
+  private occupancy: { samples: number; intervalMs: number; occupancy: CoreOccupancy } | null = null
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
@@ -150,8 +153,40 @@ export class Job {
    * Every CPU's utilization, about every 100 ms, from the job's start (a baseline reading taken
    * as its clock starts) to a moment after its end; times on the job clock.
    */
-  cpuSamples(): CpuSamples {
-    return this.cpu.samples(this.origin)
+  cpuSamples(): CpuSamples & CoreOccupancy {
+    const samples = this.cpu.samples(this.origin)
+    const cached = this.occupancy
+    // An ended job's samples change only while the last reading is still to come.
+    if (cached && cached.samples === samples.at.length && cached.intervalMs === samples.intervalMs) {
+      return { ...samples, ...cached.occupancy }
+    }
+    const { start, end, lane, cpu, ranFlags: ran } = this.timings
+    const tasks = { start, end, lane, cpu, ran }
+    const occupancy = coreOccupancy(samples, tasks, this.plan.threads, this.unplacedSpans())
+    this.occupancy = this.isRunning
+      ? null
+      : { samples: samples.at.length, intervalMs: samples.intervalMs, occupancy }
+    return { ...samples, ...occupancy }
+  }
+
+  /**
+   * Worker time in a task whose core is not recorded: the chunks running now (their tasks' cores
+   * come with their replies) and the tasks a cancel stopped midway.
+   */
+  private unplacedSpans(): UnreportedSpan[] {
+    const spans: UnreportedSpan[] = []
+    const { lane, times, length } = this.chunks
+    for (let i = 0; i < length; i++) {
+      const from = times.stoppedFrom[i]
+      if (from === from) spans.push({ lane: lane[i], from, to: times.stoppedTo[i] })
+    }
+    if (!this.isRunning) return spans
+    const now = this.now()
+    for (const flight of this.inFlight.values()) {
+      const live = flight.run.activity()
+      if (live) spans.push({ lane: live.lane, from: live.receivedAt, to: now })
+    }
+    return spans
   }
 
   private now(): number {

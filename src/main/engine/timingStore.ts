@@ -63,6 +63,11 @@ export class TimingStore {
     return tables.reduce((sum, table) => sum + table.byteLength, 0)
   }
 
+  /** 1 for each task that ran, by task: read-only, for walks over every task (`coreOccupancy`). */
+  get ranFlags(): Uint8Array {
+    return this.ranFlag
+  }
+
   /** Whether a task ran (done or failed), so it has timings. */
   ran(task: number): boolean {
     return this.ranFlag[task] === 1

@@ -77,6 +77,36 @@ describe('job.cpu on a real job', () => {
     expect(sum / intervals).toBeGreaterThanOrEqual(1.2)
   })
 
+  it('puts the workers on the cores they ran on (Linux), and their time on some core either way', () => {
+    const { at, workers, laneCore, unplaced, cores, lanes } = samples
+    expect(lanes).toBe(2)
+    expect(workers).toHaveLength(cores * at.length)
+    expect(laneCore).toHaveLength(lanes * at.length)
+    const linux = process.platform === 'linux'
+    // The intervals wholly inside the job: both workers ran tasks throughout (tasks are 250 ms).
+    let inside = 0
+    for (let s = 1; s < at.length; s++) {
+      if (at[s] > summary.wallMs - 5) continue
+      inside++
+      let placed = 0
+      for (let core = 0; core < cores; core++) placed += workers[core * at.length + s]
+      // Each worker's time counted once: placed on its core (Linux) or unplaced elsewhere.
+      expect(placed + unplaced[s]).toBeGreaterThan(1.8)
+      expect(placed + unplaced[s]).toBeLessThan(2.2)
+      for (let lane = 0; lane < lanes; lane++) {
+        const core = laneCore[lane * at.length + s]
+        if (linux) expect(core).toBeGreaterThanOrEqual(0)
+        else expect(core).toBe(-1)
+      }
+      if (linux) expect(unplaced[s]).toBe(0)
+    }
+    expect(inside).toBeGreaterThanOrEqual(2)
+    // In an interval that starts after the job's end, nobody.
+    const after = at.length - 1
+    if (at[after - 1] >= summary.wallMs)
+      expect([laneCore[after], laneCore[at.length + after]]).toEqual([-1, -1])
+  })
+
   it('refuses an unknown job, as the other job commands do', async () => {
     const outcome = await host.call('job.cpu', { jobId: 'job-nope' })
     expect(outcome).toMatchObject({ ok: false, error: { code: 'UNKNOWN_JOB' } })
