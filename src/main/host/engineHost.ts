@@ -15,6 +15,7 @@ import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
+import { timingsCsvSlices, exportTimings } from './timingsCsv'
 import { traceSlices } from './traceExport'
 
 export type EngineHostOptions = EngineOptions
@@ -71,8 +72,12 @@ export class EngineHost {
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
       'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
-      'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
-        format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format)
+      'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) => {
+        const job = engine.job(jobId)
+        if (format === 'trace') return exportTrace(job)
+        if (format === 'timings') return exportTimings(job)
+        return exportJob(job, format)
+      }
     }
   }
 
@@ -139,6 +144,14 @@ export class EngineHost {
    */
   async *trace(jobId: string): AsyncGenerator<string, void, void> {
     yield* traceSlices(this.engine.job(jobId))
+  }
+
+  /**
+   * Streams an ended job's per-task timings as the CSV `job.export` makes (format `timings`), in
+   * slices, with no size limit: for a front door in the host's own process that writes them to a file.
+   */
+  async *timingsCsv(jobId: string): AsyncGenerator<string, void, void> {
+    yield* timingsCsvSlices(this.engine.job(jobId))
   }
 
   /**
