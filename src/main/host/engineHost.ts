@@ -16,7 +16,7 @@ import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
 import { timingsCsvSlices, exportTimings } from './timingsCsv'
-import { traceSlices } from './traceExport'
+import { traceSlices, type TraceReport } from './traceExport'
 
 export type EngineHostOptions = EngineOptions
 
@@ -141,9 +141,10 @@ export class EngineHost {
   /**
    * Streams an ended job's timeline as Chrome trace JSON (Perfetto, chrome://tracing), in slices
    * of about 64 KiB of text: for a front door in the host's own process that writes it to a file.
+   * `report`, when given, is filled in with what the trace left out, once it has been read through.
    */
-  async *trace(jobId: string): AsyncGenerator<string, void, void> {
-    yield* traceSlices(this.engine.job(jobId))
+  async *trace(jobId: string, report?: TraceReport): AsyncGenerator<string, void, void> {
+    yield* traceSlices(this.engine.job(jobId), undefined, report)
   }
 
   /**
