@@ -28,8 +28,9 @@ describe('busy time per interval', () => {
     const end = new Float64Array([100, 300, 300])
     const out = new Float64Array(3)
     // Lane 0 ran tasks 0 and 1 as two chunks; lane 1 ran task 2.
-    let cursor = addBusy(start, end, 0, 1, bounds, out, 0)
-    cursor = addBusy(start, end, 1, 1, bounds, out, cursor)
+    const cursor = addBusy(start, end, 0, 1, bounds, out, 0)
+    expect(cursor).toBe(0)
+    expect(addBusy(start, end, 1, 1, bounds, out, cursor)).toBe(1)
     addBusy(start, end, 2, 1, bounds, out, 0)
     expect([...out]).toEqual([200, 150, 200])
     expect([...meanLanes(out, bounds)]).toEqual([2, 1.5, 2])
