@@ -7,7 +7,7 @@ import { EngineHost } from './host/engineHost'
 import { serveApp } from './shell/appProtocol'
 import { prepareBeforeReady } from './shell/beforeReady'
 import { createIpcGate } from './shell/ipc'
-import { exportResults, openJob, saveJob } from './shell/jobFiles'
+import { exportResults, exportTrace, openJob, saveJob } from './shell/jobFiles'
 import type { JobFileDeps } from './shell/jobFiles'
 import { claimSingleInstance, disposeBeforeQuit, resolveWorkerFile, shutDownEngine } from './shell/lifecycle'
 import { createMainWindow, rendererDir, rendererUrl } from './shell/mainWindow'
@@ -79,6 +79,7 @@ async function start(): Promise<void> {
       openJob: () => void openJob(files),
       saveJob: () => void saveJob(files),
       exportResults: () => void exportResults(files),
+      exportTrace: () => void exportTrace(files),
       showAbout: () => void showAbout()
     },
     { appName: APP_NAME, isPackaged: app.isPackaged, platform: process.platform }

@@ -474,7 +474,9 @@ export type TuplesPage = z.output<typeof TuplesPageSchema>
 export const ExportFileSchema = z.object({
   filename: z.string(),
   mime: z.string(),
-  text: z.string()
+  text: z.string(),
+  /** What the file left out or cut, one sentence each (a trace says it inside too); absent when nothing. */
+  leftOut: z.array(z.string()).optional()
 })
 export type ExportFile = z.output<typeof ExportFileSchema>
 

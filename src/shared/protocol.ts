@@ -31,8 +31,11 @@ export const MAX_RESULT_ROWS = 1000
 export const MAX_TUPLES_PAGE = 10_000
 export const MAX_TIMINGS_PAGE = 200_000
 
-/** What `job.export` writes: the results as JSON or CSV, or the timeline as a Chrome trace. */
-export const EXPORT_FORMATS = ['json', 'csv', 'trace'] as const
+/**
+ * What `job.export` writes: the results as JSON or CSV, the timeline as a Chrome trace, or each
+ * task's timings as CSV.
+ */
+export const EXPORT_FORMATS = ['json', 'csv', 'trace', 'timings'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** Which part of a job's timeline to measure (`job.timeline`), all optional. */
@@ -106,7 +109,7 @@ export const CommandSchemas = {
     }),
   /** Every CPU's utilization over a job, sampled about every 100 ms (see `CpuSamples`). */
   'job.cpu': z.object({ jobId }).strict(),
-  /** A job's results (JSON, CSV) or its timeline as a Chrome trace, as one file of at most 24 MiB. */
+  /** A job's results (JSON, CSV), its timeline as a Chrome trace or its timings (CSV), as one file of at most 24 MiB. */
   'job.export': z.object({ jobId, format: z.enum(EXPORT_FORMATS) }).strict()
 } as const
 

@@ -177,7 +177,15 @@ describe('timeline chart', () => {
     expect([optionOf(wrapper).xAxis.min, optionOf(wrapper).xAxis.max]).toEqual([0, wall])
   })
 
-  it('exports the finished job’s trace through a download, and says why when the host refuses', async () => {
+  /** Opens the toolbar's Export menu and returns its entry with this label. */
+  async function menuEntry(label: string) {
+    const toggle = wrapper!.findAll('button').find((b) => b.text() === 'Export ▾')!
+    if (toggle.attributes('aria-expanded') !== 'true') await toggle.trigger('click')
+    await settle()
+    return wrapper!.findAll('[role=menuitem]').find((b) => b.text() === label)!
+  }
+
+  it('exports the finished job’s trace through a download, says what it left out, and why when the host refuses', async () => {
     const api = createFakeApi({
       exportJob: vi
         .fn()
@@ -186,31 +194,88 @@ describe('timeline chart', () => {
           mime: 'application/json',
           text: '{"traceEvents":[]}'
         })
+        .mockResolvedValueOnce({
+          filename: 'job-1-trace.json',
+          mime: 'application/json',
+          text: '{"traceEvents":[]}',
+          leftOut: ['arguments of 3 tasks cut to 120 characters']
+        })
         .mockRejectedValueOnce(new Error('the trace of this job (1,000,000 tasks) is over 24.0 MiB'))
     })
     const { pinia } = await connectedPinia(api)
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
     const job = useJobStore()
-    const exportButton = () => wrapper!.findAll('button').find((b) => b.text() === 'Export trace')!
-    expect(exportButton().attributes('disabled')).toBeDefined()
+    // Nothing to export before a job: the menu's button is off.
+    const toggle = () => wrapper!.findAll('button').find((b) => b.text() === 'Export ▾')!
+    expect(toggle().attributes('disabled')).toBeDefined()
     await job.start(spec)
+    await frame()
+    // While it runs, the chart can be saved, but not yet the trace or the timings.
+    expect(toggle().attributes('disabled')).toBeUndefined()
+    expect((await menuEntry('Export trace')).attributes('disabled')).toBeDefined()
+    expect((await menuEntry('Export timings CSV')).attributes('disabled')).toBeDefined()
+    expect((await menuEntry('Save PNG')).attributes('disabled')).toBeUndefined()
     api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
     await frame()
-    expect(exportButton().attributes('disabled')).toBeUndefined()
+    expect((await menuEntry('Export trace')).attributes('disabled')).toBeUndefined()
     const createObjectURL = vi.fn(() => 'blob:trace')
     vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }))
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
-    await exportButton().trigger('click')
+    await (await menuEntry('Export trace')).trigger('click')
     await settle()
     expect(api.exportJob).toHaveBeenCalledWith('job-1', 'trace')
     expect(click).toHaveBeenCalledTimes(1)
     expect(job.notice).toBe('Saved job-1-trace.json')
-    await exportButton().trigger('click')
+    // Choosing closes the menu.
+    expect(wrapper.findAll('[role=menuitem]')).toHaveLength(0)
+    await (await menuEntry('Export trace')).trigger('click')
     await settle()
-    expect(click).toHaveBeenCalledTimes(1)
+    expect(job.notice).toBe('Saved job-1-trace.json; left out: arguments of 3 tasks cut to 120 characters')
+    await (await menuEntry('Export trace')).trigger('click')
+    await settle()
+    expect(click).toHaveBeenCalledTimes(2)
     expect(job.actionError).toBe('Export failed: the trace of this job (1,000,000 tasks) is over 24.0 MiB')
     click.mockRestore()
     vi.unstubAllGlobals()
+  })
+
+  it('exports the timings as CSV', async () => {
+    const csv = 'task,lane,thread,cpu,start_ms,end_ms,queue_wait_ms,tuples\n0,0,11,1,0.5,0.75,0.25,3\n'
+    const api = createFakeApi({
+      exportJob: vi.fn().mockResolvedValue({ filename: 'job-1-timings.csv', mime: 'text/csv', text: csv })
+    })
+    const { pinia } = await connectedPinia(api)
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
+    const job = useJobStore()
+    await job.start(spec)
+    api.emit({ type: 'job.finished', payload: summaryOf(planSummary(spec), 'job-1') })
+    await frame()
+    let blob: Blob | null = null
+    const createObjectURL = vi.fn((made: Blob) => {
+      blob = made
+      return 'blob:timings'
+    })
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }))
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await (await menuEntry('Export timings CSV')).trigger('click')
+    await settle()
+    expect(api.exportJob).toHaveBeenCalledWith('job-1', 'timings')
+    expect(await blob!.text()).toBe(csv)
+    expect(job.notice).toBe('Saved job-1-timings.csv')
+    click.mockRestore()
+    vi.unstubAllGlobals()
+  })
+
+  it('closes the Export menu on Escape, back on its button', async () => {
+    const { pinia } = await connectedPinia()
+    wrapper = mount(TimelineChart, { global: { plugins: [pinia] }, attachTo: document.body })
+    await useJobStore().start(spec)
+    await frame()
+    const entry = await menuEntry('Save PNG')
+    expect(entry.exists()).toBe(true)
+    await entry.trigger('keydown', { key: 'Escape' })
+    expect(wrapper.findAll('[role=menuitem]')).toHaveLength(0)
+    expect(document.activeElement?.textContent?.trim()).toBe('Export ▾')
   })
 
   it('says the timeline could not be loaded, and keeps going', async () => {

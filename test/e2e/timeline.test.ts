@@ -124,19 +124,38 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
       expect(legend).toContain(part)
     expect(chartWarnings).toEqual([])
     // The trace downloads, and opens: a task event for each of the six tasks, every lane named.
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export trace' }).click()
-    ])
+    const exportMenu = async (entry: string) => {
+      await page.getByRole('button', { name: 'Export ▾' }).click()
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('menuitem', { name: entry }).click()
+      ])
+      return download
+    }
+    const download = await exportMenu('Export trace')
     const trace = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
       traceEvents: { ph: string; cat?: string; name: string; args?: { name?: string } }[]
     }
-    expect(trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task')).toHaveLength(6)
+    expect(trace.traceEvents.filter((e) => e.ph === 'X' && /^#\d+$/.test(e.name))).toHaveLength(6)
     const threads = trace.traceEvents
       .filter((e) => e.ph === 'M' && e.name === 'thread_name')
       .map((e) => e.args?.name ?? '')
     expect(threads).toContain('main thread')
     expect(threads.filter((name) => name.startsWith('worker '))).toHaveLength(2)
+    // The timings: a header and six lines.
+    const timings = readFileSync(await (await exportMenu('Export timings CSV')).path(), 'utf8')
+    expect(timings.trimEnd().split('\n')).toHaveLength(7)
+    // The chart as a PNG of its size on screen (at a pixel ratio of 1 here), on a white page.
+    const png = readFileSync(await (await exportMenu('Save PNG')).path())
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
+    const box = await page.locator('.timeline .chart-box').boundingBox()
+    expect(png.readUInt32BE(16)).toBe(Math.round(box!.width))
+    expect(png.readUInt32BE(20)).toBe(Math.round(box!.height))
+    await expect
+      .poll(() =>
+        page.getByText(/^Saved job-\w+-timeline\.png \(\d+ × \d+ px at 1×, light background\)$/).count()
+      )
+      .toBe(1)
   })
 
   it('selects and reveals the row of a clicked task bar', async () => {

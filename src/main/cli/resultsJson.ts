@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { UsageError, quote } from './args'
 import { fileProblem } from './io'
 
-/** An `--output` (or `--trace`) file opened (and truncated) before the job starts, so a bad path is refused before any work. */
+/** An `--output` (or `--trace`, `--timings`) file opened (and truncated) before the job starts, so a bad path is refused before any work. */
 export interface JsonFile {
   path: string
   handle: FileHandle
@@ -11,7 +11,7 @@ export interface JsonFile {
 
 export async function openJsonFile(
   path: string,
-  flag: '--output' | '--trace' = '--output'
+  flag: '--output' | '--trace' | '--timings' = '--output'
 ): Promise<JsonFile> {
   try {
     return { path, handle: await open(path, 'w') }

@@ -79,6 +79,8 @@ export interface RunReport {
   output: { file: string; bytes: number } | null
   /** The `--trace` file and its size; null without `--trace` or when it could not be written (stderr says why). */
   trace: { file: string; bytes: number } | null
+  /** The `--timings` file and its size; null without `--timings` or when it could not be written. */
+  timings: { file: string; bytes: number } | null
   failures: JobSummary['failures']
 }
 
@@ -121,7 +123,8 @@ export function jsonReport(
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null,
-  trace: { file: string; bytes: number } | null = null
+  trace: { file: string; bytes: number } | null = null,
+  timings: { file: string; bytes: number } | null = null
 ): RunReport {
   return {
     status: summary.status,
@@ -154,6 +157,7 @@ export function jsonReport(
     digestNote: digest.digestNote,
     output,
     trace,
+    timings,
     failures: summary.failures
   }
 }
@@ -176,10 +180,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
   const plan = await planOrRefuse(host, options.spec, options.argsFlag)
   const file: JsonFile | null = options.outputFile ? await openJsonFile(options.outputFile) : null
   let traceFile: JsonFile | null = null
+  let timingsFile: JsonFile | null = null
   try {
     traceFile = options.traceFile ? await openJsonFile(options.traceFile, '--trace') : null
+    timingsFile = options.timingsFile ? await openJsonFile(options.timingsFile, '--timings') : null
   } catch (err) {
     await file?.handle.close()
+    await traceFile?.handle.close()
     throw err
   }
   const warning = largeJobWarning(plan)
@@ -197,36 +204,56 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         : { bytes: null, digest: null }
     const output = file && drained.bytes !== null ? { file: file.path, bytes: drained.bytes } : null
     const outputLine = output ? `Results written to ${output.file} (${output.bytes} bytes)` : null
-    // The job has run: a trace that cannot be written is said on stderr and fails the exit code,
-    // never thrown away with the rest of the report.
-    let trace: { file: string; bytes: number } | null = null
-    let traceFailed = false
-    if (traceFile) {
+    // The job has run: a trace or timings file that cannot be written is said on stderr and fails
+    // the exit code, never thrown away with the rest of the report.
+    let fileFailed = false
+    const writeStream = async (
+      flag: '--trace' | '--timings',
+      target: JsonFile | null,
+      slices: () => AsyncIterable<string>
+    ): Promise<{ file: string; bytes: number } | null> => {
+      if (!target) return null
       try {
-        trace = { file: traceFile.path, bytes: await writeTraceFile(host.trace(jobId), traceFile) }
+        return { file: target.path, bytes: await writeTraceFile(slices(), target) }
       } catch (err) {
-        traceFailed = true
+        fileFailed = true
         const reason = err instanceof Error ? err.message.split('\n', 1)[0] : String(err)
         await writeOut(
           io.stderr,
-          `poolscope: --trace: the job ran, but ${traceFile.path} could not be written: ${reason}\n`
+          `poolscope: ${flag}: the job ran, but ${target.path} could not be written: ${reason}\n`
         )
+        return null
       }
     }
+    const trace = await writeStream('--trace', traceFile, () => host.trace(jobId))
+    const timings = await writeStream('--timings', timingsFile, () => host.timingsCsv(jobId))
     const traceLine = trace
       ? `Trace written to ${trace.file} (${trace.bytes} bytes; open it in https://ui.perfetto.dev or chrome://tracing)`
       : null
+    const timingsLine = timings ? `Timings written to ${timings.file} (${timings.bytes} bytes)` : null
 
     if (options.mode === 'json') {
-      const report = jsonReport(summary, plan, { digest: drained.digest, digestNote }, options, output, trace)
+      const report = jsonReport(
+        summary,
+        plan,
+        { digest: drained.digest, digestNote },
+        options,
+        output,
+        trace,
+        timings
+      )
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.
       await writeOut(io.stdout, notebookHeader(summary).join('\n') + '\n')
       if (!outcome.interrupted) await printResultsOf(host, jobId, io)
-      const extra = [seedLine(options, seed), ...timingLines(summary), outputLine, traceLine].filter(
-        (l) => l !== null
-      )
+      const extra = [
+        seedLine(options, seed),
+        ...timingLines(summary),
+        outputLine,
+        traceLine,
+        timingsLine
+      ].filter((l) => l !== null)
       await writeOut(io.stderr, extra.join('\n') + '\n')
     } else {
       const lines = [
@@ -234,15 +261,17 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         seedLine(options, seed),
         ...timingLines(summary),
         outputLine,
-        traceLine
+        traceLine,
+        timingsLine
       ]
       await writeOut(io.stdout, lines.filter((l) => l !== null).join('\n') + '\n')
     }
     const code = exitCodeOf(outcome)
-    return code === 0 && traceFailed ? 1 : code
+    return code === 0 && fileFailed ? 1 : code
   } finally {
     await file?.handle.close()
     await traceFile?.handle.close()
+    await timingsFile?.handle.close()
   }
 }
 

@@ -31,6 +31,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--json' },
   { name: '--output', example: 'results.json' },
   { name: '--trace', example: 'trace.json' },
+  { name: '--timings', example: 'timings.csv' },
   { name: '--help' }
 ]
 
@@ -54,6 +55,8 @@ export interface RunOptions {
   outputFile: string | null
   /** Absolute path for `--trace` (a Chrome trace; gzip-compressed when it ends in `.gz`), if given. */
   traceFile: string | null
+  /** Absolute path for `--timings` (each task's timings as CSV; gzip-compressed when it ends in `.gz`), if given. */
+  timingsFile: string | null
   /** Set when the seed was picked at random because n has several values and no `--seed` was given. */
   chosenSeed: number | null
   /** Set when the job's tasks draw from several values (the seed matters). */
@@ -225,6 +228,17 @@ export function parseRunOptions(
       `cannot be the --output file too (${quote(traceText ?? '')}); give each its own`
     )
   }
+  const timingsText = flagText(flags, '--timings')
+  if (timingsText !== undefined && timingsText.trim() === '') {
+    throw new UsageError('--timings', 'needs a file name, e.g. --timings timings.csv (got "")')
+  }
+  const timingsFile = timingsText === undefined ? null : resolve(cwd, timingsText)
+  if (timingsFile !== null && (timingsFile === outputFile || timingsFile === traceFile)) {
+    throw new UsageError(
+      '--timings',
+      `cannot be the ${timingsFile === outputFile ? '--output' : '--trace'} file too (${quote(timingsText ?? '')}); give each its own`
+    )
+  }
 
   const argsFile = flagText(flags, '--args-file')
   const common = { workload: workload.name, style, threads, backend, chunkSize, keep, taskTimeoutMs } as const
@@ -244,6 +258,7 @@ export function parseRunOptions(
       mode,
       outputFile,
       traceFile,
+      timingsFile,
       chosenSeed: null,
       drawsN: false,
       argsFlag: '--args-file'
@@ -268,6 +283,7 @@ export function parseRunOptions(
     mode,
     outputFile,
     traceFile,
+    timingsFile,
     chosenSeed,
     drawsN,
     argsFlag: '--n'

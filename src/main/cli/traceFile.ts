@@ -4,8 +4,8 @@ import { createGzip } from 'node:zlib'
 import type { JsonFile } from './resultsJson'
 
 /**
- * Writes a trace's text slices to an opened `--trace` file, through gzip when its name ends in
- * `.gz` (Perfetto opens `.json.gz` as it is). Each write is awaited, so the pipeline's
+ * Writes text slices (a trace, timings) to an opened `--trace` or `--timings` file, through gzip
+ * when its name ends in `.gz` (Perfetto opens `.json.gz` as it is). Each write is awaited, so the pipeline's
  * back-pressure keeps only a few slices in memory. Returns the bytes the file holds.
  */
 export async function writeTraceFile(slices: AsyncIterable<string>, file: JsonFile): Promise<number> {

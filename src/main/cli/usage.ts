@@ -74,6 +74,8 @@ What to report (default: thread and result counts, then the timing summary):
   --output FILE       write the results to FILE as that same JSON
   --trace FILE        write the job's timeline to FILE as a Chrome trace (open it in
                       https://ui.perfetto.dev or chrome://tracing); FILE.json.gz is gzip-compressed
+  --timings FILE      write each task's timings to FILE as CSV: task, lane, thread, cpu, start_ms,
+                      end_ms, queue_wait_ms, tuples (or value); FILE.csv.gz is gzip-compressed
   --help              show this help
 
 Ctrl-C cancels the job and prints what was computed (exit code 130).`

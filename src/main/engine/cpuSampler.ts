@@ -250,6 +250,9 @@ export class CpuSampler {
   /** Stop once a reading is taken at or after this time; null while sampling goes on. */
   private stopAt: number | null = null
   private stopped = false
+  private settle: () => void = () => undefined
+  /** Resolves once sampling has stopped (the last reading taken), however it stopped. */
+  readonly finished: Promise<void> = new Promise((resolve) => (this.settle = resolve))
 
   constructor(options: CpuSamplerOptions = {}) {
     this.reader = options.reader ?? systemCpuReader()
@@ -292,6 +295,7 @@ export class CpuSampler {
     this.reader.close?.()
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    this.settle()
   }
 
   /** Bytes the samples hold (the arrays' capacity): part of what a retained job costs. */

@@ -189,6 +189,17 @@ export class Job {
     return spans
   }
 
+  /**
+   * Resolves once the CPU sampler has taken its last reading, an interval or so after the job
+   * ended (or after `waitMs` at most, should a reading hang): what an export waits for so that its
+   * per-core view covers the whole job.
+   */
+  async cpuSettled(waitMs = 4 * CPU_SAMPLE_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))
+    await Promise.race([this.cpu.finished, late]).finally(() => clearTimeout(timer))
+  }
+
   private now(): number {
     return performance.timeOrigin + performance.now() - this.origin
   }

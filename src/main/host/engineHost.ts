@@ -15,7 +15,8 @@ import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
-import { traceSlices } from './traceExport'
+import { timingsCsvSlices, exportTimings } from './timingsCsv'
+import { traceSlices, type TraceReport } from './traceExport'
 
 export type EngineHostOptions = EngineOptions
 
@@ -71,8 +72,12 @@ export class EngineHost {
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
       'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
-      'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
-        format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format)
+      'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) => {
+        const job = engine.job(jobId)
+        if (format === 'trace') return exportTrace(job)
+        if (format === 'timings') return exportTimings(job)
+        return exportJob(job, format)
+      }
     }
   }
 
@@ -136,9 +141,18 @@ export class EngineHost {
   /**
    * Streams an ended job's timeline as Chrome trace JSON (Perfetto, chrome://tracing), in slices
    * of about 64 KiB of text: for a front door in the host's own process that writes it to a file.
+   * `report`, when given, is filled in with what the trace left out, once it has been read through.
    */
-  async *trace(jobId: string): AsyncGenerator<string, void, void> {
-    yield* traceSlices(this.engine.job(jobId))
+  async *trace(jobId: string, report?: TraceReport): AsyncGenerator<string, void, void> {
+    yield* traceSlices(this.engine.job(jobId), undefined, report)
+  }
+
+  /**
+   * Streams an ended job's per-task timings as the CSV `job.export` makes (format `timings`), in
+   * slices, with no size limit: for a front door in the host's own process that writes them to a file.
+   */
+  async *timingsCsv(jobId: string): AsyncGenerator<string, void, void> {
+    yield* timingsCsvSlices(this.engine.job(jobId))
   }
 
   /**

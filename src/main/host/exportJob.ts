@@ -4,7 +4,7 @@ import { formatBytes } from '../../shared/units'
 import { TASK_STATUS } from '../engine/chunkProtocol'
 import type { Job } from '../engine/job'
 import { Slicer } from '../engine/slicer'
-import { traceSlices } from './traceExport'
+import { traceSlices, type TraceReport } from './traceExport'
 
 /*
  * A job's results as files: streams in JSON, Python's printed form and CSV, built in slices so the
@@ -67,7 +67,8 @@ export async function exportJob(
 export async function exportTrace(job: Job, slicer = new Slicer()): Promise<ExportFile> {
   let text = ''
   let bytes = 0
-  for await (const slice of traceSlices(job, slicer)) {
+  const report: TraceReport = { leftOut: [] }
+  for await (const slice of traceSlices(job, slicer, report)) {
     bytes += Buffer.byteLength(slice)
     if (bytes > MAX_EXPORT_BYTES) {
       throw new PoolScopeError(
@@ -79,7 +80,9 @@ export async function exportTrace(job: Job, slicer = new Slicer()): Promise<Expo
     }
     text += slice
   }
-  return { filename: `${job.id}-trace.json`, mime: 'application/json', text }
+  const file: ExportFile = { filename: `${job.id}-trace.json`, mime: 'application/json', text }
+  if (report.leftOut.length > 0) file.leftOut = report.leftOut
+  return file
 }
 
 async function jsonExport(job: Job, slicer: Slicer): Promise<ExportFile> {

@@ -1,4 +1,8 @@
+import { createWriteStream } from 'node:fs'
 import { open, readFile, stat, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
 import type { BaseWindow, Dialog } from 'electron'
 import type { CommandName, CommandOutcome, CommandResults, JobSummary } from '../../shared/protocol'
 
@@ -21,6 +25,8 @@ export interface JobFileDeps {
     resultsJson(jobId: string): AsyncIterable<Uint8Array>
     /** A job's results as the export CSV, streamed. */
     resultsCsv(jobId: string): AsyncIterable<string>
+    /** An ended job's Chrome trace, streamed; `report.leftOut` is filled in once it is read through. */
+    trace(jobId: string, report: { leftOut: string[] }): AsyncIterable<string>
   }
   dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox'>
   getWindow: () => BaseWindow | null
@@ -89,6 +95,24 @@ async function writeSlices(path: string, slices: AsyncIterable<Uint8Array | stri
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * Writes a stream of text to a file through gzip, replacing it: the stream's back-pressure keeps
+ * only a few slices in memory, however long the text.
+ */
+export async function writeGzipSlices(path: string, slices: AsyncIterable<string>): Promise<void> {
+  await pipeline(Readable.from(slices), createGzip(), createWriteStream(path))
+}
+
+/** The most recently started job that has ended (the one running has no trace yet), or `null`. */
+export async function latestEndedJob(deps: JobFileDeps): Promise<JobSummary | null> {
+  const jobs = await call(deps, 'job.list', {})
+  return jobs.reduce<JobSummary | null>(
+    (latest, job) =>
+      job.status !== 'running' && (!latest || job.startedAt > latest.startedAt) ? job : latest,
+    null
+  )
 }
 
 async function run(deps: JobFileDeps, title: string, action: () => Promise<void>): Promise<void> {
@@ -190,5 +214,44 @@ export function exportResults(deps: JobFileDeps): Promise<void> {
       picked.filePath,
       json ? deps.host.resultsJson(job.jobId) : deps.host.resultsCsv(job.jobId)
     )
+  })
+}
+
+/**
+ * "Export trace…": writes the latest ended job's timeline as a Chrome trace (Perfetto,
+ * chrome://tracing), streamed from the engine to the file in bounded memory, gzip-compressed for a
+ * name ending in `.gz`. Says so when no job has ended, and what the trace left out, if anything.
+ */
+export function exportTrace(deps: JobFileDeps): Promise<void> {
+  return run(deps, 'Could not export the trace', async () => {
+    const job = await latestEndedJob(deps)
+    if (!job) {
+      const running = (await latestJob(deps)) !== null
+      throw new ShownError(
+        running
+          ? 'The job is still running: its trace can be exported once it has ended.'
+          : 'No job has run yet: run one, then export its trace.'
+      )
+    }
+    const window = deps.getWindow()
+    const options = {
+      title: 'Export trace',
+      defaultPath: `${job.spec.workload}-${job.jobId}-trace.json`,
+      filters: [
+        { name: 'Chrome trace', extensions: ['json'] },
+        { name: 'Chrome trace, gzip-compressed', extensions: ['gz'] }
+      ]
+    }
+    const picked = await (window
+      ? deps.dialog.showSaveDialog(window, options)
+      : deps.dialog.showSaveDialog(options))
+    if (picked.canceled || !picked.filePath) return
+    const report = { leftOut: [] as string[] }
+    const slices = deps.host.trace(job.jobId, report)
+    if (picked.filePath.toLowerCase().endsWith('.gz')) await writeGzipSlices(picked.filePath, slices)
+    else await writeSlices(picked.filePath, slices)
+    if (report.leftOut.length > 0) {
+      await tell(deps, 'info', 'The trace was saved with parts left out', report.leftOut.join('\n'))
+    }
   })
 }

@@ -10,6 +10,7 @@ export interface MenuActions {
   openJob(): void
   saveJob(): void
   exportResults(): void
+  exportTrace(): void
   showAbout(): void
 }
 
@@ -33,6 +34,7 @@ export function buildMenuTemplate(actions: MenuActions, options: MenuOptions): M
       { label: 'Open job…', accelerator: 'CmdOrCtrl+O', click: () => actions.openJob() },
       { label: 'Save job…', accelerator: 'CmdOrCtrl+S', click: () => actions.saveJob() },
       { label: 'Export results…', accelerator: 'CmdOrCtrl+E', click: () => actions.exportResults() },
+      { label: 'Export trace…', click: () => actions.exportTrace() },
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit' }
     ]

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
 import { TRACE_ARGS_CHARS } from '../../../src/main/host/traceExport'
 import type { JobSummary } from '../../../src/shared/protocol'
+import { busyWaitSpec } from '../../fixtures/specs'
 import { workerFile } from '../../paths'
-import { checkTrace, nanos, type Trace } from './traceFormat'
+import { checkTrace, ticks, type Trace } from './traceFormat'
 
 let host: EngineHost
 beforeAll(() => {
@@ -50,12 +51,18 @@ describe('Chrome trace export', () => {
     expect([...tasks.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i))
     const job = host.engine.job(summary.jobId)
     const zeroUs = trace.otherData.jobZeroUs as number
-    expect(zeroUs).toBeCloseTo(summary.poolReused ? 0 : summary.poolStartupMs * 1000, 3)
+    // The zero lies at the pool's start-up, or the CPU baseline reading when that came first.
+    const baselineMs = -(job.cpuSamples().from ?? 0)
+    const shiftMs = Math.max(summary.poolReused ? 0 : summary.poolStartupMs, baselineMs)
+    expect(Math.abs(zeroUs - shiftMs * 1000)).toBeLessThanOrEqual(0.05)
     for (const [task, event] of tasks) {
-      const start = job.timings.start[task] * 1000 + zeroUs
-      const end = job.timings.end[task] * 1000 + zeroUs
-      expect(Math.abs((event.ts ?? 0) - start)).toBeLessThan(0.002)
-      expect(Math.abs((event.ts ?? 0) + (event.dur ?? 0) - end)).toBeLessThan(0.002)
+      // On a grid of 0.1 µs: each end within half a step of its timing.
+      const start = (job.timings.start[task] + shiftMs) * 1000
+      const end = (job.timings.end[task] + shiftMs) * 1000
+      expect(Math.abs((event.ts ?? 0) - start)).toBeLessThanOrEqual(0.05 + 1e-6)
+      expect(Math.abs((event.ts ?? 0) + (event.dur ?? 0) - end)).toBeLessThanOrEqual(0.05 + 1e-6)
+      expect(event.name).toBe(`#${task}`)
+      expect(event.cat).toBeUndefined()
       expect(event.pid).toBe(1)
       expect(event.tid).toBe(job.timings.lane[task] + 2)
       expect(event.args?.cpu).toBe(job.timings.cpu[task])
@@ -150,7 +157,49 @@ describe('Chrome trace export', () => {
     expect(String(refusal)).toMatch(/is still running; its trace can be written once it has ended/)
   })
 
-  it('keeps nanoseconds: times are whole ns in microseconds', async () => {
+  it('has a counter track per CPU with its sampled utilization, and the mean of lanes in a task', async () => {
+    const summary = await run(busyWaitSpec(8, 60))
+    const job = host.engine.job(summary.jobId)
+    const trace = await traceOf(summary.jobId)
+    const cpu = job.cpuSamples()
+    // The trace waited for the sampler's reading after the job's end: ~240 ms of job, 3+ intervals.
+    expect(cpu.at.length).toBeGreaterThanOrEqual(3)
+    checkTrace(trace)
+    const zeroUs = trace.otherData.jobZeroUs as number
+    const bounds = [cpu.from as number, ...cpu.at]
+    // Each point [ts, args]; ts on the 0.1 µs grid, so compared to a step.
+    const pointsOf = (name: string) => trace.traceEvents.filter((e) => e.ph === 'C' && e.name === name)
+    const expectPoints = (name: string, args: (i: number) => Record<string, number>) => {
+      const points = pointsOf(name)
+      expect(points).toHaveLength(bounds.length)
+      points.forEach((point, i) => {
+        expect(Math.abs((point.ts ?? 0) - (bounds[i] * 1000 + zeroUs))).toBeLessThanOrEqual(0.1)
+        // The last point closes the span with the last interval's value.
+        expect(point.args).toEqual(args(Math.min(i, cpu.at.length - 1)))
+      })
+    }
+    expect(trace.otherData.cores).toBe(cpu.cores)
+    for (let core = 0; core < cpu.cores; core++) {
+      expectPoints(`CPU ${core}`, (i) => ({
+        'busy %': Math.round(cpu.busy[core * cpu.at.length + i] * 1000) / 10
+      }))
+    }
+    // Lanes in a task over each interval, summed task by task here.
+    const mean = Array.from(cpu.at, (to, i) => {
+      const from = bounds[i]
+      let busyMs = 0
+      for (let task = 0; task < 8; task++) {
+        const overlap = Math.min(to, job.timings.end[task]) - Math.max(from, job.timings.start[task])
+        if (overlap > 0) busyMs += overlap
+      }
+      return Math.round((busyMs / (to - from)) * 1000) / 1000
+    })
+    expectPoints('active workers (of 2)', (i) => ({ mean: mean[i] }))
+    // Two lanes spinning: about two lanes busy through the job's middle.
+    expect(Math.max(...mean)).toBeGreaterThan(1.5)
+  })
+
+  it('writes times in microseconds to 0.1 µs', async () => {
     const summary = await run({
       workload: 'combinations',
       style: 'map',
@@ -159,7 +208,8 @@ describe('Chrome trace export', () => {
     })
     const trace = await traceOf(summary.jobId)
     for (const event of trace.traceEvents) {
-      if (event.ts !== undefined) expect(nanos(event.ts) / 1000).toBe(event.ts)
+      if (event.ts !== undefined) expect(ticks(event.ts) / 10).toBe(event.ts)
+      if (event.dur !== undefined) expect(ticks(event.dur) / 10).toBe(event.dur)
     }
   })
 })

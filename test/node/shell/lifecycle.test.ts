@@ -152,6 +152,7 @@ describe('menu', () => {
     openJob: vi.fn(),
     saveJob: vi.fn(),
     exportResults: vi.fn(),
+    exportTrace: vi.fn(),
     showAbout: vi.fn()
   }
   const roles = (template: ReturnType<typeof buildMenuTemplate>) => JSON.stringify(template)
@@ -165,10 +166,17 @@ describe('menu', () => {
     ).not.toContain('toggleDevTools')
   })
 
-  it('has Open job…, Save job… and Export results… in the File menu', () => {
+  it('has Open job…, Save job…, Export results… and Export trace… in the File menu', () => {
     const [file] = buildMenuTemplate(actions, { appName: 'PoolScope', isPackaged: true, platform: 'linux' })
     const labels = (file.submenu as { label?: string }[]).map((item) => item.label)
-    expect(labels).toEqual(expect.arrayContaining(['Open job…', 'Save job…', 'Export results…']))
+    expect(labels).toEqual(
+      expect.arrayContaining(['Open job…', 'Save job…', 'Export results…', 'Export trace…'])
+    )
+    const exportTrace = (file.submenu as { label?: string; click?: () => void }[]).find(
+      (item) => item.label === 'Export trace…'
+    )
+    exportTrace?.click?.()
+    expect(actions.exportTrace).toHaveBeenCalledTimes(1)
   })
 
   it('shows versions and the hardware thread count in About', () => {
