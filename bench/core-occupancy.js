@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { buildBenchBundles, machine, stats } from './lib.js'
 
 const log = (text) => process.stderr.write(text + '\n')
@@ -55,12 +55,30 @@ await (
   await engine.start({ ...spec, inputs: { ...spec.inputs, tasks: 10_000 } })
 ).done
 
-log(`real job: ${options.tasks} tasks on 2 threads`)
-const job = await engine.start(spec)
-const live = []
-const timer = setInterval(() => live.push(time(() => job.cpuSamples())[0]), 500)
-const summary = await job.done
-clearInterval(timer)
+/**
+ * Runs the job, polling `job.cpu` as the host answers it (`cpuSamplesSliced`) twice a second when
+ * `poll`; returns the job, its summary, the event loop's longest delay (ms) and the polls' times.
+ */
+async function runJob(poll) {
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  delay.enable()
+  const job = await engine.start(spec)
+  const polls = []
+  const timer = poll
+    ? setInterval(() => {
+        const started = performance.now()
+        void job.cpuSamplesSliced().then(() => polls.push(performance.now() - started))
+      }, 500)
+    : null
+  const summary = await job.done
+  if (timer) clearInterval(timer)
+  delay.disable()
+  return { job, summary, maxDelayMs: delay.max / 1e6, polls }
+}
+
+log(`real job: ${options.tasks} tasks on 2 threads, without polling job.cpu, then polled twice a second`)
+const quiet = await runJob(false)
+const { job, summary, maxDelayMs, polls: live } = await runJob(true)
 // The last reading comes an interval after the end.
 await new Promise((resolve) => setTimeout(resolve, 300))
 const samples = job.cpuSamples()
@@ -117,7 +135,11 @@ const results = {
     samples: samples.at.length,
     cores: samples.cores,
     replyFrameBytes: frameBytes,
+    /** Each `job.cpu` answer while it ran, as the host works it out (sliced; anew at most every second). */
     whileRunningMs: round(stats(live)),
+    /** The event loop's longest delay while the job ran, without and with the polling. */
+    maxLoopDelayMs: { quiet: Number(quiet.maxDelayMs.toFixed(1)), polled: Number(maxDelayMs.toFixed(1)) },
+    wallMsQuiet: Math.round(quiet.summary.wallMs),
     endedMs: round(stats(ended))
   },
   synthetic: { lanes, cores, samples: sampleCount, ms: round(stats(big)) }

@@ -1,3 +1,5 @@
+import type { Slicer } from './slicer'
+
 /**
  * Where the job's workers were, per CPU sample interval: the share of each interval that the
  * workers' tasks spent on each core, and the core each worker lane spent most of it on. Set against
@@ -108,9 +110,10 @@ function busiest(scratch: Float64Array, row: number, touched: number[]): number 
  * in time order, so that its intervals come one after another: the interval a task starts in is
  * found by walking on from the lane's last one, and the lane's time per core is summed for one
  * interval at a time in a scratch row, cleared as the walk moves on. Returns false, having stopped,
- * when a lane's task starts before the one before it.
+ * when a lane's task starts before the one before it. Yields every `STEP_TASKS` tasks, so that a
+ * caller can hand the event loop back between steps.
  */
-function walkLanes(
+function* walkLanes(
   { cores, at }: SampleIntervals,
   from: number,
   tasks: TaskTimes,
@@ -119,7 +122,7 @@ function walkLanes(
   workersMs: Float64Array,
   unplacedMs: Float64Array,
   laneCore: Int16Array
-): boolean {
+): Generator<void, boolean, void> {
   const samples = at.length
   const { start, end, cpu, lane, ran } = tasks
   /** Per lane: the interval its last task started in (−1 before any), and that task's start. */
@@ -135,6 +138,7 @@ function walkLanes(
   }
   const count = order ? order.length : start.length
   for (let j = 0; j < count; j++) {
+    if (j % STEP_TASKS === STEP_TASKS - 1) yield
     const task = order ? order[j] : j
     const l = lane[task]
     const a = start[task]
@@ -181,6 +185,9 @@ function walkLanes(
   return true
 }
 
+/** Tasks walked between two chances to hand the event loop back (well under a ms, uncontended). */
+const STEP_TASKS = 1 << 12
+
 /**
  * The workers' occupancy of every core over the sample intervals (see `CoreOccupancy`): one pass
  * over the tasks that ran, each visiting the intervals it overlaps from where its lane's last task
@@ -192,6 +199,40 @@ export function coreOccupancy(
   lanes: number,
   unreported: readonly UnreportedSpan[] = []
 ): CoreOccupancy {
+  const steps = occupancySteps(intervals, tasks, lanes, unreported)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * The same, handing the event loop back whenever `slicer` says so: a million tasks take tens of
+ * milliseconds, which the main thread of a running job owes to filing its workers' replies. Tasks
+ * filed meanwhile may or may not be counted (a later call counts them); the samples are the ones
+ * given.
+ */
+export async function coreOccupancySliced(
+  intervals: SampleIntervals,
+  tasks: TaskTimes,
+  lanes: number,
+  unreported: readonly UnreportedSpan[],
+  slicer: Slicer
+): Promise<CoreOccupancy> {
+  const steps = occupancySteps(intervals, tasks, lanes, unreported)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+    if (slicer.due) await slicer.pause()
+  }
+}
+
+function* occupancySteps(
+  intervals: SampleIntervals,
+  tasks: TaskTimes,
+  lanes: number,
+  unreported: readonly UnreportedSpan[]
+): Generator<void, CoreOccupancy, void> {
   const { cores, at } = intervals
   const samples = at.length
   const unplacedMs = new Float64Array(samples)
@@ -210,11 +251,11 @@ export function coreOccupancy(
   // order (never seen from the engine) has the walk done again over the tasks sorted.
   const fresh = () => ({ workersMs: new Float64Array(cores * samples), laneCore: laneCore.fill(-1) })
   let sums = fresh()
-  if (!walkLanes(intervals, from, tasks, lanes, null, sums.workersMs, unplacedMs, sums.laneCore)) {
+  if (!(yield* walkLanes(intervals, from, tasks, lanes, null, sums.workersMs, unplacedMs, sums.laneCore))) {
     sums = fresh()
     unplacedMs.fill(0)
     const { order } = tasksByLane(tasks, lanes)
-    walkLanes(intervals, from, tasks, lanes, order, sums.workersMs, unplacedMs, sums.laneCore)
+    yield* walkLanes(intervals, from, tasks, lanes, order, sums.workersMs, unplacedMs, sums.laneCore)
   }
   const { workersMs } = sums
   for (const span of unreported) {

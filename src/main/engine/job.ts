@@ -6,11 +6,18 @@ import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './back
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
 import { CPU_SAMPLE_MS, CpuSampler, type CpuSamples } from './cpuSampler'
-import { coreOccupancy, type CoreOccupancy, type UnreportedSpan } from './coreOccupancy'
+import {
+  coreOccupancy,
+  coreOccupancySliced,
+  type CoreOccupancy,
+  type TaskTimes,
+  type UnreportedSpan
+} from './coreOccupancy'
 import { TaskWatchdog } from './taskWatchdog'
 import { ChunkLog } from './chunkLog'
 import { laneTime } from './laneTime'
 import { ResultsStore } from './resultsStore'
+import { Slicer } from './slicer'
 import { TimingStore } from './timingStore'
 
 /**
@@ -19,6 +26,10 @@ import { TimingStore } from './timingStore'
  */
 export const EVENT_PERIOD_MS = 100
 const MAX_FAILURES_KEPT = 100
+/** While a job runs, `job.cpu` is worked out anew at most this often (see `cpuSamplesSliced`). */
+export const LIVE_CPU_MIN_MS = 1000
+/** Longest stretch `job.cpu` holds a running job's main thread. */
+const LIVE_CPU_SLICE_MS = 5
 
 export interface JobListener {
   progress?(event: ProgressEvent): void
@@ -91,6 +102,10 @@ export class Job {
   private readonly cpu = new CpuSampler()
   /** The workers' occupancy of the cores, kept once the job has ended (see `cpuSamples`). */
   private occupancy: { samples: number; intervalMs: number; occupancy: CoreOccupancy } | null = null
+  /** While the job runs: the last `job.cpu` answer, when it was worked out and what it cost (ms). */
+  private liveCpu: { answer: CpuSamples & CoreOccupancy; at: number; costMs: number } | null = null
+  /** The answer being worked out now, shared by concurrent callers. */
+  private cpuRun: Promise<CpuSamples & CoreOccupancy> | null = null
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
@@ -155,18 +170,62 @@ export class Job {
    */
   cpuSamples(): CpuSamples & CoreOccupancy {
     const samples = this.cpu.samples(this.origin)
-    const cached = this.occupancy
-    // An ended job's samples change only while the last reading is still to come.
-    if (cached && cached.samples === samples.at.length && cached.intervalMs === samples.intervalMs) {
-      return { ...samples, ...cached.occupancy }
-    }
-    const { start, end, lane, cpu, ranFlags: ran } = this.timings
-    const tasks = { start, end, lane, cpu, ran }
-    const occupancy = coreOccupancy(samples, tasks, this.plan.threads, this.unplacedSpans())
-    this.occupancy = this.isRunning
-      ? null
-      : { samples: samples.at.length, intervalMs: samples.intervalMs, occupancy }
+    const cached = this.cachedOccupancy(samples)
+    if (cached) return { ...samples, ...cached }
+    const ended = !this.isRunning
+    const occupancy = coreOccupancy(samples, this.taskTimes(), this.plan.threads, this.unplacedSpans())
+    if (ended) this.occupancy = { samples: samples.at.length, intervalMs: samples.intervalMs, occupancy }
     return { ...samples, ...occupancy }
+  }
+
+  /**
+   * `cpuSamples()` as the host answers `job.cpu`: worked out in slices that hand the event loop
+   * back (a million tasks take tens of ms, which a running job's main thread owes to filing its
+   * workers' replies), and, while the job runs, anew at most every `LIVE_CPU_MIN_MS` or 20 times
+   * what the last answer cost, whichever is longer: polling costs the main thread at most about
+   * 5% however large the job. Callers meanwhile get the last answer; concurrent ones share one.
+   */
+  async cpuSamplesSliced(): Promise<CpuSamples & CoreOccupancy> {
+    if (!this.isRunning) this.liveCpu = null
+    const live = this.liveCpu
+    if (live && performance.now() - live.at < Math.max(LIVE_CPU_MIN_MS, 20 * live.costMs)) return live.answer
+    this.cpuRun ??= this.workOutCpuSamples().finally(() => (this.cpuRun = null))
+    return this.cpuRun
+  }
+
+  private async workOutCpuSamples(): Promise<CpuSamples & CoreOccupancy> {
+    const samples = this.cpu.samples(this.origin)
+    const cached = this.cachedOccupancy(samples)
+    if (cached) return { ...samples, ...cached }
+    const ended = !this.isRunning
+    const began = performance.now()
+    const slicer = new Slicer(LIVE_CPU_SLICE_MS)
+    const occupancy = await coreOccupancySliced(
+      samples,
+      this.taskTimes(),
+      this.plan.threads,
+      this.unplacedSpans(),
+      slicer
+    )
+    const answer = { ...samples, ...occupancy }
+    if (ended) this.occupancy = { samples: samples.at.length, intervalMs: samples.intervalMs, occupancy }
+    else if (this.isRunning)
+      this.liveCpu = { answer, at: performance.now(), costMs: performance.now() - began }
+    return answer
+  }
+
+  /** An ended job's occupancy, kept: its samples change only while the last reading is to come. */
+  private cachedOccupancy(samples: CpuSamples): CoreOccupancy | null {
+    const cached = this.occupancy
+    if (cached && cached.samples === samples.at.length && cached.intervalMs === samples.intervalMs) {
+      return cached.occupancy
+    }
+    return null
+  }
+
+  private taskTimes(): TaskTimes {
+    const { start, end, lane, cpu, ranFlags: ran } = this.timings
+    return { start, end, lane, cpu, ran }
   }
 
   /**

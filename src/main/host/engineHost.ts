@@ -71,7 +71,10 @@ export class EngineHost {
         engine.job(jobId).timings.page(offset, limit),
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
-      'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
+      'job.cpu': async ({ jobId }: { jobId: string }) => ({
+        jobId,
+        ...(await engine.job(jobId).cpuSamplesSliced())
+      }),
       'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) => {
         const job = engine.job(jobId)
         if (format === 'trace') return exportTrace(job)

@@ -107,6 +107,25 @@ describe('job.cpu on a real job', () => {
       expect([laneCore[after], laneCore[at.length + after]]).toEqual([-1, -1])
   })
 
+  it('works out a running job’s answer at most once a second, sharing it meanwhile', async () => {
+    const started = await host.call('job.start', {
+      spec: { ...twoBusyThreads, inputs: { ...twoBusyThreads.inputs, ms: [700] } }
+    })
+    if (!started.ok) throw new Error(started.error.message)
+    const { jobId } = started.result as { jobId: string }
+    const job = host.engine.job(jobId)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const [first, together] = await Promise.all([cpuOf(jobId), cpuOf(jobId)])
+    expect(together.at).toEqual(first.at)
+    // Readings come every 100 ms, but the answer stays the one worked out until a second has passed.
+    await new Promise((resolve) => setTimeout(resolve, 350))
+    expect(job.isRunning).toBe(true)
+    expect((await cpuOf(jobId)).at).toEqual(first.at)
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    expect((await cpuOf(jobId)).at.length).toBeGreaterThan(first.at.length)
+    await job.done
+  })
+
   it('refuses an unknown job, as the other job commands do', async () => {
     const outcome = await host.call('job.cpu', { jobId: 'job-nope' })
     expect(outcome).toMatchObject({ ok: false, error: { code: 'UNKNOWN_JOB' } })
