@@ -26,6 +26,13 @@ import { addBusy, intervalBounds, meanLanes, rounded } from './traceCounters'
 
 /** Longest task arguments text written per task; the trace says how many were cut. */
 export const TRACE_ARGS_CHARS = 120
+/**
+ * Chunks whose own events are written: sends, reply waits and filing on the main thread, and the
+ * chunk's slice around its tasks. About 600 bytes a chunk, so a job of a million chunks of one
+ * task would be 700 MB of trace; past this many chunks (in the order they were filed) their
+ * tasks are still written, each then carrying its arguments, and the trace says what was left out.
+ */
+export const TRACE_MAX_CHUNKS = 10_000
 /** Characters of text per slice. */
 const SLICE_CHARS = 1 << 16
 /** Process id of the job, and thread id of the main thread (the dispatcher). */
@@ -64,7 +71,8 @@ export interface TraceReport {
 export async function* traceSlices(
   job: Job,
   slicer = new Slicer(),
-  report: TraceReport = { leftOut: [] }
+  report: TraceReport = { leftOut: [] },
+  maxChunks = TRACE_MAX_CHUNKS
 ): AsyncGenerator<string, void, void> {
   if (job.isRunning) {
     throw new PoolScopeError(
@@ -141,7 +149,8 @@ export async function* traceSlices(
   // The main thread: each chunk's send (an instant), the wait of its reply while the main thread
   // was busy (async slices, since several replies may wait at once) and its filing.
   const { sentAt, receivedAt, repliedAt, arrivedAt, filedAt, stoppedFrom, stoppedTo } = chunks.times
-  for (let i = 0; i < chunks.length; i++) {
+  const chunksWritten = Math.min(chunks.length, maxChunks)
+  for (let i = 0; i < chunksWritten; i++) {
     const firstTask = chunks.firstTask[i]
     put(
       `{"name":"send chunk from task ${firstTask}","cat":"dispatch","ph":"i","s":"t","ts":${micros(ticks(sentAt[i]))},"pid":${PID},"tid":${MAIN_TID}}`
@@ -185,14 +194,17 @@ export async function* traceSlices(
     for (const i of chunks.ofLane(lane)) {
       const firstTask = chunks.firstTask[i]
       const count = chunks.count[i]
-      const shared = sharesOneCall(plan.callIndex, firstTask, count)
-      let chunkArgs = `{"firstTask":${firstTask},"count":${count},"queuedUs":${micros(ticks(receivedAt[i]) - ticks(sentAt[i]))},"osTid":${chunks.tid[i]}`
-      if (shared) {
-        chunkArgs += `,"arguments":${argumentsOf(firstTask)}`
-        if (lastCut) argsCut += count
+      const written = i < chunksWritten
+      const shared = written && sharesOneCall(plan.callIndex, firstTask, count)
+      if (written) {
+        let chunkArgs = `{"firstTask":${firstTask},"count":${count},"queuedUs":${micros(ticks(receivedAt[i]) - ticks(sentAt[i]))},"osTid":${chunks.tid[i]}`
+        if (shared) {
+          chunkArgs += `,"arguments":${argumentsOf(firstTask)}`
+          if (lastCut) argsCut += count
+        }
+        const name = `"chunk of ${count} from task ${firstTask}"`
+        complete(name, 'engine', tid, ticks(receivedAt[i]), ticks(repliedAt[i]), chunkArgs + '}')
       }
-      const name = `"chunk of ${count} from task ${firstTask}"`
-      complete(name, 'engine', tid, ticks(receivedAt[i]), ticks(repliedAt[i]), chunkArgs + '}')
       for (let task = firstTask; task < firstTask + count; task++) {
         if (!timings.ran(task)) continue
         let args = `{"cpu":${timings.cpu[task]},`
@@ -283,6 +295,11 @@ export async function* traceSlices(
   }
 
   // What was left out, where the trace viewer shows it beside the process name.
+  if (chunks.length > chunksWritten) {
+    report.leftOut.push(
+      `the sends, reply waits, filing and chunk slices of ${chunks.length - chunksWritten} chunks after the first ${maxChunks} (their tasks are all there)`
+    )
+  }
   if (argsCut > 0) report.leftOut.push(`arguments of ${argsCut} tasks cut to ${TRACE_ARGS_CHARS} characters`)
   if (valuesCut > 0) report.leftOut.push(`values of ${valuesCut} tasks cut to ${TRACE_ARGS_CHARS} characters`)
   if (intervals <= 0) report.leftOut.push('per-CPU utilization: no CPU readings were taken')

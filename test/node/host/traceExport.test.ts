@@ -1,7 +1,8 @@
 // The Chrome trace export against the format's rules, on real jobs run through the host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
-import { TRACE_ARGS_CHARS } from '../../../src/main/host/traceExport'
+import { Slicer } from '../../../src/main/engine/slicer'
+import { TRACE_ARGS_CHARS, TRACE_MAX_CHUNKS, traceSlices } from '../../../src/main/host/traceExport'
 import type { JobSummary } from '../../../src/shared/protocol'
 import { busyWaitSpec } from '../../fixtures/specs'
 import { workerFile } from '../../paths'
@@ -106,6 +107,36 @@ describe('Chrome trace export', () => {
     expect(labels?.args?.labels).toBe(`arguments of 3 tasks cut to ${TRACE_ARGS_CHARS} characters`)
     const chunk = trace.traceEvents.find((e) => e.cat === 'engine' && e.args?.firstTask !== undefined)
     expect((chunk?.args?.arguments as string).length).toBe(TRACE_ARGS_CHARS)
+  })
+
+  it('writes the own events of the first chunks only, past its chunk cap, and says so', async () => {
+    expect(TRACE_MAX_CHUNKS).toBe(10_000)
+    const summary = await run({
+      workload: 'combinations',
+      style: 'map',
+      threads: 2,
+      chunkSize: 1,
+      keep: 'count',
+      inputs: { kind: 'recipe', elements: [0, 1, 2], tasks: 50 }
+    })
+    let text = ''
+    const report = { leftOut: [] as string[] }
+    for await (const slice of traceSlices(host.engine.job(summary.jobId), new Slicer(), report, 30))
+      text += slice
+    const trace = JSON.parse(text) as Trace
+    // Every task still has its one X event.
+    expect(checkTrace(trace).size).toBe(50)
+    const sends = trace.traceEvents.filter((e) => e.ph === 'i' && e.tid === 1)
+    const chunkSlices = trace.traceEvents.filter((e) => e.cat === 'engine' && e.args?.firstTask !== undefined)
+    expect([sends.length, chunkSlices.length]).toEqual([30, 30])
+    const left =
+      'the sends, reply waits, filing and chunk slices of 20 chunks after the first 30 (their tasks are all there)'
+    expect(report.leftOut).toContain(left)
+    expect(trace.otherData.leftOut).toContain(left)
+    expect(trace.traceEvents.find((e) => e.name === 'process_labels')?.args?.labels).toContain(left)
+    // A task whose chunk has no slice carries its own arguments; one inside a written chunk does not.
+    const withArgs = trace.traceEvents.filter((e) => e.args?.arguments === '(0, 1, 2)' && e.cat !== 'engine')
+    expect(withArgs).toHaveLength(20)
   })
 
   it('holds only the tasks that ran when the job was cancelled', async () => {
