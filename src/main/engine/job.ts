@@ -86,6 +86,8 @@ export class Job {
    */
   filingMs = 0
   chunksFiled = 0
+  /** Main-thread milliseconds spent preparing chunks and handing them to the back end. */
+  sendingMs = 0
   /** Every CPU's utilization from the job's start to a moment after its end. */
   private readonly cpu = new CpuSampler()
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
@@ -208,6 +210,7 @@ export class Job {
     keep: number
   ): Promise<void> {
     const { plan } = this
+    const sendFrom = performance.now()
     let plans: JobPlan['calls'][number]['plan'][]
     let planIndex: Int32Array
     if (this.callPlans) {
@@ -231,6 +234,7 @@ export class Job {
     const work: ChunkWork = { firstTask, plans, planIndex, keep }
     const sentAt = this.now()
     const run = channel.runChunk(work)
+    this.sendingMs += performance.now() - sendFrom
     this.inFlight.set(firstTask, { firstTask, count, sentAt, run })
     const watched = this.watchdog?.watch(firstTask, run)
     try {

@@ -14,6 +14,7 @@ import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
+import { statsOfJob } from '../engine/jobStats'
 import { timelineWindow } from '../engine/timelineWindow'
 import { traceSlices } from './traceExport'
 
@@ -71,6 +72,7 @@ export class EngineHost {
       'job.timeline': ({ jobId, ...window }: { jobId: string } & TimelineRequest) =>
         timelineWindow(engine.job(jobId), window),
       'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
+      'job.stats': ({ jobId }: { jobId: string }) => statsOfJob(engine.job(jobId)),
       'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
         format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format)
     }
