@@ -174,13 +174,19 @@ export function histogramEdges(
   return { scale: 'linear', edges }
 }
 
-/** The bin of `d` among `edges` (the last bin holds its upper edge). */
-function binOf(d: number, scale: 'log' | 'linear', edges: readonly number[], lo: number, step: number): number {
-  const count = edges.length - 1
-  if (count <= 1) return 0
-  const x = scale === 'log' ? (d > 0 ? Math.log10(d) : -Infinity) : d
-  const bin = Math.floor((x - lo) / step)
-  return bin < 0 ? 0 : bin >= count ? count - 1 : bin
+/**
+ * The bin of `d` among `edges` (ascending; the last bin holds its upper edge, anything below the
+ * first edge falls in the first bin): a binary search, no logarithm per task.
+ */
+export function binOf(d: number, edges: Float64Array): number {
+  let lo = 0
+  let hi = edges.length - 2
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (d >= edges[mid]) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
 
 /** The job's statistics from its columns (see `JobStats`). */
@@ -280,14 +286,13 @@ function durationStats(
   const count = Math.max(0, edges.length - 1)
   const counts = new Array<number>(count).fill(0)
   const outlierCounts = new Array<number>(count).fill(0)
-  const lo = scale === 'log' ? Math.log10(edges[0]) : edges[0]
-  const step = count > 0 ? ((scale === 'log' ? Math.log10(edges[count]) : edges[count]) - lo) / count : 1
+  const edgeArray = Float64Array.from(edges)
   let slowCount = 0
   let fastCount = 0
   let zeroCount = 0
   for (let i = 0; i < n; i++) {
     const x = d[i]
-    const bin = binOf(x, scale, edges, lo, step)
+    const bin = binOf(x, edgeArray)
     counts[bin]++
     if (x <= 0) zeroCount++
     const out = x > fences.highFenceMs ? 1 : x < fences.lowFenceMs ? -1 : 0
@@ -333,9 +338,16 @@ export function statsOfJob(job: Job): JobStats {
       `job ${job.id} is still running; its statistics are measured once it has ended (done, cancelled or failed)`
     )
   }
+  const stats = jobStats(statsInputOf(job))
+  cache.set(job, stats)
+  return stats
+}
+
+/** What `jobStats` reads from a job: its columns, in place (nothing is copied). */
+export function statsInputOf(job: Job): StatsInput {
   const summary = job.summary()
   const { chunks, timings } = job
-  const stats = jobStats({
+  return {
     jobId: job.id,
     status: summary.status,
     threads: summary.threads,
@@ -356,7 +368,5 @@ export function statsOfJob(job: Job): JobStats {
     },
     laneTime: summary.laneTime,
     sendingMs: job.sendingMs
-  })
-  cache.set(job, stats)
-  return stats
+  }
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   binCountFor,
+  binOf,
   fencesOf,
   histogramEdges,
   jobStats,
@@ -92,7 +93,14 @@ describe('jobStats on a small synthetic job', () => {
 
   it('measures queue wait from the chunk’s send to the task’s start, as nearest-rank percentiles', () => {
     // Waits 1, 3, 0.5, 1.5 → sorted 0.5, 1, 1.5, 3: p50 is rank 2, p90 and p99 rank 4.
-    expect(stats.queueWait).toEqual({ method: 'nearest-rank', p50Ms: 1, p90Ms: 3, p99Ms: 3, maxMs: 3, meanMs: 1.5 })
+    expect(stats.queueWait).toEqual({
+      method: 'nearest-rank',
+      p50Ms: 1,
+      p90Ms: 3,
+      p99Ms: 3,
+      maxMs: 3,
+      meanMs: 1.5
+    })
   })
 
   it('bins four durations spanning 4× linearly, in Rice’s four bins', () => {
@@ -192,6 +200,12 @@ describe('the duration histogram', () => {
     expect(histogramEdges(0, 0, 0, 0).edges).toEqual([])
   })
 
+  it('finds a duration’s bin by its edges: lower edge in, the last bin holding its upper edge', () => {
+    const edges = Float64Array.from([1, 2, 4, 8])
+    expect([0.5, 1, 1.99, 2, 4, 7.9, 8, 9].map((d) => binOf(d, edges))).toEqual([0, 0, 0, 1, 2, 2, 2, 2])
+    expect(binOf(3, Float64Array.from([3, 3]))).toBe(0)
+  })
+
   it('puts durations timed at zero in the first bin and counts them', () => {
     const stats = jobStats(durationsJob([0, 0, 0, 0, 1, 1, 1, 10]))
     const d = stats.durations!
@@ -211,7 +225,13 @@ describe('outliers', () => {
   it('flags tasks beyond the far-out fences on log durations, at least 2× from the median', () => {
     // Quartiles all 1 ms: the fences fall back to the median ÷ 2 and × 2.
     expect(d).toMatchObject({ q1Ms: 1, medianMs: 1, q3Ms: 1 })
-    expect(d.outliers).toMatchObject({ scale: 'log', lowFenceMs: 0.5, highFenceMs: 2, slowCount: 1, fastCount: 1 })
+    expect(d.outliers).toMatchObject({
+      scale: 'log',
+      lowFenceMs: 0.5,
+      highFenceMs: 2,
+      slowCount: 1,
+      fastCount: 1
+    })
     expect(d.outliers.rule).toMatch(/Q3 × \(Q3\/Q1\)³/)
   })
 

@@ -42,7 +42,8 @@ describe('job.stats on a real job', () => {
   it('sums the task time each lane ran, from the job’s own timings', () => {
     const { timings } = host.engine.job(jobId)
     const perLane = [0, 0]
-    for (let task = 0; task < 6; task++) perLane[timings.lane[task]] += timings.end[task] - timings.start[task]
+    for (let task = 0; task < 6; task++)
+      perLane[timings.lane[task]] += timings.end[task] - timings.start[task]
     expect(stats.taskMsPerLane[0]).toBeCloseTo(perLane[0], 9)
     expect(stats.taskMsPerLane[1]).toBeCloseTo(perLane[1], 9)
     const total = perLane[0] + perLane[1]
