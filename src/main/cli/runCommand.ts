@@ -1,11 +1,11 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { largeJobNote } from '../../shared/progress'
-import type { JobSummary, PlanSummary } from '../../shared/protocol'
+import type { JobStats, JobSummary, PlanSummary } from '../../shared/protocol'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
 import { callHost, runJob, type JobOutcome } from './jobSession'
-import { notebookHeader, timingLines } from './output'
+import { notebookHeader, statsLines, timingLines } from './output'
 import { drainResultsJson, openJsonFile, type JsonFile } from './resultsJson'
 import { RUN_FLAGS, parseRunOptions, type RunOptions } from './runOptions'
 import { specErrorToUsage } from './specErrors'
@@ -80,6 +80,11 @@ export interface RunReport {
   /** The `--trace` file and its size; null without `--trace` or when it could not be written (stderr says why). */
   trace: { file: string; bytes: number } | null
   failures: JobSummary['failures']
+  /**
+   * The job's statistics as `job.stats` gives them: utilization, imbalance, speedup, the duration
+   * histogram and outliers, queue-wait percentiles, PoolScope's own cost per task (see `JobStats`).
+   */
+  stats: JobStats
 }
 
 /**
@@ -121,7 +126,8 @@ export function jsonReport(
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null,
-  trace: { file: string; bytes: number } | null = null
+  trace: { file: string; bytes: number } | null,
+  stats: JobStats
 ): RunReport {
   return {
     status: summary.status,
@@ -154,7 +160,8 @@ export function jsonReport(
     digestNote: digest.digestNote,
     output,
     trace,
-    failures: summary.failures
+    failures: summary.failures,
+    stats
   }
 }
 
@@ -187,6 +194,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
   try {
     const outcome = await runJob(host, options.spec, io)
     const { summary, jobId } = outcome
+    const stats = await callHost(host, 'job.stats', { jobId })
     const seed = plan.spec.inputs.kind === 'recipe' ? (plan.spec.inputs.seed ?? 0) : 0
     const digestNote = options.mode === 'json' ? digestNoteOf(summary, plan) : null
     // One pass over the results serves both the file and the digest.
@@ -218,21 +226,27 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
       : null
 
     if (options.mode === 'json') {
-      const report = jsonReport(summary, plan, { digest: drained.digest, digestNote }, options, output, trace)
+      const digestOf = { digest: drained.digest, digestNote }
+      const report = jsonReport(summary, plan, digestOf, options, output, trace, stats)
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.
       await writeOut(io.stdout, notebookHeader(summary).join('\n') + '\n')
       if (!outcome.interrupted) await printResultsOf(host, jobId, io)
-      const extra = [seedLine(options, seed), ...timingLines(summary), outputLine, traceLine].filter(
-        (l) => l !== null
-      )
+      const extra = [
+        seedLine(options, seed),
+        ...timingLines(summary),
+        ...statsLines(stats),
+        outputLine,
+        traceLine
+      ].filter((l) => l !== null)
       await writeOut(io.stderr, extra.join('\n') + '\n')
     } else {
       const lines = [
         ...notebookHeader(summary),
         seedLine(options, seed),
         ...timingLines(summary),
+        ...statsLines(stats),
         outputLine,
         traceLine
       ]
