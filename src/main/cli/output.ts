@@ -113,7 +113,11 @@ export function statsLines(stats: JobStats): string[] {
   if (ran === 0 || !stats.durations || !stats.queueWait)
     return [head, '  none ran, so there is nothing to measure']
   const ratio = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits))
-  const percent = stats.utilization === null ? '—' : `${Math.round(stats.utilization * 100)}%`
+  const u = stats.utilization
+  const percent =
+    u === null ? '—' : u >= 0.1 || u === 0 ? `${Math.round(u * 100)}%` : `${(u * 100).toPrecision(2)}%`
+  const s = stats.speedup
+  const speedup = s === null ? '—' : s >= 0.1 || s === 0 ? s.toFixed(1) : s.toPrecision(1)
   const d = stats.durations
   const o = d.outliers
   const slow = d.slowest.filter((task) => task.outlier)
@@ -128,7 +132,7 @@ export function statsLines(stats: JobStats): string[] {
   const lines = [
     head,
     `  Task time ${duration(stats.totalTaskMs)}; utilization ${percent} of ${stats.threads} threads × wall time; ` +
-      `speedup ${ratio(stats.speedup, 1)}× over the serial sum; load imbalance ${ratio(stats.loadImbalance)} (busiest thread ÷ mean)`,
+      `speedup ${speedup}× over the serial sum; load imbalance ${ratio(stats.loadImbalance)} (busiest thread ÷ mean)`,
     `  Task durations: min ${duration(d.minMs)}, median ${duration(d.medianMs)}, mean ${duration(d.meanMs)}, ` +
       `max ${duration(d.maxMs)}; ${outliers}`,
     `  Queue wait (chunk sent → task start, nearest rank): p50 ${duration(w.p50Ms)}, p90 ${duration(w.p90Ms)}, ` +

@@ -103,6 +103,11 @@ describe('the statistics block', () => {
     ])
   })
 
+  it('never shows a nearly idle pool as 0% or 0.0×', () => {
+    const idle = { ...cancelled, utilization: 0.00312, speedup: 0.00624 }
+    expect(statsLines(idle)[1]).toMatch(/utilization 0\.31% .* speedup 0\.006× over/)
+  })
+
   it('says so when no task ran', () => {
     const none = { ...cancelled, tasksTimed: 0, durations: null, queueWait: null }
     expect(statsLines(none)).toEqual([

@@ -46,8 +46,8 @@ function durations(
 type Option = {
   xAxis: { type: string; min: number; max: number; name: string }
   series: {
+    name: string
     data: number[][]
-    markLine: { data: { xAxis: number; name: string }[] }
     renderItem: (p: CustomSeriesRenderItemParams, a: CustomSeriesRenderItemAPI) => unknown
   }[]
   tooltip: { formatter: (p: unknown) => string }
@@ -58,10 +58,24 @@ describe('buildHistogramOption', () => {
     const option = buildHistogramOption({ durations: durations() }) as unknown as Option
     expect(option.xAxis).toMatchObject({ type: 'value', min: 1, max: 10, name: 'task duration' })
     // The low fence (0.5 ms) is off the axis.
-    expect(option.series[0].markLine.data.map((m) => [m.name, m.xAxis])).toEqual([
-      ['median', 2],
-      ['slow outliers beyond', 8]
+    const marks = option.series.find((s) => s.name === 'marks')!
+    expect(marks.data).toEqual([
+      [2, 0],
+      [8, 1]
     ])
+    const api = {
+      value: (dim: number) => marks.data[1][dim],
+      coord: ([x]: number[]) => [x * 100, 0]
+    } as unknown as CustomSeriesRenderItemAPI
+    const params = {
+      coordSys: { x: 0, y: 40, width: 1000, height: 200 }
+    } as unknown as CustomSeriesRenderItemParams
+    const drawn = marks.renderItem(params, api) as {
+      children: [{ shape: object; style: { stroke: string } }, { style: { text: string } }]
+    }
+    expect(drawn.children[0].shape).toEqual({ x1: 800, y1: 40, x2: 800, y2: 240 })
+    expect(drawn.children[0].style.stroke).toBe(OUTLIER_COLORS.light)
+    expect(drawn.children[1].style).toMatchObject({ text: 'slow outliers beyond →', align: 'left' })
   })
 
   it('uses a log axis for log bins', () => {

@@ -88,6 +88,58 @@ function barItem(dark: boolean): CustomSeriesRenderItem {
   }
 }
 
+/** A vertical line across the plot at a duration, named above it. */
+export interface HistogramMark {
+  at: number
+  name: string
+  color: string
+  /** Which side of the line its name goes: a fence names what lies beyond it. */
+  side: 'left' | 'center' | 'right'
+}
+
+/**
+ * The median and the outlier fences as dashed lines with their names above the plot. Drawn as a
+ * series of their own rather than a markLine, which ECharts does not draw on a log axis.
+ */
+function markItem(marks: readonly HistogramMark[]): CustomSeriesRenderItem {
+  return (params, api) => {
+    const grid = params.coordSys as unknown as CartesianRect
+    const mark = marks[api.value(1) as number]
+    const x = api.coord([api.value(0), 0])[0]
+    if (!mark || x < grid.x || x > grid.x + grid.width) return null
+    return {
+      type: 'group',
+      children: [
+        {
+          type: 'line',
+          shape: { x1: x, y1: grid.y, x2: x, y2: grid.y + grid.height },
+          style: { stroke: mark.color, lineWidth: 1.5, lineDash: [4, 3] }
+        },
+        {
+          type: 'text',
+          x,
+          // Above the plot, the fences a line higher than the median, so close names never overlap.
+          y: grid.y - 3 - (mark.side === 'center' ? 0 : 13),
+          style: {
+            text: mark.name,
+            fill: mark.color,
+            fontSize: 11,
+            align: alignOf(mark.side, x, grid),
+            verticalAlign: 'bottom'
+          }
+        }
+      ]
+    }
+  }
+}
+
+/** A name's alignment at its line: its side, kept inside the chart near either end. */
+function alignOf(side: HistogramMark['side'], x: number, grid: CartesianRect): 'left' | 'center' | 'right' {
+  if (x > grid.x + grid.width * 0.85) return 'right'
+  if (x < grid.x + grid.width * 0.15) return 'left'
+  return side
+}
+
 /** A bin's tooltip: its range, its tasks and its outliers. */
 export function binTooltip(durations: Durations, bin: number): string {
   const { edges, counts, outlierCounts } = durations.histogram
@@ -107,26 +159,21 @@ export function buildHistogramOption({ durations, dark = false, title }: Histogr
   const log = durations.histogram.scale === 'log'
   const range = histogramRange(durations)
   const { outliers } = durations
-  const inRange = (x: number) => x >= range.min && x <= range.max
-  const marks = [
-    { xAxis: durations.medianMs, name: 'median', color: text },
-    {
-      xAxis: outliers.highFenceMs,
-      name: 'slow outliers beyond',
-      color: OUTLIER_COLORS[dark ? 'dark' : 'light']
-    },
+  const outlierColor = OUTLIER_COLORS[dark ? 'dark' : 'light']
+  const marks: HistogramMark[] = [
+    { at: durations.medianMs, name: 'median', color: text, side: 'center' as const },
+    { at: outliers.highFenceMs, name: 'slow outliers beyond →', color: outlierColor, side: 'left' as const },
     ...(outliers.lowFenceMs > 0
       ? [
           {
-            xAxis: outliers.lowFenceMs,
-            name: 'fast outliers below',
-            color: OUTLIER_COLORS[dark ? 'dark' : 'light']
+            at: outliers.lowFenceMs,
+            name: '← fast outliers below',
+            color: outlierColor,
+            side: 'right' as const
           }
         ]
       : [])
-  ]
-    .filter((mark) => inRange(mark.xAxis))
-    .map(({ color, ...mark }) => ({ ...mark, lineStyle: { color }, label: { color } }))
+  ].filter((mark) => mark.at >= range.min && mark.at <= range.max)
   return {
     animation: false,
     backgroundColor: 'transparent',
@@ -134,7 +181,7 @@ export function buildHistogramOption({ durations, dark = false, title }: Histogr
     ...(title
       ? { title: { text: title, left: 'center', top: 4, textStyle: { color: text, fontSize: 13 } } }
       : {}),
-    grid: { left: 64, right: 24, top: title ? 48 : 28, bottom: 48 },
+    grid: { left: 64, right: 24, top: title ? 64 : 44, bottom: 48 },
     tooltip: {
       trigger: 'item',
       confine: true,
@@ -169,15 +216,17 @@ export function buildHistogramOption({ durations, dark = false, title }: Histogr
         renderItem: barItem(dark),
         encode: { x: [0, 1], y: 2 },
         data: histogramData(durations),
-        clip: true,
-        markLine: {
-          silent: true,
-          symbol: 'none',
-          animation: false,
-          lineStyle: { type: 'dashed', width: 1 },
-          label: { formatter: '{b}', position: 'insideEndTop', fontSize: 11 },
-          data: marks
-        }
+        clip: true
+      },
+      {
+        type: 'custom',
+        name: 'marks',
+        renderItem: markItem(marks),
+        encode: { x: 0 },
+        data: marks.map((mark, i) => [mark.at, i]),
+        silent: true,
+        // The names sit above the plot; the marks outside the axis were left out above.
+        clip: false
       }
     ]
   }
