@@ -39,7 +39,8 @@ export function histogramRange(durations: Durations): { min: number; max: number
   const min = edges[0]
   const max = edges[edges.length - 1]
   if (max > min) return { min, max }
-  if (scale === 'log' || min > 0) return { min: min / 2, max: min * 2 }
+  // Three times either way: the fences, at least twice the median away, fall inside.
+  if (scale === 'log' || min > 0) return { min: min / 3, max: min * 3 }
   return { min: -1, max: 1 }
 }
 
@@ -204,6 +205,8 @@ export function buildHistogramOption({ durations, dark = false, title }: Histogr
     yAxis: {
       type: 'value',
       name: 'tasks',
+      // Left of the axis: the marks' names use the space above the plot.
+      nameTextStyle: { align: 'right' },
       minInterval: 1,
       axisLine: { lineStyle: { color: line } },
       splitLine: { lineStyle: { color: line } },
