@@ -6,7 +6,9 @@
 // For each of N jobs (default 3): the first `statsOfJob` (what the first `job.stats` pays: the
 // summary, one pass over the tasks, the selections and the histogram; later calls are answered from
 // the cache), then C more computations of the same statistics without the cache (default 10).
-// Medians with min and max. Writes bench/results/job-stats-latest.json.
+// Medians with min and max, in wall time and in CPU time (process.cpuUsage: the workers are idle
+// by then, so it is the main thread's, and less swayed by other load on a shared machine).
+// Writes bench/results/job-stats-latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -51,6 +53,7 @@ await (
 ).done
 const first = []
 const again = []
+const againCpu = []
 const walls = []
 let last = null
 for (let j = 0; j < options.jobs; j++) {
@@ -63,8 +66,11 @@ for (let j = 0; j < options.jobs; j++) {
   first.push(performance.now() - started)
   for (let i = 0; i < options.calls; i++) {
     started = performance.now()
+    const cpu = process.cpuUsage()
     jobStats(statsInputOf(job))
     again.push(performance.now() - started)
+    const used = process.cpuUsage(cpu)
+    againCpu.push((used.user + used.system) / 1000)
   }
   log(
     `job ${j + 1}/${options.jobs}: wall ${summary.wallMs.toFixed(0)} ms, first stats ${first.at(-1).toFixed(1)} ms`
@@ -72,11 +78,12 @@ for (let j = 0; j < options.jobs; j++) {
 }
 await engine.dispose()
 
-const results = { firstCall: stats(first), uncachedCall: stats(again) }
+const results = { firstCall: stats(first), uncachedCall: stats(again), uncachedCallCpu: stats(againCpu) }
 const fmt = (s) => `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}–${s.max.toFixed(1)})`
 console.log(
   `job.stats on ${options.tasks.toLocaleString('en')}-task jobs (${options.jobs} jobs, wall ${walls.map((ms) => ms.toFixed(0)).join('/')} ms): ` +
-    `first call ${fmt(results.firstCall)}, each uncached call ${fmt(results.uncachedCall)}; ` +
+    `first call ${fmt(results.firstCall)}, each uncached call ${fmt(results.uncachedCall)} ` +
+    `(CPU ${fmt(results.uncachedCallCpu)}); ` +
     `histogram ${last.durations.histogram.scale} in ${last.durations.histogram.counts.length} bins`
 )
 const resultsDir = join(import.meta.dirname, 'results')
