@@ -90,7 +90,7 @@ describe('default output', () => {
     // Then the statistics block (job.stats): pool use, durations, queue wait, PoolScope's own cost.
     expect(lines[10]).toBe('Statistics of the 6 tasks that ran:')
     expect(lines[11]).toMatch(
-      /^ {2}Task time [\d.]+ (ns|µs|ms); utilization \d+% of 2 threads × wall time; speedup [\d.]+× over the serial sum; load imbalance [\d.]+ \(busiest thread ÷ mean\)$/
+      /^ {2}Task time [\d.]+ (ns|µs|ms); utilization [\d.]+% of 2 threads × wall time; speedup [\d.]+× over the serial sum; load imbalance [\d.]+ \(busiest thread ÷ mean\)$/
     )
     expect(lines[12]).toMatch(
       /^ {2}Task durations: min .+, median .+, mean .+, max .+; (no outliers|outliers: .+)$/
