@@ -419,6 +419,99 @@ export const CpuSamplesSchema = z.object({
 })
 export type CpuSamples = z.output<typeof CpuSamplesSchema>
 
+/**
+ * A job's statistics, as `job.stats` measures them once it has ended (times in ms). Only tasks that
+ * ran count: those with timings (done, or failed inside their chunk); tasks a cancel stopped midway
+ * are in `stoppedTaskMs` only.
+ */
+export const JobStatsSchema = z.object({
+  jobId,
+  status: JobStatusSchema,
+  taskCount: z.number(),
+  /** Tasks that ran and have timings: what every figure below is computed over. */
+  tasksTimed: z.number(),
+  threads: z.number(),
+  wallMs: z.number(),
+  /** Pool start-up for this job, before its clock started; 0 when a warm pool was reused. */
+  poolStartupMs: z.number(),
+  poolReused: z.boolean(),
+  /** Σ task durations: the serial sum, what one thread would have taken for the tasks alone. */
+  totalTaskMs: z.number(),
+  /** Time in tasks a cancel stopped midway (no timings, not counted anywhere else). */
+  stoppedTaskMs: z.number(),
+  taskMsPerLane: z.array(z.number()),
+  /** totalTaskMs ÷ (threads × wallMs), 0..1; null for no wall time. */
+  utilization: z.number().nullable(),
+  /** The busiest lane's task time ÷ the mean lane's (1 is even); null when no task time. */
+  loadImbalance: z.number().nullable(),
+  /** totalTaskMs ÷ wallMs: how much faster than the tasks one after another; null for no wall time. */
+  speedup: z.number().nullable(),
+  /** Task durations (end − start); null when no task ran. */
+  durations: z
+    .object({
+      minMs: z.number(),
+      /** Quartiles and median, nearest rank. */
+      q1Ms: z.number(),
+      medianMs: z.number(),
+      q3Ms: z.number(),
+      meanMs: z.number(),
+      maxMs: z.number(),
+      histogram: z.object({
+        /** Log-spaced edges when durations span two decades or more, else linear. */
+        scale: z.enum(['log', 'linear']),
+        /** Bin edges, one more than the bins; the last bin holds its upper edge. */
+        edges: z.array(z.number()),
+        counts: z.array(z.number()),
+        /** Of each bin's tasks, those beyond a fence. */
+        outlierCounts: z.array(z.number()),
+        /** Tasks timed at 0 (below the clock's resolution), in the first bin. */
+        zeroCount: z.number()
+      }),
+      outliers: z.object({
+        /** The rule, in words. */
+        rule: z.string(),
+        scale: z.enum(['log', 'linear']),
+        lowFenceMs: z.number(),
+        highFenceMs: z.number(),
+        slowCount: z.number(),
+        fastCount: z.number()
+      }),
+      /** The slowest tasks (at most five), slowest first. */
+      slowest: z.array(z.object({ task: z.number(), ms: z.number(), lane: z.number(), outlier: z.boolean() }))
+    })
+    .nullable(),
+  /**
+   * Queue wait: from when a task's chunk was handed to the back end (the task was ready) to its
+   * start. Exact nearest-rank percentiles (the smallest wait with at least p% of waits at or below
+   * it). Null when no task ran.
+   */
+  queueWait: z
+    .object({
+      method: z.literal('nearest-rank'),
+      p50Ms: z.number(),
+      p90Ms: z.number(),
+      p99Ms: z.number(),
+      maxMs: z.number(),
+      meanMs: z.number()
+    })
+    .nullable(),
+  /**
+   * PoolScope's own cost: bookkeeping inside chunks on the workers (`LaneTime.bookkeepingMs`
+   * summed), and on the main thread filing replies and handing chunks over; per task in ns over
+   * `tasksTimed` (null when none).
+   */
+  engineCost: z.object({
+    bookkeepingMs: z.number(),
+    filingMs: z.number(),
+    sendingMs: z.number(),
+    bookkeepingNsPerTask: z.number().nullable(),
+    filingNsPerTask: z.number().nullable(),
+    sendingNsPerTask: z.number().nullable(),
+    totalNsPerTask: z.number().nullable()
+  })
+})
+export type JobStats = z.output<typeof JobStatsSchema>
+
 /** One task of a job, as the results table shows it. */
 export const ResultRowSchema = z.object({
   task: z.number(),
@@ -495,6 +588,7 @@ export const ResultSchemas = {
   'job.timings': TimingBatchSchema,
   'job.timeline': TimelineWindowSchema,
   'job.cpu': CpuSamplesSchema,
+  'job.stats': JobStatsSchema,
   'job.export': ExportFileSchema
 } as const satisfies Record<CommandName, z.ZodType>
 

@@ -9,6 +9,7 @@ import type {
   EngineMemory,
   EventPayloads,
   ExportFile,
+  JobStats,
   JobSummary,
   PlanSummary,
   ResultsPage,
@@ -109,6 +110,8 @@ export const CommandSchemas = {
     }),
   /** Every CPU's utilization over a job, sampled about every 100 ms (see `CpuSamples`). */
   'job.cpu': z.object({ jobId }).strict(),
+  /** An ended job's statistics (see `JobStats`); a running job is refused with JOB_RUNNING. */
+  'job.stats': z.object({ jobId }).strict(),
   /** A job's results (JSON, CSV), its timeline as a Chrome trace or its timings (CSV), as one file of at most 24 MiB. */
   'job.export': z.object({ jobId, format: z.enum(EXPORT_FORMATS) }).strict()
 } as const
@@ -125,6 +128,7 @@ export type {
   EngineMemory,
   EventPayloads,
   ExportFile,
+  JobStats,
   JobStatus,
   JobSummary,
   LaneTime,
@@ -170,6 +174,7 @@ export interface PoolScopeApi {
   timings(jobId: string, offset: number, limit: number): Promise<TimingBatch>
   timeline(jobId: string, window?: TimelineRequest): Promise<TimelineWindow>
   cpu(jobId: string): Promise<CpuSamples>
+  stats(jobId: string): Promise<JobStats>
   exportJob(jobId: string, format: ExportFormat): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
@@ -200,6 +205,7 @@ export const METHOD_COMMANDS = {
   timings: 'job.timings',
   timeline: 'job.timeline',
   cpu: 'job.cpu',
+  stats: 'job.stats',
   exportJob: 'job.export'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
@@ -235,6 +241,7 @@ export function createApi(
     timings: (jobId, offset, limit) => invoke(c.timings, { jobId, offset, limit }),
     timeline: (jobId, window = {}) => invoke(c.timeline, { jobId, ...window }),
     cpu: (jobId) => invoke(c.cpu, { jobId }),
+    stats: (jobId) => invoke(c.stats, { jobId }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
     onEvent: subscribe
   }

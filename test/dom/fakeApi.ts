@@ -6,6 +6,7 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineMemory,
+  JobStats,
   JobSummary,
   PlanSummary,
   PoolScopeApi,
@@ -248,6 +249,68 @@ export function primesRow(task: number): ResultRow {
   }
 }
 
+/**
+ * The host's answer to `job.stats` for a finished job of 100 tasks on 2 threads: durations from
+ * 0.1 to 40 ms on log bins, 2 slow outliers (tasks 17 and 64), a 250 ms wall time.
+ */
+export function jobStats(jobId: string, overrides: Partial<JobStats> = {}): JobStats {
+  return {
+    jobId,
+    status: 'done',
+    taskCount: 100,
+    tasksTimed: 100,
+    threads: 2,
+    wallMs: 250,
+    poolStartupMs: 35,
+    poolReused: false,
+    totalTaskMs: 400,
+    stoppedTaskMs: 0,
+    taskMsPerLane: [240, 160],
+    utilization: 0.8,
+    loadImbalance: 1.2,
+    speedup: 1.6,
+    durations: {
+      minMs: 0.1,
+      q1Ms: 1,
+      medianMs: 2,
+      q3Ms: 4,
+      meanMs: 4,
+      maxMs: 40,
+      histogram: {
+        scale: 'log',
+        edges: [0.1, 0.4, 1.6, 6.4, 25.6, 40],
+        counts: [5, 20, 60, 13, 2],
+        outlierCounts: [0, 0, 0, 0, 2],
+        zeroCount: 0
+      },
+      outliers: {
+        rule: 'Tukey’s far-out fences on log durations',
+        scale: 'log',
+        lowFenceMs: 0.015625,
+        highFenceMs: 256,
+        slowCount: 2,
+        fastCount: 0
+      },
+      slowest: [
+        { task: 17, ms: 40, lane: 0, outlier: true },
+        { task: 64, ms: 30, lane: 1, outlier: true },
+        { task: 3, ms: 9, lane: 0, outlier: false }
+      ]
+    },
+    queueWait: { method: 'nearest-rank', p50Ms: 12, p90Ms: 80, p99Ms: 120, maxMs: 130, meanMs: 30 },
+    engineCost: {
+      bookkeepingMs: 0.2,
+      filingMs: 0.1,
+      sendingMs: 0.05,
+      bookkeepingNsPerTask: 2000,
+      filingNsPerTask: 1000,
+      sendingNsPerTask: 500,
+      totalNsPerTask: 3500
+    },
+    ...overrides
+  }
+}
+
 export interface FakeApi extends PoolScopeApi {
   /** Pushes an event to every subscriber, as the host would. */
   emit(event: EngineEvent): void
@@ -281,6 +344,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     timings: vi.fn(async (jobId: string) => timingBatch(jobId, [])),
     timeline: vi.fn(async (jobId: string) => timelineWindow(jobId)),
     cpu: vi.fn(async (jobId: string) => cpuSamples(jobId)),
+    stats: vi.fn(async (jobId: string) => jobStats(jobId)),
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
     onEvent: (listener) => {
       listeners.add(listener)

@@ -43,7 +43,12 @@ describe('timeline chart', () => {
     const { pinia } = await connectedPinia()
     wrapper = mount(TimelineChart, { global: { plugins: [pinia] } })
     await frame()
-    expect(optionOf(wrapper).yAxis.data).toEqual(['worker 0', 'worker 1', 'main thread'])
+    expect(optionOf(wrapper).yAxis.data).toEqual([
+      'worker 0',
+      'worker 1',
+      'main thread',
+      "PoolScope's own cost"
+    ])
     expect(wrapper.text()).toContain('Each worker gets a lane and each task a bar, once a job has run.')
     // The shared legend names the breakdown's parts.
     expect(wrapper.find('.category-legend').text()).toBe('tasksbookkeepingwaiting for workidle at the end')

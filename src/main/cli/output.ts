@@ -1,5 +1,5 @@
 import { notebookLines } from '../../shared/progress'
-import type { JobSummary } from '../../shared/protocol'
+import type { JobStats, JobSummary } from '../../shared/protocol'
 import { formatNanoseconds } from '../../shared/units'
 import { findWorkload } from '../../shared/workloads'
 
@@ -94,4 +94,57 @@ export function laneTimeLines(summary: JobSummary): string[] {
       `bookkeeping ${share(parts.bookkeepingMs)}, ` +
       `waiting for work ${share(parts.awaitingWorkMs)}, idle at the end ${share(parts.idleAtEndMs)}`
   )
+}
+
+/** A duration in ms in the unit that reads best: `640 ns`, `12.5 µs`, `4.05 ms`. */
+function duration(ms: number): string {
+  return formatNanoseconds(ms * 1e6)
+}
+
+/**
+ * The statistics block (`job.stats`): how well the pool was used, how task durations spread and
+ * which tasks stood out, how long tasks waited, and what PoolScope itself cost per task. Every
+ * figure is over the tasks that ran; `--json` has them all, with the histogram.
+ */
+export function statsLines(stats: JobStats): string[] {
+  const ran = stats.tasksTimed
+  const of = ran === stats.taskCount ? '' : ` of ${stats.taskCount.toLocaleString('en-US')}`
+  const head = `Statistics of the ${ran.toLocaleString('en-US')}${of} task${ran === 1 ? '' : 's'} that ran:`
+  if (ran === 0 || !stats.durations || !stats.queueWait)
+    return [head, '  none ran, so there is nothing to measure']
+  const ratio = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits))
+  const u = stats.utilization
+  const percent =
+    u === null ? '—' : u >= 0.1 || u === 0 ? `${Math.round(u * 100)}%` : `${(u * 100).toPrecision(2)}%`
+  const s = stats.speedup
+  const speedup = s === null ? '—' : s >= 0.1 || s === 0 ? s.toFixed(1) : s.toPrecision(1)
+  const d = stats.durations
+  const o = d.outliers
+  const slow = d.slowest.filter((task) => task.outlier)
+  const outliers =
+    o.slowCount + o.fastCount === 0
+      ? 'no outliers'
+      : `outliers: ${o.slowCount} slower than ${duration(o.highFenceMs)}` +
+        (slow.length > 0 ? ` (${slow.map((t) => `task ${t.task} ${duration(t.ms)}`).join(', ')})` : '') +
+        (o.fastCount > 0 ? `, ${o.fastCount} faster than ${duration(o.lowFenceMs)}` : '')
+  const w = stats.queueWait
+  const cost = stats.engineCost
+  const lines = [
+    head,
+    `  Task time ${duration(stats.totalTaskMs)}; utilization ${percent} of ${stats.threads} threads × wall time; ` +
+      `speedup ${speedup}× over the serial sum; load imbalance ${ratio(stats.loadImbalance)} (busiest thread ÷ mean)`,
+    `  Task durations: min ${duration(d.minMs)}, median ${duration(d.medianMs)}, mean ${duration(d.meanMs)}, ` +
+      `max ${duration(d.maxMs)}; ${outliers}`,
+    `  Queue wait (chunk sent → task start, nearest rank): p50 ${duration(w.p50Ms)}, p90 ${duration(w.p90Ms)}, ` +
+      `p99 ${duration(w.p99Ms)}, max ${duration(w.maxMs)}`
+  ]
+  if (cost.totalNsPerTask !== null)
+    lines.push(
+      `  PoolScope's own cost per task: ${formatNanoseconds(cost.totalNsPerTask)} ` +
+        `(bookkeeping ${formatNanoseconds(cost.bookkeepingNsPerTask ?? 0)} on the workers, ` +
+        `filing ${formatNanoseconds(cost.filingNsPerTask ?? 0)} and sending ${formatNanoseconds(cost.sendingNsPerTask ?? 0)} on the main thread)`
+    )
+  if (stats.stoppedTaskMs > 0)
+    lines.push(`  Not counted: ${duration(stats.stoppedTaskMs)} in tasks a cancel stopped midway`)
+  return lines
 }

@@ -1,11 +1,11 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { largeJobNote } from '../../shared/progress'
-import type { JobSummary, PlanSummary } from '../../shared/protocol'
+import type { JobStats, JobSummary, PlanSummary } from '../../shared/protocol'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
 import { callHost, runJob, type JobOutcome } from './jobSession'
-import { notebookHeader, timingLines } from './output'
+import { notebookHeader, statsLines, timingLines } from './output'
 import { drainResultsJson, openJsonFile, type JsonFile } from './resultsJson'
 import { RUN_FLAGS, parseRunOptions, type RunOptions } from './runOptions'
 import { specErrorToUsage } from './specErrors'
@@ -82,6 +82,11 @@ export interface RunReport {
   /** The `--timings` file and its size; null without `--timings` or when it could not be written. */
   timings: { file: string; bytes: number } | null
   failures: JobSummary['failures']
+  /**
+   * The job's statistics as `job.stats` gives them: utilization, imbalance, speedup, the duration
+   * histogram and outliers, queue-wait percentiles, PoolScope's own cost per task (see `JobStats`).
+   */
+  stats: JobStats
 }
 
 /**
@@ -123,8 +128,9 @@ export function jsonReport(
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null,
-  trace: { file: string; bytes: number } | null = null,
-  timings: { file: string; bytes: number } | null = null
+  trace: { file: string; bytes: number } | null,
+  timings: { file: string; bytes: number } | null,
+  stats: JobStats
 ): RunReport {
   return {
     status: summary.status,
@@ -158,7 +164,8 @@ export function jsonReport(
     output,
     trace,
     timings,
-    failures: summary.failures
+    failures: summary.failures,
+    stats
   }
 }
 
@@ -194,6 +201,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
   try {
     const outcome = await runJob(host, options.spec, io)
     const { summary, jobId } = outcome
+    const stats = await callHost(host, 'job.stats', { jobId })
     const seed = plan.spec.inputs.kind === 'recipe' ? (plan.spec.inputs.seed ?? 0) : 0
     const digestNote = options.mode === 'json' ? digestNoteOf(summary, plan) : null
     // One pass over the results serves both the file and the digest.
@@ -233,15 +241,8 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
     const timingsLine = timings ? `Timings written to ${timings.file} (${timings.bytes} bytes)` : null
 
     if (options.mode === 'json') {
-      const report = jsonReport(
-        summary,
-        plan,
-        { digest: drained.digest, digestNote },
-        options,
-        output,
-        trace,
-        timings
-      )
+      const digestOf = { digest: drained.digest, digestNote }
+      const report = jsonReport(summary, plan, digestOf, options, output, trace, timings, stats)
       await writeOut(io.stdout, JSON.stringify(report) + '\n')
     } else if (options.mode === 'print') {
       // stdout stays exactly what the notebook prints; everything else goes to stderr.
@@ -250,6 +251,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
       const extra = [
         seedLine(options, seed),
         ...timingLines(summary),
+        ...statsLines(stats),
         outputLine,
         traceLine,
         timingsLine
@@ -260,6 +262,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         ...notebookHeader(summary),
         seedLine(options, seed),
         ...timingLines(summary),
+        ...statsLines(stats),
         outputLine,
         traceLine,
         timingsLine

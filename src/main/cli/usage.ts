@@ -69,8 +69,8 @@ How to run it:
 What to report (default: thread and result counts, then the timing summary):
   --print             print each task's result as Python's print(r) does; stdout is then exactly
                       the notebook's output and the timing summary goes to stderr
-  --json              print one JSON object: resolved spec, counts, timing and a SHA-256 digest of
-                      json.dumps(results, separators=(',', ':'))
+  --json              print one JSON object: resolved spec, counts, timing, statistics and a
+                      SHA-256 digest of json.dumps(results, separators=(',', ':'))
   --output FILE       write the results to FILE as that same JSON
   --trace FILE        write the job's timeline to FILE as a Chrome trace (open it in
                       https://ui.perfetto.dev or chrome://tracing); FILE.json.gz is gzip-compressed

@@ -98,6 +98,8 @@ export class Job {
    */
   filingMs = 0
   chunksFiled = 0
+  /** Main-thread milliseconds spent preparing chunks and handing them to the back end. */
+  sendingMs = 0
   /** Every CPU's utilization from the job's start to a moment after its end. */
   private readonly cpu = new CpuSampler()
   /** The workers' occupancy of the cores, kept once the job has ended (see `cpuSamples`). */
@@ -314,6 +316,7 @@ export class Job {
     keep: number
   ): Promise<void> {
     const { plan } = this
+    const sendFrom = performance.now()
     let plans: JobPlan['calls'][number]['plan'][]
     let planIndex: Int32Array
     if (this.callPlans) {
@@ -337,6 +340,7 @@ export class Job {
     const work: ChunkWork = { firstTask, plans, planIndex, keep }
     const sentAt = this.now()
     const run = channel.runChunk(work)
+    this.sendingMs += performance.now() - sendFrom
     this.inFlight.set(firstTask, { firstTask, count, sentAt, run })
     const watched = this.watchdog?.watch(firstTask, run)
     try {

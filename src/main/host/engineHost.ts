@@ -14,6 +14,7 @@ import { describeZodError } from '../../shared/spec'
 import { Engine, type EngineOptions } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
+import { statsOfJob } from '../engine/jobStats'
 import { timelineWindow } from '../engine/timelineWindow'
 import { timingsCsvSlices, exportTimings } from './timingsCsv'
 import { traceSlices, type TraceReport } from './traceExport'
@@ -75,6 +76,7 @@ export class EngineHost {
         jobId,
         ...(await engine.job(jobId).cpuSamplesSliced())
       }),
+      'job.stats': ({ jobId }: { jobId: string }) => statsOfJob(engine.job(jobId)),
       'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) => {
         const job = engine.job(jobId)
         if (format === 'trace') return exportTrace(job)

@@ -87,7 +87,21 @@ describe('default output', () => {
     expect(lines[9]).toMatch(
       /^Per task: [\d.]+ (ns|µs) in the task, [\d.]+ (ns|µs) of PoolScope's own bookkeeping$/
     )
-    expect(lines).toHaveLength(10)
+    // Then the statistics block (job.stats): pool use, durations, queue wait, PoolScope's own cost.
+    expect(lines[10]).toBe('Statistics of the 6 tasks that ran:')
+    expect(lines[11]).toMatch(
+      /^ {2}Task time [\d.]+ (ns|µs|ms); utilization [\d.]+% of 2 threads × wall time; speedup [\d.]+× over the serial sum; load imbalance [\d.]+ \(busiest thread ÷ mean\)$/
+    )
+    expect(lines[12]).toMatch(
+      /^ {2}Task durations: min .+, median .+, mean .+, max .+; (no outliers|outliers: .+)$/
+    )
+    expect(lines[13]).toMatch(
+      /^ {2}Queue wait \(chunk sent → task start, nearest rank\): p50 .+, p90 .+, p99 .+, max .+$/
+    )
+    expect(lines[14]).toMatch(
+      /^ {2}PoolScope's own cost per task: .+ \(bookkeeping .+ on the workers, filing .+ and sending .+ on the main thread\)$/
+    )
+    expect(lines).toHaveLength(15)
   })
 
   it('picks and prints a seed when n has several values, and that seed repeats the run', async () => {

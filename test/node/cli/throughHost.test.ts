@@ -11,12 +11,12 @@ afterAll(() => scratch.cleanup())
 afterEach(() => vi.restoreAllMocks())
 
 describe('the CLI runs jobs through EngineHost', () => {
-  it('plans and starts a job with the host commands job.plan and job.start', async () => {
+  it('plans, starts and measures a job with the host commands job.plan, job.start and job.stats', async () => {
     const call = vi.spyOn(EngineHost.prototype, 'call')
     const result = await runCli(['run', '--elements', '0..3', '--tasks', '2', '--threads', '1', '--json'])
     expect(result.code).toBe(0)
     const names = call.mock.calls.map(([name]) => name)
-    expect(names).toEqual(['job.plan', 'job.start'])
+    expect(names).toEqual(['job.plan', 'job.start', 'job.stats'])
     expect(parseReport(result).counts.tuplesProduced).toBe(12)
   })
 

@@ -55,6 +55,7 @@ const COMMAND_NAMES = [
   'job.timings',
   'job.timeline',
   'job.cpu',
+  'job.stats',
   'job.export'
 ] as const
 
@@ -384,6 +385,7 @@ function validParams(rng: Rng, name: string, knownIds: readonly string[]): Recor
     case 'job.cancel':
     case 'job.summary':
     case 'job.cpu':
+    case 'job.stats':
       return { jobId }
     case 'job.results':
       return { jobId, offset: rng.int(5), limit: 1 + rng.int(10) }

@@ -80,11 +80,12 @@ describe('timeline option', () => {
     ])
   })
 
-  it('labels lanes by worker and OS thread, never by colour, with the main thread below them', () => {
+  it('labels lanes by worker and OS thread, never by colour, with the main thread and PoolScope’s own cost below them', () => {
     const window = timelineWindow(job)
     const option = buildTimelineOption({ window }) as unknown as OptionLike
-    expect(option.yAxis.data).toHaveLength(3)
+    expect(option.yAxis.data).toHaveLength(4)
     expect(option.yAxis.data[2]).toBe('main thread')
+    expect(option.yAxis.data[3]).toBe("PoolScope's own cost")
     for (const lane of [0, 1]) {
       const tid = window.osThread[lane]
       expect(option.yAxis.data[lane]).toBe(
@@ -229,8 +230,17 @@ describe('timeline option', () => {
 
   it('draws empty lanes before any job', () => {
     const option = buildTimelineOption({ window: emptyWindow(3) }) as unknown as OptionLike
-    expect(option.yAxis.data).toEqual(['worker 0', 'worker 1', 'worker 2', 'main thread'])
+    expect(option.yAxis.data).toEqual([
+      'worker 0',
+      'worker 1',
+      'worker 2',
+      'main thread',
+      "PoolScope's own cost"
+    ])
     expect(option.series.find((s) => s.name === 'tasks')!.data).toEqual([])
+    // The engine-cost track has nothing to draw.
+    const cost = option.series.find((s) => s.name === 'engine cost')!
+    expect(cost.renderItem(grid, renderApi(cost.data[0]))).toBeNull()
     expect(option.xAxis.max).toBe(1)
   })
 

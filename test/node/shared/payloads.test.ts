@@ -124,6 +124,7 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('job.timings', { jobId, offset: 0, limit: 100 })
     await call('job.timeline', { jobId })
     await call('job.cpu', { jobId })
+    await call('job.stats', { jobId })
     await call('job.export', { jobId, format: 'csv' })
     const slow = await host.call('job.start', {
       spec: {

@@ -20,6 +20,7 @@ const API_METHODS = [
   'planJob',
   'results',
   'startJob',
+  'stats',
   'timeline',
   'timings',
   'tuples'

@@ -1,7 +1,8 @@
 // ECharts is tree-shaken: only what the charts use is registered, once, before any chart mounts.
 import { use } from 'echarts/core'
 import { CustomChart } from 'echarts/charts'
-import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components'
+import { GridComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
-use([CanvasRenderer, CustomChart, GridComponent, MarkLineComponent, TooltipComponent])
+// TitleComponent: a chart saved as a PNG carries its title (charts/histogram.ts).
+use([CanvasRenderer, CustomChart, GridComponent, MarkLineComponent, TitleComponent, TooltipComponent])

@@ -3,6 +3,7 @@ import type { TimelineWindow } from '../../../shared/protocol'
 import { LANE_KINDS, SEGMENT, SEGMENT_LABELS, segmentKind, type SegmentKind } from '../../../shared/timeline'
 import { formatCount } from '../format'
 import { categoryColor } from './categories'
+import { engineCostTrack, type EngineCostTrack } from './engineCost'
 
 /**
  * The timeline's chart option, built from one window the host measured (`job.timeline`): every
@@ -60,6 +61,9 @@ export function emptyWindow(threads: number): TimelineWindow {
     sends: new Float64Array(0)
   }
 }
+
+/** The label of the timeline's last row: the engine's own cost, apart from the workload's lanes. */
+export const ENGINE_COST_LABEL = "PoolScope's own cost"
 
 /** `#0 · tid 4242`: a worker by number and the OS thread (or, for processes, the process) it ran on. */
 export function laneLabel(window: TimelineWindow, lane: number): string {
@@ -306,6 +310,71 @@ function binItem(window: TimelineWindow, dark: boolean): CustomSeriesRenderItem 
   }
 }
 
+/**
+ * The engine's own cost as one thin track below the main thread, `[from, to, row]`: per bin, the
+ * threads' worth of time its bookkeeping (on every worker) and its filing (on the main thread) took,
+ * stacked in their categories' colours. The band's height is one thread busy, or the peak when
+ * more were, so a track of 0.02 threads reads as the sliver it is.
+ */
+function engineCostItem(track: EngineCostTrack, dark: boolean): CustomSeriesRenderItem {
+  return (params, api) => {
+    if (!(track.peak > 0)) return null
+    const grid = params.coordSys as unknown as CartesianRect
+    const row = api.value(2) as number
+    const band = bandOf(api, true)
+    const bottom = api.coord([0, row])[1] + band / 2
+    const perThread = band / Math.max(1, track.peak)
+    const left = api.coord([track.from, row])[0]
+    const step = api.coord([track.from + track.binMs, row])[0] - left
+    if (!(step > 0)) return null
+    const right = grid.x + grid.width
+    const first = Math.max(0, Math.floor((grid.x - left) / step))
+    const last = Math.min(track.count - 1, Math.ceil((right - left) / step) - 1)
+    const layers: [Float64Array, Float64Array | null, SegmentKind][] = [
+      [track.bookkeeping, null, 'bookkeeping'],
+      [track.filing, track.bookkeeping, 'filing']
+    ]
+    const children = []
+    for (const [values, below, kind] of layers) {
+      const top: number[][] = []
+      const base: number[][] = []
+      let drawn = false
+      for (let bin = first; bin <= last; bin++) {
+        const y = bottom - (below ? below[bin] : 0) * perThread
+        const h = values[bin] * perThread
+        if (h > 0) drawn = true
+        const x0 = Math.max(grid.x, left + bin * step)
+        const x1 = Math.min(right, left + (bin + 1) * step)
+        top.push([x0, y - h], [x1, y - h])
+        base.push([x0, y], [x1, y])
+      }
+      if (drawn)
+        children.push({
+          type: 'polygon' as const,
+          shape: { points: top.concat(base.reverse()) },
+          style: { fill: categoryColor(kind, dark) }
+        })
+    }
+    return children.length > 0 ? { type: 'group' as const, children } : null
+  }
+}
+
+/** The engine-cost track's tooltip at time `at`: threads busy in its bin, and where. */
+export function engineCostTooltip(track: EngineCostTrack, at: number): string {
+  const bin = Math.min(track.count - 1, Math.max(0, Math.floor((at - track.from) / track.binMs)))
+  const from = track.from + bin * track.binMs
+  const span = track.binMs * track.count
+  const threads = (x: number) => x.toFixed(x >= 0.1 ? 2 : 3)
+  const bookkeeping = track.bookkeeping[bin]
+  const filing = track.filing[bin]
+  return (
+    `<b>${ENGINE_COST_LABEL}</b>, ${formatTime(from, span)} – ${formatTime(from + track.binMs, span)}<br>` +
+    `${threads(bookkeeping + filing)} engine threads busy: bookkeeping on the workers ${threads(bookkeeping)}, ` +
+    `filing replies on the main thread ${threads(filing)}<br>` +
+    'the engine’s time, not the workload’s'
+  )
+}
+
 /** The bin of a binned window at time `at`. */
 function binAt(window: TimelineWindow, at: number): number {
   const bins = window.bins!
@@ -393,6 +462,8 @@ export function buildTimelineOption({
   const text = dark ? '#c9d1d9' : '#3b4252'
   const line = dark ? '#30363d' : '#e2e6ea'
   const rows = window.threads + 1
+  const costRow = rows
+  const cost = engineCostTrack(window)
   const series: NonNullable<EChartsOption['series']> = []
   const marks = [
     { xAxis: 0, name: 'start' },
@@ -468,6 +539,14 @@ export function buildTimelineOption({
       markLine
     })
   }
+  series.push({
+    type: 'custom',
+    name: 'engine cost',
+    renderItem: engineCostItem(cost, dark),
+    encode: { x: [0, 1], y: 2 },
+    data: [[window.from, window.to, costRow]],
+    clip: true
+  })
 
   return {
     animation: false,
@@ -487,6 +566,10 @@ export function buildTimelineOption({
         if (item.seriesName === 'bins') {
           const at = pointerTime()
           return at === null ? '' : binTooltip(window, value[2], binAt(window, at))
+        }
+        if (item.seriesName === 'engine cost') {
+          const at = pointerTime()
+          return at === null || !(cost.peak > 0) ? '' : engineCostTooltip(cost, at)
         }
         return ''
       }
@@ -508,7 +591,7 @@ export function buildTimelineOption({
     yAxis: {
       type: 'category',
       inverse: true,
-      data: Array.from({ length: rows }, (_, lane) => laneLabel(window, lane)),
+      data: [...Array.from({ length: rows }, (_, lane) => laneLabel(window, lane)), ENGINE_COST_LABEL],
       axisLine: { lineStyle: { color: line } },
       axisTick: { show: false },
       axisLabel: { color: text, interval: rows > 32 ? 'auto' : 0, width: 138, overflow: 'truncate' }
