@@ -16,6 +16,7 @@ import type { Job } from '../engine/job'
 import { csvSlices, exportJob, exportTrace, jsonSlices, textSlices } from './exportJob'
 import { timelineWindow } from '../engine/timelineWindow'
 import { traceSlices } from './traceExport'
+import { SweepCommands } from './sweepCommands'
 
 export type EngineHostOptions = EngineOptions
 
@@ -30,15 +31,19 @@ export class EngineHost {
   readonly engine: Engine
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly handlers: Handlers
+  /** Sweeps (issue 10): while one runs, `job.start` is refused. */
+  readonly sweeps: SweepCommands
 
   constructor(options: EngineHostOptions) {
     this.engine = new Engine(options)
     const engine = this.engine
+    const sweeps = (this.sweeps = new SweepCommands(engine, (event) => this.emit(event)))
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
       'job.plan': async ({ spec }: { spec: unknown }) => (await engine.plan(spec)).summary,
       'job.start': async ({ spec }: { spec: unknown }) => {
+        sweeps.refuseWhileBusy('job.start')
         const job = await engine.start(spec, {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
           finished: (payload) => this.emit({ type: 'job.finished', payload })
@@ -72,7 +77,10 @@ export class EngineHost {
         timelineWindow(engine.job(jobId), window),
       'job.cpu': ({ jobId }: { jobId: string }) => ({ jobId, ...engine.job(jobId).cpuSamples() }),
       'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
-        format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format)
+        format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format),
+      'sweep.start': (params: Parameters<SweepCommands['start']>[0]) => sweeps.start(params),
+      'sweep.cancel': ({ sweepId }: { sweepId: string }) => sweeps.cancel(sweepId),
+      'sweep.get': ({ sweepId }: { sweepId: string }) => sweeps.get(sweepId)
     }
   }
 
@@ -104,10 +112,11 @@ export class EngineHost {
   }
 
   /**
-   * Cancels the running job, if any, for a reason shown in its status (for example "cancelled: the
-   * window was closed"). Resolves once the job has ended, with whether one was running.
+   * Cancels the running sweep or job, if any, for a reason shown in its status (for example
+   * "cancelled: the window was closed"). Resolves once it has ended, with whether one was running.
    */
   async cancelRunning(reason: string): Promise<boolean> {
+    if (await this.sweeps.cancelRunning(reason)) return true
     const job = this.engine.runningJob
     if (!job || !job.cancel(reason)) return false
     await job.done
@@ -168,6 +177,7 @@ export class EngineHost {
   /** Cancels running work and shuts the pool down. */
   async dispose(): Promise<void> {
     this.listeners.clear()
+    await this.sweeps.dispose()
     await this.engine.dispose()
   }
 }

@@ -258,6 +258,8 @@ export const useJobStore = defineStore('job', () => {
   }
 
   function handleEvent(event: EngineEvent): void {
+    // Sweeps report on their own events; their runs never emit job events.
+    if (event.type !== 'job.progress' && event.type !== 'job.finished') return
     if (status.value === 'starting') {
       pendingEvents.push(event)
       return
