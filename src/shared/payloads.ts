@@ -643,7 +643,11 @@ export const SweepResultSchema = z.object({
   points: z.array(SweepPointSchema),
   /** Per back end, the scaling analysis of its points' medians; null (and `error` says why) when it cannot be made. */
   analysis: z.array(
-    z.object({ backend: BackendKindSchema, result: ScalingAnalysisSchema.nullable(), error: z.string().nullable() })
+    z.object({
+      backend: BackendKindSchema,
+      result: ScalingAnalysisSchema.nullable(),
+      error: z.string().nullable()
+    })
   ),
   /** Whole-sweep warnings: points too short, runs on a busy machine, noisy points. */
   warnings: z.array(z.string())

@@ -116,7 +116,15 @@ export const CommandSchemas = {
    */
   'sweep.start': z.object({ spec: z.unknown(), ...SweepOptionsSchema.shape }).strict(),
   /** Stops a sweep; the reply comes once it has ended. Finished points are kept. */
-  'sweep.cancel': z.object({ sweepId: jobId }).strict(),
+  'sweep.cancel': z
+    .object({
+      sweepId: jobId,
+      reason: z
+        .string()
+        .regex(/^[\x20-\x7e]{1,120}$/, 'reason must be 1 to 120 printable ASCII characters')
+        .optional()
+    })
+    .strict(),
   /** A sweep's result so far (or final). */
   'sweep.get': z.object({ sweepId: jobId }).strict()
 } as const

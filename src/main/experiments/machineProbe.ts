@@ -42,7 +42,9 @@ export function parseCpuinfoMhz(text: string): number | null {
 
 /** The mean of `scaling_cur_freq` texts (kHz) in MHz, or null when none reads as a positive number. */
 export function meanScalingFreqMhz(texts: readonly string[]): number | null {
-  const values = texts.map((text) => Number(text.trim()) / 1000).filter((mhz) => Number.isFinite(mhz) && mhz > 0)
+  const values = texts
+    .map((text) => Number(text.trim()) / 1000)
+    .filter((mhz) => Number.isFinite(mhz) && mhz > 0)
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null
 }
 

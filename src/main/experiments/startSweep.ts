@@ -63,7 +63,11 @@ export function resolveSweepOptions(
 }
 
 /** Resolves and plans a sweep's every point; the setup to run it with. Throws PoolScopeErrors. */
-export async function prepareSweep(engine: Engine, spec: unknown, optionsInput: unknown): Promise<SweepSetup> {
+export async function prepareSweep(
+  engine: Engine,
+  spec: unknown,
+  optionsInput: unknown
+): Promise<SweepSetup> {
   const info = engine.info()
   const { plan, summary } = await engine.plan(spec)
   const options = resolveSweepOptions(optionsInput, engine.hardwareThreads, plan.spec.backend)
@@ -82,7 +86,8 @@ export async function prepareSweep(engine: Engine, spec: unknown, optionsInput: 
       try {
         point = await engine.plan({ ...base, threads, backend })
       } catch (err) {
-        if (err instanceof PoolScopeError) throw new PoolScopeError(err.code, `${where}: ${err.message}`, err.path)
+        if (err instanceof PoolScopeError)
+          throw new PoolScopeError(err.code, `${where}: ${err.message}`, err.path)
         throw err
       }
       if (point.summary.overBudget) {

@@ -287,7 +287,11 @@ export class Sweep {
       status: this.status,
       message: this.message,
       spec: setup.spec,
-      options: { ...setup.options, threads: [...setup.options.threads], backends: [...setup.options.backends] },
+      options: {
+        ...setup.options,
+        threads: [...setup.options.threads],
+        backends: [...setup.options.backends]
+      },
       machine: setup.machine,
       startedAt: this.startedAt,
       elapsedMs: this.elapsed(),

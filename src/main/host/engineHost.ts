@@ -79,7 +79,8 @@ export class EngineHost {
       'job.export': ({ jobId, format }: { jobId: string; format: ExportFormat }) =>
         format === 'trace' ? exportTrace(engine.job(jobId)) : exportJob(engine.job(jobId), format),
       'sweep.start': (params: Parameters<SweepCommands['start']>[0]) => sweeps.start(params),
-      'sweep.cancel': ({ sweepId }: { sweepId: string }) => sweeps.cancel(sweepId),
+      'sweep.cancel': ({ sweepId, reason }: { sweepId: string; reason?: string }) =>
+        sweeps.cancel(sweepId, reason),
       'sweep.get': ({ sweepId }: { sweepId: string }) => sweeps.get(sweepId)
     }
   }

@@ -35,8 +35,14 @@ export const SweepOptionsSchema = z.object({
     .array(threadCount, { error: 'threads must be a list of thread counts, e.g. [1, 2, 4]' })
     .min(1, 'threads needs at least one thread count')
     .max(MAX_SWEEP_POINTS, `threads may list at most ${MAX_SWEEP_POINTS} thread counts`)
-    .refine((list) => new Set(list).size === list.length, 'threads lists a thread count twice; list each once')
-    .refine((list) => list.length === 0 || list.includes(1), 'threads must include 1: speedup is measured against one thread')
+    .refine(
+      (list) => new Set(list).size === list.length,
+      'threads lists a thread count twice; list each once'
+    )
+    .refine(
+      (list) => list.length === 0 || list.includes(1),
+      'threads must include 1: speedup is measured against one thread'
+    )
     .optional(),
   /** The back ends to sweep; default the spec's (threads unless it says processes). */
   backends: z

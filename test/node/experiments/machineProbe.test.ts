@@ -50,9 +50,13 @@ describe('cores busy outside PoolScope', () => {
 
   it.runIf(process.platform === 'linux')('sees another process spinning on a core', async () => {
     const probe = new MachineProbe()
-    const spinner = spawn(process.execPath, ['-e', 'const end = Date.now() + 5000; while (Date.now() < end) {}'], {
-      stdio: 'ignore'
-    })
+    const spinner = spawn(
+      process.execPath,
+      ['-e', 'const end = Date.now() + 5000; while (Date.now() < end) {}'],
+      {
+        stdio: 'ignore'
+      }
+    )
     try {
       await new Promise((r) => setTimeout(r, 200))
       const before = probe.moment([])

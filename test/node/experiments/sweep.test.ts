@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { Sweep, type MeasuredRun, type PointKey, type SweepRunner, type SweepSetup } from '../../../src/main/experiments/sweep'
+import {
+  Sweep,
+  type MeasuredRun,
+  type PointKey,
+  type SweepRunner,
+  type SweepSetup
+} from '../../../src/main/experiments/sweep'
 import type { SweepOptions } from '../../../src/shared/experiments/sweepOptions'
 import type { SweepProgress, SweepResult } from '../../../src/shared/protocol'
 
@@ -262,7 +268,12 @@ describe('Sweep bookkeeping', () => {
       expect(a.result!.fits.amdahl.params[0].value).toBeCloseTo(0.1, 2)
     }
     // The fake clock does not move the progress throttle's real clock: the first report and the final one.
-    expect(progress[0]).toMatchObject({ runsDone: 0, runsPlanned: 12, pointsTotal: 4, current: { phase: 'warm-up' } })
+    expect(progress[0]).toMatchObject({
+      runsDone: 0,
+      runsPlanned: 12,
+      pointsTotal: 4,
+      current: { phase: 'warm-up' }
+    })
     expect(progress.at(-1)).toMatchObject({ runsDone: 12, runsPlanned: 12, pointsDone: 4 })
     // The result is plain JSON.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
