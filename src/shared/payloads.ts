@@ -3,6 +3,8 @@ import type { ErrorPath } from './errors'
 import type { CommandName, EngineEvent, EventName } from './protocol'
 import { FieldSchemas, JobSpecSchema, LIMITS, fieldPathText, issuePath } from './spec'
 import type { WorkloadInfo } from './workloads'
+import type { ScalingAnalysis } from './experiments/fits'
+import type { SampleSummary } from './experiments/samples'
 
 /**
  * The schemas of every command result and every event payload, and the types derived from them:
@@ -573,6 +575,225 @@ export const ExportFileSchema = z.object({
 })
 export type ExportFile = z.output<typeof ExportFileSchema>
 
+// ---- Sweeps (issue 10): one job at several thread counts and back ends, repeated and analysed ----
+
+const IntervalSchema = z.object({ low: z.number(), high: z.number(), level: z.number() })
+
+/** One point's statistics (`SampleSummary` in shared/experiments/samples). Times in ms. */
+export const SampleSummarySchema = z.object({
+  samples: z.array(z.number()),
+  count: z.number(),
+  median: z.number(),
+  mad: z.number(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  stddev: z.number(),
+  cv: z.number(),
+  medianCi: IntervalSchema.extend({ resamples: z.number(), seed: z.number() }).nullable(),
+  outliers: z.array(z.object({ index: z.number(), value: z.number(), z: z.number() })),
+  highVariation: z.boolean(),
+  tooShort: z.boolean()
+})
+
+const ModelNameSchema = z.enum(['amdahl', 'gustafson', 'usl'])
+const PredictionSchema = z.object({ threads: z.number(), speedup: z.number(), ci: IntervalSchema.nullable() })
+
+/** One scaling law fitted to a sweep (`ModelFit` in shared/experiments/fits). */
+export const ModelFitSchema = z.object({
+  model: ModelNameSchema,
+  applies: z.boolean(),
+  status: z.enum(['fitted', 'exact', 'insufficient']),
+  params: z.array(
+    z.object({
+      name: z.string(),
+      value: z.number(),
+      standardError: z.number().nullable(),
+      ci: IntervalSchema.nullable(),
+      atBound: z.boolean()
+    })
+  ),
+  pointCount: z.number(),
+  degreesOfFreedom: z.number(),
+  fittedBaselineMs: z.number().nullable(),
+  sse: z.number().nullable(),
+  r2: z.number().nullable(),
+  residualStandardError: z.number().nullable(),
+  aicc: z.number().nullable(),
+  covariance: z.array(z.array(z.number())).nullable(),
+  tQuantile: z.number().nullable(),
+  describesData: z.boolean().nullable(),
+  peakThreads: z.number().nullable().optional(),
+  peakThreadsCi: IntervalSchema.nullable().optional(),
+  predictions: z.array(PredictionSchema),
+  verdict: z.string()
+})
+
+/** Speedup, efficiency, Karp–Flatt and the fits of one back end's points (`ScalingAnalysis`). */
+export const ScalingAnalysisSchema = z.object({
+  mode: z.enum(['fixed', 'scaled']),
+  baseline: z.object({ timeMs: z.number(), work: z.number() }),
+  points: z.array(
+    z.object({
+      threads: z.number(),
+      timeMs: z.number(),
+      work: z.number(),
+      speedup: z.number(),
+      speedupCi: IntervalSchema.nullable(),
+      efficiency: z.number(),
+      karpFlatt: z.number().nullable(),
+      oversubscribed: z.boolean(),
+      beyondPhysicalCores: z.boolean(),
+      fitted: z.boolean()
+    })
+  ),
+  fits: z.object({ amdahl: ModelFitSchema, gustafson: ModelFitSchema, usl: ModelFitSchema }),
+  comparison: z.object({
+    ranking: z.array(z.object({ model: ModelNameSchema, aicc: z.number(), delta: z.number() })),
+    best: ModelNameSchema.nullable(),
+    undecided: z.boolean(),
+    verdict: z.string()
+  }),
+  verdicts: z.array(z.string())
+})
+
+const BackendKindSchema = z.enum(['threads', 'processes'])
+
+/** One measured run of a sweep point, with what the machine was doing meanwhile. */
+export const SweepRunSchema = z.object({
+  /** Position in the sweep's run order (measured runs only, from 0). */
+  index: z.number(),
+  /** The round it ran in (each round runs every open point once, in a shuffled order). */
+  round: z.number(),
+  jobId: z.string(),
+  /** The job's wall time, ms: the sample (pool start-up excluded). */
+  wallMs: z.number(),
+  /** Epoch ms at which the job clock started. */
+  startedAt: z.number(),
+  /** 1-minute load average as the run ended (`os.loadavg()`); null where the OS has none (Windows). */
+  loadAverage1m: z.number().nullable(),
+  /** Mean current frequency of the CPUs as the run ended, MHz; null where it cannot be read. */
+  cpuMhz: z.number().nullable(),
+  /**
+   * CPU cores busy with work outside PoolScope during the run, on average: every core's busy time
+   * (the job's CPU samples) minus the CPU time of this process and its workers, over the wall time.
+   * Null when it cannot be told (no samples, or a worker process whose CPU time cannot be read).
+   */
+  outsideCores: z.number().nullable(),
+  /** The machine was busy with something else during this run (`outsideCores` ≥ 0.5); null when unknown. */
+  busy: z.boolean().nullable(),
+  /** Shorter than 100 ms: timer and scheduling noise weigh on it. */
+  short: z.boolean(),
+  /** An outlier (modified z > 3.5) that was re-run once; its sample is replaced by the re-run's. */
+  replaced: z.boolean(),
+  /** The index of the run this one re-ran (an outlier), or null. */
+  rerunOf: z.number().nullable()
+})
+export type SweepRun = z.output<typeof SweepRunSchema>
+
+export const SweepStopReasonSchema = z.enum(['precise', 'sample-limit', 'time-limit', 'cancelled', 'failed'])
+
+/** One (back end, thread count) of a sweep: every measured run and their statistics. */
+export const SweepPointSchema = z.object({
+  backend: BackendKindSchema,
+  threads: z.number(),
+  /** Tasks each run ran (the same at every point: a fixed-size sweep). */
+  taskCount: z.number(),
+  /** The samples the statistics use, ms, in run order (replaced outliers left out). */
+  samples: z.array(z.number()),
+  /** Every measured run, in run order, replaced outliers included. */
+  runs: z.array(SweepRunSchema),
+  /**
+   * The unmeasured runs made on each freshly started pool before its measured run: their wall time
+   * (the first run on a fresh pool pays for compiling the kernel's real path) and the pool's start-up.
+   */
+  warmups: z.array(z.object({ wallMs: z.number(), poolStartupMs: z.number() })),
+  /** Statistics of `samples`; null before the first sample. */
+  summary: SampleSummarySchema.nullable(),
+  /** Why sampling stopped; null while the point still takes samples. */
+  stopReason: SweepStopReasonSchema.nullable(),
+  /** Relative half-width of the median's 95% interval (0.05 = ±5%); null with fewer than 2 samples. */
+  relativeHalfWidth: z.number().nullable(),
+  /** When the median run is under 100 ms: the task count that would take about 100 ms here. */
+  suggestedTasks: z.number().nullable()
+})
+export type SweepPoint = z.output<typeof SweepPointSchema>
+
+/** The machine a sweep ran on (from `engine.info`). */
+export const SweepMachineSchema = z.object({
+  poolscopeVersion: z.string(),
+  cpuModel: z.string(),
+  hardwareThreads: z.number(),
+  platform: z.string(),
+  arch: z.string(),
+  totalMemoryBytes: z.number(),
+  versions: EngineInfoSchema.shape.versions,
+  /** Mean CPU frequency as the sweep started, MHz; null where it cannot be read. */
+  cpuMhz: z.number().nullable()
+})
+
+export const SWEEP_RESULT_VERSION = 1
+
+/** A sweep, finished or so far: plain JSON, versioned, for the history and for export. */
+export const SweepResultSchema = z.object({
+  version: z.literal(SWEEP_RESULT_VERSION),
+  sweepId: z.string(),
+  status: z.enum(['running', 'done', 'cancelled', 'failed']),
+  /** Why it ended as it did when it did not simply finish. */
+  message: z.string().nullable(),
+  /** The job as every point ran it, but for `threads` and `backend`. */
+  spec: ResolvedSpecSchema,
+  options: z.object({
+    threads: z.array(z.number()),
+    backends: z.array(BackendKindSchema),
+    repeat: z.number(),
+    maxRepeat: z.number(),
+    maxSeconds: z.number(),
+    seed: z.number(),
+    keepResults: z.boolean()
+  }),
+  machine: SweepMachineSchema,
+  startedAt: z.number(),
+  elapsedMs: z.number(),
+  /** Measured runs done, and planned (the minimum; adaptive rounds and re-runs add to both). */
+  runsDone: z.number(),
+  runsPlanned: z.number(),
+  points: z.array(SweepPointSchema),
+  /** Per back end, the scaling analysis of its points' medians; null (and `error` says why) when it cannot be made. */
+  analysis: z.array(
+    z.object({
+      backend: BackendKindSchema,
+      result: ScalingAnalysisSchema.nullable(),
+      error: z.string().nullable()
+    })
+  ),
+  /** Whole-sweep warnings: points too short, runs on a busy machine, noisy points. */
+  warnings: z.array(z.string())
+})
+export type SweepResult = z.output<typeof SweepResultSchema>
+
+/** Progress over a whole sweep, at most about ten a second. */
+export const SweepProgressSchema = z.object({
+  sweepId: z.string(),
+  runsDone: z.number(),
+  runsPlanned: z.number(),
+  elapsedMs: z.number(),
+  /** The point running now and whether this run is measured or a pool's warm-up; null between runs. */
+  current: z
+    .object({ backend: BackendKindSchema, threads: z.number(), phase: z.enum(['warm-up', 'measure']) })
+    .nullable(),
+  pointsDone: z.number(),
+  pointsTotal: z.number()
+})
+export type SweepProgress = z.output<typeof SweepProgressSchema>
+
+// The statistics and fits are typed beside the code that makes them; these fail to compile when
+// the schemas fall behind (the page would otherwise drop a new field).
+const sampleSummarySchemaMatches: Same<z.output<typeof SampleSummarySchema>, SampleSummary> = true
+const scalingAnalysisSchemaMatches: Same<z.output<typeof ScalingAnalysisSchema>, ScalingAnalysis> = true
+void sampleSummarySchemaMatches
+void scalingAnalysisSchemaMatches
+
 /** The schema of every command's result, by name: `satisfies` keeps it in step with the commands. */
 export const ResultSchemas = {
   'engine.info': EngineInfoSchema,
@@ -589,13 +810,18 @@ export const ResultSchemas = {
   'job.timeline': TimelineWindowSchema,
   'job.cpu': CpuSamplesSchema,
   'job.stats': JobStatsSchema,
-  'job.export': ExportFileSchema
+  'job.export': ExportFileSchema,
+  'sweep.start': z.object({ sweepId: z.string() }),
+  'sweep.cancel': z.object({ cancelled: z.boolean() }),
+  'sweep.get': SweepResultSchema
 } as const satisfies Record<CommandName, z.ZodType>
 
 /** The schema of every event's payload, by name: `satisfies` keeps it in step with the events. */
 export const EventSchemas = {
   'job.progress': ProgressEventSchema,
-  'job.finished': JobSummarySchema
+  'job.finished': JobSummarySchema,
+  'sweep.progress': SweepProgressSchema,
+  'sweep.finished': SweepResultSchema
 } as const satisfies Record<EventName, z.ZodType>
 
 /** Results of every command, by name. */

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { ErrorInfo } from './errors'
 import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
+import { SweepOptionsSchema } from './experiments/sweepOptions'
 import type {
   CommandResults,
   CpuSamples,
@@ -113,7 +114,25 @@ export const CommandSchemas = {
   /** An ended job's statistics (see `JobStats`); a running job is refused with JOB_RUNNING. */
   'job.stats': z.object({ jobId }).strict(),
   /** A job's results (JSON, CSV), its timeline as a Chrome trace or its timings (CSV), as one file of at most 24 MiB. */
-  'job.export': z.object({ jobId, format: z.enum(EXPORT_FORMATS) }).strict()
+  'job.export': z.object({ jobId, format: z.enum(EXPORT_FORMATS) }).strict(),
+  /**
+   * Runs a job at several thread counts (and back ends), repeated, and analyses how it scales.
+   * Answers at once with the sweep's id; `sweep.progress` and `sweep.finished` follow. While it
+   * runs, `job.start` is refused.
+   */
+  'sweep.start': z.object({ spec: z.unknown(), ...SweepOptionsSchema.shape }).strict(),
+  /** Stops a sweep; the reply comes once it has ended. Finished points are kept. */
+  'sweep.cancel': z
+    .object({
+      sweepId: jobId,
+      reason: z
+        .string()
+        .regex(/^[\x20-\x7e]{1,120}$/, 'reason must be 1 to 120 printable ASCII characters')
+        .optional()
+    })
+    .strict(),
+  /** A sweep's result so far (or final). */
+  'sweep.get': z.object({ sweepId: jobId }).strict()
 } as const
 
 export type CommandName = keyof typeof CommandSchemas
@@ -135,6 +154,10 @@ export type {
   PlanSummary,
   ProgressEvent,
   ResultRow,
+  SweepPoint,
+  SweepProgress,
+  SweepResult,
+  SweepRun,
   ResultsPage,
   TaskArgs,
   TaskFailure,
@@ -145,7 +168,7 @@ export type {
 } from './payloads'
 
 /** The events the host pushes; `EventSchemas` in payloads.ts gives each one's payload. */
-export type EventName = 'job.progress' | 'job.finished'
+export type EventName = 'job.progress' | 'job.finished' | 'sweep.progress' | 'sweep.finished'
 export type EngineEvent = { [N in EventName]: { type: N; payload: EventPayloads[N] } }[EventName]
 
 /** What a command call returns on the wire: a result or a `{ code, message }`. */

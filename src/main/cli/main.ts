@@ -5,6 +5,7 @@ import { UsageError, quote } from './args'
 import { processIo, writeOut, type CliIo } from './io'
 import { notebookCommand } from './notebookCommand'
 import { runCommand } from './runCommand'
+import { sweepCommand } from './sweepCommand'
 import { MAIN_USAGE } from './usage'
 
 type EngineCommand = (argv: readonly string[], io: CliIo, host: EngineHost) => Promise<number>
@@ -12,7 +13,8 @@ type EngineCommand = (argv: readonly string[], io: CliIo, host: EngineHost) => P
 /** Commands that run jobs through an EngineHost, by name; a Map so only these names match. */
 const ENGINE_COMMANDS: ReadonlyMap<string, EngineCommand> = new Map([
   ['run', runCommand],
-  ['notebook', notebookCommand]
+  ['notebook', notebookCommand],
+  ['sweep', sweepCommand]
 ])
 
 /** Runs a command on its own EngineHost, the same command surface the app's window and the web host use. */
@@ -45,7 +47,7 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
     if (command === undefined) {
       throw new UsageError(
         null,
-        'no command given; commands are run, notebook and web (see poolscope --help)'
+        'no command given; commands are run, sweep, notebook and web (see poolscope --help)'
       )
     }
     if (command === '--help' || command === '-h' || command === 'help') {
@@ -61,7 +63,7 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
     if (!engineCommand) {
       throw new UsageError(
         null,
-        `unknown command ${quote(command)}; commands are run, notebook and web (see poolscope --help)`
+        `unknown command ${quote(command)}; commands are run, sweep, notebook and web (see poolscope --help)`
       )
     }
     return await withHost(engineCommand, rest, io)

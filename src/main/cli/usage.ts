@@ -5,6 +5,7 @@ export const MAIN_USAGE = `Usage: poolscope <command> [options]
 
 Commands:
   run        run one job on a worker-thread pool and report its timing (poolscope run --help)
+  sweep      run one job at several thread counts, repeated, and fit how it scales (poolscope sweep --help)
   notebook   run the parallel-processing notebook's map and starmap cells on this machine
   web        serve PoolScope to a browser (poolscope web --help)
 
@@ -90,3 +91,33 @@ measured apart from the cells, which then run on the warm pool.
   --threads N   pool size, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
   --seed S      random.seed for the starmap cell's draws (default: picked and printed)
   --help        show this help`
+
+export const SWEEP_USAGE = `Usage: poolscope sweep [run options] [--threads 1,2,4] [--repeat R] [--max-seconds S] [--backend B]
+
+Runs one job (the same flags as poolscope run: --workload, its inputs, --tasks, --seed, --args-file,
+--chunksize, --keep, --task-timeout, --json) at several thread counts, repeated, and reports each
+count's median time with its 95% confidence interval, the speedup, efficiency and Karp-Flatt metric,
+and Amdahl's and the Universal Scalability Law's fits with predicted speedups.
+
+  --threads LIST      thread counts to measure, e.g. 1,2,4; must include 1, each from 1 to ${LIMITS.maxThreads}
+                      (default 1, 2, 4 ... up to twice this machine's hardware threads)
+  --backend B         threads, processes or both (default threads)
+  --repeat R          measured runs per thread count at least, 1 to 100 (default 5); more follow until
+                      the median's 95% interval is within +-5%, up to 30 runs or the time limit
+  --max-seconds S     no extra round starts after S seconds (default 60); the R runs always complete
+  --seed S            seeds the tasks' draws (as in run) and the shuffled order of the runs
+  --keep K            keep results as run does; without it a sweep counts results and keeps none
+
+How it measures: every round runs each thread count once in a shuffled order (never one count as a
+block); each run is preceded, whenever the pool is started for it, by one unmeasured warm-up run
+(pool start-up is never timed); an outlier (modified z-score over 3.5) is re-run once. Each run
+records the load average, the CPU frequency where readable, and whether other programs kept the
+CPUs busy; runs under 100 ms are flagged with a task count that would reach 100 ms.
+
+What to report (default: a table and the fit lines):
+  --json              print one JSON object: points (with hyperfine's mean, stddev, median, min, max
+                      and times, in seconds), fit (serial fraction, USL parameters, predicted
+                      speedups, verdicts) and the machine
+  --help              show this help
+
+Ctrl-C cancels the run in progress and prints the finished points (exit code 130).`

@@ -18,6 +18,7 @@ import { statsOfJob } from '../engine/jobStats'
 import { timelineWindow } from '../engine/timelineWindow'
 import { timingsCsvSlices, exportTimings } from './timingsCsv'
 import { traceSlices, type TraceReport } from './traceExport'
+import { SweepCommands } from './sweepCommands'
 
 export type EngineHostOptions = EngineOptions
 
@@ -32,15 +33,19 @@ export class EngineHost {
   readonly engine: Engine
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly handlers: Handlers
+  /** Sweeps (issue 10): while one runs, `job.start` is refused. */
+  readonly sweeps: SweepCommands
 
   constructor(options: EngineHostOptions) {
     this.engine = new Engine(options)
     const engine = this.engine
+    const sweeps = (this.sweeps = new SweepCommands(engine, (event) => this.emit(event)))
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
       'job.plan': async ({ spec }: { spec: unknown }) => (await engine.plan(spec)).summary,
       'job.start': async ({ spec }: { spec: unknown }) => {
+        sweeps.refuseWhileBusy('job.start')
         const job = await engine.start(spec, {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
           finished: (payload) => this.emit({ type: 'job.finished', payload })
@@ -82,7 +87,11 @@ export class EngineHost {
         if (format === 'trace') return exportTrace(job)
         if (format === 'timings') return exportTimings(job)
         return exportJob(job, format)
-      }
+      },
+      'sweep.start': (params: Parameters<SweepCommands['start']>[0]) => sweeps.start(params),
+      'sweep.cancel': ({ sweepId, reason }: { sweepId: string; reason?: string }) =>
+        sweeps.cancel(sweepId, reason),
+      'sweep.get': ({ sweepId }: { sweepId: string }) => sweeps.get(sweepId)
     }
   }
 
@@ -114,10 +123,11 @@ export class EngineHost {
   }
 
   /**
-   * Cancels the running job, if any, for a reason shown in its status (for example "cancelled: the
-   * window was closed"). Resolves once the job has ended, with whether one was running.
+   * Cancels the running sweep or job, if any, for a reason shown in its status (for example
+   * "cancelled: the window was closed"). Resolves once it has ended, with whether one was running.
    */
   async cancelRunning(reason: string): Promise<boolean> {
+    if (await this.sweeps.cancelRunning(reason)) return true
     const job = this.engine.runningJob
     if (!job || !job.cancel(reason)) return false
     await job.done
@@ -187,6 +197,7 @@ export class EngineHost {
   /** Cancels running work and shuts the pool down. */
   async dispose(): Promise<void> {
     this.listeners.clear()
+    await this.sweeps.dispose()
     await this.engine.dispose()
   }
 }

@@ -219,7 +219,7 @@ export const useJobStore = defineStore('job', () => {
    * the main process): its events are shown like those of a job started here. Only while no job of
    * this window is running, and never a job already shown to its end.
    */
-  function adopt(event: EngineEvent): boolean {
+  function adopt(event: Extract<EngineEvent, { type: 'job.progress' | 'job.finished' }>): boolean {
     const id = event.payload.jobId
     if (running.value || endedJobs.has(id) || !api.value) return false
     jobId.value = id
@@ -258,6 +258,8 @@ export const useJobStore = defineStore('job', () => {
   }
 
   function handleEvent(event: EngineEvent): void {
+    // Sweeps report on their own events; their runs never emit job events.
+    if (event.type !== 'job.progress' && event.type !== 'job.finished') return
     if (status.value === 'starting') {
       pendingEvents.push(event)
       return
