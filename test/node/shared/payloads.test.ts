@@ -48,7 +48,12 @@ describe('the schemas cover the contract', () => {
   })
 
   it('gives every event a payload schema, and nothing else', () => {
-    expect(Object.keys(EventSchemas).sort()).toEqual(['job.finished', 'job.progress'])
+    expect(Object.keys(EventSchemas).sort()).toEqual([
+      'job.finished',
+      'job.progress',
+      'sweep.finished',
+      'sweep.progress'
+    ])
   })
 
   it('knows the command behind every named method, the one createApi sends', async () => {
@@ -138,6 +143,25 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('job.cancel', { jobId: (slow.result as { jobId: string }).jobId })
     await call('job.list', {})
     await call('engine.memory', {})
+    // A small sweep, to its end: two points of one run each.
+    const sweepEnded = new Promise<void>((resolve) => {
+      const stop = host.onEvent((event) => {
+        if (event.type === 'sweep.finished') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    const sweep = await call('sweep.start', {
+      spec: { workload: 'busy_wait', style: 'map', inputs: { kind: 'recipe', ms: [1], tasks: 2 } },
+      threads: [1, 2],
+      repeat: 1,
+      maxSeconds: 5
+    })
+    const { sweepId } = (sweep as { result: { sweepId: string } }).result
+    await sweepEnded
+    await call('sweep.get', { sweepId })
+    await call('sweep.cancel', { sweepId })
   })
   afterAll(() => host.dispose())
 
