@@ -91,7 +91,9 @@ describe.skipIf(executable === null)('the per-core view in a real browser', () =
       .toMatch(
         /^\d+\.\d\d workers in a task on average over the job: \d+% of the \d+ physical cores? — (poor|OK|ideal)/
       )
-    expect(await page.getByRole('button', { name: 'Save PNG' }).isEnabled()).toBe(true)
+    expect(await page.locator('section.cores').getByRole('button', { name: 'Save PNG' }).isEnabled()).toBe(
+      true
+    )
   })
 
   it('draws the workers’ load on the cores under the timeline, on its time axis', async () => {

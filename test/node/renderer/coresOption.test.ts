@@ -166,11 +166,15 @@ describe('workers in a task', () => {
   })
 
   it('grades the average against the physical cores as VTune does: ≤50% poor, to 85% OK, above ideal', () => {
-    expect(gradeCpuUse(1, 2)).toEqual({ share: 0.5, grade: 'poor' })
+    expect(gradeCpuUse(1, 2)).toEqual({ share: 0.5, percent: 50, grade: 'poor' })
+    // Graded by the whole percentage shown: 50.4% reads 50%, poor; 50.5% reads 51%, OK.
+    expect(gradeCpuUse(1.008, 2)).toMatchObject({ percent: 50, grade: 'poor' })
+    expect(gradeCpuUse(1.01, 2)).toMatchObject({ percent: 51, grade: 'ok' })
+    expect(gradeCpuUse(1.71, 2)).toMatchObject({ percent: 86, grade: 'ideal' })
     expect(gradeCpuUse(1.02, 2).grade).toBe('ok')
     expect(gradeCpuUse(1.7, 2).grade).toBe('ok')
     expect(gradeCpuUse(1.72, 2).grade).toBe('ideal')
-    expect(gradeCpuUse(3, 2)).toEqual({ share: 1.5, grade: 'ideal' })
+    expect(gradeCpuUse(3, 2)).toEqual({ share: 1.5, percent: 150, grade: 'ideal' })
   })
 })
 

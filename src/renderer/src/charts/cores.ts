@@ -240,13 +240,18 @@ export type CpuUseGrade = 'poor' | 'ok' | 'ideal'
 
 /**
  * The average number of workers in a task against the physical cores, graded as Intel VTune grades
- * CPU use: up to 50% poor, over 50% to 85% OK, over 85% ideal. Above 100% the workers share cores'
- * hardware threads; that is still the top grade.
+ * CPU use: up to 50% poor, 51–85% OK, 86% and over ideal. The grade goes by the whole percentage
+ * shown beside it, so that the two never disagree (50.4% reads "50% — poor"). Above 100% the
+ * workers share cores' hardware threads; that is still the top grade.
  */
-export function gradeCpuUse(average: number, physicalCores: number): { share: number; grade: CpuUseGrade } {
+export function gradeCpuUse(
+  average: number,
+  physicalCores: number
+): { share: number; percent: number; grade: CpuUseGrade } {
   const share = physicalCores > 0 ? average / physicalCores : 0
-  const grade: CpuUseGrade = share > 0.85 ? 'ideal' : share > 0.5 ? 'ok' : 'poor'
-  return { share, grade }
+  const percent = Math.round(share * 100)
+  const grade: CpuUseGrade = percent > 85 ? 'ideal' : percent > 50 ? 'ok' : 'poor'
+  return { share, percent, grade }
 }
 
 export const GRADE_LABELS: Record<CpuUseGrade, string> = { poor: 'poor', ok: 'OK', ideal: 'ideal' }
