@@ -77,8 +77,11 @@ export interface RunReport {
   /** Why `digest` is null (a partial job, or a keep mode that keeps fewer tuples); null when it is set. */
   digestNote: string | null
   output: { file: string; bytes: number } | null
-  /** The `--trace` file and its size; null without `--trace` or when it could not be written (stderr says why). */
-  trace: { file: string; bytes: number } | null
+  /**
+   * The `--trace` file, its size and what it left out (one sentence per cap that applied); null
+   * without `--trace` or when it could not be written (stderr says why).
+   */
+  trace: { file: string; bytes: number; leftOut: string[] } | null
   /** The `--timings` file and its size; null without `--timings` or when it could not be written. */
   timings: { file: string; bytes: number } | null
   failures: JobSummary['failures']
@@ -128,7 +131,7 @@ export function jsonReport(
   digest: { digest: string | null; digestNote: string | null },
   options: RunOptions,
   output: { file: string; bytes: number } | null,
-  trace: { file: string; bytes: number } | null,
+  trace: { file: string; bytes: number; leftOut: string[] } | null,
   timings: { file: string; bytes: number } | null,
   stats: JobStats
 ): RunReport {
@@ -233,10 +236,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         return null
       }
     }
-    const trace = await writeStream('--trace', traceFile, () => host.trace(jobId))
+    const traceReport = { leftOut: [] as string[] }
+    const traceWritten = await writeStream('--trace', traceFile, () => host.trace(jobId, traceReport))
+    const trace = traceWritten && { ...traceWritten, leftOut: traceReport.leftOut }
     const timings = await writeStream('--timings', timingsFile, () => host.timingsCsv(jobId))
     const traceLine = trace
-      ? `Trace written to ${trace.file} (${trace.bytes} bytes; open it in https://ui.perfetto.dev or chrome://tracing)`
+      ? `Trace written to ${trace.file} (${trace.bytes} bytes; open it in https://ui.perfetto.dev or chrome://tracing)` +
+        (trace.leftOut.length > 0 ? `; it left out ${trace.leftOut.join('; ')}` : '')
       : null
     const timingsLine = timings ? `Timings written to ${timings.file} (${timings.bytes} bytes)` : null
 

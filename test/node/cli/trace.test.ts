@@ -20,12 +20,23 @@ describe('run --trace', () => {
     expect(tasks.size).toBe(12)
   })
 
+  it('says what the trace left out, in its line and in --json', async () => {
+    const file = scratch.file('cut.json')
+    const args = ['run', '--workload', 'combinations_n', '--style', 'starmap', '--elements', '0..59']
+    const cut = 'arguments of 3 tasks cut to 120 characters'
+    const text = await runCli([...args, '--n', '1', '--tasks', '3', '--trace', file])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain(`chrome://tracing); it left out ${cut}\n`)
+    const json = parseReport(await runCli([...args, '--n', '1', '--tasks', '3', '--trace', file, '--json']))
+    expect(json.trace).toEqual({ file, bytes: statSync(file).size, leftOut: [cut] })
+  })
+
   it('gzips a .json.gz trace and reports it in --json', async () => {
     const file = scratch.file('t.json.gz')
     const result = await runCli(['run', '--threads', '2', '--tasks', '7', '--trace', file, '--json'])
     expect(result.code).toBe(0)
     const report = parseReport(result)
-    expect(report.trace).toEqual({ file, bytes: statSync(file).size })
+    expect(report.trace).toEqual({ file, bytes: statSync(file).size, leftOut: [] })
     expect(report.timings).toBeNull()
     const trace = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as Trace
     expect(checkTrace(trace).size).toBe(7)
