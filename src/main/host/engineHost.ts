@@ -18,8 +18,13 @@ import { statsOfJob } from '../engine/jobStats'
 import { timelineWindow } from '../engine/timelineWindow'
 import { timingsCsvSlices, exportTimings } from './timingsCsv'
 import { traceSlices, type TraceReport } from './traceExport'
+import type { HistoryStore } from '../history/historyStore'
+import { HistoryHost } from './historyHost'
 
-export type EngineHostOptions = EngineOptions
+export interface EngineHostOptions extends EngineOptions {
+  /** Where every ended job is saved (and history commands read); none: nothing is saved. */
+  history?: HistoryStore
+}
 
 type Handlers = { [N in CommandName]: (params: never) => Promise<CommandResults[N]> | CommandResults[N] }
 
@@ -32,10 +37,13 @@ export class EngineHost {
   readonly engine: Engine
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly handlers: Handlers
+  /** The saved runs, when the host was given a history folder. */
+  readonly history: HistoryHost | null
 
-  constructor(options: EngineHostOptions) {
+  constructor({ history, ...options }: EngineHostOptions) {
     this.engine = new Engine(options)
     const engine = this.engine
+    this.history = history ? new HistoryHost(history, engine, (event) => this.emit(event)) : null
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
@@ -45,6 +53,7 @@ export class EngineHost {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
           finished: (payload) => this.emit({ type: 'job.finished', payload })
         })
+        void this.history?.save(job)
         return { ...engine.summarize(job.plan), jobId: job.id }
       },
       // The reply waits for the job to end, so a start sent after it never finds the engine busy.
@@ -82,7 +91,8 @@ export class EngineHost {
         if (format === 'trace') return exportTrace(job)
         if (format === 'timings') return exportTimings(job)
         return exportJob(job, format)
-      }
+      },
+      ...historyHandlers(this.history)
     }
   }
 
@@ -188,6 +198,28 @@ export class EngineHost {
   async dispose(): Promise<void> {
     this.listeners.clear()
     await this.engine.dispose()
+    // The last run's record is written whole (or not at all, should the process die first).
+    await this.history?.idle()
+  }
+}
+
+/** The history commands; without a history folder, each says there is none. */
+function historyHandlers(history: HistoryHost | null): HistoryHost['handlers'] {
+  if (history) return history.handlers
+  const none = (): never => {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      'this PoolScope keeps no history: it was started without a history folder'
+    )
+  }
+  return {
+    'history.list': none,
+    'history.open': none,
+    'history.rename': none,
+    'history.delete': none,
+    'history.restore': none,
+    'history.import': none,
+    'history.export': none
   }
 }
 

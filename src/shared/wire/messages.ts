@@ -40,7 +40,8 @@ const MAX_NAME_LENGTH = 100
 /** Event names a client accepts; `satisfies` keeps this list in step with the contract. */
 const EVENT_NAMES = {
   'job.progress': true,
-  'job.finished': true
+  'job.finished': true,
+  'history.changed': true
 } as const satisfies Record<EventName, true>
 
 function checkKeys(

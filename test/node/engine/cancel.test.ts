@@ -80,7 +80,9 @@ class EventLog {
   }
 
   of(jobId: string): EngineEvent[] {
-    return this.events.map(({ event }) => event).filter((event) => event.payload.jobId === jobId)
+    return this.events
+      .map(({ event }) => event)
+      .filter((event) => 'jobId' in event.payload && event.payload.jobId === jobId)
   }
 }
 

@@ -48,7 +48,8 @@ describe('web host connection policy', () => {
     const seenByStalled: string[] = []
     stalled.on('message', (data, isBinary) => {
       const message = decodeServerMessage(isBinary ? new Uint8Array(data as Buffer) : String(data))
-      if ('event' in message) seenByStalled.push(message.event.payload.jobId)
+      if ('event' in message && 'jobId' in message.event.payload)
+        seenByStalled.push(message.event.payload.jobId)
     })
     ;(stalled as unknown as { _socket: { pause(): void } })._socket.pause()
 
