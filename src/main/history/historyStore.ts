@@ -372,28 +372,5 @@ export class HistoryStore {
   }
 }
 
-/** How the list can be ordered. */
-export const HISTORY_SORTS = ['newest', 'oldest', 'name'] as const
-export type HistorySort = (typeof HISTORY_SORTS)[number]
-
-/**
- * The entries whose name, kind or facts contain every word of `query` (case-insensitive), in the
- * chosen order.
- */
-export function searchEntries(
-  entries: readonly HistoryEntry[],
-  query: string,
-  sort: HistorySort = 'newest'
-): HistoryEntry[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean)
-  const matches = entries.filter((entry) => {
-    const text = [entry.name, entry.kind, ...Object.values(entry.facts).map(String)].join(' ').toLowerCase()
-    return words.every((word) => text.includes(word))
-  })
-  const order: Record<HistorySort, (a: HistoryEntry, b: HistoryEntry) => number> = {
-    newest: (a, b) => b.savedAt - a.savedAt,
-    oldest: (a, b) => a.savedAt - b.savedAt,
-    name: (a, b) => a.name.localeCompare(b.name) || b.savedAt - a.savedAt
-  }
-  return matches.sort(order[sort])
-}
+// The list's search and order are the page's too: they live in the contract.
+export { HISTORY_SORTS, searchEntries, type HistorySort } from '../../shared/historySearch'
