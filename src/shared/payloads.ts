@@ -592,6 +592,8 @@ export type ExportFile = z.output<typeof ExportFileSchema>
 const HistoryFactSchema = z.union([z.string(), z.number(), z.boolean(), z.null()])
 /** A saved record as the list shows it, without its payload. */
 export const HistoryRecordSchema = z.object({
+  /** Always `poolscope-history`. */
+  format: z.string(),
   kind: z.enum(['run', 'sweep']),
   id: z.string(),
   name: z.string(),

@@ -351,6 +351,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
       throw new Error(`there is no record ${id}`)
     }),
     historyRename: vi.fn(async (id: string, name: string) => ({
+      format: 'poolscope-history',
       kind: 'run' as const,
       id,
       name,
@@ -361,6 +362,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     historyDelete: vi.fn(async (id: string) => ({ id })),
     historyRestore: vi.fn(async (id: string) => ({ id })),
     historyImport: vi.fn(async () => ({
+      format: 'poolscope-history',
       kind: 'run' as const,
       id: 'run-imported',
       name: 'imported',

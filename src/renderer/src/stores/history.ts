@@ -43,8 +43,9 @@ export const useHistoryStore = defineStore('history', () => {
       unsubscribe =
         api?.onEvent((event) => {
           if (event.type !== 'history.changed') return
+          // A failed save added nothing: say so, and leave the list as it is.
           if (event.payload.change === 'failed') error.value = event.payload.problem ?? 'a run was not saved'
-          if (shown.value) void refresh()
+          else if (shown.value) void refresh()
         }) ?? null
     },
     { immediate: true }
