@@ -4,7 +4,9 @@
 //   - map: the notebook's map cell, finished (run twice, on the warm pool);
 //   - million: a 1,000,000-task map job on 2 threads, a task half-way through selected in Results,
 //     which zooms the timeline to it and its neighbours;
-//   - cancelled: a long starmap job cancelled after a second and a half.
+//   - cancelled: a long starmap job cancelled after a second and a half;
+//   - cores: 8 tasks of busy_wait(150 ms) on 2 threads, the per-core view in sight;
+//   - stats: the million-task job's statistics in sight.
 // `--only SCENE` makes one scene; `--scheme light|dark` one theme.
 /* global document -- functions passed to page.evaluate run in the page */
 import { spawnSync } from 'node:child_process'
@@ -57,6 +59,24 @@ const SCENES = {
     await page.locator('[data-test=scroller] [role=row]').nth(4).click()
     await page.waitForTimeout(1500)
     await page.locator('.timeline').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await page.waitForTimeout(300)
+  },
+  async cores(page) {
+    // Two threads spinning: 8 tasks of busy_wait(150 ms), several CPU samples long.
+    await page.getByRole('button', { name: 'Notebook: map cell' }).click()
+    await page.getByLabel('Workload').selectOption('busy_wait')
+    await page.locator('#job-tasks').fill('8')
+    await page.locator('#job-ms').fill('150')
+    await runAndWait(page)
+    await page.locator('.cores').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await page.waitForTimeout(300)
+  },
+  async stats(page) {
+    await page.getByRole('button', { name: 'Notebook: map cell' }).click()
+    await page.locator('#job-tasks').fill('1000000')
+    await page.locator('#job-threads').fill('2')
+    await runAndWait(page)
+    await page.locator('.job-stats').evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await page.waitForTimeout(300)
   },
   async cancelled(page) {

@@ -3,6 +3,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { HistoryStore } from './history/historyStore'
 import { EngineHost } from './host/engineHost'
 import { serveApp } from './shell/appProtocol'
 import { prepareBeforeReady } from './shell/beforeReady'
@@ -21,6 +22,9 @@ import {
 } from './shell/security'
 import { cancelJobsWhenPageGoes } from './shell/windowJobs'
 import { WINDOW_STATE_FILE } from './shell/windowState'
+
+/** The folder of saved runs, inside Electron's userData. */
+const HISTORY_FOLDER = 'history'
 
 const APP_NAME = 'PoolScope'
 // First of all, while Electron still accepts it: sandbox every renderer, register app://.
@@ -54,6 +58,7 @@ if (!claimSingleInstance(app, getWindow)) {
 async function start(): Promise<void> {
   const host = new EngineHost({
     workerFile: resolveWorkerFile(__dirname),
+    history: await HistoryStore.open(join(app.getPath('userData'), HISTORY_FOLDER)),
     versions: { electron: process.versions.electron, chrome: process.versions.chrome }
   })
   disposeBeforeQuit(app, () => shutDownEngine(host))

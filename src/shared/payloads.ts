@@ -202,6 +202,19 @@ export const LaneLabelSchema = z.object({
 })
 export type LaneLabel = z.output<typeof LaneLabelSchema>
 
+/** The history record a restored job was rebuilt from (`history.open`). */
+export const RestoredFromSchema = z.object({
+  recordId: z.string(),
+  name: z.string(),
+  /** When the record was saved, epoch ms. */
+  savedAt: z.number(),
+  /** False when the record kept counts only: its tuples were over the size a record keeps. */
+  resultsKept: z.boolean(),
+  /** What the record left out, in a sentence; null when nothing. */
+  note: z.string().nullable()
+})
+export type RestoredFrom = z.output<typeof RestoredFromSchema>
+
 /** Everything a finished (or running) job reports about itself. */
 export const JobSummarySchema = z.object({
   jobId,
@@ -249,7 +262,9 @@ export const JobSummarySchema = z.object({
    */
   overheadNsPerTask: z.number().nullable(),
   /** The first failures, with their messages (at most 100 are kept). */
-  failures: z.array(TaskFailureSchema)
+  failures: z.array(TaskFailureSchema),
+  /** Present on a job rebuilt from history: it ran earlier (maybe elsewhere) and is read-only. */
+  restoredFrom: RestoredFromSchema.optional()
 })
 export type JobSummary = z.output<typeof JobSummarySchema>
 
@@ -794,6 +809,49 @@ const scalingAnalysisSchemaMatches: Same<z.output<typeof ScalingAnalysisSchema>,
 void sampleSummarySchemaMatches
 void scalingAnalysisSchemaMatches
 
+// History (saved runs and sweeps): see src/main/history.
+const HistoryFactSchema = z.union([z.string(), z.number(), z.boolean(), z.null()])
+/** A saved record as the list shows it, without its payload. */
+export const HistoryRecordSchema = z.object({
+  /** Always `poolscope-history`. */
+  format: z.string(),
+  kind: z.enum(['run', 'sweep']),
+  id: z.string(),
+  name: z.string(),
+  savedAt: z.number(),
+  version: z.number(),
+  /** Workload, threads, wall time …: flat values for the list and its search. */
+  facts: z.record(z.string(), HistoryFactSchema)
+})
+export type HistoryRecord = z.output<typeof HistoryRecordSchema>
+export const HistoryEntrySchema = HistoryRecordSchema.extend({ bytes: z.number() })
+export type HistoryEntry = z.output<typeof HistoryEntrySchema>
+export const HistoryListingSchema = z.object({
+  /** The folder the records are in (shown so a person can find them). */
+  folder: z.string(),
+  entries: z.array(HistoryEntrySchema),
+  /** Files that could not be read, moved aside (never deleted): where, and why. */
+  setAside: z.array(z.object({ file: z.string(), reason: z.string(), movedTo: z.string() }))
+})
+export type HistoryListing = z.output<typeof HistoryListingSchema>
+/** Something in the history changed (a run was saved, renamed, deleted …): lists refresh. */
+export const HistoryChangedSchema = z.object({
+  change: z.enum(['added', 'renamed', 'deleted', 'restored', 'imported', 'failed']),
+  id: z.string().nullable(),
+  /** Why a save failed (change `failed`). */
+  problem: z.string().optional()
+})
+export type HistoryChanged = z.output<typeof HistoryChangedSchema>
+const HistoryResultSchemas = {
+  'history.list': HistoryListingSchema,
+  'history.open': z.object({ jobId, summary: JobSummarySchema }),
+  'history.rename': HistoryRecordSchema,
+  'history.delete': z.object({ id: z.string() }),
+  'history.restore': z.object({ id: z.string() }),
+  'history.import': HistoryRecordSchema,
+  'history.export': ExportFileSchema
+} as const
+
 /** The schema of every command's result, by name: `satisfies` keeps it in step with the commands. */
 export const ResultSchemas = {
   'engine.info': EngineInfoSchema,
@@ -813,7 +871,8 @@ export const ResultSchemas = {
   'job.export': ExportFileSchema,
   'sweep.start': z.object({ sweepId: z.string() }),
   'sweep.cancel': z.object({ cancelled: z.boolean() }),
-  'sweep.get': SweepResultSchema
+  'sweep.get': SweepResultSchema,
+  ...HistoryResultSchemas
 } as const satisfies Record<CommandName, z.ZodType>
 
 /** The schema of every event's payload, by name: `satisfies` keeps it in step with the events. */
@@ -821,7 +880,8 @@ export const EventSchemas = {
   'job.progress': ProgressEventSchema,
   'job.finished': JobSummarySchema,
   'sweep.progress': SweepProgressSchema,
-  'sweep.finished': SweepResultSchema
+  'sweep.finished': SweepResultSchema,
+  'history.changed': HistoryChangedSchema
 } as const satisfies Record<EventName, z.ZodType>
 
 /** Results of every command, by name. */

@@ -10,6 +10,8 @@ import type {
   EngineMemory,
   EventPayloads,
   ExportFile,
+  HistoryListing,
+  HistoryRecord,
   JobStats,
   JobSummary,
   PlanSummary,
@@ -30,6 +32,8 @@ import type {
 const jobId = z.string().min(1).max(64)
 
 export const MAX_RESULT_ROWS = 1000
+/** Largest record text `history.import` takes (an exported record is at most 24 MiB). */
+export const MAX_IMPORT_CHARS = 24 * 1024 * 1024
 export const MAX_TUPLES_PAGE = 10_000
 export const MAX_TIMINGS_PAGE = 200_000
 
@@ -47,6 +51,23 @@ export interface TimelineRequest {
   bins?: number
   maxTasks?: number
 }
+
+const recordId = z.string().min(1).max(64)
+/** The history commands (saved runs; see src/main/history). Absent a history folder, they fail. */
+const HistoryCommandSchemas = {
+  /** Every saved record, newest first, the folder, and files set aside as unreadable. */
+  'history.list': z.object({}).strict(),
+  /** Rebuilds a saved run in the engine, read-only, and returns its job id. */
+  'history.open': z.object({ id: recordId }).strict(),
+  'history.rename': z.object({ id: recordId, name: z.string().max(1000) }).strict(),
+  /** Moves a record into the folder's `deleted/`, from which `history.restore` brings it back. */
+  'history.delete': z.object({ id: recordId }).strict(),
+  'history.restore': z.object({ id: recordId }).strict(),
+  /** Adds a record from an exported file's text, under a new id. */
+  'history.import': z.object({ text: z.string().min(1).max(MAX_IMPORT_CHARS) }).strict(),
+  /** A record as a file (at most 24 MiB, as `job.export`). */
+  'history.export': z.object({ id: recordId }).strict()
+} as const
 
 /** Parameters of every command, by name. The host refuses names that are not own keys of this object. */
 export const CommandSchemas = {
@@ -132,7 +153,8 @@ export const CommandSchemas = {
     })
     .strict(),
   /** A sweep's result so far (or final). */
-  'sweep.get': z.object({ sweepId: jobId }).strict()
+  'sweep.get': z.object({ sweepId: jobId }).strict(),
+  ...HistoryCommandSchemas
 } as const
 
 export type CommandName = keyof typeof CommandSchemas
@@ -147,12 +169,17 @@ export type {
   EngineMemory,
   EventPayloads,
   ExportFile,
+  HistoryChanged,
+  HistoryEntry,
+  HistoryListing,
+  HistoryRecord,
   JobStats,
   JobStatus,
   JobSummary,
   LaneTime,
   PlanSummary,
   ProgressEvent,
+  RestoredFrom,
   ResultRow,
   SweepPoint,
   SweepProgress,
@@ -168,7 +195,8 @@ export type {
 } from './payloads'
 
 /** The events the host pushes; `EventSchemas` in payloads.ts gives each one's payload. */
-export type EventName = 'job.progress' | 'job.finished' | 'sweep.progress' | 'sweep.finished'
+export type EventName =
+  'job.progress' | 'job.finished' | 'sweep.progress' | 'sweep.finished' | 'history.changed'
 export type EngineEvent = { [N in EventName]: { type: N; payload: EventPayloads[N] } }[EventName]
 
 /** What a command call returns on the wire: a result or a `{ code, message }`. */
@@ -199,6 +227,13 @@ export interface PoolScopeApi {
   cpu(jobId: string): Promise<CpuSamples>
   stats(jobId: string): Promise<JobStats>
   exportJob(jobId: string, format: ExportFormat): Promise<ExportFile>
+  historyList(): Promise<HistoryListing>
+  historyOpen(id: string): Promise<{ jobId: string; summary: JobSummary }>
+  historyRename(id: string, name: string): Promise<HistoryRecord>
+  historyDelete(id: string): Promise<{ id: string }>
+  historyRestore(id: string): Promise<{ id: string }>
+  historyImport(text: string): Promise<HistoryRecord>
+  historyExport(id: string): Promise<ExportFile>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
 }
@@ -229,7 +264,14 @@ export const METHOD_COMMANDS = {
   timeline: 'job.timeline',
   cpu: 'job.cpu',
   stats: 'job.stats',
-  exportJob: 'job.export'
+  exportJob: 'job.export',
+  historyList: 'history.list',
+  historyOpen: 'history.open',
+  historyRename: 'history.rename',
+  historyDelete: 'history.delete',
+  historyRestore: 'history.restore',
+  historyImport: 'history.import',
+  historyExport: 'history.export'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
 type MethodResultsMatch = {
@@ -266,6 +308,13 @@ export function createApi(
     cpu: (jobId) => invoke(c.cpu, { jobId }),
     stats: (jobId) => invoke(c.stats, { jobId }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
+    historyList: () => invoke(c.historyList, {}),
+    historyOpen: (id) => invoke(c.historyOpen, { id }),
+    historyRename: (id, name) => invoke(c.historyRename, { id, name }),
+    historyDelete: (id) => invoke(c.historyDelete, { id }),
+    historyRestore: (id) => invoke(c.historyRestore, { id }),
+    historyImport: (text) => invoke(c.historyImport, { text }),
+    historyExport: (id) => invoke(c.historyExport, { id }),
     onEvent: subscribe
   }
 }

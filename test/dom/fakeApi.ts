@@ -346,6 +346,35 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     cpu: vi.fn(async (jobId: string) => cpuSamples(jobId)),
     stats: vi.fn(async (jobId: string) => jobStats(jobId)),
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
+    historyList: vi.fn(async () => ({ folder: '/home/ada/.poolscope/history', entries: [], setAside: [] })),
+    historyOpen: vi.fn(async (id: string) => {
+      throw new Error(`there is no record ${id}`)
+    }),
+    historyRename: vi.fn(async (id: string, name: string) => ({
+      format: 'poolscope-history',
+      kind: 'run' as const,
+      id,
+      name,
+      savedAt: 0,
+      version: 1,
+      facts: {}
+    })),
+    historyDelete: vi.fn(async (id: string) => ({ id })),
+    historyRestore: vi.fn(async (id: string) => ({ id })),
+    historyImport: vi.fn(async () => ({
+      format: 'poolscope-history',
+      kind: 'run' as const,
+      id: 'run-imported',
+      name: 'imported',
+      savedAt: 0,
+      version: 1,
+      facts: {}
+    })),
+    historyExport: vi.fn(async (id: string) => ({
+      filename: `${id}.poolscope.json`,
+      mime: 'application/json',
+      text: '{}'
+    })),
     onEvent: (listener) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

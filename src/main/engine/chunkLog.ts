@@ -22,7 +22,8 @@ export interface ChunkTrip {
   stoppedTo: number
 }
 
-const FIELDS = [
+/** The time columns of a chunk trip, in the order a history record lists them. */
+export const CHUNK_TIME_FIELDS = [
   'sentAt',
   'receivedAt',
   'repliedAt',
@@ -31,7 +32,9 @@ const FIELDS = [
   'stoppedFrom',
   'stoppedTo'
 ] as const
-type TimeField = (typeof FIELDS)[number]
+const FIELDS = CHUNK_TIME_FIELDS
+export type ChunkTimeField = (typeof FIELDS)[number]
+type TimeField = ChunkTimeField
 
 /**
  * Every filed chunk of a job, columnar and growable (a job may have hundreds of thousands of
@@ -75,6 +78,13 @@ export class ChunkLog {
       own.index = bigger
     }
     own.index[own.length++] = i
+  }
+
+  /** Chunk `i`'s trip, as `add` took it. */
+  trip(i: number): ChunkTrip {
+    const trip = { lane: this.lane[i], firstTask: this.firstTask[i], count: this.count[i], tid: this.tid[i] }
+    for (const field of FIELDS) (trip as Record<string, number>)[field] = this.times[field][i]
+    return trip as ChunkTrip
   }
 
   /** The indices of a lane's chunks, in time order. */

@@ -265,6 +265,41 @@ export class CpuSampler {
   }
 
   /**
+   * A stopped sampler holding samples a `samples(origin)` call gave (a restored job): its
+   * `samples(0)` gives them back as they were, and it never reads the CPUs.
+   */
+  static holding(samples: CpuSamples): CpuSampler {
+    const { cores, at, busy } = samples
+    const count = at.length
+    if (busy.length !== cores * count) {
+      throw new RangeError(
+        `CPU samples of ${cores} cores × ${count} intervals cannot have ${busy.length} values`
+      )
+    }
+    const unread = (): never => {
+      throw new Error('a restored job reads no CPUs')
+    }
+    const sampler = new CpuSampler({
+      reader: { source: samples.source, read: async () => unread(), readSync: unread },
+      intervalMs: samples.intervalMs,
+      maxSamples: Math.max(2, count + (count % 2))
+    })
+    sampler.cores = cores
+    sampler.count = count
+    sampler.at = Float64Array.from(at)
+    sampler.rows = new Float32Array(cores * count)
+    for (let s = 0; s < count; s++) {
+      for (let core = 0; core < cores; core++) sampler.rows[s * cores + core] = busy[core * count + s]
+    }
+    if (samples.from !== null) {
+      sampler.from = samples.from
+      sampler.last = { busy: new Float64Array(0), total: new Float64Array(0) }
+    }
+    sampler.stop()
+    return sampler
+  }
+
+  /**
    * Takes the baseline reading here and now, on this thread, so that it falls just before whatever
    * starts next (tens of microseconds for `/proc/stat` on a 2-CPU machine; a first reading on the
    * thread pool landed up to 6 ms into a job). Samples on the timer from then on.

@@ -4,12 +4,12 @@ import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
 import { redactPaths } from '../../shared/redactPaths'
 import type { JobPlan } from '../../shared/plan'
-import type { EngineInfo, EngineMemory, PlanSummary } from '../../shared/protocol'
+import type { EngineInfo, EngineMemory, JobSummary, PlanSummary, RestoredFrom } from '../../shared/protocol'
 import { BACKEND_KINDS, LIMITS, type BackendKind } from '../../shared/spec'
 import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
 import { version } from '../../../package.json'
-import { Job, type JobListener } from './job'
+import { Job, type EndedJobState, type JobListener } from './job'
 import { planJobAsync } from './planAsync'
 import { readPhysicalCores, type PhysicalCores } from './physicalCores'
 import type { Backend } from './backends/backend'
@@ -145,6 +145,51 @@ export class Engine {
       if (this.running === placeholder) this.running = null
       throw err
     }
+  }
+
+  /**
+   * Rebuilds an ended job from its saved state (a history record) as a finished, read-only job that
+   * every view works on unchanged. Its spec is planned again (planning is deterministic, seeds
+   * included) and the plan checked against what the job reported; it is kept like any finished
+   * job, against the memory budget. Refuses (OVER_BUDGET) a job that alone would not fit.
+   */
+  async restore(
+    spec: unknown,
+    ended: Pick<JobSummary, 'taskCount' | 'threads' | 'chunkSize'>,
+    state: EndedJobState,
+    from: RestoredFrom
+  ): Promise<Job> {
+    if (this.disposed) throw new PoolScopeError(ErrorCodes.POOL_FAILED, 'the engine has shut down')
+    const { plan } = await this.plan(spec)
+    for (const key of ['taskCount', 'threads', 'chunkSize'] as const) {
+      if (plan[key] !== ended[key]) {
+        throw new PoolScopeError(
+          ErrorCodes.INVALID_COMMAND,
+          `record ${from.recordId} cannot be opened: its spec now plans ${plan[key]} for ${key}, ` +
+            `but the run had ${ended[key]} (it was saved by a PoolScope that planned differently)`
+        )
+      }
+    }
+    let job: Job
+    try {
+      job = Job.restore(`job-${randomUUID().slice(0, 8)}`, plan, state, from)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `record ${from.recordId} cannot be opened: ${reason}`
+      )
+    }
+    const bytes = job.retainedBytes()
+    if (bytes + BigInt(this.poolBytes()) > BigInt(this.budgetBytes)) {
+      throw new PoolScopeError(
+        ErrorCodes.OVER_BUDGET,
+        `record ${from.recordId} needs ${bytes} bytes in memory, more than the engine's budget of ${this.budgetBytes} leaves`
+      )
+    }
+    this.releaseOldJobs(bytes)
+    this.jobs.set(job.id, job)
+    return job
   }
 
   /** Throws unless the engine can take a job now: not shut down, no job running or starting. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { totalOf } from '../../shared/memory'
 import type { JobPlan } from '../../shared/plan'
-import type { JobStatus, JobSummary, ProgressEvent, TaskFailure } from '../../shared/protocol'
+import type { JobStatus, JobSummary, ProgressEvent, RestoredFrom, TaskFailure } from '../../shared/protocol'
 import type { Backend, BackendJob, ChunkRun, ChunkWork, LaneLabel } from './backends/backend'
 import { KEEP_ALL, KEEP_NONE } from './chunkProtocol'
 import { chunkFailures } from './chunkFailures'
@@ -14,11 +14,11 @@ import {
   type UnreportedSpan
 } from './coreOccupancy'
 import { TaskWatchdog } from './taskWatchdog'
-import { ChunkLog } from './chunkLog'
+import { ChunkLog, type ChunkTrip } from './chunkLog'
 import { laneTime } from './laneTime'
-import { ResultsStore } from './resultsStore'
+import { ResultsStore, type ResultsColumns } from './resultsStore'
 import { Slicer } from './slicer'
-import { TimingStore } from './timingStore'
+import { TimingStore, type TimingColumns } from './timingStore'
 
 /**
  * Progress is sent on this period: at most about 10 messages a second. Timings are never pushed;
@@ -50,6 +50,43 @@ export interface PoolFacts {
   reused: boolean
 }
 
+/** Running totals of a job, kept per chunk. */
+export interface JobTally {
+  done: number
+  failed: number
+  stopped: number
+  tuplesProduced: number
+  tuplesOfStoppedTasks: number
+  tuplesKept: number
+}
+
+/**
+ * Everything an ended job's views read (timeline, CPU, statistics, results, exports): what a
+ * history record keeps, and what `Job.restore` rebuilds a job from. Columns are the stores' own
+ * arrays, not copies.
+ */
+export interface EndedJobState {
+  status: Exclude<JobStatus, 'running'>
+  /** Why it was cancelled (the status message says so). */
+  cancelReason: string
+  /** Epoch ms at which the job clock started. */
+  startedAt: number
+  wallMs: number
+  lanes: LaneLabel[]
+  pool: PoolFacts
+  failures: TaskFailure[]
+  tally: JobTally
+  stoppedMsPerLane: number[]
+  filingMs: number
+  chunksFiled: number
+  sendingMs: number
+  timings: TimingColumns
+  /** The chunk log, chunk by chunk in filing order. */
+  chunks: ChunkTrip[]
+  results: ResultsColumns
+  cpu: CpuSamples
+}
+
 function keepCode(keep: JobPlan['spec']['keep']): number {
   return keep === 'all' ? KEEP_ALL : keep === 'count' ? KEEP_NONE : keep
 }
@@ -78,7 +115,7 @@ export class Job {
   /** Chunks handed to the back end and not yet filed, by first task. */
   readonly inFlight = new Map<number, InFlightChunk>()
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
-  private readonly tally = {
+  private readonly tally: JobTally = {
     done: 0,
     failed: 0,
     stopped: 0,
@@ -101,7 +138,7 @@ export class Job {
   /** Main-thread milliseconds spent preparing chunks and handing them to the back end. */
   sendingMs = 0
   /** Every CPU's utilization from the job's start to a moment after its end. */
-  private readonly cpu = new CpuSampler()
+  private readonly cpu: CpuSampler
   /** The workers' occupancy of the cores, kept once the job has ended (see `cpuSamples`). */
   private occupancy: { samples: number; intervalMs: number; occupancy: CoreOccupancy } | null = null
   /** While the job runs: the last `job.cpu` answer, when it was worked out and what it cost (ms). */
@@ -111,20 +148,100 @@ export class Job {
   /** All distinct kernel plans, when there are few enough to send with every chunk. */
   private readonly callPlans: JobPlan['calls'][number]['plan'][] | null
 
+  /** Where a restored job came from; null for a job that ran here. */
+  readonly restoredFrom: RestoredFrom | null
+
+  /**
+   * Starts running `plan` on `backend` at once. (`restored` is `Job.restore`'s: a job that ended
+   * elsewhere, rebuilt from its state, which runs nothing.)
+   */
   constructor(
     readonly id: string,
     readonly plan: JobPlan,
-    private readonly backend: Backend,
+    private readonly backend: Backend | null,
     private readonly poolFacts: PoolFacts,
-    private readonly listener: JobListener = {}
+    private readonly listener: JobListener = {},
+    restored: { state: EndedJobState; from: RestoredFrom } | null = null
   ) {
     this.timings = new TimingStore(id, plan.taskCount, plan.threads)
     this.results = new ResultsStore(plan, this.timings)
     this.chunks = new ChunkLog(plan.threads)
     this.stoppedMsPerLane = new Array<number>(plan.threads).fill(0)
     this.callPlans = plan.calls.length <= 64 ? plan.calls.map((call) => call.plan) : null
+    this.restoredFrom = restored?.from ?? null
+    if (restored) {
+      this.cpu = CpuSampler.holding(restored.state.cpu)
+      this.fill(restored.state)
+      this.done = Promise.resolve(this.summary())
+      return
+    }
+    if (!backend) throw new TypeError('a job that runs needs a back end')
+    this.cpu = new CpuSampler()
     // However the run ends, even by a throw, the sampler stops (a moment later).
-    this.done = this.run().finally(() => this.cpu.stopAfter(CPU_SAMPLE_MS))
+    this.done = this.run(backend).finally(() => this.cpu.stopAfter(CPU_SAMPLE_MS))
+  }
+
+  /**
+   * An ended job rebuilt from its state (a history record), read-only: every view of a job works
+   * on it as on the original. `plan` must be the plan of the job's spec (planning is deterministic).
+   */
+  static restore(id: string, plan: JobPlan, state: EndedJobState, from: RestoredFrom): Job {
+    return new Job(id, plan, null, state.pool, {}, { state, from })
+  }
+
+  /**
+   * An ended job's state, the stores' columns in place (not copied): what a history record keeps.
+   * Call it once the CPU sampler has settled (`cpuSettled`), so the samples cover the whole job.
+   */
+  endedState(): EndedJobState {
+    if (this.status === 'running') throw new Error(`job ${this.id} is still running`)
+    return {
+      status: this.status,
+      cancelReason: this.cancelReason,
+      startedAt: this.startedAtMs,
+      wallMs: this.finishedAt,
+      lanes: this.laneLabels(),
+      pool: this.poolFacts,
+      failures: [...this.failures],
+      tally: { ...this.tally },
+      stoppedMsPerLane: [...this.stoppedMsPerLane],
+      filingMs: this.filingMs,
+      chunksFiled: this.chunksFiled,
+      sendingMs: this.sendingMs,
+      timings: this.timings.columns(),
+      chunks: Array.from({ length: this.chunks.length }, (_, i) => this.chunks.trip(i)),
+      results: this.results.columns(),
+      cpu: this.cpu.samples(this.origin)
+    }
+  }
+
+  private fill(state: EndedJobState): void {
+    const { plan } = this
+    if (state.stoppedMsPerLane.length !== plan.threads || state.lanes.length !== plan.threads) {
+      throw new RangeError(`the state has ${state.lanes.length} lanes; the plan has ${plan.threads} threads`)
+    }
+    this.status = state.status
+    this.cancelReason = state.cancelReason
+    this.cancelRequested = state.status === 'cancelled'
+    this.startedAtMs = state.startedAt
+    this.finishedAt = state.wallMs
+    this.lanes = state.lanes
+    this.failures.push(...state.failures)
+    Object.assign(this.tally, state.tally)
+    this.stoppedMsPerLane.splice(0, plan.threads, ...state.stoppedMsPerLane)
+    this.filingMs = state.filingMs
+    this.chunksFiled = state.chunksFiled
+    this.sendingMs = state.sendingMs
+    this.timings.restore(state.timings)
+    for (const trip of state.chunks) {
+      if (trip.lane >= plan.threads || trip.firstTask < 0 || trip.firstTask + trip.count > plan.taskCount) {
+        throw new RangeError(
+          `a chunk of tasks ${trip.firstTask}+${trip.count} on lane ${trip.lane} is outside the plan`
+        )
+      }
+      this.chunks.add(trip)
+    }
+    this.results.restore(state.results, state.status === 'cancelled')
   }
 
   /**
@@ -150,7 +267,7 @@ export class Job {
 
   /** Who runs each lane (as the job ended, once it has). */
   laneLabels(): LaneLabel[] {
-    return this.lanes ?? this.backend.laneLabels()
+    return this.lanes ?? this.backend?.laneLabels() ?? []
   }
 
   get isRunning(): boolean {
@@ -265,7 +382,7 @@ export class Job {
     return performance.timeOrigin + performance.now() - this.origin
   }
 
-  private async run(): Promise<JobSummary> {
+  private async run(backend: Backend): Promise<JobSummary> {
     const { plan } = this
     const chunkCount = Math.ceil(plan.taskCount / plan.chunkSize)
     const keep = keepCode(plan.spec.keep)
@@ -273,7 +390,7 @@ export class Job {
     this.cpu.start()
     this.origin = performance.timeOrigin + performance.now()
     this.startedAtMs = Date.now()
-    const channel = this.backend.openJob(this.origin)
+    const channel = backend.openJob(this.origin)
     this.channel = channel
     const timer = setInterval(() => this.reportProgress(), EVENT_PERIOD_MS)
     timer.unref?.()
@@ -302,7 +419,7 @@ export class Job {
 
     if (this.cancelRequested) this.results.cancelPending()
     this.status = this.cancelRequested ? 'cancelled' : this.tally.failed > 0 ? 'failed' : 'done'
-    this.lanes = this.backend.laneLabels()
+    this.lanes = backend.laneLabels()
     this.reportProgress()
     const summary = this.summary()
     this.listener.finished?.(summary)
@@ -388,7 +505,7 @@ export class Job {
         running: running ? firstTask + running.index : null,
         timedOutTask: watched?.timedOutTask ?? null,
         timeoutMs: plan.spec.taskTimeoutMs,
-        heapLimitMb: this.backend.heapLimitMb,
+        heapLimitMb: this.backend?.heapLimitMb ?? 0,
         error: err
       })
       for (let task = firstTask; task < firstTask + count; task++) {
@@ -475,9 +592,10 @@ export class Job {
       tuplesPerSecond: seconds > 0 ? tuplesProduced / seconds : 0,
       busyMsPerLane: [...this.timings.busyMsPerLane],
       laneTime: laneTimes,
-      lanes: this.lanes ?? this.backend.laneLabels(),
+      lanes: this.laneLabels(),
       overheadNsPerTask: tasksRan > 0 ? (bookkeepingMs * 1e6) / tasksRan : null,
-      failures: [...this.failures]
+      failures: [...this.failures],
+      ...(this.restoredFrom ? { restoredFrom: this.restoredFrom } : {})
     }
   }
 

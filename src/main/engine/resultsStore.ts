@@ -10,6 +10,22 @@ type Positions = Uint8Array | Uint16Array | Uint32Array
 /** What a task kept, packed: positions of its tuples, or its values. */
 type Packed = Positions | Float64Array
 
+/**
+ * What an ended job's results store holds (a history record keeps it; `restore` puts it back):
+ * per task its status, counts and where its packed tuples are (`bufferOf` indexes `buffers`).
+ */
+export interface ResultsColumns {
+  status: Uint8Array
+  produced: Float64Array
+  kept: Float64Array
+  bufferOf: Int32Array
+  byteOffset: Float64Array
+  width: Uint8Array
+  buffers: readonly ArrayBuffer[]
+  /** Each failed task's message, by task. */
+  errors: ReadonlyArray<readonly [number, string]>
+}
+
 const STATUS_NAMES: readonly TaskStatus[] = ['pending', 'done', 'failed', 'cancelled']
 const PREVIEW_TUPLES = 8
 /** A row repeats at most this much of its task's arguments; `job.args` gives the whole text. */
@@ -86,6 +102,57 @@ export class ResultsStore {
     this.width.set(reply.width, first)
     this.bufferOf.fill(bufferIndex, first, first + reply.status.length)
     for (const [i, message] of reply.errors) this.errors.set(first + i, message)
+  }
+
+  /** The columns as they are (not copied): read them, never write them. */
+  columns(): ResultsColumns {
+    const { status, produced, kept, bufferOf, byteOffset, width, buffers } = this
+    return { status, produced, kept, bufferOf, byteOffset, width, buffers, errors: [...this.errors] }
+  }
+
+  /**
+   * Fills an empty store of the same size with columns a `columns()` call gave (a restored job);
+   * `cancelled` names the tasks that never ran as a cancelled job's are.
+   */
+  restore(columns: ResultsColumns, cancelled: boolean): void {
+    const tasks = this.status.length
+    for (const name of ['status', 'produced', 'kept', 'bufferOf', 'byteOffset', 'width'] as const) {
+      if (columns[name].length !== tasks)
+        throw new RangeError(`results column ${name} has ${columns[name].length} values, not ${tasks}`)
+    }
+    this.status.set(columns.status)
+    this.produced.set(columns.produced)
+    this.kept.set(columns.kept)
+    this.bufferOf.set(columns.bufferOf)
+    this.byteOffset.set(columns.byteOffset)
+    this.width.set(columns.width)
+    for (const buffer of columns.buffers) {
+      this.buffers.push(buffer)
+      this.packedBytes += buffer.byteLength
+    }
+    for (const [task, message] of columns.errors) this.errors.set(task, message)
+    if (cancelled) this.cancelPending()
+    this.checkPlacement()
+  }
+
+  /** Every kept result lies inside its buffer, aligned for its width: restored columns never read astray. */
+  private checkPlacement(): void {
+    for (let task = 0; task < this.status.length; task++) {
+      const kept = this.kept[task]
+      if (kept === 0) continue
+      const size = this.valueFormat ? 8 : this.width[task]
+      const offset = this.byteOffset[task]
+      const buffer = this.buffers[this.bufferOf[task]]
+      const fits =
+        buffer !== undefined &&
+        [1, 2, 4, 8].includes(size) &&
+        Number.isInteger(kept) &&
+        kept > 0 &&
+        offset >= 0 &&
+        offset % size === 0 &&
+        offset + kept * this.kOf(task) * size <= buffer.byteLength
+      if (!fits) throw new RangeError(`task ${task}'s kept results lie outside the packed results`)
+    }
   }
 
   /** Marks a range of tasks failed with one message (their worker died). */

@@ -1,6 +1,17 @@
 import type { TimingBatch } from '../../shared/protocol'
 import type { ChunkReply } from './chunkProtocol'
 
+/** What an ended job's timing store holds (a history record keeps it; `restore` puts it back). */
+export interface TimingColumns {
+  start: Float64Array
+  end: Float64Array
+  lane: Uint16Array
+  cpu: Int16Array
+  tid: Int32Array
+  ran: Uint8Array
+  busyMsPerLane: number[]
+}
+
 /**
  * Per-task timings of a job, columnar and indexed by task. Times are milliseconds since the job
  * clock's zero. Only tasks that ran (`ran`) have timings. Nothing is filled in advance: a job of ten
@@ -55,6 +66,36 @@ export class TimingStore {
       const began = reply.start[i]
       if (began === began) this.ranFlag[first + i] = 1 // NaN: the task did not run
     }
+  }
+
+  /** The columns as they are (not copied): read them, never write them. */
+  columns(): TimingColumns {
+    const { start, end, lane, cpu, tid, ranFlag: ran, busyMsPerLane } = this
+    return { start, end, lane, cpu, tid, ran, busyMsPerLane }
+  }
+
+  /** Fills an empty store of the same size with columns a `columns()` call gave (a restored job). */
+  restore(columns: TimingColumns): void {
+    const tasks = this.start.length
+    for (const [name, column] of Object.entries(columns)) {
+      if (name !== 'busyMsPerLane' && (column as ArrayLike<number>).length !== tasks) {
+        throw new RangeError(
+          `timing column ${name} has ${(column as ArrayLike<number>).length} values, not ${tasks}`
+        )
+      }
+    }
+    if (columns.busyMsPerLane.length !== this.busyMsPerLane.length) {
+      throw new RangeError(
+        `busyMsPerLane has ${columns.busyMsPerLane.length} lanes, not ${this.busyMsPerLane.length}`
+      )
+    }
+    this.start.set(columns.start)
+    this.end.set(columns.end)
+    this.lane.set(columns.lane)
+    this.cpu.set(columns.cpu)
+    this.tid.set(columns.tid)
+    this.ranFlag.set(columns.ran)
+    this.busyMsPerLane.splice(0, this.busyMsPerLane.length, ...columns.busyMsPerLane)
   }
 
   /** Bytes of the per-task tables: what `HOST_BYTES_PER_TASK` budgets. */

@@ -100,6 +100,13 @@ function recordText(header: RecordHeader, payload: unknown): string[] {
   return [`{"header":${JSON.stringify(header)},\n`, `"payload":${payloadText}}\n`]
 }
 
+/** The same, with the payload's JSON text given in pieces (a large record is never one string). */
+async function* recordPieces(header: RecordHeader, payload: AsyncIterable<string>): AsyncGenerator<string> {
+  yield `{"header":${JSON.stringify(header)},\n"payload":`
+  yield* payload
+  yield '}\n'
+}
+
 /** The header of a record's text (its first line), or a reason it has none. */
 function parseHeaderLine(line: string): { header: RecordHeader } | { problem: string } {
   const prefix = '{"header":'
@@ -153,6 +160,27 @@ export class HistoryStore {
 
   /** Saves a new record; returns its header. */
   async save(kind: RecordKind, name: string, facts: RecordFacts, payload: unknown): Promise<RecordHeader> {
+    const header = this.newHeader(kind, name, facts)
+    await writeFileAtomic(this.fileOf(header.id), recordText(header, payload))
+    return header
+  }
+
+  /**
+   * Saves a new record whose payload is JSON text in pieces, written as they come (the caller
+   * vouches that together they are one JSON value); returns its header.
+   */
+  async saveText(
+    kind: RecordKind,
+    name: string,
+    facts: RecordFacts,
+    payload: AsyncIterable<string>
+  ): Promise<RecordHeader> {
+    const header = this.newHeader(kind, name, facts)
+    await writeFileAtomic(this.fileOf(header.id), recordPieces(header, payload))
+    return header
+  }
+
+  private newHeader(kind: RecordKind, name: string, facts: RecordFacts): RecordHeader {
     const savedAt = Date.now()
     const header = RecordHeaderSchema.parse({
       format: HISTORY_FORMAT,
@@ -163,7 +191,6 @@ export class HistoryStore {
       savedAt,
       facts
     })
-    await writeFileAtomic(this.fileOf(header.id), recordText(header, payload))
     return header
   }
 
@@ -190,6 +217,20 @@ export class HistoryStore {
       )
     }
     return { header: value.header as RecordHeader, payload: value.payload }
+  }
+
+  /** A record's header and size, read from its first line alone. */
+  async entry(id: string): Promise<HistoryEntry> {
+    const read = await this.readHeader(this.fileOf(id))
+    if ('problem' in read) {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        read.problem === null
+          ? `there is no record ${excerpt(id)}`
+          : `record ${id} cannot be read: ${read.problem}`
+      )
+    }
+    return { ...read.header, bytes: read.bytes }
   }
 
   /** Renames a record (its file is rewritten atomically; its id stays). */
@@ -226,19 +267,20 @@ export class HistoryStore {
    * under a new id (so importing twice keeps both). The file itself is left as it is.
    */
   async import(file: string): Promise<RecordHeader> {
-    const text = await this.readWhole(file, path.basename(file))
+    return this.importText(await this.readWhole(file, path.basename(file)), path.basename(file))
+  }
+
+  /** The same, from a file's text (a file picked in the page); `what` names it in errors. */
+  async importText(text: string, what = 'the file'): Promise<RecordHeader> {
     let value: { header?: unknown; payload?: unknown }
     try {
       value = JSON.parse(text) as typeof value
     } catch {
-      throw new PoolScopeError(ErrorCodes.INVALID_COMMAND, `${path.basename(file)} is not valid JSON`)
+      throw new PoolScopeError(ErrorCodes.INVALID_COMMAND, `${what} is not valid JSON`)
     }
     const problem = headerProblem(value?.header) ?? (value && 'payload' in value ? null : 'it has no payload')
     if (problem)
-      throw new PoolScopeError(
-        ErrorCodes.INVALID_COMMAND,
-        `${path.basename(file)} cannot be imported: ${problem}`
-      )
+      throw new PoolScopeError(ErrorCodes.INVALID_COMMAND, `${what} cannot be imported: ${problem}`)
     const header = value.header as RecordHeader
     return this.save(header.kind, header.name, header.facts, value.payload)
   }
@@ -330,28 +372,5 @@ export class HistoryStore {
   }
 }
 
-/** How the list can be ordered. */
-export const HISTORY_SORTS = ['newest', 'oldest', 'name'] as const
-export type HistorySort = (typeof HISTORY_SORTS)[number]
-
-/**
- * The entries whose name, kind or facts contain every word of `query` (case-insensitive), in the
- * chosen order.
- */
-export function searchEntries(
-  entries: readonly HistoryEntry[],
-  query: string,
-  sort: HistorySort = 'newest'
-): HistoryEntry[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean)
-  const matches = entries.filter((entry) => {
-    const text = [entry.name, entry.kind, ...Object.values(entry.facts).map(String)].join(' ').toLowerCase()
-    return words.every((word) => text.includes(word))
-  })
-  const order: Record<HistorySort, (a: HistoryEntry, b: HistoryEntry) => number> = {
-    newest: (a, b) => b.savedAt - a.savedAt,
-    oldest: (a, b) => a.savedAt - b.savedAt,
-    name: (a, b) => a.name.localeCompare(b.name) || b.savedAt - a.savedAt
-  }
-  return matches.sort(order[sort])
-}
+// The list's search and order are the page's too: they live in the contract.
+export { HISTORY_SORTS, searchEntries, type HistorySort } from '../../shared/historySearch'

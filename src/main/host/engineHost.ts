@@ -19,8 +19,13 @@ import { timelineWindow } from '../engine/timelineWindow'
 import { timingsCsvSlices, exportTimings } from './timingsCsv'
 import { traceSlices, type TraceReport } from './traceExport'
 import { SweepCommands } from './sweepCommands'
+import type { HistoryStore } from '../history/historyStore'
+import { HistoryHost } from './historyHost'
 
-export type EngineHostOptions = EngineOptions
+export interface EngineHostOptions extends EngineOptions {
+  /** Where every ended job is saved (and history commands read); none: nothing is saved. */
+  history?: HistoryStore
+}
 
 type Handlers = { [N in CommandName]: (params: never) => Promise<CommandResults[N]> | CommandResults[N] }
 
@@ -35,11 +40,14 @@ export class EngineHost {
   private readonly handlers: Handlers
   /** Sweeps (issue 10): while one runs, `job.start` is refused. */
   readonly sweeps: SweepCommands
+  /** The saved runs, when the host was given a history folder. */
+  readonly history: HistoryHost | null
 
-  constructor(options: EngineHostOptions) {
+  constructor({ history, ...options }: EngineHostOptions) {
     this.engine = new Engine(options)
     const engine = this.engine
     const sweeps = (this.sweeps = new SweepCommands(engine, (event) => this.emit(event)))
+    this.history = history ? new HistoryHost(history, engine, (event) => this.emit(event)) : null
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
@@ -50,6 +58,7 @@ export class EngineHost {
           progress: (payload) => this.emit({ type: 'job.progress', payload }),
           finished: (payload) => this.emit({ type: 'job.finished', payload })
         })
+        void this.history?.save(job)
         return { ...engine.summarize(job.plan), jobId: job.id }
       },
       // The reply waits for the job to end, so a start sent after it never finds the engine busy.
@@ -91,7 +100,8 @@ export class EngineHost {
       'sweep.start': (params: Parameters<SweepCommands['start']>[0]) => sweeps.start(params),
       'sweep.cancel': ({ sweepId, reason }: { sweepId: string; reason?: string }) =>
         sweeps.cancel(sweepId, reason),
-      'sweep.get': ({ sweepId }: { sweepId: string }) => sweeps.get(sweepId)
+      'sweep.get': ({ sweepId }: { sweepId: string }) => sweeps.get(sweepId),
+      ...historyHandlers(this.history)
     }
   }
 
@@ -199,6 +209,28 @@ export class EngineHost {
     this.listeners.clear()
     await this.sweeps.dispose()
     await this.engine.dispose()
+    // The last run's record is written whole (or not at all, should the process die first).
+    await this.history?.idle()
+  }
+}
+
+/** The history commands; without a history folder, each says there is none. */
+function historyHandlers(history: HistoryHost | null): HistoryHost['handlers'] {
+  if (history) return history.handlers
+  const none = (): never => {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      'this PoolScope keeps no history: it was started without a history folder'
+    )
+  }
+  return {
+    'history.list': none,
+    'history.open': none,
+    'history.rename': none,
+    'history.delete': none,
+    'history.restore': none,
+    'history.import': none,
+    'history.export': none
   }
 }
 

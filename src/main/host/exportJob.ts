@@ -39,6 +39,13 @@ export async function exportJob(
   slicer = new Slicer()
 ): Promise<ExportFile> {
   const kept = job.summary().tuplesKept
+  if (job.restoredFrom && !job.restoredFrom.resultsKept) {
+    throw new PoolScopeError(
+      ErrorCodes.INVALID_COMMAND,
+      `this run was opened from history, whose record kept counts only (${job.restoredFrom.note ?? 'no tuples'}); ` +
+        'run it again to export its results'
+    )
+  }
   if (kept > MAX_EXPORT_TUPLES) {
     throw new PoolScopeError(
       ErrorCodes.INVALID_COMMAND,

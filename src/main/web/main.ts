@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { networkInterfaces } from 'node:os'
-import { join } from 'node:path'
+import { homedir, networkInterfaces } from 'node:os'
+import { join, resolve } from 'node:path'
+import { HistoryStore } from '../history/historyStore'
 import { EngineHost } from '../host/engineHost'
 import { isLoopback } from './allowedAddresses'
 import { writeLaunchFile, type LaunchFile } from './launchFile'
@@ -12,10 +13,16 @@ import { startWebHost } from './server'
  * on loopback by default, behind a random token printed with the URL.
  */
 
-const USAGE = `Usage: npm run web -- [--port N] [--host H] [--no-open]
+/** Where the web host keeps saved runs unless told otherwise. */
+export function defaultHistoryFolder(home = homedir()): string {
+  return join(home, '.poolscope', 'history')
+}
+
+const USAGE = `Usage: npm run web -- [--port N] [--host H] [--data DIR] [--no-open]
 
   --port N    port to listen on (default 0: any free port)
   --host H    interface to bind (default 127.0.0.1; anything else is reachable from other machines)
+  --data DIR  folder for the history of runs (default ${defaultHistoryFolder()})
   --no-open   do not open the page in the default browser
   --help      show this help`
 
@@ -23,11 +30,13 @@ interface WebArgs {
   port: number
   hostname: string
   open: boolean
+  /** The history folder, absolute. */
+  data: string
 }
 
 /** Parses the command line; returns a message instead when it is wrong. */
 export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { help: true } {
-  const args: WebArgs = { port: 0, hostname: '127.0.0.1', open: true }
+  const args: WebArgs = { port: 0, hostname: '127.0.0.1', open: true, data: defaultHistoryFolder() }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const [flag, inline] =
@@ -47,6 +56,12 @@ export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { he
         const text = value()
         if (!text) return { error: '--host needs a host name or address, e.g. 127.0.0.1' }
         args.hostname = text
+        break
+      }
+      case '--data': {
+        const text = value()
+        if (!text) return { error: '--data needs a folder for the history, e.g. ~/.poolscope/history' }
+        args.data = resolve(text)
         break
       }
       case '--no-open':
@@ -121,7 +136,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`poolscope web: the renderer is not built (no ${staticDir}); \`npm run web\` builds it`)
     return 1
   }
-  const host = new EngineHost({ workerFile: join(__dirname, 'worker.cjs') })
+  let history: HistoryStore
+  try {
+    history = await HistoryStore.open(parsed.data)
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    console.error(`poolscope web: cannot use ${parsed.data} for the history: ${message}`)
+    return 1
+  }
+  const host = new EngineHost({ workerFile: join(__dirname, 'worker.cjs'), history })
   let web
   try {
     web = await startWebHost({
@@ -139,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
 
   console.log(`PoolScope is running at ${web.url}`)
   for (const url of otherUrls(parsed.hostname, web.port, web.token)) console.log(`  also at ${url}`)
+  console.log(`Runs are saved in ${history.folder}`)
   console.log('Press Ctrl+C to stop.')
   let launchFile: LaunchFile | undefined
   if (parsed.open && canOpenBrowser()) {

@@ -42,7 +42,8 @@ const EVENT_NAMES = {
   'job.progress': true,
   'job.finished': true,
   'sweep.progress': true,
-  'sweep.finished': true
+  'sweep.finished': true,
+  'history.changed': true
 } as const satisfies Record<EventName, true>
 
 function checkKeys(

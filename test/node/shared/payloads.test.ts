@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { HistoryStore } from '../../../src/main/history/historyStore'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
@@ -49,6 +53,7 @@ describe('the schemas cover the contract', () => {
 
   it('gives every event a payload schema, and nothing else', () => {
     expect(Object.keys(EventSchemas).sort()).toEqual([
+      'history.changed',
       'job.finished',
       'job.progress',
       'sweep.finished',
@@ -76,6 +81,7 @@ describe('what the engine host really sends passes its schema, whole', () => {
   const events: EngineEvent[] = []
   const replies = new Map<CommandName, CommandOutcome>()
   let failedJob: JobSummary
+  let historyFolder: string
 
   async function call(name: CommandName, params: unknown): Promise<CommandOutcome> {
     const outcome = await host.call(name, params)
@@ -98,7 +104,12 @@ describe('what the engine host really sends passes its schema, whole', () => {
   beforeAll(async () => {
     // The fault-injecting worker, so that a task fails (13 elements) and a job can be cancelled
     // while it runs (19 elements: 20 ms a task).
-    host = new EngineHost({ workerFile: faultyWorkerFile, hardwareThreads: 2 })
+    historyFolder = await mkdtemp(path.join(os.tmpdir(), 'poolscope-payloads-'))
+    host = new EngineHost({
+      workerFile: faultyWorkerFile,
+      hardwareThreads: 2,
+      history: await HistoryStore.open(historyFolder)
+    })
     host.onEvent((event) => events.push(event))
     await call('engine.info', {})
     await call('job.plan', {
@@ -162,8 +173,25 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await sweepEnded
     await call('sweep.get', { sweepId })
     await call('sweep.cancel', { sweepId })
+    // The history: both jobs were saved as they ended.
+    await host.history?.idle()
+    const listing = (await call('history.list', {})) as unknown as {
+      result: { entries: Array<{ id: string; facts: { status: string } }> }
+    }
+    const saved = listing.result.entries.find((entry) => entry.facts.status === 'failed')!
+    await call('history.open', { id: saved.id })
+    await call('history.rename', { id: saved.id, name: 'a failed run' })
+    const exported = (await call('history.export', { id: saved.id })) as unknown as {
+      result: { text: string }
+    }
+    await call('history.import', { text: exported.result.text })
+    await call('history.delete', { id: saved.id })
+    await call('history.restore', { id: saved.id })
   })
-  afterAll(() => host.dispose())
+  afterAll(async () => {
+    await host.dispose()
+    await rm(historyFolder, { recursive: true, force: true })
+  })
 
   it('ran the jobs the checks below rely on', () => {
     expect(replies.size).toBe(Object.keys(CommandSchemas).length)

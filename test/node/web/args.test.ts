@@ -1,19 +1,33 @@
 import { describe, expect, it } from 'vitest'
-import { parseWebArgs } from '../../../src/main/web/main'
+import os from 'node:os'
+import path from 'node:path'
+import { defaultHistoryFolder, parseWebArgs } from '../../../src/main/web/main'
 import { allowedOrigins, isLoopback } from '../../../src/main/web/server'
 
 describe('npm run web arguments', () => {
   it('defaults to a free port on loopback, opening the browser', () => {
-    expect(parseWebArgs([])).toEqual({ port: 0, hostname: '127.0.0.1', open: true })
+    expect(parseWebArgs([])).toEqual({
+      port: 0,
+      hostname: '127.0.0.1',
+      open: true,
+      data: path.join(os.homedir(), '.poolscope', 'history')
+    })
+    expect(defaultHistoryFolder('/home/ada')).toBe(path.join('/home/ada', '.poolscope', 'history'))
   })
 
   it('reads --port, --host and --no-open, with or without =', () => {
-    expect(parseWebArgs(['--port', '8080', '--host', '0.0.0.0', '--no-open'])).toEqual({
+    expect(parseWebArgs(['--port', '8080', '--host', '0.0.0.0', '--no-open', '--data', 'runs'])).toEqual({
       port: 8080,
       hostname: '0.0.0.0',
-      open: false
+      open: false,
+      data: path.resolve('runs')
     })
-    expect(parseWebArgs(['--port=9000', '--host=::1'])).toEqual({ port: 9000, hostname: '::1', open: true })
+    expect(parseWebArgs(['--port=9000', '--host=::1', '--data=/tmp/h'])).toEqual({
+      port: 9000,
+      hostname: '::1',
+      open: true,
+      data: '/tmp/h'
+    })
   })
 
   it('refuses bad ports and unknown options with a message', () => {
@@ -23,6 +37,7 @@ describe('npm run web arguments', () => {
     expect(parseWebArgs(['--port', '70000'])).toEqual({ error: expect.stringMatching(/0 to 65535/) })
     expect(parseWebArgs(['--port'])).toEqual({ error: expect.stringMatching(/--port/) })
     expect(parseWebArgs(['--host'])).toEqual({ error: expect.stringMatching(/--host needs/) })
+    expect(parseWebArgs(['--data'])).toEqual({ error: expect.stringMatching(/--data needs a folder/) })
     expect(parseWebArgs(['--open-sesame'])).toEqual({ error: 'unknown option "--open-sesame"' })
     expect(parseWebArgs(['--help'])).toEqual({ help: true })
   })

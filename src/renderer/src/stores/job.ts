@@ -42,6 +42,9 @@ export interface RevealRequest {
   focus: boolean
 }
 
+/** The events about a job (all but the history's). */
+type JobEvent = Extract<EngineEvent, { type: 'job.progress' | 'job.finished' }>
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
@@ -87,7 +90,7 @@ export const useJobStore = defineStore('job', () => {
   let rateSamples: RateSample[] = []
   /** A cancel asked for while the job was starting: sent as soon as the job has its id. */
   let cancelOnStart = false
-  let pendingEvents: EngineEvent[] = []
+  let pendingEvents: JobEvent[] = []
   let unsubscribe: (() => void) | null = null
   /** Jobs that ended while shown here: their stray events never re-adopt them. */
   const endedJobs = new Set<string>()
@@ -219,7 +222,7 @@ export const useJobStore = defineStore('job', () => {
    * the main process): its events are shown like those of a job started here. Only while no job of
    * this window is running, and never a job already shown to its end.
    */
-  function adopt(event: Extract<EngineEvent, { type: 'job.progress' | 'job.finished' }>): boolean {
+  function adopt(event: JobEvent): boolean {
     const id = event.payload.jobId
     if (running.value || endedJobs.has(id) || !api.value) return false
     jobId.value = id
@@ -258,7 +261,7 @@ export const useJobStore = defineStore('job', () => {
   }
 
   function handleEvent(event: EngineEvent): void {
-    // Sweeps report on their own events; their runs never emit job events.
+    // Sweeps and the history report on their own events; only job events concern this store.
     if (event.type !== 'job.progress' && event.type !== 'job.finished') return
     if (status.value === 'starting') {
       pendingEvents.push(event)
@@ -314,6 +317,21 @@ export const useJobStore = defineStore('job', () => {
       elapsedMs: result.wallMs
     }
     void refreshMemory()
+  }
+
+  /**
+   * Shows an ended job the engine holds (one opened from history) as if it had just run here: its
+   * timeline, cores, statistics and results. Refused while a job runs.
+   */
+  function show(ended: JobSummary): boolean {
+    if (running.value) return false
+    jobId.value = ended.jobId
+    plan.value = null
+    actionError.value = null
+    notice.value = null
+    resetLive()
+    onFinished(ended)
+    return true
   }
 
   function fetchResults(offset: number, limit: number): Promise<ResultsPage> {
@@ -378,6 +396,7 @@ export const useJobStore = defineStore('job', () => {
     connect,
     fail,
     start,
+    show,
     cancel,
     selectTask,
     fetchResults,

@@ -10,6 +10,7 @@ import {
   buildSpec,
   checkSpec,
   defaultFields,
+  fieldsOfSpec,
   describeSize,
   readRecipe,
   fieldOfPath,
@@ -192,6 +193,13 @@ export const useJobFormStore = defineStore('jobForm', () => {
     applyPreset(notebookStarmapPreset())
   }
 
+  /** Shows a spec (a saved run's) in the form, when the form can hold it; returns whether it could. */
+  function loadSpec(spec: JobSpecInput): boolean {
+    const next = fieldsOfSpec(spec, fields)
+    if (next) Object.assign(fields, next)
+    return next !== null
+  }
+
   /** Keeps the style in step with the workload: a two-argument function only works with starmap. */
   function selectWorkload(name: string): void {
     fields.workload = name
@@ -236,6 +244,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
     presetMap,
     presetStarmap,
     selectWorkload,
-    run
+    run,
+    loadSpec
   }
 })

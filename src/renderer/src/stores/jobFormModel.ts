@@ -370,3 +370,53 @@ export function checkSpec(spec: JobSpecInput, hardwareThreads: number): LocalChe
     return { kind: 'invalid', errors: { general: err instanceof Error ? err.message : String(err) } }
   }
 }
+
+/**
+ * The text a recipe field must hold to read back as `value`: a list joined with commas, or a
+ * half-open range `lo:hi`, whichever the field's own parser reads as the value. Null when neither
+ * does (the form then keeps the field's text).
+ */
+function recipeTextOf(field: WorkloadEntry['fields'][number], value: unknown): string | null {
+  const candidates: string[] = []
+  if (Array.isArray(value)) {
+    candidates.push(value.join(','))
+    if (value.length === 2) candidates.push(`${value[0]}:${value[1]}`)
+  } else if (value !== undefined && value !== null) candidates.push(String(value))
+  const want = JSON.stringify(value)
+  for (const text of candidates) {
+    const parsed = field.parse(text)
+    if (parsed.ok && JSON.stringify(parsed.value) === want) return text
+  }
+  return null
+}
+
+/**
+ * The form's fields for a spec the host resolved (a saved run's), on top of `current`: what the
+ * form can show of it. Null for a spec the form cannot hold (explicit argument lists, an unknown
+ * workload): it then runs as it is, without the form.
+ */
+export function fieldsOfSpec(spec: JobSpecInput, current: JobFormFields): JobFormFields | null {
+  const workload = WORKLOADS.get(spec.workload)
+  if (!workload || spec.inputs.kind !== 'recipe') return null
+  const recipe = { ...current.recipe }
+  const inputs = spec.inputs as Record<string, unknown>
+  for (const field of workload.fields) {
+    const text = recipeTextOf(field, inputs[field.key])
+    if (text === null) return null
+    recipe[field.key] = text
+  }
+  const keep = spec.keep ?? 'all'
+  return {
+    ...current,
+    workload: spec.workload,
+    style: spec.style,
+    recipe,
+    tasks: inputs.tasks === undefined ? '' : String(inputs.tasks),
+    seed: inputs.seed === undefined ? current.seed : String(inputs.seed),
+    threads: spec.threads === undefined ? '' : String(spec.threads),
+    backend: spec.backend ?? 'threads',
+    chunkSize: String(spec.chunkSize ?? 'auto'),
+    keepMode: keep === 'all' ? 'all' : keep === 'count' ? 'count' : 'first',
+    keepFirst: typeof keep === 'number' ? String(keep) : current.keepFirst
+  }
+}
