@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ErrorInfo } from './errors'
 import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
-import { SweepOptionsSchema } from './experiments/sweepOptions'
+import { SweepOptionsSchema, type SweepOptionsInput } from './experiments/sweepOptions'
 import type {
   CommandResults,
   CpuSamples,
@@ -14,6 +14,7 @@ import type {
   JobSummary,
   PlanSummary,
   ResultsPage,
+  SweepResult,
   TaskArgs,
   TimingBatch,
   TimelineWindow,
@@ -199,6 +200,11 @@ export interface PoolScopeApi {
   cpu(jobId: string): Promise<CpuSamples>
   stats(jobId: string): Promise<JobStats>
   exportJob(jobId: string, format: ExportFormat): Promise<ExportFile>
+  /** Starts a sweep of `spec` at several thread counts (see `SweepOptionsInput`); events follow. */
+  startSweep(spec: unknown, options?: SweepOptionsInput): Promise<{ sweepId: string }>
+  cancelSweep(sweepId: string): Promise<{ cancelled: boolean }>
+  /** A sweep's result so far, or final. */
+  getSweep(sweepId: string): Promise<SweepResult>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
 }
@@ -229,7 +235,10 @@ export const METHOD_COMMANDS = {
   timeline: 'job.timeline',
   cpu: 'job.cpu',
   stats: 'job.stats',
-  exportJob: 'job.export'
+  exportJob: 'job.export',
+  startSweep: 'sweep.start',
+  cancelSweep: 'sweep.cancel',
+  getSweep: 'sweep.get'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
 type MethodResultsMatch = {
@@ -266,6 +275,9 @@ export function createApi(
     cpu: (jobId) => invoke(c.cpu, { jobId }),
     stats: (jobId) => invoke(c.stats, { jobId }),
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
+    startSweep: (spec, options = {}) => invoke(c.startSweep, { ...options, spec }),
+    cancelSweep: (sweepId) => invoke(c.cancelSweep, { sweepId }),
+    getSweep: (sweepId) => invoke(c.getSweep, { sweepId }),
     onEvent: subscribe
   }
 }

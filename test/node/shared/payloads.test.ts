@@ -48,7 +48,12 @@ describe('the schemas cover the contract', () => {
   })
 
   it('gives every event a payload schema, and nothing else', () => {
-    expect(Object.keys(EventSchemas).sort()).toEqual(['job.finished', 'job.progress'])
+    expect(Object.keys(EventSchemas).sort()).toEqual([
+      'job.finished',
+      'job.progress',
+      'sweep.finished',
+      'sweep.progress'
+    ])
   })
 
   it('knows the command behind every named method, the one createApi sends', async () => {
@@ -138,6 +143,24 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('job.cancel', { jobId: (slow.result as { jobId: string }).jobId })
     await call('job.list', {})
     await call('engine.memory', {})
+    // A small sweep, for its events and the three sweep replies.
+    const sweepEnded = new Promise<void>((resolve) => {
+      const stop = host.onEvent((event) => {
+        if (event.type === 'sweep.finished') {
+          stop()
+          resolve()
+        }
+      })
+    })
+    const sweep = await call('sweep.start', {
+      spec: { workload: 'combinations', style: 'map', inputs: { kind: 'args', args: [range(6), range(6)] } },
+      threads: [1, 2],
+      repeat: 1
+    })
+    await sweepEnded
+    const { sweepId } = (sweep as { result: { sweepId: string } }).result
+    await call('sweep.get', { sweepId })
+    await call('sweep.cancel', { sweepId })
   })
   afterAll(() => host.dispose())
 
