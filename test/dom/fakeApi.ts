@@ -1,5 +1,4 @@
 import { vi } from 'vitest'
-import { sweepWarnings } from '../../src/main/experiments/sweep'
 import { analyzeScaling } from '../../src/shared/experiments/fits'
 import { summarizeSamples } from '../../src/shared/experiments/samples'
 import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
@@ -339,11 +338,18 @@ export interface FakePoint {
 export function sweepResult(
   sweepId: string,
   points: FakePoint[],
-  { status = 'done', threads, spec = BUSY_WAIT_SPEC } = {} as {
+  {
+    status = 'done',
+    threads,
+    spec = BUSY_WAIT_SPEC,
+    warnings = []
+  }: {
     status?: SweepResult['status']
     threads?: number[]
     spec?: unknown
-  }
+    /** The sweep's own warnings (the host words them; tests only need them shown). */
+    warnings?: string[]
+  } = {}
 ): SweepResult {
   const backends = [...new Set(points.map((p) => p.backend ?? 'threads'))]
   const plan = planSummary(spec)
@@ -426,7 +432,7 @@ export function sweepResult(
         error: null
       }
     }),
-    warnings: sweepWarnings(swept)
+    warnings
   }
 }
 
