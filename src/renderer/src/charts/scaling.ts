@@ -148,14 +148,22 @@ function regionItem(fill: string, text: string, label: string): CustomSeriesRend
           type: 'text',
           x: x0 + 6,
           y: grid.y + 6,
-          style: { text: label, fill: text, fontSize: 11, align: 'left', verticalAlign: 'top' }
+          style: {
+            text: label,
+            fill: text,
+            fontSize: 11,
+            align: 'left',
+            verticalAlign: 'top',
+            width: Math.max(0, x1 - x0 - 12),
+            overflow: 'truncate'
+          }
         }
       ]
     }
   }
 }
 
-/** A dashed vertical line at `[x]`, named just above the plot. */
+/** A dashed vertical line at `[x]`, named inside the plot's top, left of the line. */
 function markItem(color: string, label: string): CustomSeriesRenderItem {
   return (params, api) => {
     const grid = params.coordSys as unknown as CartesianRect
@@ -171,9 +179,9 @@ function markItem(color: string, label: string): CustomSeriesRenderItem {
         },
         {
           type: 'text',
-          x,
-          y: grid.y - 4,
-          style: { text: label, fill: color, fontSize: 11, align: 'center', verticalAlign: 'bottom' }
+          x: x - 4,
+          y: grid.y + 6,
+          style: { text: label, fill: color, fontSize: 11, align: 'right', verticalAlign: 'top' }
         }
       ]
     }
@@ -220,33 +228,29 @@ export function buildScalingOption({
   const series: SeriesOption[] = []
   let top = efficiency ? 1 : 2
 
+  // Physical cores and hardware threads are one line when there is no SMT: it says both.
+  const cores = physicalCores !== null && physicalCores >= 1 ? physicalCores : null
+  const sameAsCores = cores === hardwareThreads
   if (hardwareThreads < xMax) {
+    const more = `more threads than the ${hardwareThreads} hardware threads${sameAsCores ? ` (= ${cores} physical cores)` : ''}`
     series.push({
       type: 'custom',
       name: 'oversubscribed',
-      renderItem: regionItem(
-        shade,
-        muted,
-        `oversubscribed: more threads than the ${hardwareThreads} hardware threads`
-      ),
+      renderItem: regionItem(shade, muted, `oversubscribed: ${more}`),
       encode: { x: [0, 1] },
       data: [[hardwareThreads, xMax]],
       silent: true,
-      z: 0
+      z: 1
     })
   }
-  if (physicalCores !== null && physicalCores >= 1 && physicalCores <= xMax) {
+  if (cores !== null && !sameAsCores && cores <= xMax) {
     series.push({
       type: 'custom',
       name: 'physical cores',
-      renderItem: markItem(
-        muted,
-        `${physicalCores} physical core${physicalCores === 1 ? '' : 's'}${physicalCores === hardwareThreads ? ' = hardware threads' : ''}`
-      ),
+      renderItem: markItem(muted, `${cores} physical core${cores === 1 ? '' : 's'}`),
       encode: { x: 0 },
-      data: [[physicalCores]],
+      data: [[cores]],
       silent: true,
-      clip: false,
       z: 1
     })
   }
@@ -317,6 +321,8 @@ export function buildScalingOption({
       renderItem: errorBarItem(color),
       encode: { x: 0, y: [2, 3] },
       data: data.filter((d) => d[2] !== null),
+      // The legend takes its colour from the first series of a name: this one.
+      itemStyle: { color },
       silent: true,
       z: 4
     })
