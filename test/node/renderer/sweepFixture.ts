@@ -89,7 +89,7 @@ export function fixtureResult(
       platform: 'linux',
       arch: 'x64',
       totalMemoryBytes: 1,
-      versions: { node: '20' },
+      versions: { node: '20', v8: '11' },
       cpuMhz: null
     },
     startedAt: 0,
