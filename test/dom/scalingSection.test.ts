@@ -147,7 +147,7 @@ describe('the sweep setup', () => {
     expect(wrapper.find('[data-test="sweep-status"]').text()).toBe('Cancelled')
     expect(wrapper.find('[data-test="sweep-message"]').text()).toBe('cancelled by the user')
     // The finished points stay, in the table.
-    expect(wrapper.findAll('[data-test="scaling-points"] tbody tr')).toHaveLength(2)
+    expect(wrapper.findAll('[data-test="scaling-points"] tr[data-point]')).toHaveLength(2)
   })
 
   it('shows the host’s refusal of a start', async () => {
@@ -222,18 +222,65 @@ describe('the Scaling section', () => {
 
   it('lists every point with its figures and flags', async () => {
     const { wrapper } = await mountSection()
-    const rows = wrapper.findAll('[data-test="scaling-points"] tbody tr')
+    const rows = wrapper.findAll('[data-test="scaling-points"] tr[data-point]')
     const cells = (i: number) => rows[i].findAll('td').map((td) => td.text())
-    expect(cells(0).slice(0, 3)).toEqual(['1', 'threads', '100 ms'])
-    expect(cells(1).slice(0, 3)).toEqual(['2', 'threads', '55.0 ms'])
-    expect(cells(1)[4]).toBe('5')
-    expect(cells(1)[6]).toBe('1.82×')
-    expect(cells(1)[7]).toBe('91%')
-    expect(cells(1)[8]).toBe(((55 / 100 - 0.5) / 0.5).toFixed(3))
-    expect(rows[1].findAll('.flag').map((f) => f.text())).toEqual([
+    // One back end: no back-end column.
+    expect(wrapper.findAll('[data-test="scaling-points"] th').map((th) => th.text())[1]).toBe(
+      'Median (95% CI)'
+    )
+    expect(cells(0)[0]).toBe('1')
+    expect(rows[0].find('.median').text()).toBe('100 ms')
+    expect(cells(1)[0]).toBe('2')
+    expect(rows[1].find('.median').text()).toBe('55.0 ms')
+    const ci = useSweepStore().result!.points[1].summary!.medianCi!
+    expect(rows[1].find('.ci').text()).toBe(`${ci.low.toFixed(1)} – ${ci.high.toFixed(1)} ms`)
+    expect(cells(1)[2]).toBe('5')
+    expect(cells(1)[4]).toBe('1.82×')
+    expect(cells(1)[5]).toBe('91%')
+    expect(cells(1)[6]).toBe(((55 / 100 - 0.5) / 0.5).toFixed(3))
+    expect(wrapper.findAll('[data-flags="threads:2"] .flag').map((f) => f.text())).toEqual([
       'busy machine (5 of 5 runs)',
       `too short (< 100 ms): try ${Math.ceil((8 * 100) / 55)} tasks`
     ])
+  })
+
+  it('shows both back ends on one chart and in one table, with a back-end column', async () => {
+    const api = createFakeApi()
+    const { pinia } = await connectedPinia(api)
+    const sweep = useSweepStore()
+    sweep.openSetup('threads')
+    await sweep.start(BUSY_WAIT_SPEC)
+    api.emit({
+      type: 'sweep.finished',
+      payload: sweepResult('sweep-1', [
+        { threads: 1, samples: [100, 101, 99] },
+        { threads: 2, samples: [55, 56, 54] },
+        { threads: 1, backend: 'processes', samples: [120, 121, 119] },
+        { threads: 2, backend: 'processes', samples: [80, 81, 79] }
+      ])
+    })
+    await settle()
+    wrapper = mount(ScalingSection, { global: { plugins: [pinia] } })
+    await settle()
+    const scatter = optionOf(wrapper).series.filter((s) => s.type === 'scatter')
+    expect(scatter.map((s) => s.name)).toEqual(['measured, threads', 'measured, processes'])
+    expect(scatter[1].data[1][1]).toBeCloseTo(120 / 80, 10)
+    const rows = wrapper.findAll('[data-test="scaling-points"] tr[data-point]')
+    expect(
+      rows.map((r) =>
+        r
+          .findAll('td')
+          .slice(0, 2)
+          .map((td) => td.text())
+      )
+    ).toEqual([
+      ['1', 'threads'],
+      ['2', 'threads'],
+      ['1', 'processes'],
+      ['2', 'processes']
+    ])
+    expect(wrapper.find('[data-test="fits-processes"]').exists()).toBe(true)
+    expect(wrapper.findAll('h3').map((h) => h.text())[1]).toMatch(/^Fits — processes back end/)
   })
 
   it('saves the chart as a PNG from the light option, and the result as JSON', async () => {
