@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ErrorInfo } from './errors'
 import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
-import { SweepOptionsSchema } from './experiments/sweepOptions'
+import { SweepOptionsSchema, type SweepOptionsInput } from './experiments/sweepOptions'
 import type {
   CommandResults,
   CpuSamples,
@@ -16,6 +16,7 @@ import type {
   JobSummary,
   PlanSummary,
   ResultsPage,
+  SweepResult,
   TaskArgs,
   TimingBatch,
   TimelineWindow,
@@ -234,6 +235,11 @@ export interface PoolScopeApi {
   historyRestore(id: string): Promise<{ id: string }>
   historyImport(text: string): Promise<HistoryRecord>
   historyExport(id: string): Promise<ExportFile>
+  /** Starts a sweep of `spec` at several thread counts (see `SweepOptionsInput`); events follow. */
+  startSweep(spec: unknown, options?: SweepOptionsInput): Promise<{ sweepId: string }>
+  cancelSweep(sweepId: string): Promise<{ cancelled: boolean }>
+  /** A sweep's result so far, or final. */
+  getSweep(sweepId: string): Promise<SweepResult>
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void
 }
@@ -271,7 +277,10 @@ export const METHOD_COMMANDS = {
   historyDelete: 'history.delete',
   historyRestore: 'history.restore',
   historyImport: 'history.import',
-  historyExport: 'history.export'
+  historyExport: 'history.export',
+  startSweep: 'sweep.start',
+  cancelSweep: 'sweep.cancel',
+  getSweep: 'sweep.get'
 } as const satisfies { [K in CommandMethod]: CommandName }
 
 type MethodResultsMatch = {
@@ -315,6 +324,9 @@ export function createApi(
     historyRestore: (id) => invoke(c.historyRestore, { id }),
     historyImport: (text) => invoke(c.historyImport, { text }),
     historyExport: (id) => invoke(c.historyExport, { id }),
+    startSweep: (spec, options = {}) => invoke(c.startSweep, { ...options, spec }),
+    cancelSweep: (sweepId) => invoke(c.cancelSweep, { sweepId }),
+    getSweep: (sweepId) => invoke(c.getSweep, { sweepId }),
     onEvent: subscribe
   }
 }

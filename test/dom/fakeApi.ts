@@ -1,4 +1,6 @@
 import { vi } from 'vitest'
+import { analyzeScaling } from '../../src/shared/experiments/fits'
+import { summarizeSamples } from '../../src/shared/experiments/samples'
 import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
 import { planJob } from '../../src/shared/plan'
 import type {
@@ -11,6 +13,8 @@ import type {
   PlanSummary,
   PoolScopeApi,
   ResultRow,
+  SweepPoint,
+  SweepResult,
   TimingBatch,
   TimelineWindow
 } from '../../src/shared/protocol'
@@ -311,6 +315,127 @@ export function jobStats(jobId: string, overrides: Partial<JobStats> = {}): JobS
   }
 }
 
+/** The job the fake sweeps ran: 8 tasks of busy_wait(5 ms). */
+export const BUSY_WAIT_SPEC = {
+  workload: 'busy_wait',
+  style: 'map',
+  inputs: { kind: 'recipe', ms: [5], tasks: 8 }
+}
+
+/** A sweep point's measured runs, by their wall times (ms). */
+export interface FakePoint {
+  threads: number
+  backend?: 'threads' | 'processes'
+  samples: number[]
+  /** Whether each run was taken on a busy machine (default: not busy). */
+  busy?: boolean
+}
+
+/**
+ * The host's answer to `sweep.get` for a sweep of the map cell whose points measured `points`:
+ * each point's statistics and the scaling analysis made with the same code the host uses.
+ */
+export function sweepResult(
+  sweepId: string,
+  points: FakePoint[],
+  {
+    status = 'done',
+    threads,
+    spec = BUSY_WAIT_SPEC,
+    warnings = []
+  }: {
+    status?: SweepResult['status']
+    threads?: number[]
+    spec?: unknown
+    /** The sweep's own warnings (the host words them; tests only need them shown). */
+    warnings?: string[]
+  } = {}
+): SweepResult {
+  const backends = [...new Set(points.map((p) => p.backend ?? 'threads'))]
+  const plan = planSummary(spec)
+  let index = 0
+  const swept: SweepPoint[] = points.map((p) => {
+    const summary = p.samples.length > 0 ? summarizeSamples(p.samples) : null
+    return {
+      backend: p.backend ?? 'threads',
+      threads: p.threads,
+      taskCount: plan.taskCount,
+      samples: [...p.samples],
+      runs: p.samples.map((wallMs) => ({
+        index: index++,
+        round: 0,
+        jobId: `job-${index}`,
+        wallMs,
+        startedAt: 1_700_000_000_000,
+        loadAverage1m: 0.5,
+        cpuMhz: null,
+        outsideCores: p.busy ? 1 : 0,
+        busy: p.busy ?? false,
+        short: wallMs < 100,
+        replaced: false,
+        rerunOf: null
+      })),
+      warmups: [],
+      summary,
+      stopReason: status === 'running' ? null : status === 'cancelled' ? 'cancelled' : 'precise',
+      relativeHalfWidth: null,
+      suggestedTasks: summary?.tooShort ? Math.ceil((plan.taskCount * 100) / summary.median) : null
+    }
+  })
+  return {
+    version: 1,
+    sweepId,
+    status,
+    message: status === 'cancelled' ? 'cancelled by the user' : null,
+    spec: plan.spec,
+    options: {
+      threads: threads ?? [...new Set(points.map((p) => p.threads))],
+      backends,
+      repeat: 5,
+      maxRepeat: 30,
+      maxSeconds: 60,
+      seed: 0x5eed,
+      keepResults: false
+    },
+    machine: {
+      poolscopeVersion: fakeInfo.version,
+      cpuModel: fakeInfo.cpuModel,
+      hardwareThreads: fakeInfo.hardwareThreads,
+      platform: fakeInfo.platform,
+      arch: fakeInfo.arch,
+      totalMemoryBytes: fakeInfo.totalMemoryBytes,
+      versions: fakeInfo.versions,
+      cpuMhz: null
+    },
+    startedAt: 1_700_000_000_000,
+    elapsedMs: 1234,
+    runsDone: index,
+    runsPlanned: index,
+    points: swept,
+    analysis: backends.map((backend) => {
+      const mine = swept.filter((p) => p.backend === backend && p.summary)
+      if (!mine.some((p) => p.threads === 1))
+        return { backend, result: null, error: 'no 1-thread run finished: speedup is measured against it' }
+      const inputs = mine.map((p) => {
+        const s = p.summary!
+        const ci = s.medianCi
+        return {
+          threads: p.threads,
+          timeMs: s.median,
+          work: p.taskCount,
+          ...(ci ? { ciLowMs: Math.min(ci.low, s.median), ciHighMs: Math.max(ci.high, s.median) } : {})
+        }
+      })
+      return {
+        backend,
+        result: analyzeScaling(inputs, { hardwareThreads: fakeInfo.hardwareThreads }),
+        error: null
+      }
+    }),
+    warnings
+  }
+}
+
 export interface FakeApi extends PoolScopeApi {
   /** Pushes an event to every subscriber, as the host would. */
   emit(event: EngineEvent): void
@@ -320,6 +445,7 @@ export interface FakeApi extends PoolScopeApi {
 export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
   const listeners = new Set<(event: EngineEvent) => void>()
   let nextJob = 1
+  let nextSweep = 1
   const api: FakeApi = {
     info: vi.fn(async () => fakeInfo),
     memory: vi.fn(async () => fakeMemory),
@@ -375,6 +501,9 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
       mime: 'application/json',
       text: '{}'
     })),
+    startSweep: vi.fn(async () => ({ sweepId: `sweep-${nextSweep++}` })),
+    cancelSweep: vi.fn(async () => ({ cancelled: true })),
+    getSweep: vi.fn(async (sweepId: string) => sweepResult(sweepId, [], { status: 'running' })),
     onEvent: (listener) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -10,8 +10,10 @@ vi.mock('electron', () => import('./electronMock'))
 const API_METHODS = [
   'args',
   'cancelJob',
+  'cancelSweep',
   'cpu',
   'exportJob',
+  'getSweep',
   'info',
   'jobSummary',
   'listJobs',
@@ -20,6 +22,7 @@ const API_METHODS = [
   'planJob',
   'results',
   'startJob',
+  'startSweep',
   'stats',
   'timeline',
   'timings',

@@ -42,7 +42,7 @@ export interface RevealRequest {
   focus: boolean
 }
 
-/** The events about a job (all but the history's). */
+/** The events about a job (not those of sweeps or the history). */
 type JobEvent = Extract<EngineEvent, { type: 'job.progress' | 'job.finished' }>
 
 function messageOf(err: unknown): string {

@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../../../shared/errors'
 import { messageWithoutPath, type JobSpecInput } from '../../../shared/spec'
 import { findWorkload, recipeDraws } from '../../../shared/workloads'
 import { useJobStore } from './job'
+import { useSweepStore } from './sweep'
 import {
   buildSpec,
   checkSpec,
@@ -33,6 +34,7 @@ const HOST_PLAN_DELAY_MS = 250
  */
 export const useJobFormStore = defineStore('jobForm', () => {
   const job = useJobStore()
+  const sweep = useSweepStore()
   const fields = reactive<JobFormFields>(defaultFields())
 
   const hardwareThreads = computed(() => job.info?.hardwareThreads ?? 1)
@@ -133,6 +135,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
     () =>
       job.info !== null &&
       !job.running &&
+      !sweep.running &&
       !hasErrors.value &&
       preview.value !== null &&
       overBudget.value === null &&
@@ -163,6 +166,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
   const blocker = computed(() => {
     if (job.info === null) return 'Waiting for the engine'
     if (job.running) return 'A job is running'
+    if (sweep.running) return 'A sweep is running: wait for it or cancel it (Esc)'
     if (firstError.value) {
       const more = Object.keys(errors.value).length - 1
       const rest = more === 0 ? '' : ` (and ${more} more ${more === 1 ? 'field' : 'fields'} to fix)`

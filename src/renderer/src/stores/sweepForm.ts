@@ -1,0 +1,87 @@
+import { defaultThreadCounts } from '../../../shared/experiments/schedule'
+import {
+  DEFAULT_MAX_SECONDS,
+  DEFAULT_REPEAT,
+  SweepOptionsSchema,
+  type SweepOptionsInput
+} from '../../../shared/experiments/sweepOptions'
+import { threadsProblem } from '../../../shared/spec'
+
+/**
+ * The sweep setup's fields as typed, and how they become `sweep.start` options: pure, so the
+ * messages are tested without a page. Bounds and messages come from the host's own schema.
+ */
+
+export type SweepBackendChoice = 'threads' | 'processes' | 'both'
+
+export interface SweepFields {
+  /** Thread counts as typed: `1, 2, 4` (commas or spaces). */
+  threads: string
+  backend: SweepBackendChoice
+  /** The minimum measured runs per point. */
+  repeat: string
+  /** Seconds after which no extra round starts (the minimum repeats always finish). */
+  maxSeconds: string
+}
+
+export type SweepFieldName = keyof SweepFields
+export type SweepFieldErrors = Partial<Record<SweepFieldName, string>>
+
+export function defaultSweepFields(hardwareThreads: number, backend: 'threads' | 'processes'): SweepFields {
+  return {
+    threads: defaultThreadCounts(Math.max(1, hardwareThreads)).join(', '),
+    backend,
+    repeat: String(DEFAULT_REPEAT),
+    maxSeconds: String(DEFAULT_MAX_SECONDS)
+  }
+}
+
+/** Which schema key reports on which field. */
+const FIELD_OF: Record<string, SweepFieldName> = {
+  threads: 'threads',
+  backends: 'backend',
+  repeat: 'repeat',
+  maxSeconds: 'maxSeconds'
+}
+
+/** A typed number, or the text itself when it is not one (the schema then says what is wrong). */
+function numberOf(text: string): number | string {
+  const trimmed = text.trim()
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed) ? Number(trimmed) : trimmed
+}
+
+/**
+ * The options the fields ask for, or the message under each field that is wrong. `hardwareThreads`
+ * bounds the thread counts as the host does (so a refusal shows before Start, not after).
+ */
+export function readSweepFields(
+  fields: SweepFields,
+  hardwareThreads: number
+): { options: SweepOptionsInput | null; errors: SweepFieldErrors } {
+  const errors: SweepFieldErrors = {}
+  const tokens = fields.threads.split(/[\s,;]+/).filter((t) => t !== '')
+  const bad = tokens.find((t) => !/^\d+$/.test(t))
+  if (bad !== undefined) {
+    errors.threads = `"${bad}" is not a thread count: list whole numbers, e.g. 1, 2, 4`
+  }
+  const threads = tokens.map(Number).sort((a, b) => a - b)
+  const input = {
+    threads,
+    backends: fields.backend === 'both' ? ['threads', 'processes'] : [fields.backend],
+    repeat: numberOf(fields.repeat),
+    maxSeconds: numberOf(fields.maxSeconds)
+  }
+  const parsed = SweepOptionsSchema.safeParse(input)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = FIELD_OF[String(issue.path[0])]
+      if (field && errors[field] === undefined) errors[field] = issue.message
+    }
+  }
+  if (errors.threads === undefined) {
+    const problem = threads.map((n) => threadsProblem(n, hardwareThreads)).find((p) => p !== null)
+    if (problem) errors.threads = problem
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { options: null, errors }
+  return { options: parsed.data, errors }
+}
