@@ -3,7 +3,8 @@
 // thread. `node bench/core-occupancy.js [--tasks T] [--calls C]`
 //
 // 1. A real job of T tasks (default 1,000,000) of combinations(0..5) (15 pairs each, counts only,
-//    2 threads): while it runs, `job.cpu` as the page asks for it (twice a second); once it has
+//    2 threads), run twice: once alone, once with `job.cpu` asked as the host answers it (sliced,
+//    anew at most every second) every 200 ms, each run's longest event-loop delay; once it has
 //    ended, C calls (default 20) of `coreOccupancy` over the whole job, and the reply's frame size.
 // 2. Synthetic timings of T tasks on 64 lanes and 128 cores over 6,000 samples (the sampler's cap):
 //    the same function on a large machine's shape, where the per-lane walk and the per-core arrays
@@ -59,6 +60,9 @@ await (
  * Runs the job, polling `job.cpu` as the host answers it (`cpuSamplesSliced`) twice a second when
  * `poll`; returns the job, its summary, the event loop's longest delay (ms) and the polls' times.
  */
+/** Faster than the page's 2/s, so that a job of under a second is polled a few times. */
+const POLL_MS = 200
+
 async function runJob(poll) {
   const delay = monitorEventLoopDelay({ resolution: 1 })
   delay.enable()
@@ -68,7 +72,7 @@ async function runJob(poll) {
     ? setInterval(() => {
         const started = performance.now()
         void job.cpuSamplesSliced().then(() => polls.push(performance.now() - started))
-      }, 500)
+      }, POLL_MS)
     : null
   const summary = await job.done
   if (timer) clearInterval(timer)
@@ -76,7 +80,7 @@ async function runJob(poll) {
   return { job, summary, maxDelayMs: delay.max / 1e6, polls }
 }
 
-log(`real job: ${options.tasks} tasks on 2 threads, without polling job.cpu, then polled twice a second`)
+log(`real job: ${options.tasks} tasks on 2 threads, without polling job.cpu, then polled every ${POLL_MS} ms`)
 const quiet = await runJob(false)
 const { job, summary, maxDelayMs, polls: live } = await runJob(true)
 // The last reading comes an interval after the end.
@@ -136,7 +140,8 @@ const results = {
     cores: samples.cores,
     replyFrameBytes: frameBytes,
     /** Each `job.cpu` answer while it ran, as the host works it out (sliced; anew at most every second). */
-    whileRunningMs: round(stats(live)),
+    whileRunningMs: live.length > 0 ? round(stats(live)) : null,
+    polls: live.length,
     /** The event loop's longest delay while the job ran, without and with the polling. */
     maxLoopDelayMs: { quiet: Number(quiet.maxDelayMs.toFixed(1)), polled: Number(maxDelayMs.toFixed(1)) },
     wallMsQuiet: Math.round(quiet.summary.wallMs),
