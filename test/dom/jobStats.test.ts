@@ -151,7 +151,7 @@ describe('the Statistics section', () => {
   it('saves the histogram as a PNG drawn from its light option, with a title', async () => {
     const { api, wrapper } = await mounted()
     await finish(api)
-    await button(wrapper, 'Save PNG').trigger('click')
+    await button(wrapper, 'Save PNG of the task durations').trigger('click')
     expect(saveChartPng).toHaveBeenCalledTimes(1)
     const [option, width, height, filename] = saveChartPng.mock.calls[0] as [Option, number, number, string]
     expect([width, height, filename]).toEqual([900, 420, 'job-1-durations.png'])
