@@ -77,7 +77,8 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
       const context = canvas.getContext('2d')
       const plotTop = grid.top * ratio
       const plotHeight = canvas.height - (grid.top + grid.bottom) * ratio
-      const rows = ${lanes} + 1
+      // The workers, the main thread, and PoolScope's own cost.
+      const rows = ${lanes} + 2
       const from = Math.ceil(grid.left * ratio) + 1
       const to = Math.floor(canvas.width - grid.right * ratio) - 1
       return Array.from({ length: ${lanes} }, (_, lane) => {
@@ -99,8 +100,9 @@ describe.skipIf(executable === null)('the worker timeline in a real browser', ()
       const ratio = canvas.width / rect.width
       const context = canvas.getContext('2d')
       const plotHeight = rect.height - grid.top - grid.bottom
-      // Low in the band: a binned lane stacks its tasks from the bottom.
-      const y = grid.top + (0.75 * plotHeight) / 3
+      // Low in worker 0's band (of four rows: two workers, the main thread, PoolScope's own cost):
+      // a binned lane stacks its tasks from the bottom.
+      const y = grid.top + (0.75 * plotHeight) / 4
       const from = grid.left + 2
       const to = rect.width - grid.right - 2
       const pixels = context.getImageData(from * ratio, y * ratio, (to - from) * ratio, 1).data
