@@ -217,7 +217,7 @@ export const useSweepStore = defineStore('sweep', () => {
   }
 
   /** Fills the fields with a sweep's options (a saved sweep run again), and opens the setup. */
-  function loadOptions(options: SweepResult['options']): void {
+  function loadOptions(options: Parameters<typeof fieldsOfSweepOptions>[0]): void {
     fillOnce('threads')
     Object.assign(fields, fieldsOfSweepOptions(options))
     open.value = true
