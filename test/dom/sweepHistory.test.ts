@@ -77,7 +77,7 @@ describe('sweeps in the History panel', () => {
     const { wrapper } = await mountWithSweep()
     const item = wrapper.find('.history-entry')
     expect(item.find('.entry-facts').text()).toBe(
-      'sweep · busy_wait · threads 1, 2 · threads · 2 points · serial fraction 0.024 · 1.23 s · cancelled'
+      'sweep · busy_wait · threads 1, 2 on threads · 2 points · serial fraction 0.024 · 1.23 s · cancelled'
     )
     expect(button(wrapper, `Open ${sweepEntry.name}`).element.disabled).toBe(false)
     expect(button(wrapper, `Run ${sweepEntry.name} again`).element.disabled).toBe(false)

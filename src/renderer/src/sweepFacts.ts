@@ -9,8 +9,10 @@ export function sweepFacts(entry: HistoryEntry): string[] {
   const { facts } = entry
   const parts: string[] = ['sweep']
   if (typeof facts.workload === 'string') parts.push(facts.workload)
-  if (typeof facts.threadsList === 'string') parts.push(`threads ${facts.threadsList}`)
-  if (typeof facts.backends === 'string') parts.push(facts.backends.replace(', ', ' and '))
+  if (typeof facts.threadsList === 'string') {
+    const on = typeof facts.backends === 'string' ? ` on ${facts.backends.replace(', ', ' and ')}` : ''
+    parts.push(`threads ${facts.threadsList}${on}`)
+  }
   if (typeof facts.points === 'number') {
     const measured = typeof facts.pointsMeasured === 'number' ? facts.pointsMeasured : facts.points
     parts.push(
@@ -19,7 +21,8 @@ export function sweepFacts(entry: HistoryEntry): string[] {
         : `${measured} of ${facts.points} points`
     )
   }
-  if (typeof facts.serialFraction === 'number') parts.push(`serial fraction ${facts.serialFraction.toFixed(3)}`)
+  if (typeof facts.serialFraction === 'number')
+    parts.push(`serial fraction ${facts.serialFraction.toFixed(3)}`)
   if (typeof facts.wallMs === 'number') parts.push(formatDuration(facts.wallMs))
   if (typeof facts.status === 'string' && facts.status !== 'done') parts.push(facts.status)
   return parts
