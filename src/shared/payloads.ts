@@ -842,9 +842,18 @@ export const HistoryChangedSchema = z.object({
   problem: z.string().optional()
 })
 export type HistoryChanged = z.output<typeof HistoryChangedSchema>
+/** A saved sweep (`history.openSweep`): its result as it ended, and the record's name and date. */
+export const SavedSweepSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  savedAt: z.number(),
+  result: SweepResultSchema
+})
+export type SavedSweep = z.output<typeof SavedSweepSchema>
 const HistoryResultSchemas = {
   'history.list': HistoryListingSchema,
   'history.open': z.object({ jobId, summary: JobSummarySchema }),
+  'history.openSweep': SavedSweepSchema,
   'history.rename': HistoryRecordSchema,
   'history.delete': z.object({ id: z.string() }),
   'history.restore': z.object({ id: z.string() }),

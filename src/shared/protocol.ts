@@ -16,6 +16,7 @@ import type {
   JobSummary,
   PlanSummary,
   ResultsPage,
+  SavedSweep,
   SweepResult,
   TaskArgs,
   TimingBatch,
@@ -60,6 +61,8 @@ const HistoryCommandSchemas = {
   'history.list': z.object({}).strict(),
   /** Rebuilds a saved run in the engine, read-only, and returns its job id. */
   'history.open': z.object({ id: recordId }).strict(),
+  /** A saved sweep's result, exactly as `sweep.finished` carried it, with the record's name and date. */
+  'history.openSweep': z.object({ id: recordId }).strict(),
   'history.rename': z.object({ id: recordId, name: z.string().max(1000) }).strict(),
   /** Moves a record into the folder's `deleted/`, from which `history.restore` brings it back. */
   'history.delete': z.object({ id: recordId }).strict(),
@@ -182,6 +185,7 @@ export type {
   ProgressEvent,
   RestoredFrom,
   ResultRow,
+  SavedSweep,
   SweepPoint,
   SweepProgress,
   SweepResult,
@@ -230,6 +234,7 @@ export interface PoolScopeApi {
   exportJob(jobId: string, format: ExportFormat): Promise<ExportFile>
   historyList(): Promise<HistoryListing>
   historyOpen(id: string): Promise<{ jobId: string; summary: JobSummary }>
+  historyOpenSweep(id: string): Promise<SavedSweep>
   historyRename(id: string, name: string): Promise<HistoryRecord>
   historyDelete(id: string): Promise<{ id: string }>
   historyRestore(id: string): Promise<{ id: string }>
@@ -273,6 +278,7 @@ export const METHOD_COMMANDS = {
   exportJob: 'job.export',
   historyList: 'history.list',
   historyOpen: 'history.open',
+  historyOpenSweep: 'history.openSweep',
   historyRename: 'history.rename',
   historyDelete: 'history.delete',
   historyRestore: 'history.restore',
@@ -319,6 +325,7 @@ export function createApi(
     exportJob: (jobId, format) => invoke(c.exportJob, { jobId, format }),
     historyList: () => invoke(c.historyList, {}),
     historyOpen: (id) => invoke(c.historyOpen, { id }),
+    historyOpenSweep: (id) => invoke(c.historyOpenSweep, { id }),
     historyRename: (id, name) => invoke(c.historyRename, { id, name }),
     historyDelete: (id) => invoke(c.historyDelete, { id }),
     historyRestore: (id) => invoke(c.historyRestore, { id }),

@@ -13,6 +13,7 @@ import type {
   PlanSummary,
   PoolScopeApi,
   ResultRow,
+  SavedSweep,
   SweepPoint,
   SweepResult,
   TimingBatch,
@@ -474,6 +475,9 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
     exportJob: vi.fn(async () => ({ filename: 'job.json', mime: 'application/json', text: '{}' })),
     historyList: vi.fn(async () => ({ folder: '/home/ada/.poolscope/history', entries: [], setAside: [] })),
     historyOpen: vi.fn(async (id: string) => {
+      throw new Error(`there is no record ${id}`)
+    }),
+    historyOpenSweep: vi.fn(async (id: string): Promise<SavedSweep> => {
       throw new Error(`there is no record ${id}`)
     }),
     historyRename: vi.fn(async (id: string, name: string) => ({

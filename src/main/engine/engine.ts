@@ -278,6 +278,17 @@ export class Engine {
     return job
   }
 
+  /**
+   * Forgets an ended job now, rather than when newer ones need the room: for runs nobody browses
+   * (a sweep's), which would otherwise push the person's own jobs out of the retained ones.
+   * A job still running is kept. Returns whether it was forgotten.
+   */
+  release(id: string): boolean {
+    const job = this.jobs.get(id)
+    if (!job || job.isRunning) return false
+    return this.jobs.delete(id)
+  }
+
   listJobs(): Job[] {
     return [...this.jobs.values()]
   }

@@ -84,6 +84,10 @@ export class EngineRunner implements SweepRunner {
       return { job, summary }
     } finally {
       this.current = null
+      // The sample is taken: nobody browses a sweep's runs, and kept they would push the person's
+      // own jobs out of the engine's retained ones (and `job.list`, which "Save job…" reads).
+      // A failed run goes too: the sweep's message says why it failed.
+      this.engine.release(job.id)
     }
   }
 }

@@ -46,8 +46,14 @@ export class EngineHost {
   constructor({ history, ...options }: EngineHostOptions) {
     this.engine = new Engine(options)
     const engine = this.engine
-    const sweeps = (this.sweeps = new SweepCommands(engine, (event) => this.emit(event)))
     this.history = history ? new HistoryHost(history, engine, (event) => this.emit(event)) : null
+    const saved = this.history
+    const sweeps = (this.sweeps = new SweepCommands(
+      engine,
+      (event) => this.emit(event),
+      // Saved once `sweep.finished` has gone out, as a job is after `job.finished`.
+      saved ? (result) => void saved.saveSweep(result) : undefined
+    ))
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
@@ -226,6 +232,7 @@ function historyHandlers(history: HistoryHost | null): HistoryHost['handlers'] {
   return {
     'history.list': none,
     'history.open': none,
+    'history.openSweep': none,
     'history.rename': none,
     'history.delete': none,
     'history.restore': none,

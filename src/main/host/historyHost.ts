@@ -1,12 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
-import type { CommandResults, EngineEvent, ExportFile, HistoryChanged } from '../../shared/protocol'
+import type {
+  CommandResults,
+  EngineEvent,
+  ExportFile,
+  HistoryChanged,
+  SweepResult
+} from '../../shared/protocol'
 import { formatBytes } from '../../shared/units'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'
 import type { HistoryStore, RecordHeader } from '../history/historyStore'
 import { decodeRunRecord, runRecord } from '../history/runRecord'
+import { decodeSweepRecord, sweepRecordFacts, sweepRecordName } from '../history/sweepRecord'
 import { MAX_EXPORT_BYTES } from './exportJob'
 
 type HistoryCommand = Extract<keyof CommandResults, `history.${string}`>
@@ -22,7 +29,7 @@ export interface SaveReport {
 }
 
 /**
- * The host's side of the history: saves every ended job in the background, and answers the
+ * The host's side of the history: saves every ended job and sweep in the background, and answers the
  * `history.*` commands over a HistoryStore. Without a store (tests, the CLI) there is none of it.
  */
 export class HistoryHost {
@@ -38,6 +45,7 @@ export class HistoryHost {
     this.handlers = {
       'history.list': async () => ({ folder: this.store.folder, ...(await this.store.list()) }),
       'history.open': async ({ id }: { id: string }) => this.open(id),
+      'history.openSweep': async ({ id }: { id: string }) => this.openSweep(id),
       'history.rename': async ({ id, name }: { id: string; name: string }) => {
         const header = await this.store.rename(id, name)
         this.changed({ change: 'renamed', id })
@@ -68,23 +76,43 @@ export class HistoryHost {
    * the save failed (reported as a `history.changed` event with change `failed`).
    */
   save(job: Job): Promise<SaveReport | null> {
-    const next = this.saving.then(async () => {
+    return this.enqueue(`job ${job.id}`, async () => {
       await job.done
       await job.cpuSettled()
       await nextTurn()
       const began = performance.now()
+      const draft = runRecord(job)
+      const header = await this.store.saveText('run', draft.name, draft.facts, draft.payload)
+      return { header, began }
+    })
+  }
+
+  /**
+   * Saves an ended sweep (done, cancelled with its finished points, or failed), after any save
+   * before it. Call it once `sweep.finished` has gone out. Resolves as `save` does.
+   */
+  saveSweep(result: SweepResult): Promise<SaveReport | null> {
+    return this.enqueue(`sweep ${result.sweepId}`, async () => {
+      await nextTurn()
+      const began = performance.now()
+      const header = await this.store.save('sweep', sweepRecordName(result), sweepRecordFacts(result), result)
+      return { header, began }
+    })
+  }
+
+  /** Runs saves one after another; a failure is reported as a `history.changed` event. */
+  private enqueue(
+    what: string,
+    write: () => Promise<{ header: RecordHeader; began: number }>
+  ): Promise<SaveReport | null> {
+    const next = this.saving.then(async () => {
       try {
-        const draft = runRecord(job)
-        const header = await this.store.saveText('run', draft.name, draft.facts, draft.payload)
+        const { header, began } = await write()
         this.changed({ change: 'added', id: header.id })
         return { header, wallMs: performance.now() - began }
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err)
-        this.changed({
-          change: 'failed',
-          id: null,
-          problem: `job ${job.id} was not saved in history: ${reason}`
-        })
+        this.changed({ change: 'failed', id: null, problem: `${what} was not saved in history: ${reason}` })
         return null
       }
     })
@@ -105,7 +133,7 @@ export class HistoryHost {
     if (header.kind !== 'run') {
       throw new PoolScopeError(
         ErrorCodes.INVALID_COMMAND,
-        `record ${id} is a ${header.kind}, not a run; only runs open as a job`
+        `record ${id} is a ${header.kind}, not a run; open it with history.openSweep`
       )
     }
     const run = await decodeRunRecord(payload)
@@ -117,6 +145,18 @@ export class HistoryHost {
       note: run.note
     })
     return { jobId: job.id, summary: job.summary() }
+  }
+
+  /** A saved sweep's result, as `sweep.finished` carried it, with the record's name and date. */
+  private async openSweep(id: string): Promise<CommandResults['history.openSweep']> {
+    const { header, payload } = await this.store.read(id)
+    if (header.kind !== 'sweep') {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `record ${id} is a ${header.kind}, not a sweep; open it with history.open`
+      )
+    }
+    return { id, name: header.name, savedAt: header.savedAt, result: decodeSweepRecord(payload) }
   }
 
   /** A record's file as it is, for a download; at most MAX_EXPORT_BYTES, as any export. */

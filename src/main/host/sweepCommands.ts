@@ -24,7 +24,9 @@ export class SweepCommands {
 
   constructor(
     private readonly engine: Engine,
-    private readonly emit: (event: EngineEvent) => void
+    private readonly emit: (event: EngineEvent) => void,
+    /** Told of every sweep that ended, after its `sweep.finished` (the history saves it). */
+    private readonly ended?: (result: SweepResult) => void
   ) {}
 
   /** Throws JOB_RUNNING with why, while a sweep runs or is starting. */
@@ -71,6 +73,7 @@ export class SweepCommands {
       // Free before anyone hears it ended, so a start from a `sweep.finished` listener is not refused.
       if (this.running === sweep) this.running = null
       this.emit({ type: 'sweep.finished', payload: result })
+      this.ended?.(result)
     })
     return { sweepId: sweep.id }
   }

@@ -4,6 +4,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import type { BaseWindow, Dialog } from 'electron'
+// "Save job…" writes the job form's preset format (a preset without sweep settings).
+import { JOB_FILE_FORMAT, MAX_JOB_FILE_BYTES } from '../../shared/jobFile'
 import type { CommandName, CommandOutcome, CommandResults, JobSummary } from '../../shared/protocol'
 
 /**
@@ -11,12 +13,6 @@ import type { CommandName, CommandOutcome, CommandResults, JobSummary } from '..
  * They run in main with native dialogs and talk to the engine through the same host as the
  * window, so every spec read from disk is validated by the host before anything runs.
  */
-
-/** Largest job file accepted, in bytes: a spec is a few hundred bytes. */
-export const MAX_JOB_FILE_BYTES = 1024 * 1024
-
-/** The file format written by "Save job…". */
-export const JOB_FILE_FORMAT = 'poolscope-job'
 
 export interface JobFileDeps {
   host: {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineHost } from '../../../src/main/host/engineHost'
 import type { CommandOutcome, EngineEvent, SweepProgress, SweepResult } from '../../../src/shared/protocol'
 import { checkPayload } from '../../../src/shared/payloads'
+import type { Job } from '../../../src/main/engine/job'
 import { workerFile } from '../../paths'
 
 const BUSY_WAIT = {
@@ -44,6 +45,15 @@ describe('sweeps through the host', () => {
   }
 
   it('runs a small busy_wait sweep: every point measured, count-only, start-up apart, analysed', async () => {
+    // The sweep's jobs, as the engine started them (the engine forgets each once it is measured).
+    const started = new Map<string, Job>()
+    const start = host.engine.start.bind(host.engine)
+    host.engine.start = async (...args) => {
+      const job = await start(...args)
+      started.set(job.id, job)
+      return job
+    }
+    const jobsBefore = resultOf<unknown[]>(await host.call('job.list', {})).length
     const { sweepId } = resultOf<{ sweepId: string }>(
       await host.call('sweep.start', { spec: BUSY_WAIT, threads: [1, 2], repeat: 2, maxSeconds: 1 })
     )
@@ -79,10 +89,10 @@ describe('sweeps through the host', () => {
         expect(run.outsideCores === null || run.outsideCores >= 0).toBe(true)
         if (process.platform === 'linux') expect(run.loadAverage1m).toBeGreaterThanOrEqual(0)
         // Each sample is its job's wall time, as the engine reported it.
-        const job = resultOf<{ wallMs: number; poolReused: boolean }>(
-          await host.call('job.summary', { jobId: run.jobId })
-        )
+        const job = started.get(run.jobId)!.summary()
         expect(job.wallMs).toBe(run.wallMs)
+        // The engine let go of it once measured: a sweep's runs never fill the retained jobs.
+        expect(errorOf(await host.call('job.summary', { jobId: run.jobId })).code).toBe('UNKNOWN_JOB')
         // The measured run always found its pool warm: start-up never in a sample.
         expect(job.poolReused).toBe(true)
       }
@@ -100,8 +110,11 @@ describe('sweeps through the host', () => {
       pointsDone: 2,
       current: null
     })
-    // Sweep runs are not reported as job events.
+    // Sweep runs are not reported as job events, nor kept: warm-ups included, none is listed.
     expect(events.some((e) => e.type === 'job.finished')).toBe(false)
+    expect(started.size).toBeGreaterThanOrEqual(2 * result.runsDone)
+    expect(resultOf<unknown[]>(await host.call('job.list', {}))).toHaveLength(jobsBefore)
+    host.engine.start = start
     // sweep.get gives the same result; a job starts again once the sweep has ended.
     expect(resultOf<SweepResult>(await host.call('sweep.get', { sweepId })).runsDone).toBe(result.runsDone)
     resultOf(await host.call('job.start', { spec: { ...BUSY_WAIT, threads: 1 } }))

@@ -173,13 +173,17 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await sweepEnded
     await call('sweep.get', { sweepId })
     await call('sweep.cancel', { sweepId })
-    // The history: both jobs were saved as they ended.
+    // The history: both jobs and the sweep were saved as they ended.
     await host.history?.idle()
     const listing = (await call('history.list', {})) as unknown as {
-      result: { entries: Array<{ id: string; facts: { status: string } }> }
+      result: { entries: Array<{ id: string; kind: string; facts: { status: string } }> }
     }
     const saved = listing.result.entries.find((entry) => entry.facts.status === 'failed')!
     await call('history.open', { id: saved.id })
+    // The sweep was saved as it ended, too.
+    await call('history.openSweep', {
+      id: listing.result.entries.find((entry) => entry.kind === 'sweep')!.id
+    })
     await call('history.rename', { id: saved.id, name: 'a failed run' })
     const exported = (await call('history.export', { id: saved.id })) as unknown as {
       result: { text: string }

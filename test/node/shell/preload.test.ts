@@ -19,6 +19,7 @@ const API_METHODS = [
   'historyImport',
   'historyList',
   'historyOpen',
+  'historyOpenSweep',
   'historyRename',
   'historyRestore',
   'info',

@@ -6,6 +6,7 @@ import type { JobSpecInput } from '../../../shared/spec'
 import { downloadFile } from '../download'
 import { useJobStore } from './job'
 import { useJobFormStore } from './jobForm'
+import { useSweepStore } from './sweep'
 
 /** How long a deleted record can be brought back from the toast, ms. */
 export const UNDO_MS = 10_000
@@ -22,6 +23,7 @@ function messageOf(err: unknown): string {
 export const useHistoryStore = defineStore('history', () => {
   const job = useJobStore()
   const form = useJobFormStore()
+  const sweep = useSweepStore()
   const shown = ref(false)
   const listing = shallowRef<HistoryListing | null>(null)
   const query = ref('')
@@ -81,10 +83,16 @@ export const useHistoryStore = defineStore('history', () => {
     }
   }
 
-  /** Shows a saved run in the workspace as if it had just run; closes the panel. */
+  /** Whether a record is a sweep (the list says; a record not listed is taken for a run). */
+  function isSweep(id: string): boolean {
+    return listing.value?.entries.find((entry) => entry.id === id)?.kind === 'sweep'
+  }
+
+  /** Shows a saved run in the workspace as if it had just run, or a saved sweep in the Scaling section; closes the panel. */
   async function open(id: string): Promise<boolean> {
     const api = job.api
-    if (!api || job.running) return false
+    if (!api || job.running || sweep.running) return false
+    if (isSweep(id)) return openSweep(id)
     busyId.value = id
     const opened = await attempt('The run could not be opened', () => api.historyOpen(id))
     busyId.value = null
@@ -93,10 +101,25 @@ export const useHistoryStore = defineStore('history', () => {
     return true
   }
 
-  /** Loads a saved run's spec into the form (when the form can show it) and runs it again. */
+  async function openSweep(id: string): Promise<boolean> {
+    const api = job.api
+    if (!api) return false
+    busyId.value = id
+    const saved = await attempt('The sweep could not be opened', () => api.historyOpenSweep(id))
+    busyId.value = null
+    if (!saved || !sweep.showSaved(saved)) return false
+    hide()
+    return true
+  }
+
+  /**
+   * Loads a saved run's spec into the form (when the form can show it) and runs it again; a saved
+   * sweep's spec and options go into the form and the sweep fields, and the sweep runs again.
+   */
   async function rerun(id: string): Promise<boolean> {
     const api = job.api
-    if (!api || job.running) return false
+    if (!api || job.running || sweep.running) return false
+    if (isSweep(id)) return rerunSweep(id)
     busyId.value = id
     const opened = await attempt('The run could not be read', () => api.historyOpen(id))
     busyId.value = null
@@ -105,6 +128,21 @@ export const useHistoryStore = defineStore('history', () => {
     form.loadSpec(spec)
     hide()
     return job.start(spec)
+  }
+
+  async function rerunSweep(id: string): Promise<boolean> {
+    const api = job.api
+    if (!api) return false
+    busyId.value = id
+    const saved = await attempt('The sweep could not be read', () => api.historyOpenSweep(id))
+    busyId.value = null
+    if (!saved) return false
+    const { spec, options } = saved.result
+    form.loadSpec(spec as JobSpecInput)
+    sweep.loadOptions(options)
+    hide()
+    // Fields this machine refuses (more threads than it allows) show their message instead.
+    return sweep.start(spec)
   }
 
   async function rename(id: string, name: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref, shallowRef, watch } from 'vue'
-import type { EngineEvent, SweepProgress, SweepResult } from '../../../shared/protocol'
+import type { EngineEvent, SavedSweep, SweepProgress, SweepResult } from '../../../shared/protocol'
 import { downloadFile } from '../download'
 import { useJobStore } from './job'
-import { defaultSweepFields, readSweepFields, type SweepFields } from './sweepForm'
+import { defaultSweepFields, fieldsOfSweepOptions, readSweepFields, type SweepFields } from './sweepForm'
 
 export type SweepStatus = 'idle' | 'starting' | 'running' | 'done' | 'cancelled' | 'failed'
 
@@ -34,6 +34,8 @@ export const useSweepStore = defineStore('sweep', () => {
   const result = shallowRef<SweepResult | null>(null)
   /** What went wrong with the last start, cancel or fetch; shown until the next try. */
   const error = ref<string | null>(null)
+  /** The history record the result shown was opened from; null for a sweep run here. */
+  const from = shallowRef<Omit<SavedSweep, 'result'> | null>(null)
 
   const running = computed(() => status.value === 'starting' || status.value === 'running')
   /** Whether the sweep's panels show: opened, or a sweep running (Close hides them, the result stays). */
@@ -51,10 +53,15 @@ export const useSweepStore = defineStore('sweep', () => {
 
   /** Opens the setup, its fields filled from this machine and the form's back end the first time. */
   function openSetup(backend: 'threads' | 'processes' = 'threads'): void {
-    if (!open.value && status.value === 'idle' && result.value === null) {
-      Object.assign(fields, defaultSweepFields(hardwareThreads.value, backend))
-    }
+    fillOnce(backend)
     open.value = true
+  }
+
+  /** Whether the fields have been filled (from this machine, or from a saved sweep or preset). */
+  let filled = false
+  function fillOnce(backend: 'threads' | 'processes'): void {
+    if (!filled) Object.assign(fields, defaultSweepFields(hardwareThreads.value, backend))
+    filled = true
   }
 
   function closeSetup(): void {
@@ -85,6 +92,7 @@ export const useSweepStore = defineStore('sweep', () => {
       const started = await api.startSweep(spec, options)
       sweepId.value = started.sweepId
       result.value = null
+      from.value = null
       progress.value = {
         sweepId: started.sweepId,
         runsDone: 0,
@@ -150,6 +158,7 @@ export const useSweepStore = defineStore('sweep', () => {
     if (running.value || ended.has(id) || !job.api) return false
     sweepId.value = id
     result.value = null
+    from.value = null
     error.value = null
     status.value = 'running'
     open.value = true
@@ -171,19 +180,47 @@ export const useSweepStore = defineStore('sweep', () => {
       // A measured run has finished, or the first report of an adopted sweep: fetch its points.
       if (before === null || before.sweepId !== id || event.payload.runsDone > before.runsDone) void refresh()
     } else {
-      ended.add(id)
-      result.value = markRaw(event.payload)
-      status.value = event.payload.status === 'running' ? 'done' : event.payload.status
-      progress.value = {
-        sweepId: id,
-        runsDone: event.payload.runsDone,
-        runsPlanned: event.payload.runsPlanned,
-        elapsedMs: event.payload.elapsedMs,
-        current: null,
-        pointsDone: event.payload.points.filter((p) => p.stopReason !== null).length,
-        pointsTotal: event.payload.points.length
-      }
+      showEnded(event.payload)
     }
+  }
+
+  /** Shows an ended sweep's result, its progress as it ended. */
+  function showEnded(final: SweepResult): void {
+    ended.add(final.sweepId)
+    sweepId.value = final.sweepId
+    result.value = markRaw(final)
+    status.value = final.status === 'running' ? 'done' : final.status
+    progress.value = {
+      sweepId: final.sweepId,
+      runsDone: final.runsDone,
+      runsPlanned: final.runsPlanned,
+      elapsedMs: final.elapsedMs,
+      current: null,
+      pointsDone: final.points.filter((p) => p.stopReason !== null).length,
+      pointsTotal: final.points.length
+    }
+  }
+
+  /**
+   * Shows a sweep saved in the history as it was when it ended (the Scaling section says where it
+   * came from). Refused while a sweep runs: its result is the one showing.
+   */
+  function showSaved(saved: SavedSweep): boolean {
+    if (running.value) return false
+    const { result: final, ...record } = saved
+    error.value = null
+    showEnded(final)
+    from.value = record
+    fillOnce(final.spec.backend)
+    open.value = true
+    return true
+  }
+
+  /** Fills the fields with a sweep's options (a saved sweep run again), and opens the setup. */
+  function loadOptions(options: Parameters<typeof fieldsOfSweepOptions>[0]): void {
+    fillOnce('threads')
+    Object.assign(fields, fieldsOfSweepOptions(options))
+    open.value = true
   }
 
   let unsubscribe: (() => void) | null = null
@@ -215,6 +252,7 @@ export const useSweepStore = defineStore('sweep', () => {
     progress,
     result,
     error,
+    from,
     running,
     shown,
     processesAvailable,
@@ -224,6 +262,8 @@ export const useSweepStore = defineStore('sweep', () => {
     start,
     cancel,
     refresh,
-    exportJson
+    exportJson,
+    showSaved,
+    loadOptions
   }
 })

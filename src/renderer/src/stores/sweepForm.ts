@@ -36,6 +36,22 @@ export function defaultSweepFields(hardwareThreads: number, backend: 'threads' |
   }
 }
 
+/** The fields that ask for `options` again (a saved sweep's, or a preset's). */
+export function fieldsOfSweepOptions(options: {
+  threads?: number[]
+  backends?: ('threads' | 'processes')[]
+  repeat?: number
+  maxSeconds?: number
+}): Partial<SweepFields> {
+  const fields: Partial<SweepFields> = {}
+  if (options.threads) fields.threads = options.threads.join(', ')
+  const backends = options.backends ?? []
+  if (backends.length > 0) fields.backend = backends.length > 1 ? 'both' : backends[0]
+  if (options.repeat !== undefined) fields.repeat = String(options.repeat)
+  if (options.maxSeconds !== undefined) fields.maxSeconds = String(options.maxSeconds)
+  return fields
+}
+
 /** Which schema key reports on which field. */
 const FIELD_OF: Record<string, SweepFieldName> = {
   threads: 'threads',
