@@ -842,6 +842,14 @@ export const HistoryChangedSchema = z.object({
   problem: z.string().optional()
 })
 export type HistoryChanged = z.output<typeof HistoryChangedSchema>
+/** A saved sweep as `history.read` returns it: its record's name and date, and the result. */
+export const SavedSweepSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  savedAt: z.number(),
+  sweep: SweepResultSchema
+})
+export type SavedSweep = z.output<typeof SavedSweepSchema>
 const HistoryResultSchemas = {
   'history.list': HistoryListingSchema,
   'history.open': z.object({ jobId, summary: JobSummarySchema }),
@@ -849,7 +857,8 @@ const HistoryResultSchemas = {
   'history.delete': z.object({ id: z.string() }),
   'history.restore': z.object({ id: z.string() }),
   'history.import': HistoryRecordSchema,
-  'history.export': ExportFileSchema
+  'history.export': ExportFileSchema,
+  'history.read': SavedSweepSchema
 } as const
 
 /** The schema of every command's result, by name: `satisfies` keeps it in step with the commands. */

@@ -16,6 +16,7 @@ import type {
   JobSummary,
   PlanSummary,
   ResultsPage,
+  SavedSweep,
   SweepResult,
   TaskArgs,
   TimingBatch,
@@ -67,7 +68,9 @@ const HistoryCommandSchemas = {
   /** Adds a record from an exported file's text, under a new id. */
   'history.import': z.object({ text: z.string().min(1).max(MAX_IMPORT_CHARS) }).strict(),
   /** A record as a file (at most 24 MiB, as `job.export`). */
-  'history.export': z.object({ id: recordId }).strict()
+  'history.export': z.object({ id: recordId }).strict(),
+  /** A saved sweep's result, as it was (runs open through `history.open` instead). */
+  'history.read': z.object({ id: recordId }).strict()
 } as const
 
 /** Parameters of every command, by name. The host refuses names that are not own keys of this object. */
@@ -182,6 +185,7 @@ export type {
   ProgressEvent,
   RestoredFrom,
   ResultRow,
+  SavedSweep,
   SweepPoint,
   SweepProgress,
   SweepResult,
@@ -235,6 +239,7 @@ export interface PoolScopeApi {
   historyRestore(id: string): Promise<{ id: string }>
   historyImport(text: string): Promise<HistoryRecord>
   historyExport(id: string): Promise<ExportFile>
+  historyRead(id: string): Promise<SavedSweep>
   /** Starts a sweep of `spec` at several thread counts (see `SweepOptionsInput`); events follow. */
   startSweep(spec: unknown, options?: SweepOptionsInput): Promise<{ sweepId: string }>
   cancelSweep(sweepId: string): Promise<{ cancelled: boolean }>
@@ -278,6 +283,7 @@ export const METHOD_COMMANDS = {
   historyRestore: 'history.restore',
   historyImport: 'history.import',
   historyExport: 'history.export',
+  historyRead: 'history.read',
   startSweep: 'sweep.start',
   cancelSweep: 'sweep.cancel',
   getSweep: 'sweep.get'
@@ -324,6 +330,7 @@ export function createApi(
     historyRestore: (id) => invoke(c.historyRestore, { id }),
     historyImport: (text) => invoke(c.historyImport, { text }),
     historyExport: (id) => invoke(c.historyExport, { id }),
+    historyRead: (id) => invoke(c.historyRead, { id }),
     startSweep: (spec, options = {}) => invoke(c.startSweep, { ...options, spec }),
     cancelSweep: (sweepId) => invoke(c.cancelSweep, { sweepId }),
     getSweep: (sweepId) => invoke(c.getSweep, { sweepId }),

@@ -230,7 +230,8 @@ function historyHandlers(history: HistoryHost | null): HistoryHost['handlers'] {
     'history.delete': none,
     'history.restore': none,
     'history.import': none,
-    'history.export': none
+    'history.export': none,
+    'history.read': none
   }
 }
 

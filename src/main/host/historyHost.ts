@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
-import type { CommandResults, EngineEvent, ExportFile, HistoryChanged } from '../../shared/protocol'
+import { SweepResultSchema } from '../../shared/payloads'
+import type { CommandResults, EngineEvent, ExportFile, HistoryChanged, SavedSweep } from '../../shared/protocol'
 import { formatBytes } from '../../shared/units'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'
@@ -58,7 +59,8 @@ export class HistoryHost {
         this.changed({ change: 'imported', id: header.id })
         return header
       },
-      'history.export': async ({ id }: { id: string }) => this.exportRecord(id)
+      'history.export': async ({ id }: { id: string }) => this.exportRecord(id),
+      'history.read': async ({ id }: { id: string }) => this.readSweep(id)
     }
   }
 
@@ -117,6 +119,29 @@ export class HistoryHost {
       note: run.note
     })
     return { jobId: job.id, summary: job.summary() }
+  }
+
+  /**
+   * A saved sweep's result, checked against the contract: a sweep needs no engine to be shown (its
+   * points and fits are all in the record), so it is read, not opened.
+   */
+  private async readSweep(id: string): Promise<SavedSweep> {
+    const { header, payload } = await this.store.read(id)
+    if (header.kind !== 'sweep') {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `record ${id} is a ${header.kind}, not a sweep; runs open with history.open`
+      )
+    }
+    const sweep = SweepResultSchema.safeParse(payload)
+    if (!sweep.success) {
+      const issue = sweep.error.issues[0]
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `record ${id} holds no sweep result this PoolScope can read: ${issue.path.join('.') || 'payload'}: ${issue.message}`
+      )
+    }
+    return { id, name: header.name, savedAt: header.savedAt, sweep: sweep.data }
   }
 
   /** A record's file as it is, for a download; at most MAX_EXPORT_BYTES, as any export. */

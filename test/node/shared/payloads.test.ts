@@ -171,7 +171,7 @@ describe('what the engine host really sends passes its schema, whole', () => {
     })
     const { sweepId } = (sweep as { result: { sweepId: string } }).result
     await sweepEnded
-    await call('sweep.get', { sweepId })
+    const swept = (await call('sweep.get', { sweepId })) as unknown as { result: unknown }
     await call('sweep.cancel', { sweepId })
     // The history: both jobs were saved as they ended.
     await host.history?.idle()
@@ -187,6 +187,9 @@ describe('what the engine host really sends passes its schema, whole', () => {
     await call('history.import', { text: exported.result.text })
     await call('history.delete', { id: saved.id })
     await call('history.restore', { id: saved.id })
+    // A saved sweep (as the sweep's own history save writes it: the result as the payload) reads back.
+    const sweepRecord = await host.history!.store.save('sweep', 'a sweep', {}, swept.result)
+    await call('history.read', { id: sweepRecord.id })
   })
   afterAll(async () => {
     await host.dispose()
