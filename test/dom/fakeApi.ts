@@ -502,6 +502,9 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
       mime: 'application/json',
       text: '{}'
     })),
+    historyRead: vi.fn(async (id: string) => {
+      throw new Error(`there is no record ${id}`)
+    }),
     startSweep: vi.fn(async () => ({ sweepId: `sweep-${nextSweep++}` })),
     cancelSweep: vi.fn(async () => ({ cancelled: true })),
     getSweep: vi.fn(async (sweepId: string) => sweepResult(sweepId, [], { status: 'running' })),
