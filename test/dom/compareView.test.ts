@@ -2,6 +2,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import type { EChartsOption } from 'echarts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import App from '@renderer/App.vue'
+import { useJobStore } from '@renderer/stores/job'
 import type { HistoryEntry, JobSummary } from '../../src/shared/protocol'
 import { createFakeApi, jobStats, summaryOf, planSummary, sweepResult, timelineWindow } from './fakeApi'
 import { button, connectedPinia, settle } from './helpers'
@@ -128,9 +129,11 @@ describe('comparing two runs', () => {
     expect(axis(b)).toEqual([0, 20])
     // The shorter run's end mark sits at its own wall time on that axis.
     const endOf = (o: EChartsOption) =>
-      ((o.series as { markLine?: { data: { name: string; xAxis: number }[] } }[])[0].markLine!.data.find(
-        (m) => m.name === 'end'
-      ) ?? null)?.xAxis
+      (
+        (o.series as { markLine?: { data: { name: string; xAxis: number }[] } }[])[0].markLine!.data.find(
+          (m) => m.name === 'end'
+        ) ?? null
+      )?.xAxis
     expect([endOf(a), endOf(b)]).toEqual([20, 12])
     expect(wrapper.findAll('[data-test=compare-facts]').map((f) => f.text())).toEqual([
       '1 worker · threads back end · 2 tasks · wall 20.0 ms',
@@ -139,7 +142,12 @@ describe('comparing two runs', () => {
 
     // Statistics: wall times, the difference and ratio, the shorter one marked.
     const wall = wrapper.find('[data-test=compare-stats] tr[data-key=wall]')
-    expect(wall.findAll('td').map((td) => td.text())).toEqual(['20.0 ms', '12.0 ms shorter', '−8.00 ms', '0.600×'])
+    expect(wall.findAll('td').map((td) => td.text())).toEqual([
+      '20.0 ms',
+      '12.0 ms shorter',
+      '−8.00 ms',
+      '0.600×'
+    ])
     expect(wrapper.find('[data-test=compare-verdict]').text()).toBe(
       '“two threads” finished 8.00 ms sooner than “one thread”: 1.67× as fast.'
     )
@@ -175,6 +183,28 @@ describe('comparing two runs', () => {
     expect(wrapper.find('.compare-view').exists()).toBe(false)
     expect(wrapper.find('section[aria-label="Worker timeline"]').exists()).toBe(true)
     expect(document.activeElement?.id).toBe('history-toggle')
+  })
+})
+
+describe('comparing with the current run', () => {
+  it('offers it on every other saved run, and compares the shown job without opening it again', async () => {
+    const { wrapper, api } = await mountApp()
+    useJobStore().show(restored('run-1'))
+    await settle()
+    const withCurrent = (name: string) =>
+      wrapper
+        .findAll('button')
+        .filter((b) => b.attributes('aria-label') === `Compare ${name} with the current run`)
+    expect(withCurrent('one thread')).toHaveLength(0)
+    expect(withCurrent('sweep before')).toHaveLength(0)
+    await withCurrent('two threads')[0].trigger('click')
+    await settle()
+    await frame()
+    expect(api.historyOpen).toHaveBeenCalledTimes(1)
+    expect(api.historyOpen).toHaveBeenCalledWith('run-2')
+    expect(api.stats).toHaveBeenCalledWith('job-run-1')
+    expect(wrapper.findAll('.compare-run-name').map((n) => n.text())).toEqual(['one thread', 'two threads'])
+    expect(axis(charts(wrapper)[1])).toEqual([0, 20])
   })
 })
 

@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { SweepResultSchema } from '../../shared/payloads'
-import type { CommandResults, EngineEvent, ExportFile, HistoryChanged, SavedSweep } from '../../shared/protocol'
+import type {
+  CommandResults,
+  EngineEvent,
+  ExportFile,
+  HistoryChanged,
+  SavedSweep
+} from '../../shared/protocol'
 import { formatBytes } from '../../shared/units'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'

@@ -125,7 +125,8 @@ export function formatFigure(value: number | null, unit: FigureUnit): string {
     case 'percent':
       return value >= 0.1 || value === 0 ? `${Math.round(value * 100)}%` : `${(value * 100).toPrecision(2)}%`
     case 'times':
-      return `${value.toFixed(2)}×`
+      // Below 0.1×, two significant digits: a tiny job's speedup never reads as `0.00×`.
+      return value >= 0.1 || value === 0 ? `${value.toFixed(2)}×` : `${value.toPrecision(2)}×`
     case 'ratio':
       return value.toFixed(2)
     case 'ns':

@@ -43,7 +43,9 @@ describe('history.read', () => {
     const outcome = await host.call('history.read', { id: header.id })
     expect(outcome.ok).toBe(false)
     if (outcome.ok) return
-    expect(outcome.error.message).toBe(`record ${header.id} is a run, not a sweep; runs open with history.open`)
+    expect(outcome.error.message).toBe(
+      `record ${header.id} is a run, not a sweep; runs open with history.open`
+    )
   })
 
   it('refuses a sweep record whose payload is not a sweep result, naming the field', async () => {

@@ -14,8 +14,7 @@ import {
   stackOptions,
   zoomView
 } from '../../../src/renderer/src/charts/compareTimeline'
-import { buildTimelineOption } from '../../../src/renderer/src/charts/timeline'
-import { timelineWindow } from '../../dom/fakeApi'
+import { buildTimelineOption, emptyWindow } from '../../../src/renderer/src/charts/timeline'
 import { amdahlTime, around, fixtureResult } from './sweepFixture'
 
 type Series = { name: string; type: string; symbol?: string; data: number[][]; lineStyle?: { type?: string } }
@@ -96,9 +95,15 @@ describe('the overlaid speedup chart', () => {
   it('says why a sweep has no fraction', () => {
     const noBaseline: ComparedSweep = {
       name: 'no one',
-      result: { ...sweepA.result, analysis: [{ backend: 'threads', result: null, error: 'no 1-thread run finished' }] }
+      result: {
+        ...sweepA.result,
+        analysis: [{ backend: 'threads', result: null, error: 'no 1-thread run finished' }]
+      }
     }
-    expect(serialFractions(noBaseline, sweepA)[0]).toMatchObject({ value: null, note: 'no 1-thread run finished' })
+    expect(serialFractions(noBaseline, sweepA)[0]).toMatchObject({
+      value: null,
+      note: 'no 1-thread run finished'
+    })
   })
 })
 
@@ -121,8 +126,16 @@ describe('the shared time axis', () => {
   it('stacks both timelines in one option, each on its own grid and axes over the same range', () => {
     const view = sharedExtent([5, 9])
     const charts = [
-      { option: buildTimelineOption({ window: timelineWindow('a', { tasks: 4, now: 5 }), view }), title: 'A', height: 200 },
-      { option: buildTimelineOption({ window: timelineWindow('b', { tasks: 4, now: 9 }), view }), title: 'B', height: 150 }
+      {
+        option: buildTimelineOption({ window: { ...emptyWindow(2), now: 5, to: 5 }, view }),
+        title: 'A',
+        height: 200
+      },
+      {
+        option: buildTimelineOption({ window: { ...emptyWindow(1), now: 9, to: 9 }, view }),
+        title: 'B',
+        height: 150
+      }
     ]
     const stacked = stackOptions(charts) as unknown as {
       grid: { top: number; height: number }[]
@@ -146,7 +159,9 @@ describe('the shared time axis', () => {
     ])
     expect(stacked.yAxis.map((y) => y.gridIndex)).toEqual([0, 1])
     const perChart = seriesOf(charts[0].option).length
-    expect(stacked.series.slice(0, perChart).every((s) => s.xAxisIndex === 0 && s.yAxisIndex === 0)).toBe(true)
+    expect(stacked.series.slice(0, perChart).every((s) => s.xAxisIndex === 0 && s.yAxisIndex === 0)).toBe(
+      true
+    )
     expect(stacked.series.slice(perChart).every((s) => s.xAxisIndex === 1 && s.yAxisIndex === 1)).toBe(true)
     expect(stackedHeight(charts)).toBe(226 + 176)
   })

@@ -149,7 +149,16 @@ describe('compareRows', () => {
   })
 
   it('leaves a missing figure out of the difference and ratio, and a ratio over 0 undefined', () => {
-    const none = stats({ ...{ wallMs: 0 }, utilization: null, speedup: null, loadImbalance: null, median: 0, p90: 0, wait: [0, 0, 0], costNs: null })
+    const none = stats({
+      ...{ wallMs: 0 },
+      utilization: null,
+      speedup: null,
+      loadImbalance: null,
+      median: 0,
+      p90: 0,
+      wait: [0, 0, 0],
+      costNs: null
+    })
     const rows2 = compareRows(none, two)
     const wall = rows2.find((r) => r.key === 'wall')!
     expect(wall.difference).toBe(1.2)
@@ -170,7 +179,16 @@ describe('compareVerdict', () => {
   })
 
   it('says a difference under 5% may be noise', () => {
-    const close = stats({ ...{ wallMs: 2.05 }, utilization: 1, speedup: 1, loadImbalance: 1, median: 1, p90: 1, wait: [0, 0, 0], costNs: 1 })
+    const close = stats({
+      ...{ wallMs: 2.05 },
+      utilization: 1,
+      speedup: 1,
+      loadImbalance: 1,
+      median: 1,
+      p90: 1,
+      wait: [0, 0, 0],
+      costNs: 1
+    })
     expect(compareVerdict(compareRows(one, close), 'a', 'b')).toBe(
       '“a” finished 50.0 µs sooner than “b”: 1.02× as fast. Under 5% apart, one run each: on a shared machine that may be noise.'
     )
@@ -184,5 +202,6 @@ describe('the formats', () => {
     expect(formatRatio(123.4)).toBe('123×')
     expect(formatFigure(0.05, 'percent')).toBe('5.0%')
     expect(formatFigure(null, 'time')).toBe('—')
+    expect(formatFigure(0.0123, 'times')).toBe('0.012×')
   })
 })

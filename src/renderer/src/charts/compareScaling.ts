@@ -56,7 +56,8 @@ export function serialFractions(a: ComparedSweep, b: ComparedSweep): SerialFract
       const fit = result?.fits.amdahl
       const base = { side, name: sweep.name, backend }
       if (!result || !fit) rows.push({ ...base, value: null, ci: null, note: error ?? 'not analysed' })
-      else if (!fit.applies) rows.push({ ...base, value: null, ci: null, note: 'Amdahl does not apply (scaled work)' })
+      else if (!fit.applies)
+        rows.push({ ...base, value: null, ci: null, note: 'Amdahl does not apply (scaled work)' })
       else if (fit.status === 'insufficient')
         rows.push({ ...base, value: null, ci: null, note: `not fitted: ${fit.pointCount} thread count(s)` })
       else {
@@ -65,7 +66,8 @@ export function serialFractions(a: ComparedSweep, b: ComparedSweep): SerialFract
           ...base,
           value: f.value,
           ci: f.ci,
-          note: fit.status === 'exact' ? 'exact: as many thread counts as parameters, nothing tests it' : 'fitted'
+          note:
+            fit.status === 'exact' ? 'exact: as many thread counts as parameters, nothing tests it' : 'fitted'
         })
       }
     }
@@ -124,7 +126,11 @@ export function buildCompareScalingOption({ a, b, dark = false, title }: Overlay
           data: curve.map((p) => [p.threads, p.speedup]),
           showSymbol: false,
           smooth: false,
-          lineStyle: { color: colors[side], width: 2, type: measured.backend === 'threads' ? 'solid' : 'dashed' },
+          lineStyle: {
+            color: colors[side],
+            width: 2,
+            type: measured.backend === 'threads' ? 'solid' : 'dashed'
+          },
           itemStyle: { color: colors[side] },
           silent: true,
           z: 3

@@ -27,7 +27,12 @@ export function clampView(extent: TimelineView, from: number, to: number): Timel
 }
 
 /** `view` zoomed by `factor` (below 1 zooms in) around `at` (0..1 across it), clamped. */
-export function zoomView(extent: TimelineView, view: TimelineView, factor: number, at = 0.5): TimelineView | null {
+export function zoomView(
+  extent: TimelineView,
+  view: TimelineView,
+  factor: number,
+  at = 0.5
+): TimelineView | null {
   const width = view.to - view.from
   const anchor = view.from + width * at
   const next = width * factor
@@ -59,7 +64,10 @@ function asList<T>(value: T | T[] | undefined): T[] {
  * its own grid and axes with a title above it: the compare view's PNG is one picture of both runs
  * on their common axis. Each chart keeps its own left/right margins; tops are stacked.
  */
-export function stackOptions(charts: readonly StackedChart[], { titleHeight = 26, text = '#3b4252' } = {}): EChartsOption {
+export function stackOptions(
+  charts: readonly StackedChart[],
+  { titleHeight = 26, text = '#3b4252' } = {}
+): EChartsOption {
   const grid: AxisOption[] = []
   const xAxis: AxisOption[] = []
   const yAxis: AxisOption[] = []
@@ -71,8 +79,18 @@ export function stackOptions(charts: readonly StackedChart[], { titleHeight = 26
     const g = asList(own.grid as AxisOption | AxisOption[])[0] ?? {}
     const ownTop = typeof g.top === 'number' ? g.top : 22
     const ownBottom = typeof g.bottom === 'number' ? g.bottom : 40
-    title.push({ text: chart.title, left: 8, top, textStyle: { color: text, fontSize: 13, fontWeight: 'bold' } })
-    grid.push({ ...g, top: top + titleHeight + ownTop, height: chart.height - ownTop - ownBottom, bottom: undefined })
+    title.push({
+      text: chart.title,
+      left: 8,
+      top,
+      textStyle: { color: text, fontSize: 13, fontWeight: 'bold' }
+    })
+    grid.push({
+      ...g,
+      top: top + titleHeight + ownTop,
+      height: chart.height - ownTop - ownBottom,
+      bottom: undefined
+    })
     xAxis.push({ ...(asList(own.xAxis as AxisOption | AxisOption[])[0] ?? {}), gridIndex: index })
     yAxis.push({ ...(asList(own.yAxis as AxisOption | AxisOption[])[0] ?? {}), gridIndex: index })
     for (const s of asList(own.series as AxisOption | AxisOption[]))

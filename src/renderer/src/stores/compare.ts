@@ -74,7 +74,8 @@ export const useCompareStore = defineStore('compare', () => {
           })
           if (asked === sequence) replaceRun(index, { window: markRaw(window) })
         } catch (err) {
-          if (asked === sequence) error.value = `The timeline of “${run.name}” could not be loaded: ${messageOf(err)}`
+          if (asked === sequence)
+            error.value = `The timeline of “${run.name}” could not be loaded: ${messageOf(err)}`
         }
       })
     )
@@ -87,7 +88,8 @@ export const useCompareStore = defineStore('compare', () => {
 
   async function openSide(source: CompareSource): Promise<ComparedRun> {
     const api = job.api!
-    if ('jobId' in source) return { name: source.name, jobId: source.jobId, summary: source.summary, stats: null, window: null }
+    if ('jobId' in source)
+      return { name: source.name, jobId: source.jobId, summary: source.summary, stats: null, window: null }
     const opened = await api.historyOpen(source.record)
     const name = opened.summary.restoredFrom?.name ?? source.record
     return { name, jobId: opened.jobId, summary: opened.summary, stats: null, window: null }

@@ -174,11 +174,13 @@ export const useHistoryStore = defineStore('history', () => {
     if (compareIds.value.includes(entry.id)) return null
     if (picked.value.length >= 2) return 'Two are picked already: unpick one first'
     const other = picked.value[0]
-    if (other && other.kind !== entry.kind) return `Only two ${other.kind}s compare: “${other.name}” is a ${other.kind}`
+    if (other && other.kind !== entry.kind)
+      return `Only two ${other.kind}s compare: “${other.name}” is a ${other.kind}`
     return null
   }
   function togglePick(entry: HistoryEntry): void {
-    if (compareIds.value.includes(entry.id)) compareIds.value = compareIds.value.filter((id) => id !== entry.id)
+    if (compareIds.value.includes(entry.id))
+      compareIds.value = compareIds.value.filter((id) => id !== entry.id)
     else if (pickBlocker(entry) === null) compareIds.value = [...compareIds.value, entry.id]
   }
   /** Compares the two picked records; closes the panel. */
@@ -186,7 +188,9 @@ export const useHistoryStore = defineStore('history', () => {
     const [a, b] = picked.value
     if (!a || !b) return false
     hide()
-    return a.kind === 'sweep' ? compare.compareSweeps(a.id, b.id) : compare.compareRuns({ record: a.id }, { record: b.id })
+    return a.kind === 'sweep'
+      ? compare.compareSweeps(a.id, b.id)
+      : compare.compareRuns({ record: a.id }, { record: b.id })
   }
   /** Compares the run shown in the workspace with a saved one. */
   async function compareWithCurrent(entry: HistoryEntry): Promise<boolean> {
