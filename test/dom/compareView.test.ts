@@ -117,7 +117,7 @@ describe('comparing two runs', () => {
     expect(wrapper.find('.compare-view').exists()).toBe(true)
     // The workspace's own panels give way to the comparison.
     expect(wrapper.find('section[aria-label="Worker timeline"]').exists()).toBe(false)
-    expect(document.activeElement?.textContent).toBe('Close')
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Close the comparison')
 
     // Both opened, each asked for the shared range: job zero to the longer wall time (20 ms).
     expect(api.historyOpen).toHaveBeenCalledWith('run-1')

@@ -143,8 +143,11 @@ export function formatDifference(difference: number | null, unit: FigureUnit): s
   switch (unit) {
     case 'percent':
       return `${sign}${(size * 100).toFixed(1)} pp`
+    // Under 0.01, two significant digits: a real difference never reads as `−0.00`.
     case 'times':
-      return `${sign}${size.toFixed(2)}×`
+      return `${sign}${size >= 0.01 ? size.toFixed(2) : size.toPrecision(2)}×`
+    case 'ratio':
+      return `${sign}${size >= 0.01 ? size.toFixed(2) : size.toPrecision(2)}`
     default:
       return `${sign}${formatFigure(size, unit)}`
   }

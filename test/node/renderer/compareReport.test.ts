@@ -203,5 +203,7 @@ describe('the formats', () => {
     expect(formatFigure(0.05, 'percent')).toBe('5.0%')
     expect(formatFigure(null, 'time')).toBe('—')
     expect(formatFigure(0.0123, 'times')).toBe('0.012×')
+    expect(formatDifference(-0.0017, 'times')).toBe('−0.0017×')
+    expect(formatDifference(0.004, 'ratio')).toBe('+0.0040')
   })
 })
