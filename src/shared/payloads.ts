@@ -471,6 +471,8 @@ export const JobStatsSchema = z.object({
       q1Ms: z.number(),
       medianMs: z.number(),
       q3Ms: z.number(),
+      /** The 90th percentile, nearest rank: where the slow tail begins (compared between runs). */
+      p90Ms: z.number(),
       meanMs: z.number(),
       maxMs: z.number(),
       histogram: z.object({

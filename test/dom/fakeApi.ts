@@ -279,6 +279,7 @@ export function jobStats(jobId: string, overrides: Partial<JobStats> = {}): JobS
       q1Ms: 1,
       medianMs: 2,
       q3Ms: 4,
+      p90Ms: 9,
       meanMs: 4,
       maxMs: 40,
       histogram: {

@@ -280,7 +280,7 @@ function durationStats(
   slowest: { task: number; ms: number; lane: number }[]
 ): NonNullable<JobStats['durations']> {
   const n = d.length
-  const [q1, median, q3] = percentiles(d, [25, 50, 75])
+  const [q1, median, q3, p90] = percentiles(d, [25, 50, 75, 90])
   const fences = fencesOf(q1, median, q3)
   const { scale, edges } = histogramEdges(n, min, minPositive, max)
   const count = Math.max(0, edges.length - 1)
@@ -307,6 +307,7 @@ function durationStats(
     q1Ms: q1,
     medianMs: median,
     q3Ms: q3,
+    p90Ms: p90,
     meanMs: sum / n,
     maxMs: max,
     histogram: { scale, edges, counts, outlierCounts, zeroCount },

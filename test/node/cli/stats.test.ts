@@ -67,6 +67,7 @@ const cancelled: JobStats = {
     q1Ms: 0.5,
     medianMs: 9.5,
     q3Ms: 50,
+    p90Ms: 50,
     meanMs: 20,
     maxMs: 50,
     histogram: { scale: 'log', edges: [0.5, 5, 50], counts: [1, 2], outlierCounts: [0, 1], zeroCount: 0 },

@@ -109,7 +109,16 @@ describe('jobStats on a small synthetic job', () => {
     expect(histogram.edges).toEqual([0.5, 0.875, 1.25, 1.625, 2])
     expect(histogram.counts).toEqual([1, 2, 0, 1])
     expect(histogram.outlierCounts).toEqual([0, 0, 0, 0])
-    expect(rest).toMatchObject({ minMs: 0.5, q1Ms: 0.5, medianMs: 1, q3Ms: 1, meanMs: 1.125, maxMs: 2 })
+    // Durations 0.5, 1, 1, 2: p90 is rank ⌈0.9 × 4⌉ = 4.
+    expect(rest).toMatchObject({
+      minMs: 0.5,
+      q1Ms: 0.5,
+      medianMs: 1,
+      q3Ms: 1,
+      p90Ms: 2,
+      meanMs: 1.125,
+      maxMs: 2
+    })
     // Fences: (Q3/Q1)³ = 8 around the quartiles; the low one under half the median.
     expect(rest.outliers).toMatchObject({ scale: 'log', lowFenceMs: 0.0625, highFenceMs: 8, slowCount: 0 })
     expect(rest.slowest.map((t) => [t.task, t.ms, t.lane, t.outlier])).toEqual([

@@ -21,6 +21,7 @@ function durations(
     q1Ms: 1,
     medianMs: 2,
     q3Ms: 3,
+    p90Ms: 3.5,
     meanMs: 2.5,
     maxMs: 10,
     histogram: {

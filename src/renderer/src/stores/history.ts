@@ -4,6 +4,7 @@ import { searchEntries, type HistorySort } from '../../../shared/historySearch'
 import type { HistoryEntry, HistoryListing } from '../../../shared/protocol'
 import type { JobSpecInput } from '../../../shared/spec'
 import { downloadFile } from '../download'
+import { useCompareStore } from './compare'
 import { useJobStore } from './job'
 import { useJobFormStore } from './jobForm'
 import { useSweepStore } from './sweep'
@@ -197,7 +198,54 @@ export const useHistoryStore = defineStore('history', () => {
     return imported !== null
   }
 
+  // Compare: at most two records of one kind picked in the list, then compared side by side.
+  const compare = useCompareStore()
+  /** The records picked for comparing, in the order picked. */
+  const compareIds = ref<string[]>([])
+  const picked = computed(() =>
+    compareIds.value
+      .map((id) => listing.value?.entries.find((entry) => entry.id === id))
+      .filter((entry): entry is HistoryEntry => entry !== undefined)
+  )
+  /** Why `entry` cannot be picked now, or null when it can (or is picked already). */
+  function pickBlocker(entry: HistoryEntry): string | null {
+    if (compareIds.value.includes(entry.id)) return null
+    if (picked.value.length >= 2) return 'Two are picked already: unpick one first'
+    const other = picked.value[0]
+    if (other && other.kind !== entry.kind)
+      return `Only two ${other.kind}s compare: “${other.name}” is a ${other.kind}`
+    return null
+  }
+  function togglePick(entry: HistoryEntry): void {
+    if (compareIds.value.includes(entry.id))
+      compareIds.value = compareIds.value.filter((id) => id !== entry.id)
+    else if (pickBlocker(entry) === null) compareIds.value = [...compareIds.value, entry.id]
+  }
+  /** Compares the two picked records; closes the panel. */
+  async function comparePicked(): Promise<boolean> {
+    const [a, b] = picked.value
+    if (!a || !b) return false
+    hide()
+    return a.kind === 'sweep'
+      ? compare.compareSweeps(a.id, b.id)
+      : compare.compareRuns({ record: a.id }, { record: b.id })
+  }
+  /** Compares the run shown in the workspace with a saved one. */
+  async function compareWithCurrent(entry: HistoryEntry): Promise<boolean> {
+    const summary = job.summary
+    if (!summary || !job.finished || entry.kind !== 'run') return false
+    hide()
+    const name = summary.restoredFrom?.name ?? `current run (${summary.jobId})`
+    return compare.compareRuns({ jobId: summary.jobId, summary, name }, { record: entry.id })
+  }
+
   return {
+    compareIds,
+    picked,
+    pickBlocker,
+    togglePick,
+    comparePicked,
+    compareWithCurrent,
     shown,
     listing,
     query,
