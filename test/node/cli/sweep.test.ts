@@ -58,7 +58,10 @@ describe('poolscope sweep', () => {
       backend: 'threads',
       serialFraction: { status: 'exact', low: null, high: null }
     })
-    expect(report.fit.serialFraction!.value).toBeCloseTo(report.points[1].karpFlatt!, 3)
+    // It is Karp–Flatt's at 2 threads, held to [0, 1]: on a busy machine the 1-thread runs can be
+    // slowed more than the 2-thread ones, and a speedup over 2 gives a negative Karp–Flatt.
+    const karpFlatt = report.points[1].karpFlatt!
+    expect(report.fit.serialFraction!.value).toBeCloseTo(Math.min(1, Math.max(0, karpFlatt)), 3)
     expect(report.fit.usl).toBeNull()
     expect(report.fit.predicted!.map((p) => p.threads)).toEqual([4, 8, 16, 64])
     expect(report.fit.verdicts![0]).toMatch(/^Only two thread counts were measured/)

