@@ -147,6 +147,23 @@ describe('scaled sweeps through the host', () => {
     expect(result.analysis[0].result!.mode).toBe('scaled')
   })
 
+  it('repeats an argument list to grow it', async () => {
+    started.length = 0
+    const spec = { workload: 'busy_wait', style: 'map', inputs: { kind: 'args', args: [2, 3] } }
+    const { sweepId } = resultOf<{ sweepId: string }>(
+      await host.call('sweep.start', { spec, threads: [1, 2], repeat: 1, maxSeconds: 1, scaled: true })
+    )
+    const result = await finished(sweepId)
+    expect(result.status).toBe('done')
+    expect(result.spec.inputs).toEqual({ kind: 'args', args: [2, 3] })
+    expect(result.points.map((p) => [p.taskCount, p.work])).toEqual([
+      [2, 5000],
+      [4, 10000]
+    ])
+    const twoThreads = started.find((job) => job.summary().threads === 2)!
+    expect(twoThreads.summary().spec.inputs).toEqual({ kind: 'args', args: [2, 3, 2, 3] })
+  })
+
   it('refuses a bad option and a workload whose tasks split one range, before anything runs', async () => {
     const bad = errorOf(
       await host.call('sweep.start', { spec: { workload: 'busy_wait', style: 'map' }, scaled: 'yes' })

@@ -39,6 +39,9 @@ describe('a scaled sweep in words', () => {
     // One task per thread is singular.
     const one = fixtureResult([{ threads: 1, samples: around(100) }], { taskCount: 1, scaled: true })
     expect(scaledText(one)).toBe('scaled: 1 task per thread')
+    // Told the mode, the analysis knows a scaled sweep even before a second point (equal work).
+    expect(one.analysis[0].result!.mode).toBe('scaled')
+    expect(one.analysis[0].result!.fits.gustafson.applies).toBe(true)
     // A fixed-size sweep says nothing of the kind.
     expect(scaledText(fixtureResult([{ threads: 1, samples: around(100) }]))).toBeNull()
   })
