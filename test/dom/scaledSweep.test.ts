@@ -112,7 +112,9 @@ describe('a scaled sweep in the app', () => {
     api.emit({ type: 'sweep.finished', payload: final })
     await settle()
     const scaling = wrapper.find('section[aria-label="Scaling"]')
-    expect(scaling.find('[data-test="scaling-caption"]').text()).toMatch(/ · scaled: 8 tasks per thread$/)
+    expect(scaling.find('[data-test="scaling-caption"]').text()).toMatch(
+      /^sweep-1 · scaled: 8 tasks per thread · \d+ measured runs · /
+    )
     expect(scaling.find('[data-test="scaling-explain"]').text()).toMatch(
       /^The tasks grow with the threads, so speedup is work per second at N threads over work per second at 1 thread \(Gustafson\)/
     )

@@ -14,6 +14,7 @@ import {
   fieldsOfSweepOptions,
   readSweepFields
 } from '../../../src/renderer/src/stores/sweepForm'
+import { buildScalingOption } from '../../../src/renderer/src/charts/scaling'
 import { jobFileText, readJobFile } from '../../../src/shared/jobFile'
 import { around, fixtureResult } from './sweepFixture'
 
@@ -54,6 +55,21 @@ describe('a scaled sweep in words', () => {
     expect(scalingExplanation('speedup', false)).toMatch(
       /^Speedup is the 1-thread median time over the N-thread median/
     )
+  })
+
+  it('names the chart’s axis as a throughput ratio and draws Gustafson’s curve', () => {
+    const option = buildScalingOption({ result, hardwareThreads: 8 }) as unknown as {
+      yAxis: { name: string }
+      series: { name: string }[]
+    }
+    expect(option.yAxis.name).toBe('scaled speedup (work/s at N ÷ at 1)')
+    expect(option.series.some((s) => s.name === 'Gustafson fit')).toBe(true)
+    expect(option.series.some((s) => s.name === 'Amdahl fit')).toBe(false)
+    const fixed = buildScalingOption({
+      result: fixtureResult([{ threads: 1, samples: around(100) }]),
+      hardwareThreads: 8
+    })
+    expect((fixed as unknown as { yAxis: { name: string } }).yAxis.name).toBe('speedup (T₁ / T_N)')
   })
 
   it('reports Gustafson’s serial fraction (and the USL), not Amdahl’s, recovering f = 0.1', () => {
