@@ -6,7 +6,9 @@ import { JobSpecSchema, describeZodError, type JobSpecInput } from './spec'
  * job… writes one for the latest job; the job form's Save preset… writes one for the settings in
  * the form (and the sweep fields, when the sweep setup is open). Either loads in both places:
  *
- *   {"format":"poolscope-job","version":1,"spec":{…},"sweep":{"threads":[1,2,4],…}}
+ *   {"format":"poolscope-job","version":1,"spec":{…},"sweep":{"threads":[1,2,4],…,"scaled":false}}
+ *
+ * (`scaled` came later; a file without it is a fixed-size sweep's, so the version stays 1.)
  */
 
 export const JOB_FILE_FORMAT = 'poolscope-job'
@@ -16,7 +18,7 @@ export const JOB_FILE_VERSION = 1
 export const MAX_JOB_FILE_BYTES = 1024 * 1024
 
 /** The sweep settings a preset keeps: those the sweep setup's fields show. */
-export type PresetSweep = Pick<SweepOptionsInput, 'threads' | 'backends' | 'repeat' | 'maxSeconds'>
+export type PresetSweep = Pick<SweepOptionsInput, 'threads' | 'backends' | 'repeat' | 'maxSeconds' | 'scaled'>
 
 export interface JobFile {
   spec: JobSpecInput
@@ -31,8 +33,8 @@ export class JobFileError extends Error {}
 export function jobFileText(spec: JobSpecInput, sweep?: PresetSweep | null): string {
   const file: Record<string, unknown> = { format: JOB_FILE_FORMAT, version: JOB_FILE_VERSION, spec }
   if (sweep) {
-    const { threads, backends, repeat, maxSeconds } = sweep
-    file.sweep = { threads, backends, repeat, maxSeconds }
+    const { threads, backends, repeat, maxSeconds, scaled } = sweep
+    file.sweep = { threads, backends, repeat, maxSeconds, scaled }
   }
   return `${JSON.stringify(file, null, 2)}\n`
 }
@@ -75,7 +77,13 @@ export function readJobFile(text: string, what = 'The file'): JobFile {
   }
   let sweep: PresetSweep | null = null
   if (file.sweep !== undefined && file.sweep !== null) {
-    const parsed = SweepOptionsSchema.pick({ threads: true, backends: true, repeat: true, maxSeconds: true })
+    const parsed = SweepOptionsSchema.pick({
+      threads: true,
+      backends: true,
+      repeat: true,
+      maxSeconds: true,
+      scaled: true
+    })
       .strict()
       .safeParse(file.sweep)
     if (!parsed.success) {

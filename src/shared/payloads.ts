@@ -714,8 +714,14 @@ export const SweepStopReasonSchema = z.enum(['precise', 'sample-limit', 'time-li
 export const SweepPointSchema = z.object({
   backend: BackendKindSchema,
   threads: z.number(),
-  /** Tasks each run ran (the same at every point: a fixed-size sweep). */
+  /** Tasks each run ran: the same at every point of a fixed-size sweep, growing with the threads in a scaled one. */
   taskCount: z.number(),
+  /**
+   * The work each run did, what a scaled sweep's speedup divides by (throughput = work / time): the
+   * plan's exact total of tuples (combinations) or work units (µs for busy_wait and sleep), else the
+   * task count. Absent in sweeps saved before scaled sweeps (they are fixed-size: equal work).
+   */
+  work: z.number().optional(),
   /** The samples the statistics use, ms, in run order (replaced outliers left out). */
   samples: z.array(z.number()),
   /** Every measured run, in run order, replaced outliers included. */
@@ -731,7 +737,10 @@ export const SweepPointSchema = z.object({
   stopReason: SweepStopReasonSchema.nullable(),
   /** Relative half-width of the median's 95% interval (0.05 = ±5%); null with fewer than 2 samples. */
   relativeHalfWidth: z.number().nullable(),
-  /** When the median run is under 100 ms: the task count that would take about 100 ms here. */
+  /**
+   * When the median run is under 100 ms: the spec's task count that would take about 100 ms here
+   * (in a scaled sweep, the count the smallest thread count runs, which the others grow from).
+   */
   suggestedTasks: z.number().nullable()
 })
 export type SweepPoint = z.output<typeof SweepPointSchema>
@@ -758,7 +767,10 @@ export const SweepResultSchema = z.object({
   status: z.enum(['running', 'done', 'cancelled', 'failed']),
   /** Why it ended as it did when it did not simply finish. */
   message: z.string().nullable(),
-  /** The job as every point ran it, but for `threads` and `backend`. */
+  /**
+   * The job as every point ran it, but for `threads` and `backend` (and, in a scaled sweep, the
+   * tasks: these are the smallest thread count's; each point's count is its `taskCount`).
+   */
   spec: ResolvedSpecSchema,
   options: z.object({
     threads: z.array(z.number()),
@@ -767,7 +779,9 @@ export const SweepResultSchema = z.object({
     maxRepeat: z.number(),
     maxSeconds: z.number(),
     seed: z.number(),
-    keepResults: z.boolean()
+    keepResults: z.boolean(),
+    /** Tasks grew with the threads (Gustafson); false, as in sweeps saved before it existed, for a fixed-size sweep. */
+    scaled: z.boolean().default(false)
   }),
   machine: SweepMachineSchema,
   startedAt: z.number(),

@@ -344,9 +344,12 @@ export function sweepResult(
     status = 'done',
     threads,
     spec = BUSY_WAIT_SPEC,
-    warnings = []
+    warnings = [],
+    scaled = false
   }: {
     status?: SweepResult['status']
+    /** A scaled sweep: N threads ran N times the spec's tasks. */
+    scaled?: boolean
     threads?: number[]
     spec?: unknown
     /** The sweep's own warnings (the host words them; tests only need them shown). */
@@ -361,7 +364,8 @@ export function sweepResult(
     return {
       backend: p.backend ?? 'threads',
       threads: p.threads,
-      taskCount: plan.taskCount,
+      taskCount: scaled ? plan.taskCount * p.threads : plan.taskCount,
+      work: scaled ? plan.taskCount * p.threads : plan.taskCount,
       samples: [...p.samples],
       runs: p.samples.map((wallMs) => ({
         index: index++,
@@ -397,7 +401,8 @@ export function sweepResult(
       maxRepeat: 30,
       maxSeconds: 60,
       seed: 0x5eed,
-      keepResults: false
+      keepResults: false,
+      scaled
     },
     machine: {
       poolscopeVersion: fakeInfo.version,
@@ -430,7 +435,10 @@ export function sweepResult(
       })
       return {
         backend,
-        result: analyzeScaling(inputs, { hardwareThreads: fakeInfo.hardwareThreads }),
+        result: analyzeScaling(inputs, {
+          hardwareThreads: fakeInfo.hardwareThreads,
+          mode: scaled ? 'scaled' : 'fixed'
+        }),
         error: null
       }
     }),

@@ -101,7 +101,13 @@ describe('presets in the job form', () => {
     await settle()
     await pick(wrapper, text)
     expect(sweep.open).toBe(true)
-    expect({ ...sweep.fields }).toEqual({ threads: '1, 2', backend: 'threads', repeat: '2', maxSeconds: '3' })
+    expect({ ...sweep.fields }).toEqual({
+      threads: '1, 2',
+      backend: 'threads',
+      repeat: '2',
+      maxSeconds: '3',
+      scaled: false
+    })
     expect(wrapper.find('[data-test="preset-message"]').text()).toBe(
       'Loaded “busy.poolscope.json”: busy_wait, map, 8 tasks, 2 threads, and a sweep at 1, 2 threads. Nothing ran: press Run or Start sweep when ready.'
     )

@@ -133,7 +133,8 @@ describe('sweeps in the History panel', () => {
       threads: '1, 2',
       backend: 'threads',
       repeat: '5',
-      maxSeconds: '60'
+      maxSeconds: '60',
+      scaled: false
     })
     expect(api.startSweep).toHaveBeenCalledWith(result.spec, {
       threads: [1, 2],

@@ -32,7 +32,8 @@ const OWN_FLAGS: readonly FlagDefinition[] = [
   { name: '--threads', example: '1,2,4' },
   { name: '--backend', example: 'both' },
   { name: '--repeat', example: '5' },
-  { name: '--max-seconds', example: '60' }
+  { name: '--max-seconds', example: '60' },
+  { name: '--scaled' }
 ]
 
 function isRecipeFlag(name: string): boolean {
@@ -99,6 +100,7 @@ export function parseSweepFlags(flags: ParsedFlags): SweepOptionsInput {
     options.seed = ((Number(seed.trim()) % 2 ** 32) + 2 ** 32) % 2 ** 32
   }
   if (flags.has('--keep')) options.keepResults = true
+  if (flags.has('--scaled')) options.scaled = true
   const parsed = SweepOptionsSchema.safeParse(options)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -108,18 +110,19 @@ export function parseSweepFlags(flags: ParsedFlags): SweepOptionsInput {
   return options
 }
 
+/** The flag a `sweep.start` refusal that starts `sweep: <option>` is about. */
+const FLAG_OF_REFUSAL: Record<string, string> = {
+  threads: '--threads',
+  maxRepeat: '--repeat',
+  scaled: '--scaled'
+}
+
 /** A refusal of `sweep.start` before anything ran, as a usage error naming the flag when it can. */
 function refusalToUsage(err: PoolScopeError, argsFlag: string): UsageError {
   if (err.code === ErrorCodes.INVALID_COMMAND) {
-    const match = /^sweep: (threads|maxRepeat|backends?)\b/.exec(err.message)
-    const flag = match
-      ? match[1] === 'threads'
-        ? '--threads'
-        : match[1] === 'maxRepeat'
-          ? '--repeat'
-          : '--backend'
-      : null
-    return new UsageError(flag, err.message.replace(/^sweep: (threads: )?/, ''))
+    const match = /^sweep: (threads|maxRepeat|backends?|scaled)\b/.exec(err.message)
+    const flag = match ? (FLAG_OF_REFUSAL[match[1]] ?? '--backend') : null
+    return new UsageError(flag, err.message.replace(/^sweep: ((threads|scaled): )?/, ''))
   }
   if (/the \w+ back end cannot run here/.test(err.message)) return new UsageError('--backend', err.message)
   return specErrorToUsage(err, argsFlag)

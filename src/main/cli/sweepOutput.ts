@@ -39,10 +39,12 @@ function percent(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`
 }
 
-/** The table: one row per measured point. */
+/** The table: one row per measured point (and its tasks, when they grew with the threads). */
 export function sweepTable(result: SweepResult): string[] {
+  const scaled = result.options.scaled
   const header = [
     'Threads',
+    ...(scaled ? ['Tasks'] : []),
     'Back end',
     'Median ms',
     '±CI',
@@ -60,6 +62,7 @@ export function sweepTable(result: SweepResult): string[] {
       const a = analysisPoint(result, p)
       return [
         String(p.threads),
+        ...(scaled ? [String(p.taskCount)] : []),
         p.backend,
         s.median.toFixed(1),
         p.relativeHalfWidth === null ? '—' : `±${(p.relativeHalfWidth * 100).toFixed(1)}%`,
@@ -74,7 +77,7 @@ export function sweepTable(result: SweepResult): string[] {
   if (rows.length === 0) return ['No point was measured.']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   // Text columns left, numbers right.
-  const left = new Set([1, 9])
+  const left = new Set(scaled ? [2, 10] : [1, 9])
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
@@ -91,19 +94,29 @@ function param(fit: ModelFit, name: string) {
   return fit.params.find((p) => p.name === name) ?? null
 }
 
+/**
+ * The serial-fraction law that applies: Amdahl's for a fixed-size sweep, Gustafson's for a scaled
+ * one (its serial fraction is the share of each thread's time that does not grow with the job).
+ */
+function serialLaw(result: ScalingAnalysis): { fit: ModelFit; name: 'Amdahl' | 'Gustafson' } {
+  return result.mode === 'scaled'
+    ? { fit: result.fits.gustafson, name: 'Gustafson' }
+    : { fit: result.fits.amdahl, name: 'Amdahl' }
+}
+
 /** The fit lines of one back end: serial fraction, USL, predictions, verdicts. */
 export function fitLines(analysis: Analysis, many: boolean): string[] {
   const label = many ? ` (${analysis.backend})` : ''
   if (!analysis.result) return [`No fit${label}: ${analysis.error ?? 'nothing to fit'}.`]
   const { fits, verdicts } = analysis.result
   const lines: string[] = []
-  const amdahl = fits.amdahl
-  const f = param(amdahl, 'serialFraction')
-  if (amdahl.status === 'insufficient' || f === null) {
-    lines.push(`Serial fraction${label}: not enough thread counts (${amdahl.verdict})`)
+  const { fit: law, name } = serialLaw(analysis.result)
+  const f = param(law, 'serialFraction')
+  if (law.status === 'insufficient' || f === null) {
+    lines.push(`Serial fraction${label}: not enough thread counts (${law.verdict})`)
   } else {
-    const how = amdahl.status === 'exact' ? ' (exact from one ratio: no interval)' : interval(f.ci, 3)
-    lines.push(`Serial fraction (Amdahl)${label}: ${f.value.toFixed(3)}${how}`)
+    const how = law.status === 'exact' ? ' (exact from one ratio: no interval)' : interval(f.ci, 3)
+    lines.push(`Serial fraction (${name})${label}: ${f.value.toFixed(3)}${how}`)
   }
   const usl = fits.usl
   if (usl.status === 'insufficient') {
@@ -120,12 +133,20 @@ export function fitLines(analysis: Analysis, many: boolean): string[] {
         `κ ${fixed(kappa?.value, 4)}${interval(kappa?.ci ?? null, 4)}, ${peak}`
     )
   }
-  if (amdahl.status !== 'insufficient' && amdahl.predictions.length > 0) {
-    const predicted = amdahl.predictions.map((p) => `${p.threads} → ${p.speedup.toFixed(2)}`).join(', ')
-    lines.push(`Predicted speedup (Amdahl)${label}: ${predicted}`)
+  if (law.status !== 'insufficient' && law.predictions.length > 0) {
+    const predicted = law.predictions.map((p) => `${p.threads} → ${p.speedup.toFixed(2)}`).join(', ')
+    lines.push(
+      `Predicted ${analysis.result.mode === 'scaled' ? 'scaled ' : ''}speedup (${name})${label}: ${predicted}`
+    )
   }
   for (const verdict of verdicts) lines.push(`  ${verdict}`)
   return lines
+}
+
+/** A scaled sweep's tasks per thread: the smallest thread count's tasks over that count. */
+export function tasksPerThreadOf(result: SweepResult): number {
+  const smallest = [...result.points].sort((a, b) => a.threads - b.threads)[0]
+  return smallest ? Math.round(smallest.taskCount / smallest.threads) : 0
 }
 
 /** Everything the text report prints on stdout. */
@@ -134,8 +155,11 @@ export function sweepReportLines(result: SweepResult, seedLine: string | null): 
   const many = result.options.backends.length > 1
   const workload = result.spec.workload
   const tasks = result.points[0]?.taskCount ?? 0
+  const size = result.options.scaled
+    ? `${tasksPerThreadOf(result)} tasks per thread, growing with the threads`
+    : `${tasks} tasks`
   const lines = [
-    `Sweep of ${workload} (${tasks} tasks) on ${m.cpuModel}, ${m.hardwareThreads} hardware threads` +
+    `${result.options.scaled ? 'Scaled sweep' : 'Sweep'} of ${workload} (${size}) on ${m.cpuModel}, ${m.hardwareThreads} hardware threads` +
       `${m.cpuMhz === null ? '' : `, ${Math.round(m.cpuMhz)} MHz`}`,
     `${result.runsDone} measured runs in ${(result.elapsedMs / 1000).toFixed(1)} s ` +
       `(at least ${result.options.repeat} per point, each after a warm-up run on its pool; pool start-up not timed)`,
@@ -161,6 +185,10 @@ function jsonPoint(result: SweepResult, point: SweepPoint) {
   return {
     threads: point.threads,
     backend: point.backend,
+    /** Tasks each run ran (growing with the threads in a scaled sweep). */
+    tasks: point.taskCount,
+    /** The work each run did, as the scaled speedup counts it (see SweepPoint.work). */
+    work: point.work ?? point.taskCount,
     medianMs: s?.median ?? null,
     ciLowMs: s?.medianCi?.low ?? null,
     ciHighMs: s?.medianCi?.high ?? null,
@@ -201,11 +229,15 @@ function estimate(p: { value: number; ci: { low: number; high: number } | null }
 function jsonFit(analysis: Analysis) {
   const r = analysis.result
   if (!r) return { backend: analysis.backend, error: analysis.error }
-  const { amdahl, usl } = r.fits
-  const f = amdahl.status === 'insufficient' ? null : param(amdahl, 'serialFraction')
+  const { usl } = r.fits
+  const { fit: law } = serialLaw(r)
+  const f = law.status === 'insufficient' ? null : param(law, 'serialFraction')
   return {
     backend: analysis.backend,
-    serialFraction: f ? { ...estimate(f)!, status: amdahl.status } : null,
+    mode: r.mode,
+    /** Amdahl's serial fraction for a fixed-size sweep, Gustafson's for a scaled one (`law` says which). */
+    law: law.model,
+    serialFraction: f ? { ...estimate(f)!, status: law.status } : null,
     usl:
       usl.status === 'insufficient'
         ? null
@@ -216,9 +248,9 @@ function jsonFit(analysis: Analysis) {
             status: usl.status
           },
     predicted:
-      amdahl.status === 'insufficient'
+      law.status === 'insufficient'
         ? []
-        : amdahl.predictions.map((p) => ({
+        : law.predictions.map((p) => ({
             threads: p.threads,
             speedup: p.speedup,
             low: p.ci?.low ?? null,

@@ -92,12 +92,13 @@ measured apart from the cells, which then run on the warm pool.
   --seed S      random.seed for the starmap cell's draws (default: picked and printed)
   --help        show this help`
 
-export const SWEEP_USAGE = `Usage: poolscope sweep [run options] [--threads 1,2,4] [--repeat R] [--max-seconds S] [--backend B]
+export const SWEEP_USAGE = `Usage: poolscope sweep [run options] [--threads 1,2,4] [--repeat R] [--max-seconds S] [--backend B] [--scaled]
 
 Runs one job (the same flags as poolscope run: --workload, its inputs, --tasks, --seed, --args-file,
 --chunksize, --keep, --task-timeout, --json) at several thread counts, repeated, and reports each
 count's median time with its 95% confidence interval, the speedup, efficiency and Karp-Flatt metric,
-and Amdahl's and the Universal Scalability Law's fits with predicted speedups.
+and Amdahl's (with --scaled, Gustafson's) and the Universal Scalability Law's fits with predicted
+speedups.
 
   --threads LIST      thread counts to measure, e.g. 1,2,4; must include 1, each from 1 to ${LIMITS.maxThreads}
                       (default 1, 2, 4 ... up to twice this machine's hardware threads)
@@ -107,6 +108,11 @@ and Amdahl's and the Universal Scalability Law's fits with predicted speedups.
   --max-seconds S     no extra round starts after S seconds (default 60); the R runs always complete
   --seed S            seeds the tasks' draws (as in run) and the shuffled order of the runs
   --keep K            keep results as run does; without it a sweep counts results and keeps none
+  --scaled            grow the tasks with the threads (Gustafson): --tasks is what the smallest thread
+                      count runs, and each count runs that many per thread (tasks / smallest count,
+                      rounded up); speedup is then throughput (work per second) over 1 thread's, and
+                      Gustafson's law is fitted instead of Amdahl's. Workloads whose tasks split one
+                      range (count_primes) cannot be scaled
 
 How it measures: every round runs each thread count once in a shuffled order (never one count as a
 block); each run is preceded, whenever the pool is started for it, by one unmeasured warm-up run

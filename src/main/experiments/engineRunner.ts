@@ -1,12 +1,12 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
-import type { JobSummary, ResolvedSpec } from '../../shared/payloads'
+import type { JobSummary } from '../../shared/payloads'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { MachineProbe, cpuFrequencyMhz, loadAverage1m, outsideCores } from './machineProbe'
-import type { MeasuredRun, PointKey, SweepRunner } from './sweep'
+import type { MeasuredRun, PointJob, PointKey, SweepRunner } from './sweep'
 
 /**
- * Runs a sweep's job on the engine, one run at a time: a point's spec is the sweep's spec with the
+ * Runs a sweep's job on the engine, one run at a time: a point's spec is its thread count's job with the
  * point's thread count and back end, so the engine restarts the pool whenever the point changes
  * (start-up measured apart, never in a sample) and reuses it for the measured run after a warm-up.
  */
@@ -17,7 +17,8 @@ export class EngineRunner implements SweepRunner {
 
   constructor(
     private readonly engine: Engine,
-    private readonly spec: ResolvedSpec
+    /** Each thread count's job, as the sweep planned it. */
+    private readonly jobs: ReadonlyMap<number, PointJob>
   ) {}
 
   now(): number {
@@ -67,7 +68,9 @@ export class EngineRunner implements SweepRunner {
     started: (job: Job) => void
   ): Promise<{ job: Job | null; summary: JobSummary | null }> {
     if (this.cancelled !== null) return { job: null, summary: null }
-    const job = await this.engine.start({ ...this.spec, threads: point.threads, backend: point.backend })
+    const planned = this.jobs.get(point.threads)
+    if (!planned) throw new Error(`the sweep planned no job for ${point.threads} threads`)
+    const job = await this.engine.start({ ...planned.spec, threads: point.threads, backend: point.backend })
     this.current = job
     try {
       started(job)

@@ -7,14 +7,16 @@ import {
   DEFAULT_REPEAT,
   DEFAULT_SWEEP_SEED,
   SweepOptionsSchema,
+  scaledTaskCount,
   type SweepOptions
 } from '../../shared/experiments/sweepOptions'
-import type { SweepProgress, SweepResult } from '../../shared/payloads'
+import type { ResolvedSpec, SweepProgress, SweepResult } from '../../shared/payloads'
+import type { JobPlan } from '../../shared/plan'
 import { describeZodError, maxThreadsFor } from '../../shared/spec'
 import type { Engine } from '../engine/engine'
 import { EngineRunner } from './engineRunner'
 import { cpuFrequencyMhz } from './machineProbe'
-import { Sweep, type SweepSetup } from './sweep'
+import { Sweep, type PointJob, type SweepSetup } from './sweep'
 
 /**
  * Checks a sweep's spec and options and plans every point before anything runs, so a bad thread
@@ -58,8 +60,59 @@ export function resolveSweepOptions(
     maxRepeat,
     maxSeconds: given.maxSeconds ?? DEFAULT_MAX_SECONDS,
     seed: given.seed ?? DEFAULT_SWEEP_SEED,
-    keepResults: given.keepResults ?? false
+    keepResults: given.keepResults ?? false,
+    scaled: given.scaled ?? false
   }
+}
+
+/**
+ * A scaled sweep grows the tasks, which adds work only when each task carries its own: a recipe
+ * whose tasks split one range between them (count_primes' span) would only cut the same work finer.
+ */
+function refuseUnscalable(plan: JobPlan): void {
+  const { inputs } = plan.spec
+  if (inputs.kind !== 'recipe') return
+  const { kind: _kind, tasks: _tasks, seed: _seed, ...fields } = inputs
+  if (plan.workload.recipeTasks(fields).kind === 'each') {
+    throw invalid(
+      `sweep: scaled: ${plan.workload.name}'s tasks split one range between them, so more tasks do not ` +
+        'add work; a scaled sweep needs tasks that each carry their own (busy_wait, sleep, the combinations ' +
+        'workloads), or run this one as a fixed-size sweep'
+    )
+  }
+}
+
+/**
+ * The inputs with `tasks` tasks: a recipe's count replaced (its fields and seed kept, so drawn
+ * arguments draw from the same sequence), an argument list repeated over and over.
+ */
+function scaledInputs(inputs: ResolvedSpec['inputs'], tasks: number): ResolvedSpec['inputs'] {
+  if (inputs.kind === 'recipe') return { ...inputs, tasks }
+  const { args } = inputs
+  return { ...inputs, args: Array.from({ length: tasks }, (_, i) => args[i % args.length]) }
+}
+
+/**
+ * A plan's work, as a scaled sweep's speedup counts it: its tuples for a positions workload, the work
+ * units its tasks report for a values one (µs of spinning or sleeping), else its tasks. Exact,
+ * where the task count is not when drawn arguments mix differently at different counts; one measure
+ * for every point, so the task count when any plan has no other.
+ */
+function pointJobs(base: ResolvedSpec, planned: Map<number, JobPlan>): Map<number, PointJob> {
+  const plans = [...planned.values()]
+  const measure = (p: JobPlan): number =>
+    p.workload.layout === 'positions' ? Number(p.totalTuples) : p.totalWork
+  const exact = plans.every((p) => measure(p) > 0)
+  return new Map(
+    [...planned].map(([threads, p]) => [
+      threads,
+      {
+        spec: { ...base, inputs: p.spec.inputs, threads },
+        taskCount: p.taskCount,
+        work: exact ? measure(p) : p.taskCount
+      }
+    ])
+  )
 }
 
 /** Resolves and plans a sweep's every point; the setup to run it with. Throws PoolScopeErrors. */
@@ -78,13 +131,18 @@ export async function prepareSweep(
   // Count-only unless told to keep: a sweep measures the work, and its many runs would otherwise
   // fill the memory budget with results nobody reads.
   const base = { ...summary.spec, keep: options.keepResults ? summary.spec.keep : ('count' as const) }
+  if (options.scaled) refuseUnscalable(plan)
+  const smallest = options.threads[0]
   let taskCount = plan.taskCount
+  const planned = new Map<number, JobPlan>()
   for (const backend of options.backends) {
     for (const threads of options.threads) {
-      const where = `sweep at ${threads} ${backend}`
+      const tasks = scaledTaskCount(plan.taskCount, smallest, threads)
+      const where = `sweep at ${threads} ${backend}${options.scaled ? ` (scaled to ${tasks} tasks)` : ''}`
+      const inputs = options.scaled ? scaledInputs(base.inputs, tasks) : base.inputs
       let point
       try {
-        point = await engine.plan({ ...base, threads, backend })
+        point = await engine.plan({ ...base, inputs, threads, backend })
       } catch (err) {
         if (err instanceof PoolScopeError)
           throw new PoolScopeError(err.code, `${where}: ${err.message}`, err.path)
@@ -93,14 +151,18 @@ export async function prepareSweep(
       if (point.summary.overBudget) {
         throw new PoolScopeError(ErrorCodes.OVER_BUDGET, `${where}: ${point.summary.overBudget}`)
       }
-      taskCount = point.plan.taskCount
+      if (!options.scaled) taskCount = point.plan.taskCount
+      planned.set(threads, point.plan)
     }
   }
+  const baseSpec = options.scaled ? { ...base, inputs: planned.get(smallest)!.spec.inputs } : base
+  if (options.scaled) taskCount = planned.get(smallest)!.taskCount
   return {
     sweepId: `sweep-${randomUUID().slice(0, 8)}`,
-    spec: base,
+    spec: baseSpec,
     options,
     taskCount,
+    jobs: pointJobs(base, planned),
     machine: {
       poolscopeVersion: info.version,
       cpuModel: info.cpuModel,
@@ -122,7 +184,7 @@ export async function startSweep(
   onProgress?: (progress: SweepProgress) => void
 ): Promise<Sweep> {
   const setup = await prepareSweep(engine, spec, options)
-  const runner = new EngineRunner(engine, setup.spec)
+  const runner = new EngineRunner(engine, setup.jobs)
   const sweep = new Sweep(setup, runner, onProgress)
   void sweep.done.finally(() => runner.close())
   return sweep

@@ -61,8 +61,21 @@ export interface SweepSetup {
   spec: ResolvedSpec
   options: SweepOptions
   machine: SweepResult['machine']
-  /** Tasks each run runs (the same at every point). */
+  /** Tasks the spec runs (at every point of a fixed-size sweep; at the smallest thread count of a scaled one). */
   taskCount: number
+  /**
+   * What each thread count runs: its job (the back end is the point's), task count and work. The
+   * same job at every count for a fixed-size sweep; growing tasks for a scaled one.
+   */
+  jobs: ReadonlyMap<number, PointJob>
+}
+
+/** The job one thread count of a sweep runs, as planned before the sweep started. */
+export interface PointJob {
+  spec: ResolvedSpec
+  taskCount: number
+  /** The plan's measure of its work (see `SweepPoint.work`). */
+  work: number
 }
 
 /** Progress is sent at most this often (plus once at the end). */
@@ -280,7 +293,7 @@ export class Sweep {
   /** The sweep so far, or its final result: plain JSON. */
   result(): SweepResult {
     const { setup } = this
-    const points = this.points.map((state) => pointResult(state, setup.taskCount))
+    const points = this.points.map((state) => pointResult(state, setup))
     return {
       version: SWEEP_RESULT_VERSION,
       sweepId: setup.sweepId,
@@ -302,20 +315,24 @@ export class Sweep {
         analysisOf(
           backend,
           points.filter((p) => p.backend === backend),
-          setup.machine.hardwareThreads
+          setup.machine.hardwareThreads,
+          setup.options.scaled
         )
       ),
-      warnings: sweepWarnings(points)
+      warnings: sweepWarnings(points, setup.options.scaled)
     }
   }
 }
 
-function pointResult(state: PointState, taskCount: number): SweepPoint {
+function pointResult(state: PointState, setup: SweepSetup): SweepPoint {
   const samples = state.runs.filter((run) => !run.replaced).map((run) => run.wallMs)
   const summary = samples.length > 0 ? summarizeSamples(samples) : null
+  const job = setup.jobs.get(state.key.threads)
+  const taskCount = job?.taskCount ?? setup.taskCount
   return {
     ...state.key,
     taskCount,
+    work: job?.work ?? taskCount,
     samples,
     runs: state.runs.map((run) => ({ ...run })),
     warmups: state.warmups.map((warm) => ({ ...warm })),
@@ -323,7 +340,8 @@ function pointResult(state: PointState, taskCount: number): SweepPoint {
     stopReason: state.stopReason,
     relativeHalfWidth: state.relativeHalfWidth,
     suggestedTasks:
-      summary && summary.tooShort ? Math.ceil((taskCount * DEFAULT_MIN_RUN_MS) / summary.median) : null
+      // The spec's tasks: what the person changes (a scaled sweep's points grow from it in proportion).
+      summary && summary.tooShort ? Math.ceil((setup.taskCount * DEFAULT_MIN_RUN_MS) / summary.median) : null
   }
 }
 
@@ -331,7 +349,8 @@ function pointResult(state: PointState, taskCount: number): SweepPoint {
 function analysisOf(
   backend: BackendKind,
   points: SweepPoint[],
-  hardwareThreads: number
+  hardwareThreads: number,
+  scaled: boolean
 ): SweepResult['analysis'][number] {
   const measured = points.filter((p) => p.summary !== null)
   if (!measured.some((p) => p.threads === 1)) {
@@ -344,12 +363,13 @@ function analysisOf(
       return {
         threads: p.threads,
         timeMs: s.median,
-        work: p.taskCount,
+        work: p.work ?? p.taskCount,
         // A percentile interval brackets the median; the guard keeps rounding from breaking that.
         ...(ci ? { ciLowMs: Math.min(ci.low, s.median), ciHighMs: Math.max(ci.high, s.median) } : {})
       }
     })
-    return { backend, result: analyzeScaling(inputs, { hardwareThreads }), error: null }
+    const mode = scaled ? 'scaled' : 'fixed'
+    return { backend, result: analyzeScaling(inputs, { hardwareThreads, mode }), error: null }
   } catch (err) {
     return { backend, result: null, error: err instanceof Error ? err.message : String(err) }
   }
@@ -360,7 +380,7 @@ function pointName(p: SweepPoint, many: boolean): string {
 }
 
 /** What the whole sweep should say about itself: short runs, a busy machine, noisy points. */
-export function sweepWarnings(points: SweepPoint[]): string[] {
+export function sweepWarnings(points: SweepPoint[], scaled = false): string[] {
   const warnings: string[] = []
   const many = new Set(points.map((p) => p.backend)).size > 1
   const short = points.filter((p) => p.summary?.tooShort)
@@ -370,7 +390,8 @@ export function sweepWarnings(points: SweepPoint[]): string[] {
     warnings.push(
       `Runs under ${DEFAULT_MIN_RUN_MS} ms at ${short.map((p) => pointName(p, many)).join(', ')} threads ` +
         `(fastest median ${fastest.toFixed(1)} ms): timer and scheduling noise weigh on them. ` +
-        `About ${tasks} tasks would make every run at least ${DEFAULT_MIN_RUN_MS} ms.`
+        `About ${tasks} tasks${scaled ? ' at the smallest thread count (the others grow in proportion)' : ''} ` +
+        `would make every run at least ${DEFAULT_MIN_RUN_MS} ms.`
     )
   }
   const runs = points.flatMap((p) => p.runs)

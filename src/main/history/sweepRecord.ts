@@ -13,15 +13,19 @@ import type { RecordFacts } from './historyStore'
 export function sweepRecordName(result: SweepResult): string {
   const { spec, options } = result
   const on = options.backends.length > 1 ? ' on threads and processes' : ` on ${options.backends[0]}`
-  return `${spec.workload} ${spec.style} sweep, ${options.threads.join(', ')}${on}`
+  const kind = options.scaled ? 'scaled sweep' : 'sweep'
+  return `${spec.workload} ${spec.style} ${kind}, ${options.threads.join(', ')}${on}`
 }
 
-/** The first back end's Amdahl serial fraction, when its data gave one (fitted or exact). */
+/**
+ * The first back end's serial fraction, when its data gave one (fitted or exact): Amdahl's for a
+ * fixed-size sweep, Gustafson's for a scaled one (the law that applies).
+ */
 export function sweepSerialFraction(result: SweepResult): number | null {
   for (const { result: analysis } of result.analysis) {
-    const amdahl = analysis?.fits.amdahl
-    if (!amdahl || !amdahl.applies || amdahl.status === 'insufficient') continue
-    const f = amdahl.params.find((p) => p.name === 'serialFraction')
+    const law = analysis?.mode === 'scaled' ? analysis.fits.gustafson : analysis?.fits.amdahl
+    if (!law || !law.applies || law.status === 'insufficient') continue
+    const f = law.params.find((p) => p.name === 'serialFraction')
     if (f) return f.value
   }
   return null

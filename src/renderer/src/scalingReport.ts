@@ -22,6 +22,8 @@ export interface PointRow {
   /** `± 4.2%` or `150.1 – 170.2 ms`; empty without an interval. */
   ci: string
   samples: number
+  /** Tasks each run ran (`1,024`): a scaled sweep's grow with the threads. */
+  tasks: string
   cv: string
   speedup: string
   efficiency: string
@@ -90,6 +92,7 @@ export function pointRows(result: SweepResult, physicalCores: number | null = nu
         median: s ? `${ms(s.median)} ms` : '—',
         ci: s && ci ? `${ms(ci.low)} – ${ms(ci.high)} ms` : '',
         samples: point.samples.length,
+        tasks: point.taskCount.toLocaleString('en-US'),
         cv: s && s.count > 1 ? percent(s.cv) : '—',
         speedup: analysed ? `${analysed.speedup.toFixed(2)}×` : '—',
         efficiency: analysed ? percent(analysed.efficiency) : '—',
@@ -97,6 +100,29 @@ export function pointRows(result: SweepResult, physicalCores: number | null = nu
         flags: pointFlags(point, analysed, physicalCores)
       }
     })
+}
+
+/**
+ * A scaled sweep's size in words, `scaled: 8 tasks per thread` (what the smallest thread count ran,
+ * per thread); null for a fixed-size sweep.
+ */
+export function scaledText(result: SweepResult): string | null {
+  if (!result.options.scaled) return null
+  const smallest = [...result.points].sort((a, b) => a.threads - b.threads)[0]
+  if (!smallest) return null
+  return `scaled: ${plural(Math.round(smallest.taskCount / smallest.threads), 'task')} per thread`
+}
+
+/** The sentence under the chart: what it plots and how to read it, for a fixed-size or scaled sweep. */
+export function scalingExplanation(metric: 'speedup' | 'efficiency', scaled: boolean): string {
+  if (scaled) {
+    return metric === 'speedup'
+      ? 'The tasks grow with the threads, so speedup is work per second at N threads over work per second at 1 thread (Gustafson); bars are 95% intervals. The dashed line is perfect scaling; the fitted laws continue, fainter, past the measured points to 64 threads.'
+      : 'Efficiency is scaled speedup over threads: 100% means each thread does its share of the grown job as fast as one thread alone. Bars are 95% intervals; the fitted laws continue, fainter, to 64 threads.'
+  }
+  return metric === 'speedup'
+    ? 'Speedup is the 1-thread median time over the N-thread median; bars are 95% intervals. The dashed line is perfect scaling; the fitted laws continue, fainter, past the measured points to 64 threads.'
+    : 'Efficiency is speedup over threads: 100% means every thread pulls its full weight. Bars are 95% intervals; the fitted laws continue, fainter, to 64 threads.'
 }
 
 export interface FitReport {

@@ -143,6 +143,12 @@ export interface ScalingOptions {
   fitOversubscribed?: boolean
   /** Thread counts to predict at; default 4, 8, 16, 64. */
   predictAt?: readonly number[]
+  /**
+   * Whether the job was fixed-size or scaled, when the caller knows it (a sweep says so): otherwise
+   * it is read off the points' work, equal at every point for a fixed-size job, which cannot tell
+   * with only the 1-thread point measured.
+   */
+  mode?: 'fixed' | 'scaled'
 }
 
 export const DEFAULT_PREDICT_AT: readonly number[] = [4, 8, 16, 64]
@@ -445,7 +451,7 @@ export function analyzeScaling(
   const one = points.find((p) => p.threads === 1)!
   const baseline = { timeMs: one.timeMs, work: one.work ?? 1 }
   const baseThroughput = baseline.work / baseline.timeMs
-  const mode = new Set(points.map((p) => p.work ?? 1)).size === 1 ? 'fixed' : 'scaled'
+  const mode = options.mode ?? (new Set(points.map((p) => p.work ?? 1)).size === 1 ? 'fixed' : 'scaled')
   const hw = options.hardwareThreads
   const cores = options.physicalCores
 

@@ -82,7 +82,17 @@ export const SweepOptionsSchema = z.object({
    * measured is the work, not the copying of results, and a sweep's dozens of runs would otherwise
    * fill the engine's memory budget.
    */
-  keepResults: z.boolean({ error: 'keepResults must be true or false' }).optional()
+  keepResults: z.boolean({ error: 'keepResults must be true or false' }).optional(),
+  /**
+   * A scaled sweep (Gustafson): the tasks grow with the threads, so each thread keeps the same share
+   * of work; see `scaledTaskCount`. By default a sweep is fixed-size: every point runs the same tasks.
+   */
+  scaled: z
+    .boolean({
+      error:
+        'scaled must be true or false (true: the tasks grow with the threads; false: every point runs the same tasks)'
+    })
+    .optional()
 })
 
 export type SweepOptionsInput = z.input<typeof SweepOptionsSchema>
@@ -96,4 +106,19 @@ export interface SweepOptions {
   maxSeconds: number
   seed: number
   keepResults: boolean
+  scaled: boolean
+}
+
+/**
+ * The tasks a scaled sweep runs at `threads`: the spec's tasks are what the smallest thread count
+ * runs, so each thread's share is `ceil(specTasks / smallestThreads)` (at least 1), and every
+ * point runs that many per thread. Sweeps include 1 thread, so the share is the spec's tasks.
+ */
+export function scaledTaskCount(specTasks: number, smallestThreads: number, threads: number): number {
+  return tasksPerThread(specTasks, smallestThreads) * threads
+}
+
+/** The tasks each thread gets in a scaled sweep whose smallest thread count runs `specTasks`. */
+export function tasksPerThread(specTasks: number, smallestThreads: number): number {
+  return Math.max(1, Math.ceil(specTasks / smallestThreads))
 }

@@ -65,27 +65,33 @@ class FakeRunner implements SweepRunner {
 }
 
 function setup(options: Partial<SweepOptions> = {}, taskCount = 40): SweepSetup {
+  const spec = {
+    workload: 'busy_wait',
+    style: 'map',
+    threads: 1,
+    backend: 'threads',
+    chunkSize: 'auto',
+    keep: 'count',
+    inputs: { kind: 'recipe', ms: [5], tasks: taskCount }
+  } as SweepSetup['spec']
+  const resolved: SweepOptions = {
+    threads: [1, 2, 4],
+    backends: ['threads'],
+    repeat: 5,
+    maxRepeat: 30,
+    maxSeconds: 60,
+    seed: 7,
+    keepResults: false,
+    scaled: false,
+    ...options
+  }
   return {
     sweepId: 'sweep-test',
-    spec: {
-      workload: 'busy_wait',
-      style: 'map',
-      threads: 1,
-      backend: 'threads',
-      chunkSize: 'auto',
-      keep: 'count',
-      inputs: { kind: 'recipe', ms: [5], tasks: taskCount }
-    } as SweepSetup['spec'],
-    options: {
-      threads: [1, 2, 4],
-      backends: ['threads'],
-      repeat: 5,
-      maxRepeat: 30,
-      maxSeconds: 60,
-      seed: 7,
-      keepResults: false,
-      ...options
-    },
+    spec,
+    options: resolved,
+    jobs: new Map(
+      resolved.threads.map((n) => [n, { spec: { ...spec, threads: n }, taskCount, work: taskCount }])
+    ),
     machine: {
       poolscopeVersion: '0.1.0',
       cpuModel: 'Test CPU',

@@ -197,7 +197,8 @@ describe('sweep setup fields', () => {
       threads: '1, 2, 4',
       backend: 'threads',
       repeat: '5',
-      maxSeconds: '60'
+      maxSeconds: '60',
+      scaled: false
     })
     expect(defaultSweepFields(6, 'processes').threads).toBe('1, 2, 4, 6, 8, 12')
   })

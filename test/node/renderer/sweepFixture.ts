@@ -22,7 +22,16 @@ export interface FixturePoint {
 
 export function fixtureResult(
   points: FixturePoint[],
-  { hardwareThreads = 8, taskCount = 16 }: { hardwareThreads?: number; taskCount?: number } = {}
+  {
+    hardwareThreads = 8,
+    taskCount = 16,
+    scaled = false
+  }: {
+    hardwareThreads?: number
+    /** Tasks at every point; in a scaled sweep, at 1 thread (N threads run N times as many). */
+    taskCount?: number
+    scaled?: boolean
+  } = {}
 ): SweepResult {
   const backends = [...new Set(points.map((p) => p.backend ?? 'threads'))]
   let index = 0
@@ -45,7 +54,8 @@ export function fixtureResult(
     return {
       backend: p.backend ?? 'threads',
       threads: p.threads,
-      taskCount,
+      taskCount: scaled ? taskCount * p.threads : taskCount,
+      work: scaled ? taskCount * p.threads : taskCount,
       samples: p.samples,
       runs: [
         ...p.samples.map((ms, i) => run(ms, p.busy?.includes(i) ?? false, false)),
@@ -80,7 +90,8 @@ export function fixtureResult(
       maxRepeat: 30,
       maxSeconds: 60,
       seed: 1,
-      keepResults: false
+      keepResults: false,
+      scaled
     },
     machine: {
       poolscopeVersion: '0.1.0',
@@ -105,12 +116,13 @@ export function fixtureResult(
         return {
           threads: p.threads,
           timeMs: s.median,
-          work: p.taskCount,
+          work: p.work!,
           ciLowMs: Math.min(ci.low, s.median),
           ciHighMs: Math.max(ci.high, s.median)
         }
       })
-      return { backend, result: analyzeScaling(inputs, { hardwareThreads }), error: null }
+      const mode = scaled ? 'scaled' : 'fixed'
+      return { backend, result: analyzeScaling(inputs, { hardwareThreads, mode }), error: null }
     }),
     warnings: []
   }

@@ -394,7 +394,12 @@ export function buildScalingOption({
       type: 'value',
       min: 0,
       max: yMax,
-      name: efficiency ? 'efficiency (S / N)' : 'speedup (T₁ / T_N)',
+      // A scaled sweep's speedup is a throughput ratio: its times grow with the work.
+      name: efficiency
+        ? 'efficiency (S / N)'
+        : result.options.scaled
+          ? 'scaled speedup (work/s at N ÷ at 1)'
+          : 'speedup (T₁ / T_N)',
       nameTextStyle: { align: 'left' },
       axisLine: { lineStyle: { color: line } },
       splitLine: { lineStyle: { color: line } },

@@ -22,6 +22,8 @@ export interface SweepFields {
   repeat: string
   /** Seconds after which no extra round starts (the minimum repeats always finish). */
   maxSeconds: string
+  /** The tasks grow with the threads (Gustafson); otherwise every point runs the same job. */
+  scaled: boolean
 }
 
 export type SweepFieldName = keyof SweepFields
@@ -32,7 +34,8 @@ export function defaultSweepFields(hardwareThreads: number, backend: 'threads' |
     threads: defaultThreadCounts(Math.max(1, hardwareThreads)).join(', '),
     backend,
     repeat: String(DEFAULT_REPEAT),
-    maxSeconds: String(DEFAULT_MAX_SECONDS)
+    maxSeconds: String(DEFAULT_MAX_SECONDS),
+    scaled: false
   }
 }
 
@@ -42,6 +45,7 @@ export function fieldsOfSweepOptions(options: {
   backends?: ('threads' | 'processes')[]
   repeat?: number
   maxSeconds?: number
+  scaled?: boolean
 }): Partial<SweepFields> {
   const fields: Partial<SweepFields> = {}
   if (options.threads) fields.threads = options.threads.join(', ')
@@ -49,6 +53,8 @@ export function fieldsOfSweepOptions(options: {
   if (backends.length > 0) fields.backend = backends.length > 1 ? 'both' : backends[0]
   if (options.repeat !== undefined) fields.repeat = String(options.repeat)
   if (options.maxSeconds !== undefined) fields.maxSeconds = String(options.maxSeconds)
+  // A sweep or preset from before scaled sweeps is fixed-size.
+  fields.scaled = options.scaled ?? false
   return fields
 }
 
@@ -57,7 +63,8 @@ const FIELD_OF: Record<string, SweepFieldName> = {
   threads: 'threads',
   backends: 'backend',
   repeat: 'repeat',
-  maxSeconds: 'maxSeconds'
+  maxSeconds: 'maxSeconds',
+  scaled: 'scaled'
 }
 
 /** A typed number, or the text itself when it is not one (the schema then says what is wrong). */
@@ -85,7 +92,9 @@ export function readSweepFields(
     threads,
     backends: fields.backend === 'both' ? ['threads', 'processes'] : [fields.backend],
     repeat: numberOf(fields.repeat),
-    maxSeconds: numberOf(fields.maxSeconds)
+    maxSeconds: numberOf(fields.maxSeconds),
+    // Only when asked: fixed-size is the default, and a preset of one stays as it always was.
+    ...(fields.scaled ? { scaled: true } : {})
   }
   const parsed = SweepOptionsSchema.safeParse(input)
   if (!parsed.success) {
