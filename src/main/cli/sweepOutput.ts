@@ -50,7 +50,7 @@ export function sweepTable(result: SweepResult): string[] {
     '±CI',
     'Speedup',
     'Efficiency',
-    'Karp–Flatt',
+    scaled ? 'Serial (Gustafson)' : 'Karp–Flatt',
     'CV',
     'Runs',
     'Flags'

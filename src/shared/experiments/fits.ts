@@ -49,7 +49,11 @@ export interface ScalingPoint {
    */
   speedupCi: ConfidenceInterval | null
   efficiency: number
-  /** Karp–Flatt experimentally determined serial fraction, (1/S − 1/N)/(1 − 1/N); null at N = 1. */
+  /**
+   * The serial fraction that would explain this point alone; null at N = 1. For a fixed-size job
+   * Karp–Flatt's experimentally determined serial fraction, (1/S − 1/N)/(1 − 1/N); for a scaled
+   * one Gustafson's, (N − S)/(N − 1), so that it reads beside the law that applies.
+   */
   karpFlatt: number | null
   /** More threads than the machine has hardware threads: they time-slice. */
   oversubscribed: boolean
@@ -207,6 +211,12 @@ function checkHardware(value: number | undefined, name: string): void {
 export function karpFlatt(speedup: number, threads: number): number {
   if (!(threads > 1)) throw new RangeError(`Karp–Flatt needs more than 1 thread, got ${threads}`)
   return (1 / speedup - 1 / threads) / (1 - 1 / threads)
+}
+
+/** Gustafson's serial fraction of one scaled point, (N − S) / (N − 1), for N > 1. */
+export function scaledSerialFraction(speedup: number, threads: number): number {
+  if (!(threads > 1)) throw new RangeError(`a serial fraction needs more than 1 thread, got ${threads}`)
+  return (threads - speedup) / (threads - 1)
 }
 
 /** The curve's value at each N with its 95% confidence band from the parameter covariance (delta method). */
@@ -477,7 +487,12 @@ export function analyzeScaling(
         speedup,
         speedupCi,
         efficiency: speedup / p.threads,
-        karpFlatt: p.threads > 1 ? karpFlatt(speedup, p.threads) : null,
+        karpFlatt:
+          p.threads <= 1
+            ? null
+            : mode === 'scaled'
+              ? scaledSerialFraction(speedup, p.threads)
+              : karpFlatt(speedup, p.threads),
         oversubscribed,
         beyondPhysicalCores: cores !== undefined && p.threads > cores,
         fitted: !oversubscribed || options.fitOversubscribed === true,
