@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   analyzeScaling,
   karpFlatt,
+  scaledSerialFraction,
   predictSpeedup,
   type ScalingPointInput
 } from '../../../src/shared/experiments/fits'
@@ -51,6 +52,20 @@ describe('speedup, efficiency and Karp–Flatt', () => {
     for (const p of a.points.slice(1)) expect(p.karpFlatt).toBeCloseTo(0.1, 12)
     expect(karpFlatt(1 / 0.55, 2)).toBeCloseTo(0.1, 12)
     expect(() => karpFlatt(1, 1)).toThrow('Karp–Flatt needs more than 1 thread')
+  })
+
+  it('gives a scaled sweep Gustafson’s per-point serial fraction, (N − S)/(N − 1)', () => {
+    // Gustafson with f = 0.1: N threads do N times the work at a throughput ratio S = N − f(N − 1).
+    const f = 0.1
+    const a = analyzeScaling(
+      [1, 2, 4, 8].map((n) => ({ threads: n, work: n, timeMs: (1000 * n) / (n - f * (n - 1)) })),
+      { mode: 'scaled' }
+    )
+    expect(a.mode).toBe('scaled')
+    expect(a.points[0].karpFlatt).toBeNull()
+    for (const p of a.points.slice(1)) expect(p.karpFlatt).toBeCloseTo(f, 12)
+    expect(scaledSerialFraction(3.7, 4)).toBeCloseTo(0.1, 12)
+    expect(() => scaledSerialFraction(1, 1)).toThrow('a serial fraction needs more than 1 thread')
   })
 
   it('gives the speedup an interval from both time intervals at their extremes', () => {
