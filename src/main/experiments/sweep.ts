@@ -319,7 +319,10 @@ export class Sweep {
           setup.options.scaled
         )
       ),
-      warnings: sweepWarnings(points, setup.options.scaled)
+      warnings: sweepWarnings(points, setup.options.scaled, {
+        workload: setup.spec.workload,
+        hardwareThreads: setup.machine.hardwareThreads
+      })
     }
   }
 }
@@ -379,9 +382,28 @@ function pointName(p: SweepPoint, many: boolean): string {
   return many ? `${p.threads} (${p.backend})` : String(p.threads)
 }
 
-/** What the whole sweep should say about itself: short runs, a busy machine, noisy points. */
-export function sweepWarnings(points: SweepPoint[], scaled = false): string[] {
+/**
+ * What the whole sweep should say about itself: short runs, a busy machine, noisy points, and a
+ * deadline-timed workload swept past the cores.
+ */
+export function sweepWarnings(
+  points: SweepPoint[],
+  scaled = false,
+  job: { workload: string; hardwareThreads: number } | null = null
+): string[] {
   const warnings: string[] = []
+  const past = job
+    ? [...new Set(points.filter((p) => p.threads > job.hardwareThreads).map((p) => p.threads))]
+    : []
+  if (job?.workload === 'busy_wait' && past.length > 0) {
+    // busy_wait spins until its time has passed on the clock, so a task sharing a core still ends
+    // on time: past the cores it scales like sleep, which CPU work of a fixed size never does.
+    warnings.push(
+      `busy_wait spins until its time has passed, so at ${past.join(', ')} threads (more than the ` +
+        `${job.hardwareThreads} hardware threads) its tasks still end on time while they share the cores: ` +
+        'those speedups overstate what work of a fixed size would show (sweep combinations_n to see that).'
+    )
+  }
   const many = new Set(points.map((p) => p.backend)).size > 1
   const short = points.filter((p) => p.summary?.tooShort)
   if (short.length > 0) {

@@ -223,6 +223,18 @@ describe('Sweep bookkeeping', () => {
     expect(result.warnings[1]).toMatch(/^6 of 6 runs were taken while the machine was busy/)
   })
 
+  it('warns that busy_wait past the hardware threads overstates the speedup, and only then', async () => {
+    const runner = new FakeRunner((point) => 400 / Math.min(point.threads, 2))
+    const past = await new Sweep(setup({ threads: [1, 2, 4], repeat: 3 }), runner).done
+    expect(past.warnings).toContain(
+      'busy_wait spins until its time has passed, so at 4 threads (more than the 2 hardware threads) its ' +
+        'tasks still end on time while they share the cores: those speedups overstate what work of a fixed ' +
+        'size would show (sweep combinations_n to see that).'
+    )
+    const within = await new Sweep(setup({ threads: [1, 2], repeat: 3 }), new FakeRunner(() => 400)).done
+    expect(within.warnings.some((w) => w.startsWith('busy_wait'))).toBe(false)
+  })
+
   it('leaves the busy flag unknown when outside load cannot be measured', async () => {
     const runner = new FakeRunner(amdahlTime, null)
     const result = await new Sweep(setup({ threads: [1], repeat: 2 }), runner).done
