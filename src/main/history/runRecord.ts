@@ -4,8 +4,10 @@ import { z } from 'zod'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { JobSummarySchema, LaneLabelSchema, TaskFailureSchema } from '../../shared/payloads'
 import type { JobSummary } from '../../shared/protocol'
+import { LIMITS } from '../../shared/spec'
 import { formatBytes } from '../../shared/units'
 import { CHUNK_TIME_FIELDS, type ChunkTimeField, type ChunkTrip } from '../engine/chunkLog'
+import { MAX_CPU_SAMPLES } from '../engine/cpuSampler'
 import type { EndedJobState, Job } from '../engine/job'
 import type { RecordFacts } from './historyStore'
 
@@ -314,22 +316,34 @@ export interface DecodedRun {
   note: string | null
 }
 
+/** CPUs a record may list: far beyond any machine PoolScope runs on, and a bound on its columns. */
+const MAX_RECORD_CORES = 4096
+
+/** A whole number from 0 to `max`. */
+function isCount(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max
+}
+
 function bad(what: string): PoolScopeError {
   return new PoolScopeError(ErrorCodes.INVALID_COMMAND, `this run record cannot be opened: ${what}`)
 }
 
-async function decodeColumn(name: string, value: unknown, length: number | null): Promise<Column> {
+async function decodeColumn(name: string, value: unknown, length: number): Promise<Column> {
   const parsed = ColumnSchema.safeParse(value)
   if (!parsed.success) throw bad(`its column ${name} is malformed`)
   const { type, length: count, data } = parsed.data
   const expected = COLUMNS[name as ColumnName]
   if (type !== expected.type) throw bad(`its column ${name} holds ${type}, not ${expected.type}`)
-  if (length !== null && count !== length) throw bad(`its column ${name} has ${count} values, not ${length}`)
+  if (count !== length) throw bad(`its column ${name} has ${count} values, not ${length}`)
   let bytes: Buffer
   try {
-    bytes = await inflate(Buffer.from(data, 'base64'))
+    // Never inflated past the size the column must have: a few bytes of crafted deflate data
+    // could otherwise expand to gigabytes before the size check below.
+    bytes = await inflate(Buffer.from(data, 'base64'), {
+      maxOutputLength: Math.max(1, count * ARRAY_TYPES[type].BYTES_PER_ELEMENT)
+    })
   } catch {
-    throw bad(`its column ${name} is not valid deflated data`)
+    throw bad(`its column ${name} is not valid deflated data of ${count} ${type} values`)
   }
   const Kind = ARRAY_TYPES[type]
   if (bytes.byteLength !== count * Kind.BYTES_PER_ELEMENT)
@@ -357,18 +371,32 @@ export async function decodeRunRecord(payload: unknown): Promise<DecodedRun> {
   const columns = (payload as { columns?: unknown }).columns
   if (typeof columns !== 'object' || columns === null) throw bad('it has no columns')
   const raw = columns as Record<string, unknown>
+  // Every size comes from the record itself, so each is bounded by what a job can have before any
+  // column is inflated: a crafted record must not make the host allocate without limit.
   const taskCount = facts.summary.taskCount
+  if (!isCount(taskCount, LIMITS.maxTasks))
+    throw bad(`its task count ${taskCount} is not 0 to ${LIMITS.maxTasks}`)
   const chunkCount = (raw['chunks.lane'] as { length?: unknown } | undefined)?.length
   if (typeof chunkCount !== 'number') throw bad('its column chunks.lane is missing')
+  if (!isCount(chunkCount, taskCount))
+    throw bad(`its chunk count ${chunkCount} is not 0 to its ${taskCount} tasks`)
   const sampleCount = (raw['cpu.at'] as { length?: unknown } | undefined)?.length
   if (typeof sampleCount !== 'number') throw bad('its column cpu.at is missing')
-  const lengthOf = (name: ColumnName): number | null => {
+  if (!isCount(sampleCount, MAX_CPU_SAMPLES))
+    throw bad(`its ${sampleCount} CPU samples are not 0 to ${MAX_CPU_SAMPLES}`)
+  if (!isCount(facts.cpu.cores, MAX_RECORD_CORES))
+    throw bad(`its ${facts.cpu.cores} CPUs are not 0 to ${MAX_RECORD_CORES}`)
+  const packedLength = (raw['results.packed'] as { length?: unknown } | undefined)?.length
+  const lengthOf = (name: ColumnName): number => {
     const { per } = COLUMNS[name]
     if (per === 'task') return taskCount
     if (per === 'chunk') return chunkCount
     if (per === 'sample') return sampleCount
     if (per === 'core-sample') return sampleCount * facts.cpu.cores
-    return null
+    // The packed tuples: kept only up to MAX_RECORD_RESULTS_BYTES.
+    if (typeof packedLength !== 'number' || !isCount(packedLength, MAX_RECORD_RESULTS_BYTES))
+      throw bad(`its packed results are not 0 to ${MAX_RECORD_RESULTS_BYTES} bytes`)
+    return packedLength
   }
   const decoded = new Map<ColumnName, Column>()
   for (const name of Object.keys(COLUMNS) as ColumnName[]) {

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -289,6 +290,33 @@ describe('run records', () => {
     expect(await host.call('history.open', { id: bad.id })).toMatchObject({
       ok: false,
       error: { message: expect.stringMatching(/timings\.start/) }
+    })
+  })
+
+  it('refuses a crafted record before inflating it past the sizes a job can have', async () => {
+    await runToEnd(host, notebookMap)
+    await host.history?.idle()
+    const [entry] = (await call(host, 'history.list', {})).entries
+    const text = await readFile(path.join(folder, `${entry.id}.json`), 'utf8')
+    const openText = async (crafted: string) => {
+      expect(crafted).not.toBe(text)
+      const imported = await call(host, 'history.import', { text: crafted })
+      return host.call('history.open', { id: imported.id })
+    }
+    // 64 MiB of zeros deflate to about 64 KiB: inflated whole, a few such columns would exhaust memory.
+    const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024)).toString('base64')
+    const bombed = text.replace(/("timings\.start":\{[^}]*"data":")[A-Za-z0-9+/=]*/, `$1${bomb}`)
+    expect(await openText(bombed)).toMatchObject({
+      ok: false,
+      error: {
+        message: expect.stringMatching(/its column timings\.start is not valid deflated data of 4 f64 values/)
+      }
+    })
+    // A task count past what any job can have is refused before any column is read.
+    const many = text.replace(/"taskCount":4,/g, '"taskCount":20000000,')
+    expect(await openText(many)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/its task count 20000000 is not 0 to 10000000/) }
     })
   })
 
