@@ -19,6 +19,10 @@ export class SweepCommands {
   private running: Sweep | null = null
   /** True from a `sweep.start` until its sweep exists (planning its points takes a while). */
   private starting = false
+  /** The sweep being planned, while it is (null should its start fail). */
+  private startup: Promise<Sweep | null> | null = null
+  /** Why to cancel the sweep being planned as soon as it has started, if a cancel came meanwhile. */
+  private cancelWhenStarted: string | null = null
   private readonly sweeps = new Map<string, Sweep>()
   private disposed = false
 
@@ -54,16 +58,22 @@ export class SweepCommands {
     }
     const { spec, ...options } = params
     this.starting = true
+    this.cancelWhenStarted = null
+    const startup = startSweep(this.engine, spec, options, (payload) =>
+      this.emit({ type: 'sweep.progress', payload })
+    )
+    this.startup = startup.catch(() => null)
     let sweep: Sweep
     try {
-      sweep = await startSweep(this.engine, spec, options, (payload) =>
-        this.emit({ type: 'sweep.progress', payload })
-      )
+      sweep = await startup
     } finally {
       this.starting = false
+      this.startup = null
     }
     this.running = sweep
-    if (this.disposed) sweep.cancel('the engine is shutting down')
+    // A cancel that came while the points were being planned (a window closed, a client gone).
+    const cancelled = this.disposed ? 'the engine is shutting down' : this.cancelWhenStarted
+    if (cancelled) sweep.cancel(cancelled)
     this.sweeps.set(sweep.id, sweep)
     for (const id of this.sweeps.keys()) {
       if (this.sweeps.size <= MAX_RETAINED_SWEEPS) break
@@ -105,8 +115,18 @@ export class SweepCommands {
     return sweep
   }
 
-  /** Cancels the running sweep, if any, and waits for it to end. */
+  /**
+   * Cancels the running sweep, if any, and waits for it to end. A sweep still being planned is
+   * cancelled as soon as it has started.
+   */
   async cancelRunning(reason: string): Promise<boolean> {
+    if (this.startup) {
+      this.cancelWhenStarted ??= reason
+      const started = await this.startup
+      if (!started) return false
+      await started.done
+      return true
+    }
     const sweep = this.running
     if (!sweep || !sweep.cancel(reason)) return false
     await sweep.done

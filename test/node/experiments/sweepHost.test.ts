@@ -211,6 +211,21 @@ describe('sweeps through the host', () => {
     await host.call('job.cancel', { jobId })
   })
 
+  it('cancels a sweep whose window or client went away while its points were still being planned', async () => {
+    const spec = { ...BUSY_WAIT, inputs: { kind: 'recipe', ms: [100], tasks: 4 } }
+    const starting = host.call('sweep.start', { spec, threads: [1, 2], repeat: 3 })
+    // The start has not answered yet: the sweep is being planned, so there is nothing running.
+    expect(host.engine.runningJob).toBeNull()
+    expect(host.sweeps.runningSweep).toBeNull()
+    const cancelled = host.cancelRunning('the window was closed')
+    const { sweepId } = resultOf<{ sweepId: string }>(await starting)
+    expect(await cancelled).toBe(true)
+    const result = resultOf<SweepResult>(await host.call('sweep.get', { sweepId }))
+    expect(result.status).toBe('cancelled')
+    expect(result.message).toBe('the window was closed')
+    expect(host.sweeps.runningSweep).toBeNull()
+  })
+
   it('engine disposal cancels a running sweep', async () => {
     const other = new EngineHost({ workerFile, hardwareThreads: 2 })
     const spec = { ...BUSY_WAIT, inputs: { kind: 'recipe', ms: [100], tasks: 4 } }
