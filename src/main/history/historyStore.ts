@@ -32,6 +32,8 @@ export const MAX_RECORD_BYTES = 512 * 1024 * 1024
 /** A temporary file older than this is a write that never finished (a crash), removed at open. */
 const STALE_PARTIAL_MS = 60 * 60 * 1000
 const RECORD_SUFFIX = '.json'
+/** The file names records are saved under: `<kind>-<time>-<random>.json`. */
+const RECORD_FILE_NAME = new RegExp(`^(${RECORD_KINDS.join('|')})-[a-z0-9-]{1,60}\\.json$`)
 const SET_ASIDE = 'set-aside'
 const DELETED = 'deleted'
 
@@ -141,7 +143,9 @@ export class HistoryStore {
     const entries: HistoryEntry[] = []
     const setAside: SetAsideFile[] = []
     for (const name of await readdir(this.folder)) {
-      if (!name.endsWith(RECORD_SUFFIX)) continue
+      // Only files named as records are: a data folder pointed at a folder of other JSON files
+      // (`--data ~/Documents`) must not have those moved aside.
+      if (!RECORD_FILE_NAME.test(name)) continue
       const file = path.join(this.folder, name)
       const read = await this.readHeader(file)
       if ('problem' in read) {
@@ -257,20 +261,15 @@ export class HistoryStore {
 
   /** Brings back a record `remove` moved away (undo). */
   async restore(id: string): Promise<void> {
-    const from = path.join(this.folder, DELETED, `${RecordIdSchema.parse(id)}${RECORD_SUFFIX}`)
+    const from = path.join(this.folder, DELETED, path.basename(this.fileOf(id)))
     await this.mustExist(from, id)
     await rename(from, this.fileOf(id))
   }
 
   /**
-   * Adds a record from a file exported by any PoolScope that writes this version or an older one,
-   * under a new id (so importing twice keeps both). The file itself is left as it is.
+   * Adds a record from the text of a file exported by any PoolScope that writes this version or an
+   * older one, under a new id (so importing twice keeps both); `what` names the file in errors.
    */
-  async import(file: string): Promise<RecordHeader> {
-    return this.importText(await this.readWhole(file, path.basename(file)), path.basename(file))
-  }
-
-  /** The same, from a file's text (a file picked in the page); `what` names it in errors. */
   async importText(text: string, what = 'the file'): Promise<RecordHeader> {
     let value: { header?: unknown; payload?: unknown }
     try {

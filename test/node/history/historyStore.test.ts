@@ -76,22 +76,22 @@ describe('HistoryStore', () => {
   it('moves corrupt files aside with the reason, byte for byte, and lists the rest', async () => {
     const good = await store.save('run', 'good', facts, {})
     const bad = {
-      'empty.json': '',
-      'garbage.json': 'not json at all\n',
-      'truncated.json': '{"header":{"format":"poolscope-history","version":1,"kind":"run"',
-      'wrongid.json': `{"header":${JSON.stringify({ ...good, id: 'run-other' })},\n"payload":{}}\n`,
-      'badheader.json': `{"header":${JSON.stringify({ ...good, id: 'badheader', kind: 'batch' })},\n"payload":{}}\n`
+      'run-empty.json': '',
+      'run-garbage.json': 'not json at all\n',
+      'run-truncated.json': '{"header":{"format":"poolscope-history","version":1,"kind":"run"',
+      'run-wrongid.json': `{"header":${JSON.stringify({ ...good, id: 'run-other' })},\n"payload":{}}\n`,
+      'run-badheader.json': `{"header":${JSON.stringify({ ...good, id: 'run-badheader', kind: 'batch' })},\n"payload":{}}\n`
     }
     for (const [name, text] of Object.entries(bad)) await writeFile(path.join(folder, name), text)
     const { entries, setAside } = await store.list()
     expect(entries.map((e) => e.id)).toEqual([good.id])
     const reasons = Object.fromEntries(setAside.map((s) => [path.basename(s.file), s.reason]))
     expect(reasons).toEqual({
-      'empty.json': 'it is empty',
-      'garbage.json': 'its first line is not a record header',
-      'truncated.json': 'its first line is not a record header',
-      'wrongid.json': 'its id run-other does not match its file name',
-      'badheader.json': expect.stringMatching(/^its header is malformed \(kind: /)
+      'run-empty.json': 'it is empty',
+      'run-garbage.json': 'its first line is not a record header',
+      'run-truncated.json': 'its first line is not a record header',
+      'run-wrongid.json': 'its id run-other does not match its file name',
+      'run-badheader.json': expect.stringMatching(/^its header is malformed \(kind: /)
     })
     for (const aside of setAside) {
       expect(path.dirname(aside.movedTo)).toBe(path.join(folder, 'set-aside'))
@@ -99,9 +99,19 @@ describe('HistoryStore', () => {
     }
     expect(await files()).toEqual([`${good.id}.json`, 'set-aside'])
     // Set aside again under the same name, nothing is overwritten.
-    await writeFile(path.join(folder, 'empty.json'), '')
+    await writeFile(path.join(folder, 'run-empty.json'), '')
     await store.list()
     expect(await files('set-aside')).toHaveLength(6)
+  })
+
+  it('leaves files not named as records alone: a data folder may hold other JSON', async () => {
+    const good = await store.save('run', 'good', facts, {})
+    await writeFile(path.join(folder, 'notes.json'), 'my own notes, not JSON at all')
+    await writeFile(path.join(folder, 'package.json'), '{"name":"x"}')
+    const { entries, setAside } = await store.list()
+    expect(entries.map((e) => e.id)).toEqual([good.id])
+    expect(setAside).toEqual([])
+    expect(await files()).toEqual(['notes.json', 'package.json', `${good.id}.json`])
   })
 
   it('never reads or overwrites a record a newer PoolScope wrote: it is set aside, unchanged', async () => {
@@ -179,21 +189,25 @@ describe('HistoryStore', () => {
     const exported = path.join(os.tmpdir(), `${saved.id}-export.json`)
     await writeFile(exported, await readFile(store.fileOf(saved.id)))
     try {
-      const imported = await store.import(exported)
+      const imported = await store.importText(await readFile(exported, 'utf8'), path.basename(exported))
       expect(imported.id).not.toBe(saved.id)
       expect(imported).toMatchObject({ kind: 'sweep', name: 'exported', facts })
       expect((await store.read(imported.id)).payload).toEqual({ points: [1] })
       await writeFile(exported, 'nope')
-      await expect(store.import(exported)).rejects.toThrow(`${path.basename(exported)} is not valid JSON`)
+      await expect(
+        store.importText(await readFile(exported, 'utf8'), path.basename(exported))
+      ).rejects.toThrow(`${path.basename(exported)} is not valid JSON`)
       await writeFile(
         exported,
         JSON.stringify({ header: { format: HISTORY_FORMAT, version: 99 }, payload: 1 })
       )
-      await expect(store.import(exported)).rejects.toThrow(
-        'cannot be imported: it was written by a newer PoolScope'
-      )
+      await expect(
+        store.importText(await readFile(exported, 'utf8'), path.basename(exported))
+      ).rejects.toThrow('cannot be imported: it was written by a newer PoolScope')
       await writeFile(exported, JSON.stringify({ header: { ...saved, format: HISTORY_FORMAT, version: 1 } }))
-      await expect(store.import(exported)).rejects.toThrow('cannot be imported: it has no payload')
+      await expect(
+        store.importText(await readFile(exported, 'utf8'), path.basename(exported))
+      ).rejects.toThrow('cannot be imported: it has no payload')
       expect((await store.list()).entries).toHaveLength(2)
     } finally {
       await rm(exported, { force: true })
