@@ -35,6 +35,13 @@ export interface SaveReport {
 export class HistoryHost {
   /** Saves run one after another, so two large ones never hold two records' columns at once. */
   private saving: Promise<unknown> = Promise.resolve()
+  /**
+   * Renames, deletes and undos run one after another: a rename rewrites the file a delete moves, so
+   * interleaved they could leave a record both listed and deleted.
+   */
+  private changing: Promise<unknown> = Promise.resolve()
+  /** Opens in progress, by record id: a second open of the same record shares the first. */
+  private readonly opening = new Map<string, Promise<CommandResults['history.open']>>()
   readonly handlers: HistoryHandlers
 
   constructor(
@@ -44,23 +51,26 @@ export class HistoryHost {
   ) {
     this.handlers = {
       'history.list': async () => ({ folder: this.store.folder, ...(await this.store.list()) }),
-      'history.open': async ({ id }: { id: string }) => this.open(id),
+      'history.open': async ({ id }: { id: string }) => this.openOnce(id),
       'history.openSweep': async ({ id }: { id: string }) => this.openSweep(id),
-      'history.rename': async ({ id, name }: { id: string; name: string }) => {
-        const header = await this.store.rename(id, name)
-        this.changed({ change: 'renamed', id })
-        return header
-      },
-      'history.delete': async ({ id }: { id: string }) => {
-        await this.store.remove(id)
-        this.changed({ change: 'deleted', id })
-        return { id }
-      },
-      'history.restore': async ({ id }: { id: string }) => {
-        await this.store.restore(id)
-        this.changed({ change: 'restored', id })
-        return { id }
-      },
+      'history.rename': ({ id, name }: { id: string; name: string }) =>
+        this.oneAtATime(async () => {
+          const header = await this.store.rename(id, name)
+          this.changed({ change: 'renamed', id })
+          return header
+        }),
+      'history.delete': ({ id }: { id: string }) =>
+        this.oneAtATime(async () => {
+          await this.store.remove(id)
+          this.changed({ change: 'deleted', id })
+          return { id }
+        }),
+      'history.restore': ({ id }: { id: string }) =>
+        this.oneAtATime(async () => {
+          await this.store.restore(id)
+          this.changed({ change: 'restored', id })
+          return { id }
+        }),
       'history.import': async ({ text }: { text: string }) => {
         const header = await this.store.importText(text)
         this.changed({ change: 'imported', id: header.id })
@@ -118,6 +128,23 @@ export class HistoryHost {
     })
     this.saving = next.catch(() => undefined)
     return next
+  }
+
+  /** Runs `change` after every rename, delete and undo asked for before it. */
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changing.then(change)
+    this.changing = next.catch(() => undefined)
+    return next
+  }
+
+  /** `open`, once per record at a time. */
+  private openOnce(id: string): Promise<CommandResults['history.open']> {
+    let opening = this.opening.get(id)
+    if (!opening) {
+      opening = this.open(id).finally(() => this.opening.delete(id))
+      this.opening.set(id, opening)
+    }
+    return opening
   }
 
   /** Resolves once every save begun so far has ended. */

@@ -247,6 +247,31 @@ describe('run records', () => {
     })
   })
 
+  it('renames and deletes one after the other, and opens a record once however often it is asked', async () => {
+    await runToEnd(host, notebookMap)
+    await host.history?.idle()
+    const [entry] = (await call(host, 'history.list', {})).entries
+    // Sent together: the rename's rewrite must not bring back the record the delete moved away.
+    const [renamed, deleted] = await Promise.all([
+      host.call('history.rename', { id: entry.id, name: 'renamed' }),
+      host.call('history.delete', { id: entry.id })
+    ])
+    expect([renamed.ok, deleted.ok]).toEqual([true, true])
+    expect(await readdir(folder)).not.toContain(`${entry.id}.json`)
+    expect(await readdir(path.join(folder, 'deleted'))).toEqual([`${entry.id}.json`])
+    await call(host, 'history.restore', { id: entry.id })
+    expect((await call(host, 'history.list', {})).entries.find((e) => e.id === entry.id)?.name).toBe(
+      'renamed'
+    )
+    // Two opens at once restore the run once.
+    const [a, b] = await Promise.all([
+      call(host, 'history.open', { id: entry.id }),
+      call(host, 'history.open', { id: entry.id })
+    ])
+    expect(b.jobId).toBe(a.jobId)
+    expect(host.engine.listJobs().filter((job) => job.restoredFrom?.recordId === entry.id)).toHaveLength(1)
+  })
+
   it('sets a corrupt record aside and reports it in history.list; leaves a newer one untouched', async () => {
     await runToEnd(host, notebookMap)
     await host.history?.idle()
