@@ -12,7 +12,7 @@ import {
 } from '../../shared/experiments/sweepOptions'
 import type { ResolvedSpec, SweepProgress, SweepResult } from '../../shared/payloads'
 import type { JobPlan } from '../../shared/plan'
-import { describeZodError, maxThreadsFor } from '../../shared/spec'
+import { describeZodError, LIMITS, maxThreadsFor } from '../../shared/spec'
 import type { Engine } from '../engine/engine'
 import { EngineRunner } from './engineRunner'
 import { cpuFrequencyMhz } from './machineProbe'
@@ -139,6 +139,13 @@ export async function prepareSweep(
     for (const threads of options.threads) {
       const tasks = scaledTaskCount(plan.taskCount, smallest, threads)
       const where = `sweep at ${threads} ${backend}${options.scaled ? ` (scaled to ${tasks} tasks)` : ''}`
+      // Refused before a repeated argument list of that length is built, not after.
+      if (tasks > LIMITS.maxTasks) {
+        throw new PoolScopeError(
+          ErrorCodes.INVALID_COMMAND,
+          `${where}: a job has at most ${LIMITS.maxTasks} tasks; sweep fewer threads or fewer tasks per thread`
+        )
+      }
       const inputs = options.scaled ? scaledInputs(base.inputs, tasks) : base.inputs
       let point
       try {

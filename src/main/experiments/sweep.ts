@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks'
-import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { analyzeScaling } from '../../shared/experiments/fits'
 import { shouldStopSampling, summarizeSamples, DEFAULT_MIN_RUN_MS } from '../../shared/experiments/samples'
 import { RoundShuffler } from '../../shared/experiments/schedule'
@@ -436,9 +435,4 @@ export function sweepWarnings(
     warnings.push(`${replaced} outlier run${replaced === 1 ? ' was' : 's were'} re-run once and replaced.`)
   }
   return warnings
-}
-
-/** Refusals before anything runs, with the code every front door shows. */
-export function invalidSweep(message: string): PoolScopeError {
-  return new PoolScopeError(ErrorCodes.INVALID_COMMAND, message)
 }

@@ -14,7 +14,13 @@ export function sweepRecordName(result: SweepResult): string {
   const { spec, options } = result
   const on = options.backends.length > 1 ? ' on threads and processes' : ` on ${options.backends[0]}`
   const kind = options.scaled ? 'scaled sweep' : 'sweep'
-  return `${spec.workload} ${spec.style} ${kind}, ${options.threads.join(', ')}${on}`
+  const { threads } = options
+  // A long thread list is named by its ends, so the name stays within a record name's 200 characters.
+  const counts =
+    threads.length <= 8
+      ? threads.join(', ')
+      : `${threads[0]}–${threads[threads.length - 1]} (${threads.length} thread counts)`
+  return `${spec.workload} ${spec.style} ${kind}, ${counts}${on}`
 }
 
 /**

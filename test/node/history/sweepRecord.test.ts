@@ -202,6 +202,12 @@ describe('sweep record payloads', () => {
       analysis: [{ backend: 'threads', result: null, error: 'no 1-thread point' }]
     } as unknown as SweepResult
     expect(sweepRecordName(base)).toBe('busy_wait map sweep, 1, 2, 4 on threads and processes')
+    // 32 thread counts, scaled, both back ends: named by the ends, within a name's 200 characters.
+    const many = Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 8 * i))
+    const long = { ...base, options: { ...base.options, threads: many, scaled: true } } as SweepResult
+    expect(sweepRecordName(long)).toBe(
+      'busy_wait map scaled sweep, 1–248 (32 thread counts) on threads and processes'
+    )
     expect(sweepRecordFacts(base)).toMatchObject({
       backends: 'threads, processes',
       tasks: null,
