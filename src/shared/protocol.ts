@@ -34,7 +34,10 @@ import type {
 const jobId = z.string().min(1).max(64)
 
 export const MAX_RESULT_ROWS = 1000
-/** Largest record text `history.import` takes (an exported record is at most 24 MiB). */
+/**
+ * Largest record text `history.import` takes (an exported record is at most 24 MiB); through the
+ * web host a request is at most 1 MiB (MAX_CLIENT_MESSAGE_BYTES), the desktop app takes all of it.
+ */
 export const MAX_IMPORT_CHARS = 24 * 1024 * 1024
 export const MAX_TUPLES_PAGE = 10_000
 export const MAX_TIMINGS_PAGE = 200_000

@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket } from 'ws'
 import type { CommandOutcome, EngineEvent } from '../../shared/protocol'
-import { encodeServerFrame } from '../../shared/wire/frames'
+import { encodeServerFrame, MAX_CLIENT_MESSAGE_BYTES } from '../../shared/wire/frames'
 import { AbandonedJobGuard, DISCONNECT_GRACE_MS } from './abandonedJobGuard'
 import { AccessControl, createToken } from './access'
 import { admitUpgrade } from './admission'
@@ -29,7 +29,7 @@ export interface CommandHost {
 }
 
 /** Largest message a client may send; requests are small, so this is generous. */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024
+export const MAX_PAYLOAD_BYTES = MAX_CLIENT_MESSAGE_BYTES
 /** A client may have at most this much waiting to be sent; beyond it, it is cut off. */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 /** WebSocket clients at once: a handful of tabs, never an unbounded number of buffers. */

@@ -198,3 +198,9 @@ export function parseFrame(data: ArrayBuffer | ArrayBufferView): unknown {
   }
   return value
 }
+
+/**
+ * Largest message a client may send the web host (its WebSocket closes on a bigger one): requests
+ * are small, but for an imported history record. The desktop app's IPC has no such limit.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024

@@ -100,6 +100,20 @@ describe('connectWebSocket', () => {
     await expect(first).resolves.toEqual({ total: 0, rows: [] })
   })
 
+  it('refuses a request past what the web host takes, saying so, and sends nothing', async () => {
+    const { api, socket } = await connected()
+    const text = 'x'.repeat(2 * 1024 * 1024)
+    await expect(api.historyImport(text)).rejects.toThrow(
+      'history.import: the request is 2.00 MiB; the web host takes at most 1.00 MiB in one request (the desktop app takes more)'
+    )
+    expect(socket.sent).toEqual([])
+    // The connection stays usable.
+    const next = api.cancelJob('job-1')
+    expect(socket.sent).toHaveLength(1)
+    socket.reply(encodeWire({ id: socket.sent[0].id, outcome: { ok: true, result: { cancelled: false } } }))
+    await expect(next).resolves.toEqual({ cancelled: false })
+  })
+
   it('rejects error outcomes with a RemoteError that keeps the code', async () => {
     const { api, socket } = await connected()
     const call = api.jobSummary('nope')

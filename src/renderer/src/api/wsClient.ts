@@ -10,7 +10,9 @@ import {
   type PoolScopeApi
 } from '../../../shared/protocol'
 import { checkPayload } from '../../../shared/payloads'
+import { formatBytes } from '../../../shared/units'
 import { WireError } from '../../../shared/wire/errors'
+import { MAX_CLIENT_MESSAGE_BYTES } from '../../../shared/wire/frames'
 import { encodeWire } from '../../../shared/wire/json'
 import { decodeServerMessage, isWireEvent } from '../../../shared/wire/messages'
 
@@ -146,6 +148,17 @@ export async function connectWebSocket(url: string, token?: string): Promise<Poo
         text = encodeWire({ id, name, params })
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      // The host closes the connection on a message past its limit: say so instead, and send nothing.
+      const bytes = new TextEncoder().encode(text).byteLength
+      if (bytes > MAX_CLIENT_MESSAGE_BYTES) {
+        reject(
+          new Error(
+            `${name}: the request is ${formatBytes(bytes)}; the web host takes at most ` +
+              `${formatBytes(MAX_CLIENT_MESSAGE_BYTES)} in one request (the desktop app takes more)`
+          )
+        )
         return
       }
       pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject })
