@@ -195,6 +195,15 @@ export class HistoryStore {
       savedAt,
       facts
     })
+    // The list reads only a record's first line, up to MAX_HEADER_BYTES: a header past that (an
+    // imported record with thousands of facts) would be set aside at the next listing.
+    const bytes = Buffer.byteLength(JSON.stringify(header))
+    if (bytes > MAX_HEADER_BYTES - 64) {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_COMMAND,
+        `its header is ${bytes} bytes; a record's header (name and facts) is at most ${MAX_HEADER_BYTES - 64}`
+      )
+    }
     return header
   }
 

@@ -8,6 +8,7 @@ import type {
   HistoryChanged,
   SweepResult
 } from '../../shared/protocol'
+import { redactPaths } from '../../shared/redactPaths'
 import { formatBytes } from '../../shared/units'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'
@@ -121,7 +122,8 @@ export class HistoryHost {
         this.changed({ change: 'added', id: header.id })
         return { header, wallMs: performance.now() - began }
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err)
+        // A file system error names the data folder's absolute path: not for a web page.
+        const reason = redactPaths(err instanceof Error ? err.message : String(err))
         this.changed({ change: 'failed', id: null, problem: `${what} was not saved in history: ${reason}` })
         return null
       }

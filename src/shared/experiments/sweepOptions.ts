@@ -12,7 +12,10 @@ export const MAX_SWEEP_POINTS = 32
 export const MAX_REPEAT = 100
 /** Above this many samples a point's interval hardly narrows; the bootstrap also costs more. */
 export const MAX_SAMPLES_LIMIT = 1000
-/** A day: long enough for any real sweep, short enough that a typo cannot hold the engine for ever. */
+/**
+ * The longest time limit: a day. It bounds the extra rounds only; the minimum repeats always finish
+ * (up to 32 points × 100 repeats, each after a warm-up run), and Cancel stops any sweep.
+ */
 export const MAX_SWEEP_SECONDS = 24 * 60 * 60
 export const DEFAULT_REPEAT = 5
 /** Extra rounds (beyond the minimum repeats) stop after this long, precise or not. */

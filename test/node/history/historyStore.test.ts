@@ -184,6 +184,14 @@ describe('HistoryStore', () => {
     )
   })
 
+  it('refuses a record whose header the list could not read (thousands of facts)', async () => {
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`fact${i}`, 'x'.repeat(20)]))
+    await expect(store.save('run', 'too many facts', many, {})).rejects.toThrow(
+      /^its header is \d+ bytes; a record's header \(name and facts\) is at most 65472$/
+    )
+    expect(await files()).toEqual([])
+  })
+
   it('imports an exported record under a new id, and refuses files it cannot use', async () => {
     const saved = await store.save('sweep', 'exported', facts, { points: [1] })
     const exported = path.join(os.tmpdir(), `${saved.id}-export.json`)
