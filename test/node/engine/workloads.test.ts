@@ -63,17 +63,26 @@ describe('the workloads beside combinations, end to end on the engine', () => {
   })
 
   it('count_primes: the top piece takes longer than the bottom one (load imbalance by construction)', async () => {
-    const job = await engine.start({
-      workload: 'count_primes',
-      style: 'starmap',
-      threads: 1,
-      inputs: { kind: 'recipe', span: [0, 4_000_000], tasks: 4 }
-    })
-    await job.done
-    const timings = job.timings.page(0, 4)
-    const durations = Array.from(timings.task, (_, i) => timings.end[i] - timings.start[i])
-    // About 1.5× on a quiet machine; one piece slowed by other programs must not hide it.
-    expect(durations[3]).toBeGreaterThan(1.15 * durations[0])
+    // Each piece's quickest of three runs: the first piece of a first run also pays for compiling
+    // the kernel, and a piece slowed by other programs on a shared machine must not hide the
+    // imbalance (about 2.1× between the top and bottom pieces here).
+    const quickest = [Infinity, Infinity, Infinity, Infinity]
+    for (let run = 0; run < 3; run++) {
+      const job = await engine.start({
+        workload: 'count_primes',
+        style: 'starmap',
+        threads: 1,
+        inputs: { kind: 'recipe', span: [0, 4_000_000], tasks: 4 }
+      })
+      await job.done
+      const timings = job.timings.page(0, 4)
+      timings.task.forEach((task, i) => {
+        quickest[task] = Math.min(quickest[task], timings.end[i] - timings.start[i])
+      })
+    }
+    // Each piece costs more than the one below it: larger numbers need more trial divisions.
+    expect(quickest[3]).toBeGreaterThan(1.4 * quickest[0])
+    expect(quickest[3]).toBeGreaterThan(quickest[1])
   })
 
   it('count_primes from explicit [lo, hi] pairs with starmap, as an args file gives them', async () => {
