@@ -11,11 +11,14 @@ itself (`python3 scripts/make-golden.py`) without trusting a line of our TypeScr
                      Pool.map / Pool.starmap of get_combinations(_n) returns
   seeds.json         random.seed(s); [random.choice((2, 3, 4)) for _ in range(24)]
   notebook.json      what the notebook's map and starmap cells print, for a few thread counts
+  itertools.json     exact tuple lists of itertools.permutations, itertools.product(repeat=n) and
+                     the itertools documentation's powerset recipe, and the digests of jobs of them
+                     as the CLI's --elements/--n/--tasks flags build them
 """
 import hashlib
 import json
 import random
-from itertools import combinations
+from itertools import chain, combinations, permutations, product
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / 'test' / 'fixtures' / 'golden'
@@ -30,6 +33,20 @@ def get_combinations(elements):
 def get_combinations_n(elements, n):
     """The notebook's worker.get_combinations_n."""
     return tuple(combinations(elements, n))
+
+
+def powerset(elements):
+    """The itertools documentation's recipe: every subset, shortest first."""
+    s = list(elements)
+    return tuple(chain.from_iterable(combinations(s, r) for r in range(len(s) + 1)))
+
+
+# What a task of each workload returns, from its arguments, as the tuple a Pool would hand back.
+TUPLE_WORKLOADS = {
+    'permutations': lambda elements, n: tuple(permutations(elements, n)),
+    'product': lambda elements, n: tuple(product(elements, repeat=n)),
+    'powerset': powerset,
+}
 
 
 def write(name, value):
@@ -155,12 +172,64 @@ def notebook_cases():
     return cases
 
 
+def digest_of(fn, style, args):
+    """sha256 of json.dumps([fn(...) for each task], separators=(',', ':')), and the tuple count."""
+    results = [fn(task) if style == 'map' else fn(*task) for task in args]
+    text = json.dumps(results, separators=COMPACT).encode('ascii')
+    return hashlib.sha256(text).hexdigest(), sum(len(r) for r in results)
+
+
+def itertools_cases():
+    tuple_cases = []
+    for workload, elements, n in [
+        ('permutations', list(range(4)), 2),
+        ('permutations', list(range(4)), 0),
+        ('permutations', list(range(3)), 3),
+        ('permutations', list(range(3)), 4),
+        ('permutations', ['a', 'b', 'c'], 2),
+        ('permutations', [1, 1, 2], 2),
+        ('product', list(range(3)), 2),
+        ('product', ['x', 'y'], 3),
+        ('product', list(range(3)), 0),
+        ('product', [7], 4),
+        ('product', [-1, 0, 1, 'z'], 1),
+        ('powerset', list(range(4)), None),
+        ('powerset', ['a'], None),
+        ('powerset', [2, 2, 'q'], None),
+    ]:
+        fn = TUPLE_WORKLOADS[workload]
+        result = fn(elements) if n is None else fn(elements, n)
+        tuple_cases.append(
+            {'workload': workload, 'elements': elements, 'n': n, 'tuples': [list(t) for t in result], 'printed': str(result)}
+        )
+    # Jobs as the CLI builds them from flags: every task gets the same call (one n).
+    digest_cases = []
+    for workload, style, elements, n, tasks in [
+        ('permutations', 'starmap', list(range(5)), 3, 2),
+        ('powerset', 'map', list(range(5)), None, 1),
+        ('product', 'starmap', list(range(4)), 3, 3),
+        ('permutations', 'starmap', list(range(9)), 6, 4),
+        ('product', 'starmap', list(range(10)), 5, 2),
+        ('powerset', 'map', list(range(16)), None, 3),
+    ]:
+        args = [elements if n is None else [elements, n]] * tasks
+        if style == 'map':
+            args = [list(a) for a in args]
+        digest, count = digest_of(TUPLE_WORKLOADS[workload], style, args)
+        digest_cases.append(
+            {'workload': workload, 'style': style, 'elements': f'0..{len(elements) - 1}', 'n': n,
+             'tasks': tasks, 'digest': digest, 'tuples': count}
+        )
+    return {'tuples': tuple_cases, 'digests': digest_cases}
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     write('combinations.json', combination_cases())
     write('args-digests.json', args_cases())
     write('seeds.json', seed_cases())
     write('notebook.json', notebook_cases())
+    write('itertools.json', itertools_cases())
 
 
 if __name__ == '__main__':

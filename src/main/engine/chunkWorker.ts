@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { KernelPlan, PositionsPlan, ValuesPlan } from '../../shared/workloads/entry'
-import { binomialSafe } from '../../shared/binomial'
+import { positionsCountSafe } from '../../shared/workloads/positionsCount'
 import { bytesPerIndex } from '../../shared/packing'
 import { redactPaths } from '../../shared/redactPaths'
 import {
@@ -40,7 +40,7 @@ let lastCpu = -1
  * large, and then only its minimum with N matters. A values plan has one result.
  */
 function keptOf(plan: KernelPlan, keep: number): number {
-  const count = plan.layout === 'values' ? 1 : (binomialSafe(plan.n, plan.k) ?? Number.POSITIVE_INFINITY)
+  const count = plan.layout === 'values' ? 1 : (positionsCountSafe(plan) ?? Number.POSITIVE_INFINITY)
   return keep === KEEP_ALL ? count : Math.min(keep, count)
 }
 

@@ -226,10 +226,16 @@ export class ResultsStore {
     return new Uint32Array(buffer, offset, length)
   }
 
-  /** Items per kept result: the tuple length, or 1 for a value. */
+  /** Items per kept result: the tuple length (the longest, for ragged tuples), or 1 for a value. */
   kOf(task: number): number {
     const plan = this.plan.calls[this.plan.callIndex[task]].plan
     return plan.layout === 'positions' ? plan.k : 1
+  }
+
+  /** The position that ends a shorter tuple of a task's ragged plan (its `n`), or -1 when tuples are whole. */
+  private tupleEnd(task: number): number {
+    const plan = this.plan.calls[this.plan.callIndex[task]].plan
+    return plan.layout === 'positions' && plan.ragged ? plan.n : -1
   }
 
   /**
@@ -253,9 +259,14 @@ export class ResultsStore {
   tupleText(task: number, index: number, positions = this.positions(task)): string {
     if (this.valueFormat) return pyValue(positions[index], this.valueFormat)
     const k = this.kOf(task)
+    const end = this.tupleEnd(task)
     const names = this.elementRepr[this.plan.callIndex[task]]
-    const items = new Array<string>(k)
-    for (let j = 0; j < k; j++) items[j] = names[positions[index * k + j]]
+    const items: string[] = []
+    for (let j = 0; j < k; j++) {
+      const position = positions[index * k + j]
+      if (position === end) break
+      items.push(names[position])
+    }
     return pyTuple(items)
   }
 
@@ -370,6 +381,7 @@ export class ResultsStore {
       return
     }
     const k = this.kOf(task)
+    const end = this.tupleEnd(task)
     const names = this.elementJson[this.plan.callIndex[task]].map((text) => Buffer.from(text, 'latin1'))
     const longest = names.reduce((max, name) => Math.max(max, name.length), 0)
     const tupleBytes = 3 + k * (longest + 1)
@@ -387,8 +399,10 @@ export class ResultsStore {
       if (i > 0) buffer[at++] = 0x2c // ,
       buffer[at++] = 0x5b
       for (let j = 0; j < k; j++) {
+        const position = positions[i * k + j]
+        if (position === end) break
         if (j > 0) buffer[at++] = 0x2c
-        const name = names[positions[i * k + j]]
+        const name = names[position]
         for (let b = 0; b < name.length; b++) buffer[at++] = name[b]
       }
       buffer[at++] = 0x5d // ]

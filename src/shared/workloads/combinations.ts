@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { binomial } from '../binomial'
 import { MAX_ELEMENTS, elementProblem, type Element } from '../elements'
 import { excerpt } from '../excerpt'
 import type { WorkloadCall, WorkloadEntry } from './entry'
 import { choicesField, elementsField } from './fields'
+import { positionsCount } from './positionsCount'
 
 import { MAX_K } from './limits'
 
@@ -52,18 +52,30 @@ function parseK(value: unknown): { ok: true; k: number } | { ok: false; error: s
   return { ok: true, k: value }
 }
 
-function positionsCall(elements: Element[], k: number): WorkloadCall {
-  return { elements, plan: { kernel: 'combinations', layout: 'positions', n: elements.length, k } }
+function positionsCall(kernel: string, elements: Element[], k: number): WorkloadCall {
+  return { elements, plan: { kernel, layout: 'positions', n: elements.length, k } }
 }
 
 /**
  * About 3 ns a tuple plus 3 ns a position and 300 ns a task on one core: the 8.1 M-tuple job of
  * 7-tuples takes about 105 ms on 2 threads (BENCHMARKS.md), 26 ns a tuple on one core.
  */
-function combinationsCost(call: WorkloadCall): number {
+function tuplesCost(call: WorkloadCall): number {
   const plan = call.plan
   if (plan.layout !== 'positions') return 0
-  return 300 + (3 + 3 * plan.k) * Number(binomial(plan.n, plan.k))
+  return 300 + (3 + 3 * plan.k) * Number(positionsCount(plan))
+}
+
+/** The tuple length field every `(elements, n)` workload shares (`--n` in the CLI). */
+function lengthField(): ReturnType<typeof choicesField> {
+  return choicesField({
+    key: 'n',
+    label: 'n',
+    help: `tuple length 0 to ${MAX_K}, or a set such as 2,3,4 that each task draws one of`,
+    defaultText: DEFAULT_N_CHOICES.join(','),
+    example: '2,3,4',
+    whole: true
+  })
 }
 
 export const combinations: WorkloadEntry = {
@@ -81,45 +93,119 @@ export const combinations: WorkloadEntry = {
     }
     const parsed = parseElementsArg(args[0])
     if (!parsed.ok) return { ...parsed, arg: 0 }
-    return { ok: true, call: positionsCall(parsed.elements, 2) }
+    return { ok: true, call: positionsCall('combinations', parsed.elements, 2) }
   },
-  costNs: combinationsCost
+  costNs: tuplesCost
 }
 
-export const combinationsN: WorkloadEntry = {
-  name: 'combinations_n',
-  title: 'All n-combinations (get_combinations_n)',
-  description: "All n-combinations of the elements, in itertools order — the notebook's get_combinations_n.",
-  params: ['elements', 'n'],
-  layout: 'positions',
-  fields: [
-    elementsField(),
-    choicesField({
-      key: 'n',
-      label: 'n',
-      help: `tuple length 0 to ${MAX_K}, or a set such as 2,3,4 that each task draws one of`,
-      defaultText: DEFAULT_N_CHOICES.join(','),
-      example: '2,3,4',
-      whole: true
-    })
-  ],
-  recipeSchema: z.object({ elements: elementsSchema, n: nSchema.default([...DEFAULT_N_CHOICES]) }),
-  recipeTasks: (recipe) => ({
-    kind: 'draw',
-    choices: (recipe.n as number[]).map((n) => [recipe.elements, n])
-  }),
-  parseCall(args) {
-    if (args.length !== 2) {
-      return {
-        ok: false,
-        error: `combinations_n takes 2 arguments (elements, n), got ${args.length}; use the starmap call style`
+/**
+ * A workload of all `n`-tuples of one kind (combinations, permutations, product) of the elements:
+ * the notebook's `get_combinations_n` and its siblings share their fields, checks and cost, and
+ * differ in their kernel, which also decides how many tuples a call makes (positionsCount.ts).
+ */
+function tuplesOfLength(options: {
+  name: string
+  kernel: string
+  title: string
+  description: string
+}): WorkloadEntry {
+  const { name, kernel } = options
+  return {
+    name,
+    title: options.title,
+    description: options.description,
+    params: ['elements', 'n'],
+    layout: 'positions',
+    fields: [elementsField(), lengthField()],
+    recipeSchema: z.object({ elements: elementsSchema, n: nSchema.default([...DEFAULT_N_CHOICES]) }),
+    recipeTasks: (recipe) => ({
+      kind: 'draw',
+      choices: (recipe.n as number[]).map((n) => [recipe.elements, n])
+    }),
+    parseCall(args) {
+      if (args.length !== 2) {
+        return {
+          ok: false,
+          error: `${name} takes 2 arguments (elements, n), got ${args.length}; use the starmap call style`
+        }
       }
+      const parsed = parseElementsArg(args[0])
+      if (!parsed.ok) return { ...parsed, arg: 0 }
+      const k = parseK(args[1])
+      if (!k.ok) return { ...k, arg: 1 }
+      return { ok: true, call: positionsCall(kernel, parsed.elements, k.k) }
+    },
+    costNs: tuplesCost
+  }
+}
+
+export const combinationsN = tuplesOfLength({
+  name: 'combinations_n',
+  kernel: 'combinations',
+  title: 'All n-combinations (get_combinations_n)',
+  description: "All n-combinations of the elements, in itertools order — the notebook's get_combinations_n."
+})
+
+export const permutations = tuplesOfLength({
+  name: 'permutations',
+  kernel: 'permutations',
+  title: 'All n-permutations (itertools.permutations)',
+  description:
+    'Every ordering of n distinct elements, in the order itertools.permutations(elements, n) gives: n!/(len − n)! tuples, far more than combinations.'
+})
+
+export const product = tuplesOfLength({
+  name: 'product',
+  kernel: 'product',
+  title: 'Cartesian power (itertools.product)',
+  description:
+    'Every n-tuple of the elements, repeats allowed, in the order itertools.product(elements, repeat=n) gives: len^n tuples.'
+})
+
+/** At most this many elements in a power set: 2^64 subsets is already beyond any count. */
+export const MAX_POWERSET_ELEMENTS = MAX_K
+
+/**
+ * Every subset of the elements, shortest first and each length in combinations order: the
+ * itertools documentation's `powerset` recipe. Its tuples have every length from 0 to len, so its
+ * plan is ragged (see PositionsPlan).
+ */
+export const powerset: WorkloadEntry = {
+  name: 'powerset',
+  title: 'All subsets (powerset recipe)',
+  description:
+    "Every subset of the elements, shortest first, in the order the itertools documentation's powerset recipe gives: 2^len tuples.",
+  params: ['elements'],
+  layout: 'positions',
+  fields: [elementsField()],
+  recipeSchema: z.object({
+    elements: elementsSchema.max(
+      MAX_POWERSET_ELEMENTS,
+      `powerset takes at most ${MAX_POWERSET_ELEMENTS} elements (2^${MAX_POWERSET_ELEMENTS} subsets)`
+    )
+  }),
+  recipeTasks: (recipe) => ({ kind: 'draw', choices: [[recipe.elements]] }),
+  parseCall(args) {
+    if (args.length !== 1) {
+      return { ok: false, error: `powerset takes 1 argument (elements), got ${args.length}` }
     }
     const parsed = parseElementsArg(args[0])
     if (!parsed.ok) return { ...parsed, arg: 0 }
-    const k = parseK(args[1])
-    if (!k.ok) return { ...k, arg: 1 }
-    return { ok: true, call: positionsCall(parsed.elements, k.k) }
+    const n = parsed.elements.length
+    if (n > MAX_POWERSET_ELEMENTS) {
+      return {
+        ok: false,
+        error: `powerset takes at most ${MAX_POWERSET_ELEMENTS} elements (2^${MAX_POWERSET_ELEMENTS} subsets), got ${n}`,
+        arg: 0
+      }
+    }
+    return {
+      ok: true,
+      call: {
+        elements: parsed.elements,
+        plan: { kernel: 'powerset', layout: 'positions', n, k: n, ragged: true }
+      }
+    }
   },
-  costNs: combinationsCost
+  costNs: tuplesCost
 }

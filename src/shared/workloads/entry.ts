@@ -14,14 +14,22 @@ import type { Element } from '../elements'
  */
 export type KernelPlan = PositionsPlan | ValuesPlan
 
-/** Tuples of positions 0..n-1, `k` at a time, packed as integers of the narrowest width. */
+/**
+ * Tuples of positions 0..n-1, `k` at a time, packed as integers of the narrowest width. How many a
+ * plan produces depends on its kernel (see positionsCount.ts).
+ */
 export interface PositionsPlan {
   kernel: string
   layout: 'positions'
   /** Size of the index space (the number of elements). */
   n: number
-  /** Tuple length. */
+  /** Tuple length, or the longest tuple's when `ragged`. */
   k: number
+  /**
+   * Tuples of different lengths (the power set's): each still takes `k` places, and a shorter one
+   * ends at its first place that holds `n`, which is no position.
+   */
+  ragged?: true
 }
 
 /** One number per task (a count, a duration), stored as a Float64. */

@@ -1,6 +1,6 @@
-import { binomial } from '../binomial'
-import { combinations, combinationsN } from './combinations'
+import { combinations, combinationsN, permutations, powerset, product } from './combinations'
 import { countPrimes } from './countPrimes'
+import { positionsCount } from './positionsCount'
 import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
 import { busyWait, sleep } from './timed'
 
@@ -16,7 +16,16 @@ export type {
 export { MAX_K, MAX_N_CHOICES, DEFAULT_N_CHOICES } from './combinations'
 
 /** Every workload PoolScope knows, in menu order. */
-const ENTRIES: readonly WorkloadEntry[] = [combinations, combinationsN, busyWait, sleep, countPrimes]
+const ENTRIES: readonly WorkloadEntry[] = [
+  combinations,
+  combinationsN,
+  permutations,
+  product,
+  powerset,
+  busyWait,
+  sleep,
+  countPrimes
+]
 
 /** The workloads by name. A Map, so user-supplied names only ever match own entries. */
 export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(ENTRIES.map((w) => [w.name, w]))
@@ -26,9 +35,9 @@ export function findWorkload(name: unknown): WorkloadEntry | undefined {
   return typeof name === 'string' ? WORKLOADS.get(name) : undefined
 }
 
-/** Exact number of results a plan produces: `C(n, k)` tuples (0 when k > n, as in Python), or one value. */
+/** Exact number of results a plan produces: its tuples (`C(n, k)` for combinations), or one value. */
 export function planCount(plan: KernelPlan): bigint {
-  return plan.layout === 'positions' ? binomial(plan.n, plan.k) : 1n
+  return plan.layout === 'positions' ? positionsCount(plan) : 1n
 }
 
 /**

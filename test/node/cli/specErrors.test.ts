@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { PoolScopeError, type ErrorPath } from '../../../src/shared/errors'
 import { planJob } from '../../../src/shared/plan'
 import { specErrorToUsage } from '../../../src/main/cli/specErrors'
+import { WORKLOADS } from '../../../src/shared/workloads'
 
 /** The flag and message a refusal becomes, for a plan made on a 2-thread machine. */
 function usageOfPlan(spec: unknown, argsFlag = '--args-file'): { flag: string | null; message: string } {
@@ -58,8 +59,7 @@ describe('a refusal from the plan is reported on the flag its path names', () =>
     const usage = usageOfPlan({ workload: 'nope', style: 'map', inputs: recipe })
     expect(usage).toEqual({
       flag: '--workload',
-      message:
-        'unknown workload "nope"; available: combinations, combinations_n, busy_wait, sleep, count_primes'
+      message: `unknown workload "nope"; available: ${[...WORKLOADS.keys()].join(', ')}`
     })
   })
 

@@ -112,6 +112,9 @@ describe('recipes of the workloads beside combinations', () => {
     expect(infos.map((w) => [w.name, w.layout, w.fields.map((f) => f.key)])).toEqual([
       ['combinations', 'positions', ['elements']],
       ['combinations_n', 'positions', ['elements', 'n']],
+      ['permutations', 'positions', ['elements', 'n']],
+      ['product', 'positions', ['elements', 'n']],
+      ['powerset', 'positions', ['elements']],
       ['busy_wait', 'values', ['ms']],
       ['sleep', 'values', ['ms']],
       ['count_primes', 'values', ['span']]

@@ -2,6 +2,9 @@ import type { PositionsPlan } from '../../../shared/workloads/entry'
 import { busyWait } from './busyWait'
 import { combinations, type Checkpoint } from './combinations'
 import { countPrimes } from './countPrimes'
+import { permutations } from './permutations'
+import { powerset } from './powerset'
+import { product } from './product'
 import { sleep } from './sleep'
 import type { ValuesKernel } from './valuesKernel'
 
@@ -25,6 +28,9 @@ export type KernelTable = Readonly<Record<string, Kernel>>
 /** Every kernel the worker runs. A new workload adds its kernel here, under its plans' name. */
 export const standardKernels: KernelTable = {
   combinations: { layout: 'positions', run: combinations },
+  permutations: { layout: 'positions', run: permutations },
+  product: { layout: 'positions', run: product },
+  powerset: { layout: 'positions', run: powerset },
   busy_wait: busyWait,
   sleep,
   count_primes: countPrimes

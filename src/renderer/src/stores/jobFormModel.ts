@@ -15,6 +15,7 @@ import {
   type JobSpecInput
 } from '../../../shared/spec'
 import { WORKLOADS, recipeDraws, type WorkloadEntry } from '../../../shared/workloads'
+import { positionsNotation } from '../../../shared/workloads/positionsCount'
 
 /** What the form holds: the text a person typed, before any parsing. */
 export interface JobFormFields {
@@ -244,6 +245,8 @@ export function schemaErrors(spec: JobSpecInput): FieldErrors {
 export interface SizeTerm {
   n: number
   k: number
+  /** The term as written: `C(6,2)`, `P(5,3)`, `5^3`, `2^5`. */
+  notation: string
   tasks: number
   count: bigint
 }
@@ -276,10 +279,10 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
     const { plan: kernelPlan } = call
     if (kernelPlan.layout !== 'positions') return
     const { n, k } = kernelPlan
-    const key = `${n},${k}`
-    const term = byShape.get(key)
+    const notation = positionsNotation(kernelPlan)
+    const term = byShape.get(notation)
     if (term) term.tasks += tasksPerCall[i]
-    else byShape.set(key, { n, k, tasks: tasksPerCall[i], count: call.count })
+    else byShape.set(notation, { n, k, notation, tasks: tasksPerCall[i], count: call.count })
   })
   const terms = byShape.size > 0 ? [...byShape.values()].sort((a, b) => a.k - b.k || a.n - b.n) : null
   return {
@@ -330,7 +333,7 @@ export function describeSize(preview: SizePreview): string {
   if (!preview.terms || preview.terms.length === 0) {
     return `${preview.taskCount.toLocaleString('en-US')} tasks = ${total}`
   }
-  const shown = preview.terms.slice(0, 4).map((t) => `C(${t.n},${t.k}) × ${t.tasks.toLocaleString('en-US')}`)
+  const shown = preview.terms.slice(0, 4).map((t) => `${t.notation} × ${t.tasks.toLocaleString('en-US')}`)
   if (preview.terms.length > 4) shown.push('…')
   return `${shown.join(' + ')} = ${total}`
 }
