@@ -41,7 +41,8 @@ const registryHasCustom = WORKLOADS.has('custom')
 export const fakeCustomCode = {
   allowed: true,
   backends: ['threads', 'processes'] as ('threads' | 'processes')[],
-  isolation: 'worker threads with a heap limit and a per-task timeout; the code can reach what this process can'
+  isolation:
+    'worker threads with a heap limit and a per-task timeout; the code can reach what this process can'
 }
 
 export const fakeInfo: EngineInfo = {
@@ -109,7 +110,13 @@ function customPlan(spec: unknown): PlanSummary {
   })
   return {
     ...sized,
-    spec: { ...sized.spec, workload: 'custom', inputs: { kind: 'recipe', tasks: sized.taskCount }, code, taskTimeoutMs: taskTimeoutMs ?? 10_000 } as PlanSummary['spec']
+    spec: {
+      ...sized.spec,
+      workload: 'custom',
+      inputs: { kind: 'recipe', tasks: sized.taskCount },
+      code,
+      taskTimeoutMs: taskTimeoutMs ?? 10_000
+    } as PlanSummary['spec']
   }
 }
 

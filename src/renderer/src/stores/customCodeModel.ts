@@ -12,7 +12,8 @@ import { checkCustomCode } from '../../../shared/workloads/customCode'
 export const CUSTOM_WORKLOAD = 'custom'
 
 /** The function the editor starts with: small, valid, and saying what its argument is. */
-export const STARTER_CODE = 'function work(x) {\n  // x is the task’s argument: 0, 1, 2, …\n  return x * x\n}\n'
+export const STARTER_CODE =
+  'function work(x) {\n  // x is the task’s argument: 0, 1, 2, …\n  return x * x\n}\n'
 
 /** Wait after the last keystroke before a syntax error is shown, so one is not flagged mid-word. */
 export const CODE_CHECK_DELAY_MS = 300
@@ -44,7 +45,9 @@ export function customRefusal(info: CustomCodeInfo | null): string | null {
 }
 
 /** A syntax check's problem as the form shows it, `line L, column C: message`, or undefined when fine. */
-export function codeProblem(code: string): { text: string; line: number; column: number; message: string } | undefined {
+export function codeProblem(
+  code: string
+): { text: string; line: number; column: number; message: string } | undefined {
   const check = checkCustomCode(code)
   if (check.ok) return undefined
   return { ...check, text: `line ${check.line}, column ${check.column}: ${check.message}` }
@@ -89,4 +92,5 @@ export function taskTimeoutText(ms: number | undefined): string {
 /** What the form says while loaded code waits for the person to read and confirm it. */
 export const CONFIRM_NOTICE = 'This job carries code. Read it, then press Confirm code to allow running it.'
 /** Run's reason while loaded code is unconfirmed. */
-export const CONFIRM_BLOCKER = 'Read the custom code, then press Confirm code (or edit it) to allow running it'
+export const CONFIRM_BLOCKER =
+  'Read the custom code, then press Confirm code (or edit it) to allow running it'

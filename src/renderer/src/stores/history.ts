@@ -151,7 +151,9 @@ export const useHistoryStore = defineStore('history', () => {
 
   /** A rerun that carries code waits in the form: the person reads it, confirms, then runs. */
   function heldForConfirmation(): false {
-    job.reportNotice('Not run yet: this run carries code. Read it in the job form, press Confirm code, then Run.')
+    job.reportNotice(
+      'Not run yet: this run carries code. Read it in the job form, press Confirm code, then Run.'
+    )
     return false
   }
 
