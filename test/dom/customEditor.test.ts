@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EditorView } from '@codemirror/view'
 import { diagnosticCount, forEachDiagnostic } from '@codemirror/lint'
 import JobForm from '@renderer/components/JobForm.vue'
+import StatusBar from '@renderer/components/StatusBar.vue'
 import { useHistoryStore } from '@renderer/stores/history'
 import { useJobFormStore } from '@renderer/stores/jobForm'
 import { usePresetStore } from '@renderer/stores/presets'
@@ -340,5 +341,32 @@ describe('code that came with a preset or a saved run', () => {
       'This run carries code. Read it, then press Confirm code to allow running it.'
     )
     expect(runButton(wrapper).disabled).toBe(true)
+  })
+})
+
+describe('the status bar', () => {
+  async function statusWith(customCode: typeof fakeCustomCode): Promise<VueWrapper> {
+    const info = infoWith(customCode)
+    const { pinia } = await connectedPinia(createFakeApi({ info: vi.fn(async () => info) }))
+    wrapper = mount(StatusBar, { global: { plugins: [pinia] } })
+    return wrapper
+  }
+
+  it('says a host that refuses custom code is why a custom job is not ready', async () => {
+    const bar = await statusWith({ ...fakeCustomCode, allowed: false })
+    useJobFormStore().selectWorkload('custom')
+    await pause()
+    expect(bar.text()).toContain('Not ready: this host runs no custom code')
+  })
+
+  it('says loaded code waits for confirmation, until it is confirmed', async () => {
+    const bar = await statusWith(fakeCustomCode)
+    const form = useJobFormStore()
+    form.loadSpec(CUSTOM_SPEC, 'preset')
+    await pause()
+    expect(bar.text()).toContain('Not ready: confirm the code')
+    form.confirmCode()
+    await settle()
+    expect(bar.text()).not.toContain('Not ready')
   })
 })

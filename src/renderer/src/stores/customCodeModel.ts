@@ -38,9 +38,9 @@ export function customRefusal(info: CustomCodeInfo | null): string | null {
   if (!info) return 'This engine does not run custom code: it is older than custom workloads.'
   if (info.allowed) return null
   return (
-    'This web host does not run custom code: it was started without --allow-code. Custom code runs ' +
-    'with the rights of the host’s user, so it is off unless you ask for it: restart the host with ' +
-    '`npm run web -- --allow-code` (or `poolscope web --allow-code`), or use the desktop app.'
+    'This web host does not run custom code: it was started without --allow-code. To run your own ' +
+    'functions, restart it with npm run web -- --allow-code (the code then runs with the rights of ' +
+    'the host’s user), or use the desktop app.'
   )
 }
 
