@@ -168,6 +168,18 @@ describe('custom code editor', () => {
     )
   })
 
+  it('keeps the code when a notebook preset fills the form', async () => {
+    const { wrapper } = await mountForm()
+    await chooseCustom(wrapper)
+    type(editorOf(wrapper)!, 'x => -x')
+    await control(wrapper, 'Task timeout (s)').setValue('3')
+    await button(wrapper, 'Notebook: map cell').trigger('click')
+    expect(control(wrapper, 'Workload').element.value).toBe('combinations')
+    await chooseCustom(wrapper)
+    expect(editorOf(wrapper)!.state.doc.toString()).toBe('x => -x')
+    expect(control(wrapper, 'Task timeout (s)').element.value).toBe('3')
+  })
+
   it('sends no code for other workloads', async () => {
     const { wrapper, api } = await mountForm()
     await chooseCustom(wrapper)
@@ -310,6 +322,34 @@ describe('code that came with a preset or a saved run', () => {
     await pause()
     expect(wrapper.find('[data-test=code-confirm]').exists()).toBe(false)
     expect(runButton(wrapper).disabled).toBe(false)
+  })
+
+  it('keeps loaded code unconfirmed when another workload’s preset is loaded over it', async () => {
+    const { wrapper } = await mountForm()
+    await usePresetStore().load(presetFile())
+    const other = jobFileText({
+      workload: 'busy_wait',
+      style: 'map',
+      inputs: { kind: 'recipe', ms: [2], tasks: 4 }
+    })
+    expect(await usePresetStore().load(new File([other], 'busy.poolscope.json'))).toBe(true)
+    await chooseCustom(wrapper)
+    await pause()
+    expect(editorOf(wrapper)!.state.doc.toString()).toBe(CUSTOM_SPEC.code)
+    expect(wrapper.find('[data-test=code-confirm]').exists()).toBe(true)
+    expect(runButton(wrapper).disabled).toBe(true)
+  })
+
+  it('refuses a custom preset that carries no code, changing nothing', async () => {
+    const { wrapper } = await mountForm()
+    const { code: _code, ...noCode } = CUSTOM_SPEC
+    const file = new File([jobFileText(noCode)], 'empty.poolscope.json')
+    expect(await usePresetStore().load(file)).toBe(false)
+    await settle()
+    expect(wrapper.find('[data-test=preset-error]').text()).toBe(
+      '“empty.poolscope.json” asks for the custom workload but carries no code: a custom preset holds its function in "code". Nothing was changed.'
+    )
+    expect(control(wrapper, 'Workload').element.value).toBe('combinations')
   })
 
   it('saves a custom job’s code in its preset', async () => {

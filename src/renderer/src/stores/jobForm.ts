@@ -250,8 +250,10 @@ export const useJobFormStore = defineStore('jobForm', () => {
     refusedFor.value !== null && refusedFor.value === blocker.value ? `Not run: ${refusedFor.value}` : null
   )
 
+  /** Fills the form from a notebook preset; the custom code and its timeout stay as they are. */
   function applyPreset(next: JobFormFields): void {
-    Object.assign(fields, { ...next, recipe: { ...fields.recipe, ...next.recipe } })
+    const { code: _code, taskTimeout: _timeout, ...rest } = next
+    Object.assign(fields, { ...rest, recipe: { ...fields.recipe, ...next.recipe } })
   }
 
   function presetMap(): void {
@@ -267,8 +269,9 @@ export const useJobFormStore = defineStore('jobForm', () => {
     const next = fieldsOfSpec(spec, fields)
     if (!next) return false
     Object.assign(fields, next)
-    // Code someone else may have written runs only once it has been read.
-    codeToConfirm.value = spec.code !== undefined ? from : null
+    // Code someone else may have written runs only once it has been read. A spec without code
+    // leaves the code field, and whether it waits for confirmation, as they were.
+    if (spec.code !== undefined) codeToConfirm.value = from
     settleCode()
     return true
   }

@@ -11,6 +11,7 @@ import { downloadFile } from '../download'
 import { useJobStore } from './job'
 import { useJobFormStore } from './jobForm'
 import { useSweepStore } from './sweep'
+import { CUSTOM_WORKLOAD } from './customCodeModel'
 import { readSweepFields } from './sweepForm'
 
 /**
@@ -73,6 +74,11 @@ export const usePresetStore = defineStore('presets', () => {
     if (!form.workloads.some((w) => w.name === read.spec.workload)) {
       return refuse(
         `${what} asks for workload "${read.spec.workload}", which this PoolScope does not run. Nothing was changed.`
+      )
+    }
+    if (read.spec.workload === CUSTOM_WORKLOAD && typeof read.spec.code !== 'string') {
+      return refuse(
+        `${what} asks for the custom workload but carries no code: a custom preset holds its function in "code". Nothing was changed.`
       )
     }
     if (!form.loadSpec(read.spec, 'preset')) {
