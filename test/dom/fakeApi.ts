@@ -22,6 +22,7 @@ import type {
 import { SEGMENT } from '../../src/shared/timeline'
 import { LIMITS } from '../../src/shared/spec'
 import { WORKLOADS, workloadInfos, type WorkloadInfo } from '../../src/shared/workloads'
+import type { CustomCodeInfo } from '../../src/renderer/src/stores/customCodeModel'
 
 /**
  * The custom workload as `engine.info` lists it. Until the engine's registry has its entry (branch
@@ -36,14 +37,6 @@ const CUSTOM_INFO: WorkloadInfo = {
   fields: []
 }
 const registryHasCustom = WORKLOADS.has('custom')
-
-/** What a host that runs custom code says of it (`engine.info`'s `customCode`). */
-export const fakeCustomCode = {
-  allowed: true,
-  backends: ['threads', 'processes'] as ('threads' | 'processes')[],
-  isolation:
-    'worker threads with a heap limit and a per-task timeout; the code can reach what this process can'
-}
 
 export const fakeInfo: EngineInfo = {
   version: '0.1.0',
@@ -60,10 +53,19 @@ export const fakeInfo: EngineInfo = {
   backends: [
     { name: 'threads', available: true, reason: null },
     { name: 'processes', available: true, reason: null }
-  ],
-  // Spread, so the literal type-checks before and after EngineInfo gains the field.
-  ...{ customCode: fakeCustomCode }
+  ]
 }
+
+/**
+ * What a host that runs custom code says of it (`engine.info`'s `customCode`): fakeInfo's own once
+ * EngineInfo has the field (branch `custom`), else added to it here.
+ */
+export const fakeCustomCode: CustomCodeInfo = ((fakeInfo as { customCode?: CustomCodeInfo }).customCode ??= {
+  allowed: true,
+  backends: ['threads', 'processes'],
+  isolation:
+    'worker threads with a heap limit and a per-task timeout; the code can reach what this process can'
+})
 
 /** The host's answer to `engine.memory`: one retained job and a two-thread pool. */
 export const fakeMemory: EngineMemory = {

@@ -1,3 +1,10 @@
+import {
+  CUSTOM_WORKLOAD,
+  STARTER_CODE,
+  codeProblem,
+  readTaskTimeout,
+  taskTimeoutText
+} from './customCodeModel'
 import { PoolScopeError, targetOfPath, type ErrorPath } from '../../../shared/errors'
 import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
@@ -15,13 +22,6 @@ import {
   type JobSpecInput
 } from '../../../shared/spec'
 import { WORKLOADS, recipeDraws, type WorkloadEntry } from '../../../shared/workloads'
-import {
-  CUSTOM_WORKLOAD,
-  STARTER_CODE,
-  codeProblem,
-  readTaskTimeout,
-  taskTimeoutText
-} from './customCodeModel'
 
 /** What the form holds: the text a person typed, before any parsing. */
 export interface JobFormFields {
