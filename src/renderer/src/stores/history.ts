@@ -128,6 +128,8 @@ export const useHistoryStore = defineStore('history', () => {
     const spec = opened.summary.spec as JobSpecInput
     form.loadSpec(spec)
     hide()
+    // A saved run's code may not be the person's own: it waits in the form until they confirm it.
+    if (spec.code !== undefined) return heldForConfirmation()
     return job.start(spec)
   }
 
@@ -142,8 +144,17 @@ export const useHistoryStore = defineStore('history', () => {
     form.loadSpec(spec as JobSpecInput)
     sweep.loadOptions(options)
     hide()
+    if ((spec as JobSpecInput).code !== undefined) return heldForConfirmation()
     // Fields this machine refuses (more threads than it allows) show their message instead.
     return sweep.start(spec)
+  }
+
+  /** A rerun that carries code waits in the form: the person reads it, confirms, then runs. */
+  function heldForConfirmation(): false {
+    job.reportNotice(
+      'Not run yet: this run carries code. Read it in the job form, press Confirm code, then Run.'
+    )
+    return false
   }
 
   async function rename(id: string, name: string): Promise<boolean> {

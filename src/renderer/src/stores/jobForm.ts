@@ -24,6 +24,15 @@ import {
   type JobFormFields,
   type SizePreview
 } from './jobFormModel'
+import {
+  CODE_CHECK_DELAY_MS,
+  CONFIRM_BLOCKER,
+  CUSTOM_WORKLOAD,
+  codeProblem,
+  customBackendFor,
+  customCodeOf,
+  customRefusal
+} from './customCodeModel'
 
 /** Wait after the last keystroke before asking the host to size a large job. */
 const HOST_PLAN_DELAY_MS = 250
@@ -93,13 +102,56 @@ export const useJobFormStore = defineStore('jobForm', () => {
     }
   }
 
-  const errors = computed<FieldErrors>(() => {
+  const custom = computed(() => fields.workload === CUSTOM_WORKLOAD)
+  /** What the host says about custom code: whether it runs it, where, and how isolated. */
+  const customCode = computed(() => customCodeOf(job.info))
+  /** Why this host runs no custom code, while the custom workload is chosen. */
+  const customRefused = computed(() => (custom.value ? customRefusal(customCode.value) : null))
+
+  /**
+   * The code whose check is on show: it follows the editor after a pause in typing, so a half-typed
+   * line is not flagged; Run waits for it (or settles it at once, when pressed).
+   */
+  const settledCode = ref(fields.code)
+  let codeTimer: ReturnType<typeof setTimeout> | undefined
+  watch(
+    () => fields.code,
+    (code) => {
+      clearTimeout(codeTimer)
+      codeTimer = setTimeout(() => (settledCode.value = code), CODE_CHECK_DELAY_MS)
+    }
+  )
+  function settleCode(): void {
+    clearTimeout(codeTimer)
+    settledCode.value = fields.code
+  }
+  const codeSettled = computed(() => settledCode.value === fields.code)
+  /** The code's syntax problem where it is, for the editor's diagnostic, once typing has paused. */
+  const codeDiagnostic = computed(() => {
+    if (!custom.value || !codeSettled.value) return null
+    return codeProblem(fields.code) ?? null
+  })
+
+  /**
+   * Whether code that came with a preset or a saved run still waits for the person to read it:
+   * it runs only after Confirm code (or an edit of their own).
+   */
+  const codeToConfirm = ref<'preset' | 'run' | null>(null)
+
+  /** Every problem found, the code's included while it is still being typed. */
+  const allErrors = computed<FieldErrors>(() => {
     const value = check.value
     const fromCheck = value?.kind === 'invalid' ? value.errors : {}
     const merged: FieldErrors = { ...fromCheck, ...built.value.errors }
     const host = hostError.value
     if (host) merged[fieldOfPath(host.path)] = messageWithoutPath(host.message, host.path)
     return merged
+  })
+  /** The problems on show: a code error waits for a pause in typing. */
+  const errors = computed<FieldErrors>(() => {
+    if (codeSettled.value || !allErrors.value.code) return allErrors.value
+    const { code: _pending, ...rest } = allErrors.value
+    return rest
   })
   const hasErrors = computed(() => Object.keys(errors.value).length > 0)
 
@@ -131,12 +183,21 @@ export const useJobFormStore = defineStore('jobForm', () => {
     return largeJobNote(p, 'Esc')
   })
   const defaultTasks = computed(() => built.value.threads * 2)
+  /** Why custom code cannot run yet, besides its syntax: the host refuses it, or it awaits confirmation. */
+  const codeBlocker = computed(() => {
+    if (!custom.value) return null
+    if (customRefused.value) return customRefused.value
+    if (codeToConfirm.value) return CONFIRM_BLOCKER
+    return null
+  })
   const canRun = computed(
     () =>
       job.info !== null &&
       !job.running &&
       !sweep.running &&
       !hasErrors.value &&
+      !allErrors.value.code &&
+      codeBlocker.value === null &&
       preview.value !== null &&
       overBudget.value === null &&
       spec.value !== null
@@ -147,9 +208,11 @@ export const useJobFormStore = defineStore('jobForm', () => {
     'workload',
     'style',
     ...recipeFields.value.map((field) => `recipe.${field.key}` as const),
+    'code',
     'tasks',
     'threads',
     'seed',
+    'taskTimeout',
     'backend',
     'chunkSize',
     'keep',
@@ -172,6 +235,8 @@ export const useJobFormStore = defineStore('jobForm', () => {
       const rest = more === 0 ? '' : ` (and ${more} more ${more === 1 ? 'field' : 'fields'} to fix)`
       return `${firstError.value.message}${rest}`
     }
+    if (codeBlocker.value) return codeBlocker.value
+    if (allErrors.value.code) return 'Checking the code…'
     if (overBudget.value) return overBudget.value
     return canRun.value ? null : 'Sizing the job…'
   })
@@ -185,8 +250,10 @@ export const useJobFormStore = defineStore('jobForm', () => {
     refusedFor.value !== null && refusedFor.value === blocker.value ? `Not run: ${refusedFor.value}` : null
   )
 
+  /** Fills the form from a notebook preset; the custom code and its timeout stay as they are. */
   function applyPreset(next: JobFormFields): void {
-    Object.assign(fields, { ...next, recipe: { ...fields.recipe, ...next.recipe } })
+    const { code: _code, taskTimeout: _timeout, ...rest } = next
+    Object.assign(fields, { ...rest, recipe: { ...fields.recipe, ...next.recipe } })
   }
 
   function presetMap(): void {
@@ -198,20 +265,61 @@ export const useJobFormStore = defineStore('jobForm', () => {
   }
 
   /** Shows a spec (a saved run's) in the form, when the form can hold it; returns whether it could. */
-  function loadSpec(spec: JobSpecInput): boolean {
+  function loadSpec(spec: JobSpecInput, from: 'preset' | 'run' = 'run'): boolean {
     const next = fieldsOfSpec(spec, fields)
-    if (next) Object.assign(fields, next)
-    return next !== null
+    if (!next) return false
+    Object.assign(fields, next)
+    // Code someone else may have written runs only once it has been read. A spec without code
+    // leaves the code field, and whether it waits for confirmation, as they were.
+    if (spec.code !== undefined) codeToConfirm.value = from
+    settleCode()
+    return true
   }
+
+  /** The person has read the loaded code and allows it to run. */
+  function confirmCode(): void {
+    codeToConfirm.value = null
+  }
+
+  /** The person's own edit of the code: what they type is theirs, so it needs no confirming. */
+  function editCode(code: string): void {
+    fields.code = code
+    codeToConfirm.value = null
+  }
+
+  /**
+   * Custom code may run on fewer back ends than the job form offers (child processes only, where
+   * the permission model isolates it): the form moves to one it may use and says so.
+   */
+  const backendSwitched = ref<string | null>(null)
+  watch(
+    [custom, customCode, () => fields.backend, () => job.info?.backends],
+    () => {
+      if (!custom.value) {
+        backendSwitched.value = null
+        return
+      }
+      const from = fields.backend
+      const to = customBackendFor(from, customCode.value, job.info?.backends ?? [])
+      if (to === null) return
+      fields.backend = to
+      const allowed = customCode.value?.backends.join(' or ') ?? to
+      backendSwitched.value = `Switched from ${from} to ${to}: this host runs custom code on ${allowed} only.`
+    },
+    { immediate: true }
+  )
 
   /** Keeps the style in step with the workload: a two-argument function only works with starmap. */
   function selectWorkload(name: string): void {
     fields.workload = name
+    // Task i gets the single argument i, as pool.map(f, range(tasks)) does.
+    if (name === CUSTOM_WORKLOAD) fields.style = 'map'
     const chosen = workloads.value.find((w) => w.name === name)
     if (chosen && chosen.params.length > 1) fields.style = 'starmap'
   }
 
   async function run(): Promise<boolean> {
+    settleCode()
     if (!canRun.value || !spec.value) {
       if (!job.running && job.info !== null) {
         refusedFor.value = blocker.value
@@ -249,6 +357,15 @@ export const useJobFormStore = defineStore('jobForm', () => {
     presetStarmap,
     selectWorkload,
     run,
-    loadSpec
+    loadSpec,
+    custom,
+    customCode,
+    customRefused,
+    codeDiagnostic,
+    codeToConfirm,
+    codeBlocker,
+    backendSwitched,
+    confirmCode,
+    editCode
   }
 })

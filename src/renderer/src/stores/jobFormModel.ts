@@ -1,3 +1,10 @@
+import {
+  CUSTOM_WORKLOAD,
+  STARTER_CODE,
+  codeProblem,
+  readTaskTimeout,
+  taskTimeoutText
+} from './customCodeModel'
 import { PoolScopeError, targetOfPath, type ErrorPath } from '../../../shared/errors'
 import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
@@ -33,6 +40,10 @@ export interface JobFormFields {
   chunkSize: string
   keepMode: 'all' | 'first' | 'count'
   keepFirst: string
+  /** The custom workload's function, kept while other workloads are chosen. */
+  code: string
+  /** The custom workload's task timeout, in seconds; empty for the host's default. */
+  taskTimeout: string
 }
 
 /** A field an error is shown under: a fixed field, a recipe field by key, or the form as a whole. */
@@ -63,7 +74,9 @@ export function defaultFields(): JobFormFields {
     backend: 'threads',
     chunkSize: 'auto',
     keepMode: 'all',
-    keepFirst: '10'
+    keepFirst: '10',
+    code: STARTER_CODE,
+    taskTimeout: ''
   }
 }
 
@@ -177,6 +190,16 @@ export function buildSpec(
     }
   }
 
+  // Custom code and its timeout belong to the custom workload alone; other workloads refuse them.
+  const custom = fields.workload === CUSTOM_WORKLOAD
+  let taskTimeoutMs: number | undefined
+  if (custom) {
+    errors.code = codeProblem(fields.code)?.text
+    const timeout = readTaskTimeout(fields.taskTimeout)
+    if (timeout.ok) taskTimeoutMs = timeout.ms
+    else errors.taskTimeout = timeout.error
+  }
+
   for (const key of Object.keys(errors) as FieldName[]) if (errors[key] === undefined) delete errors[key]
   const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
   if (Object.keys(errors).length > 0) return { spec: null, errors, threads: effectiveThreads }
@@ -192,6 +215,8 @@ export function buildSpec(
     keep
   }
   if (threads !== undefined) spec.threads = threads
+  if (custom) spec.code = fields.code
+  if (taskTimeoutMs !== undefined) spec.taskTimeoutMs = taskTimeoutMs
   return { spec, errors, threads: effectiveThreads }
 }
 
@@ -213,7 +238,9 @@ const FIELD_OF_PATH: readonly (readonly [ErrorPath, FieldName])[] = [
   [['chunkSize'], 'chunkSize'],
   [['keep'], 'keep'],
   [['inputs', 'tasks'], 'tasks'],
-  [['inputs', 'seed'], 'seed']
+  [['inputs', 'seed'], 'seed'],
+  [['code'], 'code'],
+  [['taskTimeoutMs'], 'taskTimeout']
 ]
 
 /**
@@ -302,7 +329,7 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
 
 /** What a job's results are called: tuples of positions, or values. */
 export function unitOf(layout: WorkloadEntry['layout'] | undefined): 'tuples' | 'values' {
-  return layout === 'values' ? 'values' : 'tuples'
+  return layout === 'positions' || layout === undefined ? 'tuples' : 'values'
 }
 
 export function previewOfSummary(summary: PlanSummary): SizePreview {
@@ -352,6 +379,8 @@ export type LocalCheck =
  * large ones are checked on a sample of their tasks and sized by the host, so typing stays fluid.
  */
 export function checkSpec(spec: JobSpecInput, hardwareThreads: number): LocalCheck {
+  // A workload the host runs but this planner does not know is sized by the host alone.
+  if (!WORKLOADS.has(spec.workload)) return { kind: 'needs-host', spec }
   const errors = schemaErrors(spec)
   if (Object.keys(errors).length > 0) return { kind: 'invalid', errors }
   const inputs = spec.inputs.kind === 'recipe' ? spec.inputs : null
@@ -399,11 +428,14 @@ function recipeTextOf(field: WorkloadEntry['fields'][number], value: unknown): s
  * workload): it then runs as it is, without the form.
  */
 export function fieldsOfSpec(spec: JobSpecInput, current: JobFormFields): JobFormFields | null {
-  const workload = WORKLOADS.get(spec.workload)
-  if (!workload || spec.inputs.kind !== 'recipe') return null
+  const custom = spec.workload === CUSTOM_WORKLOAD
+  // The custom workload has no recipe fields besides tasks, whether or not this planner knows it.
+  const recipeFields = WORKLOADS.get(spec.workload)?.fields ?? (custom ? [] : null)
+  if (!recipeFields || spec.inputs.kind !== 'recipe') return null
+  if (custom && typeof spec.code !== 'string') return null
   const recipe = { ...current.recipe }
   const inputs = spec.inputs as Record<string, unknown>
-  for (const field of workload.fields) {
+  for (const field of recipeFields) {
     const text = recipeTextOf(field, inputs[field.key])
     if (text === null) return null
     recipe[field.key] = text
@@ -420,6 +452,8 @@ export function fieldsOfSpec(spec: JobSpecInput, current: JobFormFields): JobFor
     backend: spec.backend ?? 'threads',
     chunkSize: String(spec.chunkSize ?? 'auto'),
     keepMode: keep === 'all' ? 'all' : keep === 'count' ? 'count' : 'first',
-    keepFirst: typeof keep === 'number' ? String(keep) : current.keepFirst
+    keepFirst: typeof keep === 'number' ? String(keep) : current.keepFirst,
+    code: custom ? (spec.code as string) : current.code,
+    taskTimeout: custom ? taskTimeoutText(spec.taskTimeoutMs) : current.taskTimeout
   }
 }

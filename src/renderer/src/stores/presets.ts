@@ -11,6 +11,7 @@ import { downloadFile } from '../download'
 import { useJobStore } from './job'
 import { useJobFormStore } from './jobForm'
 import { useSweepStore } from './sweep'
+import { CUSTOM_WORKLOAD } from './customCodeModel'
 import { readSweepFields } from './sweepForm'
 
 /**
@@ -75,7 +76,12 @@ export const usePresetStore = defineStore('presets', () => {
         `${what} asks for workload "${read.spec.workload}", which this PoolScope does not run. Nothing was changed.`
       )
     }
-    if (!form.loadSpec(read.spec)) {
+    if (read.spec.workload === CUSTOM_WORKLOAD && typeof read.spec.code !== 'string') {
+      return refuse(
+        `${what} asks for the custom workload but carries no code: a custom preset holds its function in "code". Nothing was changed.`
+      )
+    }
+    if (!form.loadSpec(read.spec, 'preset')) {
       return refuse(
         `${what} holds a job the form cannot show (explicit argument lists); open it with File ▸ Open job… instead. Nothing was changed.`
       )
@@ -86,9 +92,12 @@ export const usePresetStore = defineStore('presets', () => {
     if (typeof inputs.tasks === 'number') parts.push(`${inputs.tasks.toLocaleString('en-US')} tasks`)
     if (read.spec.threads !== undefined) parts.push(`${read.spec.threads} threads`)
     const sweepText = read.sweep?.threads ? `, and a sweep at ${read.sweep.threads.join(', ')} threads` : ''
-    say(
-      `Loaded ${what}: ${parts.join(', ')}${sweepText}. Nothing ran: press ${read.sweep ? 'Run or Start sweep' : 'Run'} when ready.`
-    )
+    const press = read.sweep ? 'Run or Start sweep' : 'Run'
+    const next =
+      read.spec.code !== undefined
+        ? `Nothing ran: it carries code, so read it and press Confirm code, then ${press}.`
+        : `Nothing ran: press ${press} when ready.`
+    say(`Loaded ${what}: ${parts.join(', ')}${sweepText}. ${next}`)
     return true
   }
 
