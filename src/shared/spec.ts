@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorPath } from './errors'
+import { MAX_CODE_CHARS } from './workloads/customCode'
 
 /** Upper bounds that keep a single job sane; each error message repeats the bound it broke. */
 export const LIMITS = {
@@ -132,7 +133,16 @@ export const JobSpecSchema = z
      * Longest a single task may run, in milliseconds. A task that runs longer is stopped (its worker
      * thread is replaced) and fails with a message saying so. No limit when omitted.
      */
-    taskTimeoutMs: FieldSchemas.taskTimeoutMs.optional()
+    taskTimeoutMs: FieldSchemas.taskTimeoutMs.optional(),
+    /**
+     * The function a `custom` job runs on each task's arguments, as JavaScript text: required for
+     * that workload and refused for every other. The planner checks its syntax (never running it);
+     * only workers run it.
+     */
+    code: z
+      .string({ error: 'code must be text: the JavaScript function a custom job runs' })
+      .max(MAX_CODE_CHARS, `code may be at most ${MAX_CODE_CHARS} characters`)
+      .optional()
   })
   .strict()
 

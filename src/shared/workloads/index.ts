@@ -1,11 +1,14 @@
 import { binomial } from '../binomial'
 import { combinations, combinationsN } from './combinations'
 import { countPrimes } from './countPrimes'
+import { custom } from './custom'
 import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
 import { busyWait, sleep } from './timed'
 
 export type {
   KernelPlan,
+  JsonPlan,
+  ResultLayout,
   PositionsPlan,
   ValuesPlan,
   WorkloadCall,
@@ -16,7 +19,7 @@ export type {
 export { MAX_K, MAX_N_CHOICES, DEFAULT_N_CHOICES } from './combinations'
 
 /** Every workload PoolScope knows, in menu order. */
-const ENTRIES: readonly WorkloadEntry[] = [combinations, combinationsN, busyWait, sleep, countPrimes]
+const ENTRIES: readonly WorkloadEntry[] = [combinations, combinationsN, busyWait, sleep, countPrimes, custom]
 
 /** The workloads by name. A Map, so user-supplied names only ever match own entries. */
 export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(ENTRIES.map((w) => [w.name, w]))
@@ -28,6 +31,7 @@ export function findWorkload(name: unknown): WorkloadEntry | undefined {
 
 /** Exact number of results a plan produces: `C(n, k)` tuples (0 when k > n, as in Python), or one value. */
 export function planCount(plan: KernelPlan): bigint {
+  // A custom call's count is known only once it has run; 1 stands for it before (as for a value).
   return plan.layout === 'positions' ? binomial(plan.n, plan.k) : 1n
 }
 
