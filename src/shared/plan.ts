@@ -14,7 +14,7 @@ import {
   type Keep
 } from './spec'
 import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
-import { checkCustomCode } from './workloads/customCode'
+import { checkCustomCode, customFunctionSource } from './workloads/customCode'
 
 export { DEFAULT_N_CHOICES } from './workloads'
 
@@ -51,6 +51,11 @@ export interface JobPlan {
   estimatedMs: number
   /** Work units the tasks report as they run (see `WorkloadEntry.workUnits`); 0 when they report tuples. */
   totalWork: number
+  /**
+   * A custom job's function as workers compile it (the source of the one function its code is,
+   * see `customFunctionSource`); null for every other workload.
+   */
+  functionSource: string | null
 }
 
 /** A value of a values layout is stored as a Float64. */
@@ -293,7 +298,8 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     keptBytes,
     memory: jobMemory(taskCount, callsBytes, keptBytes),
     estimatedMs: Math.max(costNs / threads, longestNs) / 1e6,
-    totalWork
+    totalWork,
+    functionSource: workload.layout === 'json' && spec.code !== undefined ? customFunctionSource(spec.code) : null
   }
 }
 

@@ -455,6 +455,7 @@ export class Job {
       }
     }
     const work: ChunkWork = { firstTask, plans, planIndex, keep }
+    if (plan.functionSource !== null) work.code = plan.functionSource
     const sentAt = this.now()
     const run = channel.runChunk(work)
     this.sendingMs += performance.now() - sendFrom
@@ -603,9 +604,9 @@ export class Job {
     const total = this.plan.taskCount
     if (this.status === 'cancelled') {
       const { stopped, tuplesOfStoppedTasks } = this.tally
-      // A values task yields its one value only at its end, so one stopped midway computed none.
+      // A values or custom task yields its result only at its end, so one stopped midway computed none.
       const computed =
-        this.plan.workload.layout === 'values'
+        this.plan.workload.layout !== 'positions'
           ? 'not kept'
           : `${tuplesOfStoppedTasks.toLocaleString('en-US')} tuples computed, not kept`
       const stoppedPart = stopped > 0 ? `; ${stopped} stopped midway (${computed})` : ''
