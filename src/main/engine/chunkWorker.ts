@@ -445,12 +445,26 @@ function taskErrorMessage(err: unknown): string {
   try {
     // A value the task may not return is PoolScope's own message; the code's errors keep their name.
     if (err instanceof ResultError) text = err.message
+    else if ((err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED') text = accessDenied(err as Error)
     else text = err instanceof Error ? `${err.name}: ${err.message}` : `threw ${String(err)}`
   } catch {
     // Custom code may throw anything, even a value whose text cannot be made.
     text = 'threw a value that cannot be shown as text'
   }
   return redactPaths(String(text).split('\n', 1)[0]).slice(0, 500)
+}
+
+/**
+ * A refusal of Node's permission model (custom code on an isolated processes pool), said plainly:
+ * what was refused, and what such code may not do.
+ */
+function accessDenied(err: Error & { permission?: unknown; resource?: unknown }): string {
+  const what = typeof err.permission === 'string' ? err.permission : 'this operation'
+  const resource = typeof err.resource === 'string' ? ` of ${err.resource}` : ''
+  return (
+    `${err.name}: ${err.message} (${what}${resource}): custom code runs here under Node's permission model, ` +
+    'which lets it read no files but PoolScope’s own, write none, start no processes and load no add-ons'
+  )
 }
 
 /** Marks every buffer of a reply for transfer, so nothing large is copied between threads. */

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module'
-import { dirname, sep } from 'node:path'
-import { realpathSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 /*
  * Node's permission model for the child processes that run custom code. Started with it, a process
@@ -28,21 +27,32 @@ export function isolationUnavailableReason(): string | null {
   return null
 }
 
-/** The package folder of a module the child loads (resolved from the child's file, symlinks followed). */
-function packageRoot(fromFile: string, name: string): string | null {
-  try {
-    const entry = createRequire(fromFile).resolve(name)
-    const marker = `${sep}node_modules${sep}${name}${sep}`
-    const at = entry.lastIndexOf(marker)
-    return at < 0 ? null : entry.slice(0, at + marker.length - 1)
-  } catch {
-    return null
+/**
+ * The `node_modules` folders the child finds a package in: the one module resolution walks into
+ * from the child's file, and the real one behind it when it is a link (Node resolves links, and
+ * reads every folder on the way). Null when the package is not installed there.
+ */
+function modulesFolders(fromFile: string, name: string): string[] {
+  const folders: string[] = []
+  for (let dir = dirname(fromFile); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules')
+    if (existsSync(join(candidate, name))) {
+      folders.push(candidate)
+      try {
+        folders.push(realpathSync(candidate))
+        folders.push(dirname(realpathSync(join(candidate, name))))
+      } catch {
+        // A broken link fails the child's start, with its own message.
+      }
+      return folders
+    }
+    if (dirname(dir) === dir) return folders
   }
 }
 
 /**
  * Node flags that start a child under the permission model: it may read its own bundle's folder
- * and Piscina's package, and nothing else; it may start the one worker thread it runs chunks on
+ * and the installed packages it loads Piscina from (the `node_modules` folder), and nothing else; it may start the one worker thread it runs chunks on
  * (threads inherit the model); no writes, no child processes, no add-ons. Null when this Node has
  * no permission model.
  */
@@ -58,15 +68,7 @@ export function isolatedChildFlags(childFile: string, workerFile: string): strin
       // A file that is not there fails the child's start, with its own message.
     }
   }
-  const piscina = packageRoot(childFile, 'piscina')
-  if (piscina) {
-    readable.add(piscina)
-    try {
-      readable.add(realpathSync(piscina))
-    } catch {
-      // As above.
-    }
-  }
+  for (const folder of modulesFolders(childFile, 'piscina')) readable.add(folder)
   return [
     flag,
     ...[...readable].map((path) => `--allow-fs-read=${path}`),
@@ -74,7 +76,10 @@ export function isolatedChildFlags(childFile: string, workerFile: string): strin
     '--allow-worker',
     '--no-addons',
     // The model is still marked experimental in Node 20: its warning would print on every start.
-    '--disable-warning=ExperimentalWarning'
+    '--disable-warning=ExperimentalWarning',
+    // …and Node warns that allowing workers needs care: it does (see README), and the warning would
+    // print on every start. The worker is PoolScope's own; code in it finds the model in force.
+    '--disable-warning=SecurityWarning'
   ]
 }
 
