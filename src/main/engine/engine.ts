@@ -14,7 +14,11 @@ import { planJobAsync } from './planAsync'
 import { readPhysicalCores, type PhysicalCores } from './physicalCores'
 import type { Backend } from './backends/backend'
 import { BACKENDS, BACKEND_UNAVAILABLE } from './backends'
-import { isolationSentence, isolationUnavailableReason } from './backends/processes/permissions'
+import {
+  ISOLATED_PROCESSES,
+  isolationSentence,
+  isolationUnavailableReason
+} from './backends/processes/permissions'
 
 /**
  * Who may run custom code through a front door, and where: the desktop app and the CLI run the
@@ -119,9 +123,7 @@ export class Engine {
       return {
         allowed: true,
         backends,
-        isolation:
-          'Custom code runs only in child processes under Node’s permission model: no file writes, ' +
-          'no file reads outside PoolScope’s own code, no child processes, no native add-ons; the network is not restricted.'
+        isolation: `Custom code runs only in ${ISOLATED_PROCESSES}`
       }
     }
     return { allowed: true, backends, isolation }

@@ -92,9 +92,11 @@ export function isolationSentence(processesAvailable: boolean): string {
   if (reason) {
     return `${threads} On processes it runs in child processes with the same rights (${reason}).`
   }
-  return (
-    `${threads} On processes it runs in child processes under Node’s permission model: ` +
-    'no file writes, no file reads outside PoolScope’s own code, no child processes, no native add-ons; ' +
-    'the network is not restricted.'
-  )
+  return `${threads} On processes it runs in ${ISOLATED_PROCESSES}`
 }
+
+/** What the permission model does and does not stop, as the end of a sentence. */
+export const ISOLATED_PROCESSES =
+  'child processes under Node’s permission model: no file writes, no file reads outside PoolScope’s own ' +
+  'code and installed packages, no child processes, no native add-ons; the network and signals to ' +
+  'other processes are not restricted.'
