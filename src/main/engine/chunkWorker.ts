@@ -459,11 +459,11 @@ function taskErrorMessage(err: unknown): string {
  * what was refused, and what such code may not do.
  */
 function accessDenied(err: Error & { permission?: unknown; resource?: unknown }): string {
-  const what = typeof err.permission === 'string' ? err.permission : 'this operation'
-  const resource = typeof err.resource === 'string' ? ` of ${err.resource}` : ''
+  const what = typeof err.permission === 'string' && err.permission !== '' ? err.permission : 'refused'
+  const resource = typeof err.resource === 'string' && err.resource !== '' ? ` of ${err.resource}` : ''
   return (
     `${err.name}: ${err.message} (${what}${resource}): custom code runs here under Node's permission model, ` +
-    'which lets it read no files but PoolScope’s own, write none, start no processes and load no add-ons'
+    'which lets it read no files but PoolScope’s own code and packages, write none, start no processes and load no add-ons'
   )
 }
 
