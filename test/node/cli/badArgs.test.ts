@@ -43,12 +43,12 @@ const cases: [string[], string, RegExp][] = [
   [
     ['run', '--workload', '__proto__'],
     '--workload',
-    /one of combinations, combinations_n, busy_wait, sleep, count_primes \(got "__proto__"\)/
+    /one of combinations, combinations_n, busy_wait, sleep, count_primes, custom \(got "__proto__"\)/
   ],
   [
     ['run', '--workload', 'nope'],
     '--workload',
-    /one of combinations, combinations_n, busy_wait, sleep, count_primes \(got "nope"\)/
+    /one of combinations, combinations_n, busy_wait, sleep, count_primes, custom \(got "nope"\)/
   ],
   [['run', '--workload', 'toString'], '--workload', /\(got "toString"\)/],
   [['run', '--style', 'zip'], '--style', /map or starmap \(got "zip"\)/],
