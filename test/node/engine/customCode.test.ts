@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/main/engine/engine'
+import { timelineWindow } from '../../../src/main/engine/timelineWindow'
+import { exportJob } from '../../../src/main/host/exportJob'
 import type { Job } from '../../../src/main/engine/job'
 import { PoolScopeError } from '../../../src/shared/errors'
 import type { JobSpecInput } from '../../../src/shared/spec'
@@ -83,6 +85,33 @@ describe('custom code on the threads back end', () => {
     const floats = await run(engine, customSpec('(i) => [i + 0.5, 1e-7, 1e21, "\\u00e9\\n"]', { inputs: { kind: 'recipe', tasks: 1 } }))
     expect(digest(floats).text).toBe('[[0.5,1e-07,1000000000000000000000,"\\u00e9\\n"]]')
     expect(floats.results.taskText(0)).toBe("[0.5, 1e-07, 1000000000000000000000, 'é\\n']")
+  })
+
+  it('exports, and shows in the timeline, what each task returned', async () => {
+    const job = await run(
+      engine,
+      customSpec('(i) => { if (i === 1) throw new Error("one"); return i === 2 ? "two, \\"quoted\\"" : [[i, "a"], [i, "b"]] }', {
+        chunkSize: 1
+      })
+    )
+    expect((await exportJob(job, 'json')).text).toBe('[[[0,"a"],[0,"b"]],null,"two, \\"quoted\\"",[[3,"a"],[3,"b"]]]')
+    expect((await exportJob(job, 'csv')).text).toBe(
+      [
+        'task,status,index,tuple',
+        "0,done,0,\"(0, 'a')\"",
+        "0,done,1,\"(0, 'b')\"",
+        '1,failed,,',
+        `2,done,0,"'two, ""quoted""'"`,
+        "3,done,0,\"(3, 'a')\"",
+        "3,done,1,\"(3, 'b')\"",
+        ''
+      ].join('\n')
+    )
+    // The timeline's tooltip counts each task's tuples, as for combinations.
+    const window = timelineWindow(job)
+    const outputs = new Map<number, number>()
+    window.tasks.task.forEach((task, i) => outputs.set(task, window.tasks.output[i]))
+    expect([0, 2, 3].map((task) => outputs.get(task))).toEqual([2, 1, 2])
   })
 
   it('passes explicit arguments of any JSON kind, unpacked by starmap', async () => {
