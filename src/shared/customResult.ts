@@ -46,7 +46,8 @@ function kindOf(value: unknown): string {
 /** Checks a scalar (a finite number or a string); `where` names it for the message. */
 function scalarProblem(value: unknown, where: string): string | null {
   if (typeof value === 'string') return null
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `${where} is ${value}: JSON has no NaN or Infinity`
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? null : `${where} is ${value}: JSON has no NaN or Infinity`
   return `${where} is ${kindOf(value)}`
 }
 
@@ -109,7 +110,9 @@ export function checkResult(value: unknown): CheckedResult {
 }
 
 function tooLong(chars: number): ResultError {
-  const size = Number.isFinite(chars) ? `more than ${MAX_RESULT_JSON_CHARS.toLocaleString('en-US')}` : 'too many'
+  const size = Number.isFinite(chars)
+    ? `more than ${MAX_RESULT_JSON_CHARS.toLocaleString('en-US')}`
+    : 'too many'
   return new ResultError(
     `the value returned is too large: ${size} characters of JSON; a task may return at most ${MAX_RESULT_JSON_CHARS.toLocaleString('en-US')} (about 1 MB)`
   )

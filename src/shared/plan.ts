@@ -299,7 +299,8 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     memory: jobMemory(taskCount, callsBytes, keptBytes),
     estimatedMs: Math.max(costNs / threads, longestNs) / 1e6,
     totalWork,
-    functionSource: workload.layout === 'json' && spec.code !== undefined ? customFunctionSource(spec.code) : null
+    functionSource:
+      workload.layout === 'json' && spec.code !== undefined ? customFunctionSource(spec.code) : null
   }
 }
 

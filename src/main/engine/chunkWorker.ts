@@ -305,7 +305,8 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   }
   const runsOf = planRuns(plans, kernels, data, code)
   /** Each custom task's kept JSON, laid out in `data` once the chunk has run (see packJson). */
-  const jsonTexts: Array<Uint8Array | null> | null = message.code !== undefined ? new Array(tasks).fill(null) : null
+  const jsonTexts: Array<Uint8Array | null> | null =
+    message.code !== undefined ? new Array(tasks).fill(null) : null
 
   const live = progress
   live.control = control
@@ -445,7 +446,8 @@ function taskErrorMessage(err: unknown): string {
   try {
     // A value the task may not return is PoolScope's own message; the code's errors keep their name.
     if (err instanceof ResultError) text = err.message
-    else if ((err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED') text = accessDenied(err as Error)
+    else if ((err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED')
+      text = accessDenied(err as Error)
     else text = err instanceof Error ? `${err.name}: ${err.message}` : `threw ${String(err)}`
   } catch {
     // Custom code may throw anything, even a value whose text cannot be made.

@@ -117,7 +117,11 @@ export class Engine {
       return { allowed: false, backends: [], isolation: policy.refusal ?? isolation }
     }
     if (backends.length === 0) {
-      return { allowed: false, backends: [], isolation: `${isolation} Custom code needs isolation here, which this machine cannot give.` }
+      return {
+        allowed: false,
+        backends: [],
+        isolation: `${isolation} Custom code needs isolation here, which this machine cannot give.`
+      }
     }
     if (policy?.isolatedOnly) {
       return {
@@ -145,7 +149,9 @@ export class Engine {
     if (plan.workload.layout !== 'json') return
     const info = this.customCodeInfo()
     if (!info.allowed) {
-      throw new PoolScopeError(ErrorCodes.INVALID_SPEC, this.options.customCode?.refusal ?? info.isolation, ['code'])
+      throw new PoolScopeError(ErrorCodes.INVALID_SPEC, this.options.customCode?.refusal ?? info.isolation, [
+        'code'
+      ])
     }
     if (!info.backends.includes(plan.spec.backend)) {
       throw new PoolScopeError(
@@ -312,7 +318,10 @@ export class Engine {
         workerFile: this.options.workerFile,
         lanes: threads,
         heapLimitMb: forCode
-          ? Math.min(this.options.customHeapLimitMb ?? CUSTOM_HEAP_LIMIT_MB, this.options.workerHeapLimitMb ?? Infinity)
+          ? Math.min(
+              this.options.customHeapLimitMb ?? CUSTOM_HEAP_LIMIT_MB,
+              this.options.workerHeapLimitMb ?? Infinity
+            )
           : this.options.workerHeapLimitMb,
         isolateCode: forCode,
         onError: (error) => this.options.onPoolError?.(error)

@@ -8,8 +8,22 @@ afterAll(() => scratch.cleanup())
 
 describe('poolscope run --workload custom --code FILE', () => {
   it('runs the function on each task and reports the digest Python gives', async () => {
-    const code = scratch.file('work.js', '// pairs of i and its square\nfunction work(i) {\n  return [[i, i * i], [i, "x"]]\n}\n')
-    const result = await runCli(['run', '--workload', 'custom', '--code', code, '--tasks', '3', '--threads', '2', '--json'])
+    const code = scratch.file(
+      'work.js',
+      '// pairs of i and its square\nfunction work(i) {\n  return [[i, i * i], [i, "x"]]\n}\n'
+    )
+    const result = await runCli([
+      'run',
+      '--workload',
+      'custom',
+      '--code',
+      code,
+      '--tasks',
+      '3',
+      '--threads',
+      '2',
+      '--json'
+    ])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const report = parseReport(result)
@@ -22,7 +36,20 @@ describe('poolscope run --workload custom --code FILE', () => {
   it('prints each result as Python prints it, and writes them with --output', async () => {
     const code = scratch.file('half.js', '(i) => i / 2')
     const output = scratch.file('half.json')
-    const result = await runCli(['run', '--workload', 'custom', '--code', code, '--tasks', '3', '--threads', '2', '--print', '--output', output])
+    const result = await runCli([
+      'run',
+      '--workload',
+      'custom',
+      '--code',
+      code,
+      '--tasks',
+      '3',
+      '--threads',
+      '2',
+      '--print',
+      '--output',
+      output
+    ])
     expect(result.code).toBe(0)
     expect(result.stdout).toBe('Number of threads: 2\nNumber of results: 3\n0\n0.5\n1\n')
     expect(readFileSync(output, 'utf8')).toBe('[0,0.5,1]')
@@ -31,7 +58,20 @@ describe('poolscope run --workload custom --code FILE', () => {
   it('takes any JSON arguments from an args file', async () => {
     const code = scratch.file('args.js', '(a, b) => `${a}-${b.k}`')
     const args = scratch.file('args.json', '[["x", {"k": 1}], ["y", {"k": 2}]]')
-    const result = await runCli(['run', '--workload', 'custom', '--code', code, '--style', 'starmap', '--args-file', args, '--threads', '2', '--print'])
+    const result = await runCli([
+      'run',
+      '--workload',
+      'custom',
+      '--code',
+      code,
+      '--style',
+      'starmap',
+      '--args-file',
+      args,
+      '--threads',
+      '2',
+      '--print'
+    ])
     expect(result.code).toBe(0)
     expect(result.stdout).toBe("Number of threads: 2\nNumber of results: 2\n'x-1'\n'y-2'\n")
   })
@@ -65,7 +105,9 @@ describe('poolscope run --workload custom --code FILE', () => {
 
   it('lists --code in run --help', async () => {
     const help = await runCli(['run', '--help'])
-    expect(help.stdout).toMatch(/--code FILE {9}for --workload custom: a file holding one JavaScript function/)
+    expect(help.stdout).toMatch(
+      /--code FILE {9}for --workload custom: a file holding one JavaScript function/
+    )
     expect(help.stdout).toMatch(/^ {2}custom\(i\)$/m)
   })
 })

@@ -53,12 +53,23 @@ describe('custom code on the threads back end', () => {
       message: expect.stringContaining('needs code')
     })
     await expect(
-      engine.start({ workload: 'busy_wait', style: 'map', inputs: { kind: 'recipe', ms: [0] }, code: '(x) => x' })
-    ).rejects.toMatchObject({ path: ['code'], message: expect.stringContaining('only for the custom workload') })
+      engine.start({
+        workload: 'busy_wait',
+        style: 'map',
+        inputs: { kind: 'recipe', ms: [0] },
+        code: '(x) => x'
+      })
+    ).rejects.toMatchObject({
+      path: ['code'],
+      message: expect.stringContaining('only for the custom workload')
+    })
   })
 
   it('runs a function of i and keeps its values in task order, printed as Python does', async () => {
-    const job = await run(engine, customSpec('function work(i) { return i % 2 ? i / 4 : [[i, "é"], [2 ** 60, "it\'s"]] }'))
+    const job = await run(
+      engine,
+      customSpec('function work(i) { return i % 2 ? i / 4 : [[i, "é"], [2 ** 60, "it\'s"]] }')
+    )
     const summary = job.summary()
     expect(summary).toMatchObject({ status: 'done', tasksDone: 4, tuplesProduced: 2 + 1 + 2 + 1 })
     expect(job.plan.spec.taskTimeoutMs).toBe(10_000)
@@ -68,7 +79,11 @@ describe('custom code on the threads back end', () => {
       `[(2, 'é'), (1152921504606846976, "it's")]`,
       '0.75'
     ])
-    expect(job.results.row(0)).toMatchObject({ count: 2, kept: 2, preview: ["(0, 'é')", `(1152921504606846976, "it's")`] })
+    expect(job.results.row(0)).toMatchObject({
+      count: 2,
+      kept: 2,
+      preview: ["(0, 'é')", `(1152921504606846976, "it's")`]
+    })
     expect(job.results.tuplesPage(2, 1, 5).tuples).toEqual([`(1152921504606846976, "it's")`])
   })
 
@@ -82,7 +97,10 @@ describe('custom code on the threads back end', () => {
       sha256: createHash('sha256').update(expected).digest('hex')
     })
     // Whole floats print as Python floats only when they are not whole JavaScript numbers: 1.0 is 1 in JS.
-    const floats = await run(engine, customSpec('(i) => [i + 0.5, 1e-7, 1e21, "\\u00e9\\n"]', { inputs: { kind: 'recipe', tasks: 1 } }))
+    const floats = await run(
+      engine,
+      customSpec('(i) => [i + 0.5, 1e-7, 1e21, "\\u00e9\\n"]', { inputs: { kind: 'recipe', tasks: 1 } })
+    )
     expect(digest(floats).text).toBe('[[0.5,1e-07,1000000000000000000000,"\\u00e9\\n"]]')
     expect(floats.results.taskText(0)).toBe("[0.5, 1e-07, 1000000000000000000000, 'é\\n']")
   })
@@ -90,20 +108,25 @@ describe('custom code on the threads back end', () => {
   it('exports, and shows in the timeline, what each task returned', async () => {
     const job = await run(
       engine,
-      customSpec('(i) => { if (i === 1) throw new Error("one"); return i === 2 ? "two, \\"quoted\\"" : [[i, "a"], [i, "b"]] }', {
-        chunkSize: 1
-      })
+      customSpec(
+        '(i) => { if (i === 1) throw new Error("one"); return i === 2 ? "two, \\"quoted\\"" : [[i, "a"], [i, "b"]] }',
+        {
+          chunkSize: 1
+        }
+      )
     )
-    expect((await exportJob(job, 'json')).text).toBe('[[[0,"a"],[0,"b"]],null,"two, \\"quoted\\"",[[3,"a"],[3,"b"]]]')
+    expect((await exportJob(job, 'json')).text).toBe(
+      '[[[0,"a"],[0,"b"]],null,"two, \\"quoted\\"",[[3,"a"],[3,"b"]]]'
+    )
     expect((await exportJob(job, 'csv')).text).toBe(
       [
         'task,status,index,tuple',
-        "0,done,0,\"(0, 'a')\"",
-        "0,done,1,\"(0, 'b')\"",
+        '0,done,0,"(0, \'a\')"',
+        '0,done,1,"(0, \'b\')"',
         '1,failed,,',
         `2,done,0,"'two, ""quoted""'"`,
-        "3,done,0,\"(3, 'a')\"",
-        "3,done,1,\"(3, 'b')\"",
+        '3,done,0,"(3, \'a\')"',
+        '3,done,1,"(3, \'b\')"',
         ''
       ].join('\n')
     )
@@ -119,14 +142,23 @@ describe('custom code on the threads back end', () => {
       engine,
       customSpec('(name, n, extra) => `${name}:${n}:${extra === undefined ? "none" : extra.k}`', {
         style: 'starmap',
-        inputs: { kind: 'args', args: [['a', 1], ['b', 2, { k: 'v' }]] }
+        inputs: {
+          kind: 'args',
+          args: [
+            ['a', 1],
+            ['b', 2, { k: 'v' }]
+          ]
+        }
       })
     )
     expect([0, 1].map((task) => job.results.taskText(task))).toEqual(["'a:1:none'", "'b:2:v'"])
   })
 
   it('fails a task that throws with its message; the others run', async () => {
-    const job = await run(engine, customSpec('(i) => { if (i === 2) throw new RangeError("no two"); return i }', { chunkSize: 4 }))
+    const job = await run(
+      engine,
+      customSpec('(i) => { if (i === 2) throw new RangeError("no two"); return i }', { chunkSize: 4 })
+    )
     const summary = job.summary()
     expect(summary).toMatchObject({ status: 'failed', tasksDone: 3, tasksFailed: 1 })
     expect(summary.failures).toEqual([{ task: 2, message: 'RangeError: no two' }])
@@ -136,23 +168,42 @@ describe('custom code on the threads back end', () => {
   it.each([
     ['a function', '(i) => () => i', 'the value returned is a function'],
     ['undefined', '(i) => { i + 1 }', 'the value returned is undefined (did the function forget to return?)'],
-    ['a cyclic array', '(i) => { const a = [i]; a.push(a); return a }', 'item 1 of the array returned holds an array at 1: tuples hold numbers and strings, not arrays (nested deeper than tuples, or a cycle)'],
+    [
+      'a cyclic array',
+      '(i) => { const a = [i]; a.push(a); return a }',
+      'item 1 of the array returned holds an array at 1: tuples hold numbers and strings, not arrays (nested deeper than tuples, or a cycle)'
+    ],
     ['a cyclic object', '(i) => { const o = {}; o.self = o; return o }', 'the value returned is an object'],
     ['nested objects', '(i) => [[i, { a: 1 }]]', 'item 0, field 1 of the array returned is an object'],
-    ['arrays nested deeper than tuples', '(i) => [[i, [i]]]', 'item 0 of the array returned holds an array at 1'],
+    [
+      'arrays nested deeper than tuples',
+      '(i) => [[i, [i]]]',
+      'item 0 of the array returned holds an array at 1'
+    ],
     ['NaN', '(i) => [0 / 0]', 'item 0 of the array returned is NaN: JSON has no NaN or Infinity'],
     ['a huge output', '(i) => "x".repeat(2e6)', 'the value returned is too large'],
-    ['too many tuples', '(i) => new Array(1e6 + 1).fill(1)', 'the array returned has 1,000,001 items; at most 1,000,000 tuples a task are kept'],
-    ['huge tuples', '(i) => Array.from({ length: 1000 }, () => ["y".repeat(2000)])', 'the value returned is too large']
-  ])('fails a task that returns %s with a clear message, and the pool runs the next job', async (_name, code, message) => {
-    const job = await run(engine, customSpec(code, { inputs: { kind: 'recipe', tasks: 2 } }))
-    const summary = job.summary()
-    expect(summary.tasksFailed).toBe(2)
-    expect(summary.failures[0].message).toMatch(new RegExp(`^${message.replace(/[()?.]/g, '\\$&')}`))
-    expect(summary.failures[0].message.length).toBeLessThanOrEqual(500)
-    const next = await run(engine, customSpec('(i) => i * i'))
-    expect(next.summary()).toMatchObject({ status: 'done', tasksDone: 4 })
-  })
+    [
+      'too many tuples',
+      '(i) => new Array(1e6 + 1).fill(1)',
+      'the array returned has 1,000,001 items; at most 1,000,000 tuples a task are kept'
+    ],
+    [
+      'huge tuples',
+      '(i) => Array.from({ length: 1000 }, () => ["y".repeat(2000)])',
+      'the value returned is too large'
+    ]
+  ])(
+    'fails a task that returns %s with a clear message, and the pool runs the next job',
+    async (_name, code, message) => {
+      const job = await run(engine, customSpec(code, { inputs: { kind: 'recipe', tasks: 2 } }))
+      const summary = job.summary()
+      expect(summary.tasksFailed).toBe(2)
+      expect(summary.failures[0].message).toMatch(new RegExp(`^${message.replace(/[()?.]/g, '\\$&')}`))
+      expect(summary.failures[0].message.length).toBeLessThanOrEqual(500)
+      const next = await run(engine, customSpec('(i) => i * i'))
+      expect(next.summary()).toMatchObject({ status: 'done', tasksDone: 4 })
+    }
+  )
 
   it('fails a task that loops for ever at about its timeout, replaces its worker and runs the next job', async () => {
     const job = await run(
@@ -163,7 +214,10 @@ describe('custom code on the threads back end', () => {
     expect(summary.status).toBe('failed')
     expect(summary.tasksDone).toBe(3)
     expect(summary.failures).toEqual([
-      { task: 1, message: 'ran longer than the 400 ms task timeout; it was stopped and its worker thread replaced' }
+      {
+        task: 1,
+        message: 'ran longer than the 400 ms task timeout; it was stopped and its worker thread replaced'
+      }
     ])
     expect(summary.wallMs).toBeGreaterThan(400)
     expect(summary.wallMs).toBeLessThan(2500)
@@ -177,17 +231,21 @@ describe('custom code on the threads back end', () => {
     try {
       const job = await run(
         small,
-        customSpec('(i) => { if (i !== 0) return i; const keep = []; for (;;) keep.push(new Array(1e5).fill(i)) }', {
-          threads: 1,
-          chunkSize: 1
-        })
+        customSpec(
+          '(i) => { if (i !== 0) return i; const keep = []; for (;;) keep.push(new Array(1e5).fill(i)) }',
+          {
+            threads: 1,
+            chunkSize: 1
+          }
+        )
       )
       const summary = job.summary()
       expect(summary.tasksDone).toBe(3)
       expect(summary.failures).toEqual([
         {
           task: 0,
-          message: "ran out of memory: it reached the worker's 64 MB heap limit; its worker thread was replaced"
+          message:
+            "ran out of memory: it reached the worker's 64 MB heap limit; its worker thread was replaced"
         }
       ])
       const next = await run(small, customSpec('(i) => -i', { threads: 1 }))
@@ -209,7 +267,12 @@ describe('custom code on the threads back end', () => {
 
   it('gives custom code a pool of its own, which other jobs do not reuse', async () => {
     const custom = await run(engine, customSpec('(i) => i'))
-    const builtIn = await run(engine, { workload: 'busy_wait', style: 'map', threads: 2, inputs: { kind: 'recipe', ms: [0], tasks: 2 } })
+    const builtIn = await run(engine, {
+      workload: 'busy_wait',
+      style: 'map',
+      threads: 2,
+      inputs: { kind: 'recipe', ms: [0], tasks: 2 }
+    })
     expect(builtIn.pool.reused).toBe(false)
     const again = await run(engine, customSpec('(i) => i'))
     expect(again.pool.reused).toBe(false)

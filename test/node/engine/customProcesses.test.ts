@@ -52,21 +52,27 @@ describe.skipIf(unavailable !== null)(
         '(i) => process.binding("fs") && 1',
         /^Error: process.binding \(refused\): custom code runs here under Node's permission model/
       ]
-    ])('fails a task that %s with a clear message; the pool runs the next job', async (_what, code, message) => {
-      const job = await engine.start(onProcesses(code))
-      const summary = await job.done
-      expect(summary.tasksFailed).toBe(2)
-      expect(summary.failures[0].message).toMatch(message)
-      expect(existsSync(written)).toBe(false)
-      const next = await (await engine.start(onProcesses('(i) => i * 10'))).done
-      expect(next).toMatchObject({ status: 'done', tasksDone: 2 })
-    })
+    ])(
+      'fails a task that %s with a clear message; the pool runs the next job',
+      async (_what, code, message) => {
+        const job = await engine.start(onProcesses(code))
+        const summary = await job.done
+        expect(summary.tasksFailed).toBe(2)
+        expect(summary.failures[0].message).toMatch(message)
+        expect(existsSync(written)).toBe(false)
+        const next = await (await engine.start(onProcesses('(i) => i * 10'))).done
+        expect(next).toMatchObject({ status: 'done', tasksDone: 2 })
+      }
+    )
 
     it('runs the same code unrestricted on threads (it has the app’s rights there)', async () => {
       const job = await engine.start(
-        onProcesses('(i) => process.mainModule.require("fs").readFileSync("/proc/self/status", "utf8").slice(0, 5)', {
-          backend: 'threads'
-        })
+        onProcesses(
+          '(i) => process.mainModule.require("fs").readFileSync("/proc/self/status", "utf8").slice(0, 5)',
+          {
+            backend: 'threads'
+          }
+        )
       )
       expect((await job.done).status).toBe('done')
       expect(job.results.taskText(0)).toBe("'Name:'")
@@ -75,12 +81,17 @@ describe.skipIf(unavailable !== null)(
     it('says in engine.info which back ends run custom code and that processes are isolated', () => {
       const info = engine.info().customCode
       expect(info).toMatchObject({ allowed: true, backends: ['threads', 'processes'] })
-      expect(info.isolation).toMatch(/On processes it runs in child processes under Node’s permission model: no file writes, .* the network and signals to other processes are not restricted\.$/)
+      expect(info.isolation).toMatch(
+        /On processes it runs in child processes under Node’s permission model: no file writes, .* the network and signals to other processes are not restricted\.$/
+      )
     })
 
     it('fails a task that loops for ever at about its timeout, replaces its process and runs the next job', async () => {
       const job = await engine.start(
-        onProcesses('(i) => { if (i === 0) for (;;) {} return i }', { taskTimeoutMs: 500, inputs: { kind: 'recipe', tasks: 3 } })
+        onProcesses('(i) => { if (i === 0) for (;;) {} return i }', {
+          taskTimeoutMs: 500,
+          inputs: { kind: 'recipe', tasks: 3 }
+        })
       )
       const summary = await job.done
       expect(summary).toMatchObject({ status: 'failed', tasksDone: 2, tasksFailed: 1 })
@@ -97,14 +108,21 @@ describe.skipIf(unavailable !== null)(
       const small = new Engine({ workerFile, hardwareThreads: 2, customHeapLimitMb: 64 })
       try {
         const job = await small.start(
-          onProcesses('(i) => { if (i !== 0) return i; const keep = []; for (;;) keep.push(new Array(1e5).fill(i)) }', {
-            threads: 1
-          })
+          onProcesses(
+            '(i) => { if (i !== 0) return i; const keep = []; for (;;) keep.push(new Array(1e5).fill(i)) }',
+            {
+              threads: 1
+            }
+          )
         )
         const summary = await job.done
         expect(summary.tasksDone).toBe(1)
         expect(summary.failures).toEqual([
-          { task: 0, message: "ran out of memory: it reached the worker's 64 MB heap limit; its worker thread was replaced" }
+          {
+            task: 0,
+            message:
+              "ran out of memory: it reached the worker's 64 MB heap limit; its worker thread was replaced"
+          }
         ])
         const next = await (await small.start(onProcesses('(i) => i', { threads: 1 }))).done
         expect(next).toMatchObject({ status: 'done', tasksDone: 2 })

@@ -73,7 +73,9 @@ describe('custom code through the web host', () => {
     })
     expect(started.ok).toBe(true)
     expect((await finished).status).toBe('done')
-    expect(codeStartupLine(harness.host.engine.customCodeInfo(), false)).toMatch(/^Custom code is refused: start with --allow-code/)
+    expect(codeStartupLine(harness.host.engine.customCodeInfo(), false)).toMatch(
+      /^Custom code is refused: start with --allow-code/
+    )
   })
 
   it.skipIf(isolationUnavailableReason() !== null)(
@@ -84,13 +86,22 @@ describe('custom code through the web host', () => {
       const info = await command(ws, 'engine.info', {})
       expect(info).toMatchObject({
         ok: true,
-        result: { customCode: { allowed: true, backends: ['processes'], isolation: expect.stringMatching(/^Custom code runs only in child processes under Node’s permission model: no file writes/) } }
+        result: {
+          customCode: {
+            allowed: true,
+            backends: ['processes'],
+            isolation: expect.stringMatching(
+              /^Custom code runs only in child processes under Node’s permission model: no file writes/
+            )
+          }
+        }
       })
       expect(await command(ws, 'job.start', { spec: { ...CUSTOM, backend: 'threads' } })).toEqual({
         ok: false,
         error: {
           code: 'INVALID_SPEC',
-          message: 'custom code runs here only on processes, where Node’s permission model isolates it; choose the processes back end',
+          message:
+            'custom code runs here only on processes, where Node’s permission model isolates it; choose the processes back end',
           path: ['backend']
         }
       })
@@ -100,12 +111,12 @@ describe('custom code through the web host', () => {
       const summary: JobSummary = await finished
       expect(summary).toMatchObject({ status: 'done', tasksDone: 3 })
       const page = await command(ws, 'job.results', { jobId: summary.jobId, offset: 0, limit: 3 })
-      expect(page.ok && (page.result as { rows: { preview: string[] }[] }).rows.map((row) => row.preview)).toEqual([
-        ["(0, 'sq', 0)"],
-        ["(1, 'sq', 1)"],
-        ["(2, 'sq', 4)"]
-      ])
-      expect(codeStartupLine(harness.host.engine.customCodeInfo(), true)).toMatch(/^Custom code is allowed \(--allow-code\)\. Custom code runs only in child processes/)
+      expect(
+        page.ok && (page.result as { rows: { preview: string[] }[] }).rows.map((row) => row.preview)
+      ).toEqual([["(0, 'sq', 0)"], ["(1, 'sq', 1)"], ["(2, 'sq', 4)"]])
+      expect(codeStartupLine(harness.host.engine.customCodeInfo(), true)).toMatch(
+        /^Custom code is allowed \(--allow-code\)\. Custom code runs only in child processes/
+      )
     },
     60_000
   )

@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path'
  */
 
 /** The flag that turns the model on, in this Node: `--permission` (Node 22.13+), `--experimental-permission` (20, 21), or none. */
-export function permissionFlag(flags: ReadonlySet<string> = process.allowedNodeEnvironmentFlags): string | null {
+export function permissionFlag(
+  flags: ReadonlySet<string> = process.allowedNodeEnvironmentFlags
+): string | null {
   if (flags.has('--permission')) return '--permission'
   if (flags.has('--experimental-permission')) return '--experimental-permission'
   return null
