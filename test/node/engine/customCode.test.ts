@@ -131,9 +131,10 @@ describe('custom code on the threads back end', () => {
       ].join('\n')
     )
     // The timeline's tooltip counts each task's tuples, as for combinations.
-    const window = timelineWindow(job)
+    const { tasks } = timelineWindow(job)
+    if (!tasks) throw new Error('the timeline has no tasks')
     const outputs = new Map<number, number>()
-    window.tasks.task.forEach((task, i) => outputs.set(task, window.tasks.output[i]))
+    tasks.task.forEach((task, i) => outputs.set(task, tasks.output[i]))
     expect([0, 2, 3].map((task) => outputs.get(task))).toEqual([2, 1, 2])
   })
 
