@@ -60,6 +60,8 @@ export interface ChunkMessage {
   keep: number
   /** A custom job's function source, compiled once per worker (see ChunkWork.code). */
   code?: string
+  /** A custom chunk's tasks' arguments as JSON text (see ChunkWork.argsJson). */
+  argsJson?: string
   /** Int32Array over a SharedArrayBuffer, slots as in CONTROL. */
   control: SharedArrayBuffer
   /**

@@ -296,11 +296,14 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   // every task of the chunk fails with the reason.
   let code: ((...args: unknown[]) => unknown) | null = null
   let codeError: unknown = null
+  let customArgs: unknown[][] | null = null
   if (message.code !== undefined) {
     try {
       code = compileCustom(message.code)
+      if (message.argsJson !== undefined) customArgs = JSON.parse(message.argsJson) as unknown[][]
     } catch (err) {
       codeError = err
+      code = null
     }
   }
   const runsOf = planRuns(plans, kernels, data, code)
@@ -353,7 +356,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
         if (rest > 0) Atomics.add(live.tuples, COUNTERS.work, BigInt(rest))
       } else if (runs.kind === 'json') {
         if (!runs.fn) throw codeError ?? new Error('this chunk came without its code')
-        const outcome = runCustom(runs.fn, runs.plan.args, keep)
+        const outcome = runCustom(runs.fn, customArgs ? customArgs[t] : runs.plan.args, keep)
         count = outcome.tuples
         kept[t] = outcome.kept
         if (jsonTexts) jsonTexts[t] = outcome.json

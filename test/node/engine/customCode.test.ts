@@ -138,6 +138,31 @@ describe('custom code on the threads back end', () => {
     expect([0, 2, 3].map((task) => outputs.get(task))).toEqual([2, 1, 2])
   })
 
+  it('gives each of many tasks its own index (their arguments travel as JSON text, not plan by plan)', async () => {
+    const job = await run(
+      engine,
+      customSpec('(i) => [[i, String(i)]]', { inputs: { kind: 'recipe', tasks: 1000 } })
+    )
+    expect(job.plan.calls.length).toBe(1000)
+    expect(job.summary()).toMatchObject({ status: 'done', tasksDone: 1000, tuplesProduced: 1000 })
+    for (const task of [0, 1, 499, 999]) expect(job.results.taskText(task)).toBe(`[(${task}, '${task}')]`)
+    const explicit = await run(
+      engine,
+      customSpec('(x) => typeof x === "object" ? Object.keys(x).join("") : x', {
+        inputs: {
+          kind: 'args',
+          args: Array.from({ length: 100 }, (_, i) => (i % 2 ? { [`k${i}`]: i } : `s${i}`))
+        }
+      })
+    )
+    expect([0, 1, 98, 99].map((task) => explicit.results.taskText(task))).toEqual([
+      "'s0'",
+      "'k1'",
+      "'s98'",
+      "'k99'"
+    ])
+  })
+
   it('passes explicit arguments of any JSON kind, unpacked by starmap', async () => {
     const job = await run(
       engine,

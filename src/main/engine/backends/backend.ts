@@ -28,6 +28,11 @@ export interface ChunkWork {
    * given source once and keeps it (see chunkWorker's compiled-code cache).
    */
   code?: string
+  /**
+   * A custom chunk's tasks' arguments as one JSON array text (one entry per task), when the job has
+   * too many distinct calls to send their plans: `plans` then holds one plan whose args are unused.
+   */
+  argsJson?: string
 }
 
 /** The task of a chunk running now, and since when on the job clock. */
