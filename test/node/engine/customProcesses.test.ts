@@ -65,6 +65,17 @@ describe.skipIf(unavailable !== null)(
       }
     )
 
+    it('gives the children that run custom code none of the parent’s environment', async () => {
+      process.env.POOLSCOPE_TEST_SECRET = 'hunter2'
+      try {
+        const job = await engine.start(onProcesses('(i) => Object.keys(process.env).length'))
+        expect((await job.done).status).toBe('done')
+        expect(job.results.taskText(0)).toBe('0')
+      } finally {
+        delete process.env.POOLSCOPE_TEST_SECRET
+      }
+    })
+
     it('runs the same code unrestricted on threads (it has the app’s rights there)', async () => {
       const job = await engine.start(
         onProcesses(

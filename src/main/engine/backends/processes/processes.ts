@@ -231,7 +231,9 @@ export class ProcessesBackend implements Backend {
 
   /** Forks the child of a lane; its `ready` settles once it has answered and its clock is measured. */
   private launch(lane: number): Child {
-    const env: NodeJS.ProcessEnv = { ...process.env }
+    // Children that run custom code get no environment of ours: variables may hold secrets (and
+    // NODE_OPTIONS could add flags the permission model does not expect).
+    const env: NodeJS.ProcessEnv = this.options.isolateCode ? {} : { ...process.env }
     // Under Electron, process.execPath is the Electron binary: run it as plain Node.
     if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1'
     const proc = fork(this.childFile, [], {
