@@ -141,7 +141,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!isLoopback(parsed.hostname)) {
     console.warn(
       `Warning: binding ${parsed.hostname} makes PoolScope reachable from other machines. ` +
-        'Anyone with the token can run jobs on this computer; share the URL only with people you trust.'
+        'Anyone with the token can run jobs on this computer; share the URL only with people you trust.' +
+        (parsed.allowCode
+          ? ' With --allow-code they can also run their own code here (isolated from files, not from the network).'
+          : '')
     )
   }
 
