@@ -47,8 +47,8 @@ export const WorkloadInfoSchema = z.object({
   description: z.string(),
   /** Parameter names in call order, as the Python function declares them. */
   params: z.array(z.string()).readonly(),
-  /** What a task yields: tuples of positions, or one value. */
-  layout: z.enum(['positions', 'values']),
+  /** What a task yields: tuples of positions, one value, or a custom function's JSON value. */
+  layout: z.enum(['positions', 'values', 'json']),
   /** The recipe's own fields, as the form shows them. */
   fields: z.array(z.object({ key: z.string(), label: z.string(), help: z.string(), defaultText: z.string() }))
 })
@@ -86,7 +86,16 @@ export const EngineInfoSchema = z.object({
       available: z.boolean(),
       reason: z.string().nullable()
     })
-  )
+  ),
+  /**
+   * Whether this front door runs custom code (the `custom` workload), on which back ends, and one
+   * plain sentence on what isolates it, for the UI to show beside the editor.
+   */
+  customCode: z.object({
+    allowed: z.boolean(),
+    backends: z.array(z.enum(['threads', 'processes'])),
+    isolation: z.string()
+  })
 })
 export type EngineInfo = z.output<typeof EngineInfoSchema>
 
@@ -153,8 +162,8 @@ export const PlanSummarySchema = z.object({
    * thread's share of the work, at least the longest task); for warnings, not a promise.
    */
   estimatedMs: z.number(),
-  /** What a task yields: tuples of positions, or one value. */
-  layout: z.enum(['positions', 'values'])
+  /** What a task yields: tuples of positions, one value, or a custom function's JSON value. */
+  layout: z.enum(['positions', 'values', 'json'])
 })
 export type PlanSummary = z.output<typeof PlanSummarySchema>
 

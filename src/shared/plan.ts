@@ -14,6 +14,7 @@ import {
   type Keep
 } from './spec'
 import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
+import { checkCustomCode, customFunctionSource } from './workloads/customCode'
 
 export { DEFAULT_N_CHOICES } from './workloads'
 
@@ -50,14 +51,52 @@ export interface JobPlan {
   estimatedMs: number
   /** Work units the tasks report as they run (see `WorkloadEntry.workUnits`); 0 when they report tuples. */
   totalWork: number
+  /**
+   * A custom job's function as workers compile it (the source of the one function its code is,
+   * see `customFunctionSource`); null for every other workload.
+   */
+  functionSource: string | null
 }
 
 /** A value of a values layout is stored as a Float64. */
 const VALUE_BYTES = 8
+/**
+ * What a custom task's result is assumed to take before it has run (its JSON text and length):
+ * only an estimate for the budget, since the function decides. Each task is capped at about 1 MB
+ * (MAX_RESULT_JSON_CHARS).
+ */
+const ASSUMED_JSON_RESULT_BYTES = 64
 
-/** Bytes one kept result of a plan takes once packed: a tuple of positions, or a Float64 value. */
+/** Bytes one kept result of a plan takes once packed: a tuple of positions, a Float64 value, or JSON. */
 function resultBytes(plan: KernelPlan): number {
+  if (plan.layout === 'json') return ASSUMED_JSON_RESULT_BYTES
   return plan.layout === 'positions' ? plan.k * bytesPerIndex(plan.n) : VALUE_BYTES
+}
+
+/**
+ * A custom job's task timeout when its spec sets none: code that never returns must not hold a
+ * worker for ever. Ten seconds; a spec may set any other (up to a day).
+ */
+export const DEFAULT_CUSTOM_TIMEOUT_MS = 10_000
+
+/**
+ * Checks a spec's code against its workload: required (and syntactically a function) for a
+ * workload that runs code, refused for one that does not. The message of bad code says where, as
+ * `line L, column C`; the path is always `['code']`.
+ */
+function checkCode(spec: JobSpec, workload: WorkloadEntry): void {
+  const runsCode = workload.layout === 'json'
+  if (!runsCode) {
+    if (spec.code !== undefined) {
+      invalid(`code is only for the custom workload; ${workload.name} runs its own kernel`, ['code'])
+    }
+    return
+  }
+  if (spec.code === undefined) {
+    invalid(`the ${workload.name} workload needs code: the JavaScript function each task runs`, ['code'])
+  }
+  const check = checkCustomCode(spec.code)
+  if (!check.ok) invalid(`code: ${check.message} (line ${check.line}, column ${check.column})`, ['code'])
 }
 
 /** Tuples a task keeps of `count` under a keep mode. */
@@ -99,12 +138,12 @@ export function autoChunkSize(taskCount: number, threads: number, totalTuples: b
 const NS_PER_TUPLE = 25
 
 /**
- * A job's work for the chunk rule, in tuples: its tuples, or for a values workload (one value a
- * task, however long it takes) its estimated cost as that many tuples' worth. Eight count_primes
+ * A job's work for the chunk rule, in tuples: its tuples, or for a values or custom workload (one
+ * result a task, however long it takes) its estimated cost as that many tuples' worth. Eight count_primes
  * tasks of 7 ms each then get a chunk each, as they should, instead of sharing two chunks of four.
  */
 function chunkWork(workload: WorkloadEntry, totalTuples: bigint, costNs: number): bigint {
-  return workload.layout === 'values' ? BigInt(Math.round(costNs / NS_PER_TUPLE)) : totalTuples
+  return workload.layout === 'positions' ? totalTuples : BigInt(Math.round(costNs / NS_PER_TUPLE))
 }
 
 /** Refuses a spec; `path` names the field at fault, so front doors can point at it. */
@@ -144,12 +183,17 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
       ['workload']
     )
   }
+  checkCode(spec, workload)
   const threads = spec.threads ?? hardwareThreads
   const tooMany = threadsProblem(threads, hardwareThreads)
   if (tooMany) invalid(tooMany, ['threads'])
   const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
   const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length
   const resolvedSpec: JobSpec & { threads: number } = { ...spec, threads }
+  // Custom code always runs under a timeout; the resolved spec says which.
+  if (workload.layout === 'json' && resolvedSpec.taskTimeoutMs === undefined) {
+    resolvedSpec.taskTimeoutMs = DEFAULT_CUSTOM_TIMEOUT_MS
+  }
   if (tasks instanceof RecipeTasks) {
     // The seed is recorded only when it drew something, so the resolved spec repeats the run.
     resolvedSpec.inputs = { kind: 'recipe', ...tasks.fields, tasks: taskCount }
@@ -254,7 +298,9 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     keptBytes,
     memory: jobMemory(taskCount, callsBytes, keptBytes),
     estimatedMs: Math.max(costNs / threads, longestNs) / 1e6,
-    totalWork
+    totalWork,
+    functionSource:
+      workload.layout === 'json' && spec.code !== undefined ? customFunctionSource(spec.code) : null
   }
 }
 

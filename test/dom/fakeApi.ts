@@ -53,7 +53,13 @@ export const fakeInfo: EngineInfo = {
   backends: [
     { name: 'threads', available: true, reason: null },
     { name: 'processes', available: true, reason: null }
-  ]
+  ],
+  customCode: {
+    allowed: true,
+    backends: ['threads', 'processes'],
+    isolation:
+      'On threads, custom code runs in worker threads of this process, with its rights, under a heap limit and a per-task timeout.'
+  }
 }
 
 /**

@@ -106,6 +106,9 @@ export function digestNoteOf(summary: JobSummary, plan: PlanSummary): string | n
   if (keep === 'count') return 'only counts were kept (--keep count)'
   if (BigInt(plan.keptTuples) < BigInt(plan.totalTuples))
     return `--keep ${keep} kept ${plan.keptTuples} of ${plan.totalTuples} tuples; Python's list holds them all`
+  // Custom code's tuples are known only once it has run.
+  if (summary.tuplesKept < summary.tuplesProduced)
+    return `--keep ${keep} kept ${summary.tuplesKept} of ${summary.tuplesProduced} tuples; Python's list holds them all`
   return null
 }
 

@@ -11,6 +11,7 @@ import {
   type JobSpecInput
 } from '../../shared/spec'
 import { WORKLOADS, findWorkload, recipeDraws, type WorkloadEntry } from '../../shared/workloads'
+import { MAX_CODE_CHARS, checkCustomCode } from '../../shared/workloads/customCode'
 import { UsageError, flagText, parseWhole, quote, type FlagDefinition, type ParsedFlags } from './args'
 import { fileProblem } from './io'
 
@@ -22,6 +23,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--tasks', example: '8' },
   { name: '--seed', example: '42' },
   { name: '--args-file', example: 'tasks.json' },
+  { name: '--code', example: 'work.js' },
   { name: '--threads', example: '4' },
   { name: '--backend', example: 'processes' },
   { name: '--chunksize', example: 'auto' },
@@ -126,8 +128,35 @@ function parseChunkSize(text: string): 'auto' | number {
   return value
 }
 
-/** Reads an args file: a non-empty JSON array with one entry per task. Deeper checks are the plan's. */
-export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] {
+/**
+ * Reads a `--code` file: one JavaScript function, checked (never run) here, so a mistake is
+ * reported as `FILE:LINE:COLUMN: message` before any pool starts.
+ */
+export function readCodeFile(path: string, shown: string): string {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const reason = fileProblem(err, 'no such file')
+    throw new UsageError('--code', `cannot read ${quote(shown)}: ${reason}`)
+  }
+  if (text.length > MAX_CODE_CHARS) {
+    throw new UsageError(
+      '--code',
+      `${quote(shown)} has ${text.length} characters; a custom function may have at most ${MAX_CODE_CHARS}`
+    )
+  }
+  const check = checkCustomCode(text)
+  if (!check.ok) throw new UsageError('--code', `${shown}:${check.line}:${check.column}: ${check.message}`)
+  return text
+}
+
+/**
+ * Reads an args file: a non-empty JSON array with one entry per task. Deeper checks are the plan's.
+ * Each entry must be a list, except for custom code called with map, whose argument may be any
+ * JSON value (`anyValue`).
+ */
+export function readArgsFile(path: string, style: 'map' | 'starmap', anyValue = false): unknown[] {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -155,7 +184,7 @@ export function readArgsFile(path: string, style: 'map' | 'starmap'): unknown[] 
       `${quote(path)} holds ${value.length} tasks; at most ${LIMITS.maxTasks} are allowed`
     )
   }
-  const bad = value.findIndex((task) => !Array.isArray(task))
+  const bad = anyValue ? -1 : value.findIndex((task) => !Array.isArray(task))
   if (bad >= 0) {
     throw new UsageError(
       '--args-file',
@@ -240,8 +269,31 @@ export function parseRunOptions(
     )
   }
 
+  const codeText = flagText(flags, '--code')
+  const runsCode = workload.layout === 'json'
+  if (runsCode && (codeText === undefined || codeText.trim() === '')) {
+    throw new UsageError(
+      '--code',
+      `the ${workload.name} workload needs --code FILE: a file holding one JavaScript function of the ` +
+        "task's arguments, such as (i) => i * i"
+    )
+  }
+  if (!runsCode && codeText !== undefined) {
+    throw new UsageError('--code', `is only for --workload custom; ${workload.name} runs its own kernel`)
+  }
+  const code = codeText === undefined ? undefined : readCodeFile(resolve(cwd, codeText), codeText)
+
   const argsFile = flagText(flags, '--args-file')
-  const common = { workload: workload.name, style, threads, backend, chunkSize, keep, taskTimeoutMs } as const
+  const common = {
+    workload: workload.name,
+    style,
+    threads,
+    backend,
+    chunkSize,
+    keep,
+    taskTimeoutMs,
+    ...(code === undefined ? {} : { code })
+  } as const
   if (argsFile !== undefined) {
     for (const other of [...recipeFlags().map((flag) => flag.name), '--tasks', '--seed']) {
       if (flags.has(other)) {
@@ -252,7 +304,7 @@ export function parseRunOptions(
       }
     }
     if (argsFile.trim() === '') throw new UsageError('--args-file', 'needs a file name (got "")')
-    const args = readArgsFile(resolve(cwd, argsFile), style)
+    const args = readArgsFile(resolve(cwd, argsFile), style, runsCode && style === 'map')
     return {
       spec: { ...common, inputs: { kind: 'args', args } },
       mode,

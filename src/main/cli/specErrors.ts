@@ -14,7 +14,8 @@ const FLAG_OF_PATH: readonly (readonly [ErrorPath, string])[] = [
   [['chunkSize'], '--chunksize'],
   [['keep'], '--keep'],
   [['backend'], '--backend'],
-  [['taskTimeoutMs'], '--task-timeout']
+  [['taskTimeoutMs'], '--task-timeout'],
+  [['code'], '--code']
 ]
 
 /** A recipe's fields are flags of the same name: `inputs.n.0` is set by `--n`. */

@@ -18,6 +18,7 @@ const RUN_FLAGS_KEPT = new Set([
   '--tasks',
   '--seed',
   '--args-file',
+  '--code',
   '--chunksize',
   '--keep',
   '--task-timeout',

@@ -54,6 +54,11 @@ What to run (defaults reproduce the notebook's map cell):
                       picked and printed
   --args-file FILE    a JSON array of task arguments instead of a recipe, e.g.
                       [[[0,1,2,3,4,5],3], ...] for starmap, [[0,1,2,3,4,5], ...] for map
+  --code FILE         for --workload custom: a file holding one JavaScript function, such as
+                      (i) => i * i, run in the workers on each task's arguments (task i gets i
+                      unless --args-file gives them); it returns a number, a string or an array
+                      of tuples of numbers and strings. Its syntax is checked before anything runs;
+                      each task has a 10 s timeout unless --task-timeout says otherwise
 
 Workloads and their inputs (each input has the default shown):
 ${workloadHelp()}

@@ -58,6 +58,10 @@ export interface ChunkMessage {
   /** Per task of the chunk, an index into `plans`. */
   planIndex: Int32Array
   keep: number
+  /** A custom job's function source, compiled once per worker (see ChunkWork.code). */
+  code?: string
+  /** A custom chunk's tasks' arguments as JSON text (see ChunkWork.argsJson). */
+  argsJson?: string
   /** Int32Array over a SharedArrayBuffer, slots as in CONTROL. */
   control: SharedArrayBuffer
   /**

@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import type { KernelPlan, PositionsPlan, ValuesPlan } from '../../shared/workloads/entry'
+import type { JsonPlan, KernelPlan, PositionsPlan, ValuesPlan } from '../../shared/workloads/entry'
 import { positionsCountSafe } from '../../shared/workloads/positionsCount'
 import { bytesPerIndex } from '../../shared/packing'
 import { redactPaths } from '../../shared/redactPaths'
@@ -23,6 +23,8 @@ import { CHECK_EVERY, type Checkpoint } from './kernels/combinations'
 import { standardKernels, type KernelTable, type PositionsKernel } from './kernels'
 import type { ValuesCheckpoint, ValuesKernel } from './kernels/valuesKernel'
 import { currentCpu, osThreadId } from './threadInfo'
+import { compileCustom, packJson, runCustom } from './customCode'
+import { ResultError } from '../../shared/customResult'
 
 export { standardKernels, type KernelTable }
 
@@ -40,12 +42,16 @@ let lastCpu = -1
  * large, and then only its minimum with N matters. A values plan has one result.
  */
 function keptOf(plan: KernelPlan, keep: number): number {
+  // A custom task's size is known once it has run: its buffer is laid out after (see packJson).
+  if (plan.layout === 'json') return 0
   const count = plan.layout === 'values' ? 1 : (positionsCountSafe(plan) ?? Number.POSITIVE_INFINITY)
   return keep === KEEP_ALL ? count : Math.min(keep, count)
 }
 
 /** Bytes of one packed position (1, 2 or 4) or, for a values plan, of its Float64 (8). */
 function widthOf(plan: KernelPlan): number {
+  // A custom task's JSON text is aligned to 4 bytes, where its length is.
+  if (plan.layout === 'json') return 4
   return plan.layout === 'values' ? 8 : bytesPerIndex(plan.n)
 }
 
@@ -55,6 +61,7 @@ function widthOf(plan: KernelPlan): number {
  * 8-byte aligned.
  */
 function keptBytes(plan: KernelPlan, kept: number, width: number): number {
+  if (plan.layout === 'json') return 0
   return plan.layout === 'values' ? kept * width : Math.ceil((kept * plan.k * width) / 4) * 4
 }
 
@@ -68,6 +75,8 @@ type PlanRun =
       out: Uint8Array | Uint16Array | Uint32Array
     }
   | { kind: 'values'; kernel: ValuesKernel; plan: ValuesPlan; out: Float64Array }
+  /** A call of the job's own code; `fn` is null when the chunk came without code. */
+  | { kind: 'json'; fn: ((...args: unknown[]) => unknown) | null; plan: JsonPlan }
   | { kind: 'missing' | 'mismatch' }
 
 /**
@@ -79,13 +88,22 @@ type PlanRun =
  * kind (part of V8's map of the array) can differ between V8's tiers: an optimized loop that meets
  * a different map is thrown away (deoptimized) and compiled again.
  */
-function planRuns(plans: readonly KernelPlan[], kernels: KernelTable, data: ArrayBuffer): PlanRun[] {
+function planRuns(
+  plans: readonly KernelPlan[],
+  kernels: KernelTable,
+  data: ArrayBuffer,
+  code: ((...args: unknown[]) => unknown) | null
+): PlanRun[] {
   let u8: Uint8Array | undefined
   let u16: Uint16Array | undefined
   let u32: Uint32Array | undefined
   let f64: Float64Array | undefined
   const runs: PlanRun[] = []
   for (const plan of plans) {
+    if (plan.layout === 'json') {
+      runs.push({ kind: 'json', fn: code, plan })
+      continue
+    }
     const kernel = kernels[plan.kernel]
     if (!kernel) {
       runs.push({ kind: 'missing' })
@@ -273,8 +291,25 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
     kept[t] = planKept[p]
     bytes += planBytes[p]
   }
-  const data = new ArrayBuffer(bytes)
-  const runsOf = planRuns(plans, kernels, data)
+  let data = new ArrayBuffer(bytes)
+  // A custom job's code is compiled before the clock of its first task starts; when it cannot be,
+  // every task of the chunk fails with the reason.
+  let code: ((...args: unknown[]) => unknown) | null = null
+  let codeError: unknown = null
+  let customArgs: unknown[][] | null = null
+  if (message.code !== undefined) {
+    try {
+      code = compileCustom(message.code)
+      if (message.argsJson !== undefined) customArgs = JSON.parse(message.argsJson) as unknown[][]
+    } catch (err) {
+      codeError = err
+      code = null
+    }
+  }
+  const runsOf = planRuns(plans, kernels, data, code)
+  /** Each custom task's kept JSON, laid out in `data` once the chunk has run (see packJson). */
+  const jsonTexts: Array<Uint8Array | null> | null =
+    message.code !== undefined ? new Array(tasks).fill(null) : null
 
   const live = progress
   live.control = control
@@ -319,6 +354,12 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
         // A finished task counts whole: what its checkpoints did not report (the last slice).
         const rest = value === null ? 0 : (runs.plan.work ?? 0) - live.workThisTask
         if (rest > 0) Atomics.add(live.tuples, COUNTERS.work, BigInt(rest))
+      } else if (runs.kind === 'json') {
+        if (!runs.fn) throw codeError ?? new Error('this chunk came without its code')
+        const outcome = runCustom(runs.fn, customArgs ? customArgs[t] : runs.plan.args, keep)
+        count = outcome.tuples
+        kept[t] = outcome.kept
+        if (jsonTexts) jsonTexts[t] = outcome.json
       } else if (runs.kind === 'missing') {
         throw new Error(`this worker has no kernel ${plan.kernel}`)
       } else {
@@ -373,6 +414,7 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
   }
   beat[HEARTBEAT.task] = -1
   publish()
+  if (jsonTexts) data = packJson(jsonTexts, offset)
   // Tasks after a cancellation never started.
   for (let t = 0; t < tasks; t++) {
     if (status[t] === TASK_STATUS.pending) {
@@ -403,8 +445,31 @@ export function runChunk(message: ChunkMessage, kernels: KernelTable): ChunkRepl
 }
 
 function taskErrorMessage(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
-  return redactPaths(text.split('\n', 1)[0]).slice(0, 500)
+  let text: string
+  try {
+    // A value the task may not return is PoolScope's own message; the code's errors keep their name.
+    if (err instanceof ResultError) text = err.message
+    else if ((err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED')
+      text = accessDenied(err as Error)
+    else text = err instanceof Error ? `${err.name}: ${err.message}` : `threw ${String(err)}`
+  } catch {
+    // Custom code may throw anything, even a value whose text cannot be made.
+    text = 'threw a value that cannot be shown as text'
+  }
+  return redactPaths(String(text).split('\n', 1)[0]).slice(0, 500)
+}
+
+/**
+ * A refusal of Node's permission model (custom code on an isolated processes pool), said plainly:
+ * what was refused, and what such code may not do.
+ */
+function accessDenied(err: Error & { permission?: unknown; resource?: unknown }): string {
+  const what = typeof err.permission === 'string' && err.permission !== '' ? err.permission : 'refused'
+  const resource = typeof err.resource === 'string' && err.resource !== '' ? ` of ${err.resource}` : ''
+  return (
+    `${err.name}: ${err.message} (${what}${resource}): custom code runs here under Node's permission model, ` +
+    'which lets it read no files but PoolScope’s own code and packages, write none, start no processes and load no add-ons'
+  )
 }
 
 /** Marks every buffer of a reply for transfer, so nothing large is copied between threads. */

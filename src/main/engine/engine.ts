@@ -14,6 +14,29 @@ import { planJobAsync } from './planAsync'
 import { readPhysicalCores, type PhysicalCores } from './physicalCores'
 import type { Backend } from './backends/backend'
 import { BACKENDS, BACKEND_UNAVAILABLE } from './backends'
+import {
+  ISOLATED_PROCESSES,
+  isolationSentence,
+  isolationUnavailableReason
+} from './backends/processes/permissions'
+
+/**
+ * Who may run custom code through a front door, and where: the desktop app and the CLI run the
+ * person's own code on any back end; the web host refuses it unless started with --allow-code, and
+ * then runs it only in child processes under Node's permission model.
+ */
+export interface CustomCodePolicy {
+  allowed: boolean
+  /** The back ends custom code may run on (those not available here are left out by the engine). */
+  backends: readonly BackendKind[]
+  /** Why code is refused, for the refusal's message (when `allowed` is false). */
+  refusal?: string
+  /** Custom code must run isolated: a back end that cannot isolate it here is left out. */
+  isolatedOnly?: boolean
+}
+
+/** Custom code's heap limit per worker, MB: a runaway allocation fails its task long before it starves the machine. */
+export const CUSTOM_HEAP_LIMIT_MB = 256
 
 export interface EngineOptions {
   /** Absolute path of the bundled Piscina worker. */
@@ -28,6 +51,10 @@ export interface EngineOptions {
   workerHeapLimitMb?: number
   /** Pool errors that belong to no task. */
   onPoolError?: (error: Error) => void
+  /** Whether and where custom code runs (default: allowed on every back end, as for the desktop app). */
+  customCode?: CustomCodePolicy
+  /** Largest JS heap of a worker that runs custom code, MB (default CUSTOM_HEAP_LIMIT_MB). */
+  customHeapLimitMb?: number
 }
 
 /** At most this many jobs (the running one included) are kept for browsing, fewer when they exceed the budget. */
@@ -75,7 +102,65 @@ export class Engine {
       backends: BACKEND_KINDS.map((name) => {
         const reason = BACKEND_UNAVAILABLE[name]()
         return { name, available: reason === null, reason }
-      })
+      }),
+      customCode: this.customCodeInfo()
+    }
+  }
+
+  /** Whether this engine's front door runs custom code, on which back ends, and what isolates it. */
+  customCodeInfo(): EngineInfo['customCode'] {
+    const backends = this.codeBackends()
+    const processes = BACKEND_UNAVAILABLE.processes() === null
+    const isolation = isolationSentence(processes)
+    const policy = this.options.customCode
+    if (policy && !policy.allowed) {
+      return { allowed: false, backends: [], isolation: policy.refusal ?? isolation }
+    }
+    if (backends.length === 0) {
+      return {
+        allowed: false,
+        backends: [],
+        isolation: `${isolation} Custom code needs isolation here, which this machine cannot give.`
+      }
+    }
+    if (policy?.isolatedOnly) {
+      return {
+        allowed: true,
+        backends,
+        isolation: `Custom code runs only in ${ISOLATED_PROCESSES}`
+      }
+    }
+    return { allowed: true, backends, isolation }
+  }
+
+  /** The back ends custom code may run on here: the policy's, available, and isolated when it must be. */
+  private codeBackends(): BackendKind[] {
+    const policy = this.options.customCode
+    const wanted = policy?.backends ?? BACKEND_KINDS
+    return wanted.filter((kind) => {
+      if (BACKEND_UNAVAILABLE[kind]() !== null) return false
+      if (!policy?.isolatedOnly) return true
+      return kind === 'processes' && isolationUnavailableReason() === null
+    })
+  }
+
+  /** Refuses a custom job this front door does not run, or not on the back end it asks for. */
+  private checkCustomCode(plan: JobPlan): void {
+    if (plan.workload.layout !== 'json') return
+    const info = this.customCodeInfo()
+    if (!info.allowed) {
+      throw new PoolScopeError(ErrorCodes.INVALID_SPEC, this.options.customCode?.refusal ?? info.isolation, [
+        'code'
+      ])
+    }
+    if (!info.backends.includes(plan.spec.backend)) {
+      throw new PoolScopeError(
+        ErrorCodes.INVALID_SPEC,
+        `custom code runs here only on ${info.backends.join(' or ')}` +
+          (this.options.customCode?.isolatedOnly ? ', where Node’s permission model isolates it' : '') +
+          `; choose the ${info.backends[0]} back end`,
+        ['backend']
+      )
     }
   }
 
@@ -109,6 +194,7 @@ export class Engine {
   async start(spec: unknown, listener: JobListener = {}): Promise<Job> {
     this.checkFree()
     const { plan, summary } = await this.plan(spec)
+    this.checkCustomCode(plan)
     if (summary.overBudget) throw new PoolScopeError(ErrorCodes.OVER_BUDGET, summary.overBudget)
     // Planning hands the event loop back: another start or a shutdown may have come in meanwhile.
     this.checkFree()
@@ -117,7 +203,11 @@ export class Engine {
     const placeholder = {} as Job
     this.running = placeholder
     try {
-      const { pool, startupMs, reused } = await this.acquirePool(plan.spec.backend, plan.threads)
+      const { pool, startupMs, reused } = await this.acquirePool(
+        plan.spec.backend,
+        plan.threads,
+        plan.workload.layout === 'json'
+      )
       this.releaseOldJobs(totalOf(plan.memory))
       // The engine is free again before anyone hears that the job ended, so a start made from a
       // `finished` listener is not refused as JOB_RUNNING.
@@ -201,12 +291,24 @@ export class Engine {
     }
   }
 
+  /**
+   * A warm pool of `threads` workers of a back end: the current one when it fits, else a new one.
+   * Custom code gets a pool of its own (`forCode`: a lower heap limit, isolated children), and no
+   * other job reuses it, since code may have changed its workers' globals.
+   */
   private async acquirePool(
     kind: BackendKind,
-    threads: number
+    threads: number,
+    forCode: boolean
   ): Promise<{ pool: Backend; startupMs: number; reused: boolean }> {
     const current = this.pool
-    if (current && !current.isDisposed && current.kind === kind && current.lanes === threads) {
+    if (
+      current &&
+      !current.isDisposed &&
+      current.kind === kind &&
+      current.lanes === threads &&
+      current.forCode === forCode
+    ) {
       return { pool: current, startupMs: 0, reused: true }
     }
     this.pool = null
@@ -215,7 +317,13 @@ export class Engine {
       this.pool = await BACKENDS[kind]({
         workerFile: this.options.workerFile,
         lanes: threads,
-        heapLimitMb: this.options.workerHeapLimitMb,
+        heapLimitMb: forCode
+          ? Math.min(
+              this.options.customHeapLimitMb ?? CUSTOM_HEAP_LIMIT_MB,
+              this.options.workerHeapLimitMb ?? Infinity
+            )
+          : this.options.workerHeapLimitMb,
+        isolateCode: forCode,
         onError: (error) => this.options.onPoolError?.(error)
       })
     } catch (err) {

@@ -1,6 +1,7 @@
 import { cut } from '../../shared/excerpt'
 import type { JobPlan } from '../../shared/plan'
 import { pyJsonElement, pyRepr, pyTuple, pyValue } from '../../shared/pythonFormat'
+import { resultItemRepr, resultJson, resultRepr, type ResultValue } from '../../shared/customResult'
 import type { ResultRow, ResultsPage, TaskStatus, TuplesPage } from '../../shared/protocol'
 import { argsToPython, varyingParams, varyingText } from './argsText'
 import { TASK_STATUS, type ChunkReply } from './chunkProtocol'
@@ -61,6 +62,13 @@ export class ResultsStore {
   private readonly argsRepr: string[]
   /** How the job's values print, when its workload has a values layout; null for tuples. */
   private readonly valueFormat: 'int' | 'float' | null
+  /**
+   * Whether tasks kept custom code's values as JSON text (the `json` layout): per task a 4-byte
+   * length and UTF-8 text at its offset (see chunkWorker's packJson), read back when shown.
+   */
+  private readonly json: boolean
+  /** The last custom value read back, by task: pages and previews read one task's items in a row. */
+  private lastJson: { task: number; value: ResultValue | null } | null = null
   /** Positions of the parameters whose argument differs between the job's calls. */
   private readonly varying: readonly number[]
   /** Each call's varying part (`n=3`), made when a row of it is first asked for. */
@@ -75,6 +83,7 @@ export class ResultsStore {
     private readonly timings: Pick<TimingStore, 'ran' | 'start' | 'end' | 'lane'>
   ) {
     this.valueFormat = plan.workload.layout === 'values' ? (plan.workload.valueFormat ?? 'float') : null
+    this.json = plan.workload.layout === 'json'
     const tasks = plan.taskCount
     this.status = new Uint8Array(tasks)
     this.produced = new Float64Array(tasks)
@@ -137,6 +146,10 @@ export class ResultsStore {
 
   /** Every kept result lies inside its buffer, aligned for its width: restored columns never read astray. */
   private checkPlacement(): void {
+    if (this.json) {
+      this.checkJsonPlacement()
+      return
+    }
     for (let task = 0; task < this.status.length; task++) {
       const kept = this.kept[task]
       if (kept === 0) continue
@@ -153,6 +166,58 @@ export class ResultsStore {
         offset + kept * this.kOf(task) * size <= buffer.byteLength
       if (!fits) throw new RangeError(`task ${task}'s kept results lie outside the packed results`)
     }
+  }
+
+  /** Every done custom task's length and text lie inside its buffer, its length aligned to 4 bytes. */
+  private checkJsonPlacement(): void {
+    for (let task = 0; task < this.status.length; task++) {
+      if (this.status[task] !== TASK_STATUS.done) continue
+      const buffer = this.buffers[this.bufferOf[task]]
+      const offset = this.byteOffset[task]
+      const fits =
+        buffer !== undefined &&
+        Number.isInteger(offset) &&
+        offset >= 0 &&
+        offset % 4 === 0 &&
+        offset + 4 <= buffer.byteLength &&
+        offset + 4 + new DataView(buffer).getUint32(offset, true) <= buffer.byteLength
+      if (!fits) throw new RangeError(`task ${task}'s kept results lie outside the packed results`)
+    }
+  }
+
+  /** A done custom task's kept JSON text (canonical JSON of its value), or null when it kept none. */
+  jsonText(task: number): string | null {
+    if (!this.json || this.status[task] !== TASK_STATUS.done) return null
+    const buffer = this.buffers[this.bufferOf[task]]
+    const offset = this.byteOffset[task]
+    if (!buffer || offset + 4 > buffer.byteLength) return null
+    const length = new DataView(buffer).getUint32(offset, true)
+    if (length === 0) return null
+    return textDecoder.decode(new Uint8Array(buffer, offset + 4, length))
+  }
+
+  /** A done custom task's kept value, parsed from its JSON text; null when it kept none. */
+  jsonValue(task: number): ResultValue | null {
+    if (this.lastJson?.task === task) return this.lastJson.value
+    const text = this.jsonText(task)
+    const value = text === null ? null : (JSON.parse(text) as ResultValue)
+    this.lastJson = { task, value }
+    return value
+  }
+
+  /**
+   * Characters of custom tasks' kept JSON text in all: what bounds an export of them (Python's
+   * text of a value is longer than its JSON by escapes and whole numbers' digits, see exportJob).
+   */
+  jsonTextChars(): number {
+    let chars = 0
+    for (let task = 0; task < this.taskCount; task++) {
+      if (this.status[task] !== TASK_STATUS.done) continue
+      const buffer = this.buffers[this.bufferOf[task]]
+      const offset = this.byteOffset[task]
+      if (buffer && offset + 4 <= buffer.byteLength) chars += new DataView(buffer).getUint32(offset, true)
+    }
+    return chars
   }
 
   /** Marks a range of tasks failed with one message (their worker died). */
@@ -213,6 +278,8 @@ export class ResultsStore {
 
   /** What a task kept, packed: `kept × k` positions, or `kept` values. */
   positions(task: number): Packed {
+    // Custom values are JSON text, read with jsonValue.
+    if (this.json) return new Uint8Array(0)
     const bufferIndex = this.bufferOf[task]
     const k = this.kOf(task)
     const length = this.kept[task] * k
@@ -228,6 +295,7 @@ export class ResultsStore {
 
   /** Items per kept result: the tuple length (the longest, for ragged tuples), or 1 for a value. */
   kOf(task: number): number {
+    if (this.json) return 1
     const plan = this.plan.calls[this.plan.callIndex[task]].plan
     return plan.layout === 'positions' ? plan.k : 1
   }
@@ -245,6 +313,8 @@ export class ResultsStore {
   longestTupleChars(format: 'json' | 'repr'): number {
     // The longest double as text: `-1.2345678901234567e-308`.
     if (this.valueFormat) return 24
+    // Custom values vary: exports of them are bounded by their text (jsonTextChars).
+    if (this.json) return 0
     const texts = format === 'json' ? this.elementJson : this.elementRepr
     let longest = 0
     this.plan.calls.forEach((call, i) => {
@@ -257,6 +327,11 @@ export class ResultsStore {
 
   /** The i-th kept result of a task in Python syntax: a tuple such as `(0, 1)`, or a value. */
   tupleText(task: number, index: number, positions = this.positions(task)): string {
+    if (this.json) {
+      const value = this.jsonValue(task)
+      if (value === null) return 'None'
+      return Array.isArray(value) ? resultItemRepr(value[index]) : resultRepr(value)
+    }
     if (this.valueFormat) return pyValue(positions[index], this.valueFormat)
     const k = this.kOf(task)
     const end = this.tupleEnd(task)
@@ -314,6 +389,10 @@ export class ResultsStore {
 
   /** A task's whole result as Python prints it: `((0, 1), (0, 2))`, or its value. */
   taskText(task: number): string {
+    if (this.json) {
+      const value = this.jsonValue(task)
+      return value === null ? 'None' : resultRepr(value)
+    }
     const positions = this.positions(task)
     if (this.valueFormat) return this.kept[task] > 0 ? this.tupleText(task, 0, positions) : 'None'
     const tuples: string[] = []
@@ -353,11 +432,12 @@ export class ResultsStore {
         pieces.push(NULL)
       } else {
         const call = this.plan.callIndex[task]
-        let text = cache.get(call)
+        // Custom code may return something else on every call: its tasks are never shared.
+        let text = this.json ? undefined : cache.get(call)
         if (!text) {
           text = [...this.taskJson(task, chunkBytes)]
           const size = text.reduce((sum, part) => sum + part.length, 0)
-          if (cachedBytes + size <= MAX_JSON_CACHE_BYTES) {
+          if (!this.json && cachedBytes + size <= MAX_JSON_CACHE_BYTES) {
             cache.set(call, text)
             cachedBytes += size
           }
@@ -376,6 +456,11 @@ export class ResultsStore {
 
   /** One done task's tuples as JSON bytes (`[[0,1],[0,2]]`) in chunks of about `chunkBytes`, or its value. */
   private *taskJson(task: number, chunkBytes: number): Generator<Uint8Array> {
+    if (this.json) {
+      const value = this.jsonValue(task)
+      yield Buffer.from(value === null ? 'null' : resultJson(value), 'latin1')
+      return
+    }
     if (this.valueFormat) {
       yield Buffer.from(this.kept[task] > 0 ? this.tupleText(task, 0) : 'null', 'latin1')
       return
@@ -411,6 +496,8 @@ export class ResultsStore {
     yield buffer.subarray(0, at)
   }
 }
+
+const textDecoder = new TextDecoder()
 
 /** Text of identical tasks is reused up to this many bytes in all. */
 const MAX_JSON_CACHE_BYTES = 256 * 1024 * 1024

@@ -7,6 +7,7 @@ import type { JobSummary } from '../../shared/protocol'
 import { LIMITS } from '../../shared/spec'
 import { formatBytes } from '../../shared/units'
 import { CHUNK_TIME_FIELDS, type ChunkTimeField, type ChunkTrip } from '../engine/chunkLog'
+import { TASK_STATUS } from '../engine/chunkProtocol'
 import { MAX_CPU_SAMPLES } from '../engine/cpuSampler'
 import type { EndedJobState, Job } from '../engine/job'
 import type { RecordFacts } from './historyStore'
@@ -160,7 +161,7 @@ export function runRecordFacts(summary: JobSummary, resultsKept: boolean): Recor
 
 /** A job's tuples, packed one chunk buffer after another at multiples of 8 bytes, with offsets to match. */
 function packTuples(state: EndedJobState): { packed: Uint8Array; byteOffset: Float64Array } {
-  const { buffers, bufferOf, byteOffset, kept } = state.results
+  const { buffers, bufferOf, byteOffset, kept, status } = state.results
   const starts: number[] = []
   let size = 0
   for (const buffer of buffers) {
@@ -171,7 +172,10 @@ function packTuples(state: EndedJobState): { packed: Uint8Array; byteOffset: Flo
   buffers.forEach((buffer, i) => packed.set(new Uint8Array(buffer), starts[i]))
   const offsets = new Float64Array(byteOffset.length)
   for (let task = 0; task < offsets.length; task++) {
-    if (kept[task] > 0) offsets[task] = starts[bufferOf[task]] + byteOffset[task]
+    // A custom task's JSON is found from its offset even when it kept no tuple (`[]`).
+    if (kept[task] > 0 || status[task] === TASK_STATUS.done) {
+      offsets[task] = starts[bufferOf[task]] + byteOffset[task]
+    }
   }
   return { packed, byteOffset: offsets }
 }

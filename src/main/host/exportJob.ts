@@ -24,6 +24,13 @@ export const MAX_EXPORT_BYTES = 24 * 1024 * 1024
 export function exportBytesBound(job: Job, format: 'json' | 'csv'): number {
   const { results } = job
   const tuples = job.summary().tuplesKept
+  if (job.plan.workload.layout === 'json') {
+    // Custom values: Python's text of a value is at most about six times its JSON (a character
+    // escaped as \uXXXX), plus each tuple's CSV line.
+    const text = results.jsonTextChars() * 6
+    if (format === 'json') return text + results.taskCount * 6 + 2
+    return text + tuples * 40 + results.taskCount * 32 + 64
+  }
   if (format === 'json') return tuples * (results.longestTupleChars('json') + 1) + results.taskCount * 6 + 2
   // task,status,index,tuple: three numbers and a status word around each tuple.
   return tuples * (results.longestTupleChars('repr') + 40) + results.taskCount * 32 + 64

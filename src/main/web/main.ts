@@ -6,6 +6,7 @@ import { HistoryStore } from '../history/historyStore'
 import { EngineHost } from '../host/engineHost'
 import { isLoopback } from './allowedAddresses'
 import { writeLaunchFile, type LaunchFile } from './launchFile'
+import { codeStartupLine, webCodePolicy } from './codePolicy'
 import { startWebHost } from './server'
 
 /**
@@ -18,12 +19,15 @@ export function defaultHistoryFolder(home = homedir()): string {
   return join(home, '.poolscope', 'history')
 }
 
-const USAGE = `Usage: npm run web -- [--port N] [--host H] [--data DIR] [--no-open]
+const USAGE = `Usage: npm run web -- [--port N] [--host H] [--data DIR] [--no-open] [--allow-code]
 
   --port N    port to listen on (default 0: any free port)
   --host H    interface to bind (default 127.0.0.1; anything else is reachable from other machines)
   --data DIR  folder for the history of runs (default ${defaultHistoryFolder()})
   --no-open   do not open the page in the default browser
+  --allow-code
+              let clients run custom code (the custom workload), in child processes under Node's
+              permission model only; without it such jobs are refused
   --help      show this help`
 
 interface WebArgs {
@@ -32,11 +36,19 @@ interface WebArgs {
   open: boolean
   /** The history folder, absolute. */
   data: string
+  /** Whether clients may run custom code (isolated in child processes). */
+  allowCode: boolean
 }
 
 /** Parses the command line; returns a message instead when it is wrong. */
 export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { help: true } {
-  const args: WebArgs = { port: 0, hostname: '127.0.0.1', open: true, data: defaultHistoryFolder() }
+  const args: WebArgs = {
+    port: 0,
+    hostname: '127.0.0.1',
+    open: true,
+    data: defaultHistoryFolder(),
+    allowCode: false
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const [flag, inline] =
@@ -66,6 +78,9 @@ export function parseWebArgs(argv: string[]): WebArgs | { error: string } | { he
       }
       case '--no-open':
         args.open = false
+        break
+      case '--allow-code':
+        args.allowCode = true
         break
       case '--help':
       case '-h':
@@ -126,7 +141,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!isLoopback(parsed.hostname)) {
     console.warn(
       `Warning: binding ${parsed.hostname} makes PoolScope reachable from other machines. ` +
-        'Anyone with the token can run jobs on this computer; share the URL only with people you trust.'
+        'Anyone with the token can run jobs on this computer; share the URL only with people you trust.' +
+        (parsed.allowCode
+          ? ' With --allow-code they can also run their own code here (isolated from files, not from the network).'
+          : '')
     )
   }
 
@@ -144,7 +162,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`poolscope web: cannot use ${parsed.data} for the history: ${message}`)
     return 1
   }
-  const host = new EngineHost({ workerFile: join(__dirname, 'worker.cjs'), history })
+  const host = new EngineHost({
+    workerFile: join(__dirname, 'worker.cjs'),
+    history,
+    customCode: webCodePolicy(parsed.allowCode)
+  })
   let web
   try {
     web = await startWebHost({
@@ -163,6 +185,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`PoolScope is running at ${web.url}`)
   for (const url of otherUrls(parsed.hostname, web.port, web.token)) console.log(`  also at ${url}`)
   console.log(`Runs are saved in ${history.folder}`)
+  console.log(codeStartupLine(host.engine.customCodeInfo(), parsed.allowCode))
   console.log('Press Ctrl+C to stop.')
   let launchFile: LaunchFile | undefined
   if (parsed.open && canOpenBrowser()) {

@@ -33,8 +33,11 @@ export function formatRate(perSecond: number): string {
   return `${perSecond.toPrecision(3)}/s`
 }
 
-/** What a job's tasks yield: tuples of positions, or one value (a count, a duration) each. */
-export type ResultLayout = 'positions' | 'values'
+/**
+ * What a job's tasks yield: tuples of positions, one value (a count, a duration) each, or a custom
+ * function's value (counted in tuples: an array's items, or 1).
+ */
+export type ResultLayout = 'positions' | 'values' | 'json'
 
 /** What a job's results are called: `tuples`, or `values` for a workload with one per task. */
 export function resultUnit(layout: ResultLayout, count = 2): string {

@@ -96,3 +96,15 @@ export function checkCustomCode(code: unknown): CodeCheck {
   const params = fn.params.map((param) => code.slice(param.start, param.end))
   return { ok: true, params }
 }
+
+/**
+ * The source text of the one function checked code declares or is (without comments or a `;`
+ * around it), or null for code `checkCustomCode` refuses. A worker compiles it as an expression,
+ * `(function work(x) {…})` or `((x) => …)`, in strict mode.
+ */
+export function customFunctionSource(code: string): string | null {
+  if (!checkCustomCode(code).ok) return null
+  const program = parse(code, PARSE_OPTIONS) as Node & { body: Node[] }
+  const fn = theFunction(program)
+  return fn ? code.slice(fn.start, fn.end) : null
+}

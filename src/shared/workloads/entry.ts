@@ -12,7 +12,10 @@ import type { Element } from '../elements'
  * What a worker computes for one task. Workers never see the user's values: a positions plan names
  * an index space and a tuple length, a values plan its numeric arguments.
  */
-export type KernelPlan = PositionsPlan | ValuesPlan
+export type KernelPlan = PositionsPlan | ValuesPlan | JsonPlan
+
+/** What a task yields: tuples of positions, one number, or a custom function's JSON-like value. */
+export type ResultLayout = 'positions' | 'values' | 'json'
 
 /**
  * Tuples of positions 0..n-1, `k` at a time, packed as integers of the narrowest width. How many a
@@ -42,6 +45,17 @@ export interface ValuesPlan {
    * reports what the kernel's checkpoints left out when the task ends, so finished tasks count whole.
    */
   work?: number
+}
+
+/**
+ * A call of the job's custom code (the `custom` workload): its arguments as JSON-like values. The
+ * code itself is the job's (`JobSpec.code`) and travels with each chunk, not with each plan; the
+ * task's value comes back as canonical JSON (see shared/customResult.ts).
+ */
+export interface JsonPlan {
+  kernel: string
+  layout: 'json'
+  args: unknown[]
 }
 
 /** A task's arguments once checked: the elements its positions refer to (none for values) and its plan. */
@@ -87,7 +101,7 @@ export interface WorkloadEntry {
   description: string
   /** Parameter names in call order, as the Python function declares them. */
   params: readonly string[]
-  layout: 'positions' | 'values'
+  layout: ResultLayout
   /** How values print (values layout only). */
   valueFormat?: ValueFormat
   /** Recipe fields besides `tasks` and `seed`, in the order the form shows them. */
@@ -114,6 +128,6 @@ export interface WorkloadInfo {
   title: string
   description: string
   params: readonly string[]
-  layout: 'positions' | 'values'
+  layout: ResultLayout
   fields: Array<Pick<RecipeField, 'key' | 'label' | 'help' | 'defaultText'>>
 }

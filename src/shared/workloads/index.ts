@@ -1,11 +1,14 @@
 import { combinations, combinationsN, permutations, powerset, product } from './combinations'
 import { countPrimes } from './countPrimes'
+import { custom } from './custom'
 import { positionsCount } from './positionsCount'
 import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
 import { busyWait, sleep } from './timed'
 
 export type {
   KernelPlan,
+  JsonPlan,
+  ResultLayout,
   PositionsPlan,
   ValuesPlan,
   WorkloadCall,
@@ -24,7 +27,8 @@ const ENTRIES: readonly WorkloadEntry[] = [
   powerset,
   busyWait,
   sleep,
-  countPrimes
+  countPrimes,
+  custom
 ]
 
 /** The workloads by name. A Map, so user-supplied names only ever match own entries. */
@@ -37,6 +41,7 @@ export function findWorkload(name: unknown): WorkloadEntry | undefined {
 
 /** Exact number of results a plan produces: its tuples (`C(n, k)` for combinations), or one value. */
 export function planCount(plan: KernelPlan): bigint {
+  // A custom call's count is known only once it has run; 1 stands for it before (as for a value).
   return plan.layout === 'positions' ? positionsCount(plan) : 1n
 }
 

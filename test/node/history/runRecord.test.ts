@@ -24,6 +24,15 @@ const notebookMap = {
   threads: 2,
   inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5] }
 }
+/** Custom code whose tasks return lists of tuples, an empty list, and one that throws. */
+const custom = {
+  workload: 'custom',
+  style: 'map',
+  threads: 2,
+  chunkSize: 2,
+  inputs: { kind: 'recipe', tasks: 7 },
+  code: '(i) => { if (i === 3) throw new Error("three"); return i % 2 ? [] : [[i, "é"], [i / 2]] }'
+}
 const starmap = {
   workload: 'combinations_n',
   style: 'starmap',
@@ -125,7 +134,8 @@ describe('run records', () => {
   it.each([
     ['the notebook map cell', notebookMap, undefined],
     ['a starmap with varied arguments', starmap, undefined],
-    ['a cancelled busy_wait job', busy(400, 5), 150]
+    ['a cancelled busy_wait job', busy(400, 5), 150],
+    ['a custom function with a failed task', custom, undefined]
   ])('%s: a restored job answers every view as the original did', async (_, spec, cancelAfter) => {
     const before = (await call(host, 'history.list', {})).entries.length
     const ended = await runToEnd(host, spec, cancelAfter)

@@ -117,7 +117,8 @@ describe('recipes of the workloads beside combinations', () => {
       ['powerset', 'positions', ['elements']],
       ['busy_wait', 'values', ['ms']],
       ['sleep', 'values', ['ms']],
-      ['count_primes', 'values', ['span']]
+      ['count_primes', 'values', ['span']],
+      ['custom', 'json', []]
     ])
     // Every field's default text is read by its own parser and accepted by its workload's schema.
     for (const workload of WORKLOADS.values()) {

@@ -10,7 +10,8 @@ describe('npm run web arguments', () => {
       port: 0,
       hostname: '127.0.0.1',
       open: true,
-      data: path.join(os.homedir(), '.poolscope', 'history')
+      data: path.join(os.homedir(), '.poolscope', 'history'),
+      allowCode: false
     })
     expect(defaultHistoryFolder('/home/ada')).toBe(path.join('/home/ada', '.poolscope', 'history'))
   })
@@ -20,13 +21,15 @@ describe('npm run web arguments', () => {
       port: 8080,
       hostname: '0.0.0.0',
       open: false,
-      data: path.resolve('runs')
+      data: path.resolve('runs'),
+      allowCode: false
     })
     expect(parseWebArgs(['--port=9000', '--host=::1', '--data=/tmp/h'])).toEqual({
       port: 9000,
       hostname: '::1',
       open: true,
-      data: '/tmp/h'
+      data: '/tmp/h',
+      allowCode: false
     })
   })
 
@@ -40,6 +43,7 @@ describe('npm run web arguments', () => {
     expect(parseWebArgs(['--data'])).toEqual({ error: expect.stringMatching(/--data needs a folder/) })
     expect(parseWebArgs(['--open-sesame'])).toEqual({ error: 'unknown option "--open-sesame"' })
     expect(parseWebArgs(['--help'])).toEqual({ help: true })
+    expect(parseWebArgs(['--allow-code', '--no-open'])).toMatchObject({ allowCode: true, open: false })
   })
 })
 

@@ -3,7 +3,7 @@ import { connect as connectTcp } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { EngineHost } from '../../../src/main/host/engineHost'
+import { EngineHost, type EngineHostOptions } from '../../../src/main/host/engineHost'
 import type { CommandOutcome, EngineEvent, JobSummary } from '../../../src/shared/protocol'
 import {
   startWebHost,
@@ -75,9 +75,12 @@ export async function startHarness(options: ExtraOptions = {}): Promise<Harness>
   return startWith(new FakeHost(), options, async () => undefined)
 }
 
-/** The web host over a real EngineHost (bundled worker, two threads). */
-export async function startEngineHarness(options: ExtraOptions = {}): Promise<Harness<EngineHost>> {
-  const host = new EngineHost({ workerFile, hardwareThreads: 2 })
+/** The web host over a real EngineHost (bundled worker, two threads; `hostOptions` as the web host's main sets them). */
+export async function startEngineHarness(
+  options: ExtraOptions = {},
+  hostOptions: Partial<EngineHostOptions> = {}
+): Promise<Harness<EngineHost>> {
+  const host = new EngineHost({ workerFile, hardwareThreads: 2, ...hostOptions })
   return startWith(host, options, () => host.dispose())
 }
 

@@ -22,6 +22,17 @@ export interface ChunkWork {
   planIndex: Int32Array
   /** Keep mode as one integer (see KEEP_ALL, KEEP_NONE in chunkProtocol). */
   keep: number
+  /**
+   * A custom job's function source (its plans have the `json` layout). Sent with every chunk: a
+   * structured clone copies a string of at most 64 KB in microseconds, and each worker compiles a
+   * given source once and keeps it (see chunkWorker's compiled-code cache).
+   */
+  code?: string
+  /**
+   * A custom chunk's tasks' arguments as one JSON array text (one entry per task), when the job has
+   * too many distinct calls to send their plans: `plans` then holds one plan whose args are unused.
+   */
+  argsJson?: string
 }
 
 /** The task of a chunk running now, and since when on the job clock. */
@@ -86,6 +97,8 @@ export interface Backend {
   readonly startupMs: number
   /** Largest JS heap of one worker, MB. */
   readonly heapLimitMb: number
+  /** Whether the pool was made for custom code (see BackendOptions.isolateCode). */
+  readonly forCode: boolean
   readonly isDisposed: boolean
   laneLabels(): LaneLabel[]
   /** Opens a job whose clock's zero is `origin`, epoch milliseconds on the engine's clock. */
@@ -98,6 +111,11 @@ export interface BackendOptions {
   workerFile: string
   lanes: number
   heapLimitMb?: number
+  /**
+   * The pool runs custom code: a back end that can isolate its workers does (the processes back end
+   * starts its children under Node's permission model where this Node has one).
+   */
+  isolateCode?: boolean
   /** Errors the back end sees outside any chunk, so none goes unheard. */
   onError?: (error: Error) => void
 }

@@ -38,6 +38,7 @@ export class ThreadsBackend implements Backend {
   readonly kind = 'threads'
   readonly lanes: number
   readonly heapLimitMb: number
+  readonly forCode: boolean
   startupMs = 0
   private readonly piscina: Piscina
   private readonly laneByThread = new Map<number, number>()
@@ -46,6 +47,7 @@ export class ThreadsBackend implements Backend {
   private constructor(options: BackendOptions) {
     this.lanes = options.lanes
     this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB
+    this.forCode = options.isolateCode ?? false
     this.piscina = new Piscina({
       filename: options.workerFile,
       minThreads: options.lanes,

@@ -16,6 +16,7 @@ import type {
 } from '../backend'
 import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
 import type { ChildCounts, ErrorData, FromChild, RelayedBeat, ToChild } from './messages'
+import { isolatedChildFlags } from './permissions'
 
 /** The bundled child entry, looked for next to the worker file. */
 export const CHILD_FILE_NAME = 'processChild.cjs'
@@ -163,6 +164,7 @@ export class ProcessesBackend implements Backend {
   readonly kind = 'processes'
   readonly lanes: number
   readonly heapLimitMb: number
+  readonly forCode: boolean
   startupMs = 0
   private readonly children: Child[] = []
   /** Every child not yet exited, replaced ones included: dispose waits for them all. */
@@ -171,6 +173,13 @@ export class ProcessesBackend implements Backend {
   private readonly pending = new Map<number, PendingChunk>()
   private readonly startFailures: number[]
   private readonly childFile: string
+  /**
+   * Node flags of every child: none, or for a pool that runs custom code the permission model's
+   * (see permissions.ts) and the heap limit.
+   */
+  private readonly childFlags: string[]
+  /** Whether the children run under Node's permission model. */
+  readonly isolated: boolean
   private nextChunkId = 1
   private nextJobId = 1
   private disposed = false
@@ -179,8 +188,14 @@ export class ProcessesBackend implements Backend {
   private constructor(private readonly options: BackendOptions) {
     this.lanes = options.lanes
     this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB
+    this.forCode = options.isolateCode ?? false
     this.childFile = childFileFor(options.workerFile)
     this.startFailures = new Array<number>(options.lanes).fill(0)
+    const permissions = options.isolateCode ? isolatedChildFlags(this.childFile, options.workerFile) : null
+    this.isolated = permissions !== null
+    this.childFlags = options.isolateCode
+      ? [...(permissions ?? []), `--max-old-space-size=${this.heapLimitMb}`]
+      : []
   }
 
   /**
@@ -216,13 +231,16 @@ export class ProcessesBackend implements Backend {
 
   /** Forks the child of a lane; its `ready` settles once it has answered and its clock is measured. */
   private launch(lane: number): Child {
-    const env: NodeJS.ProcessEnv = { ...process.env }
+    // Children that run custom code get no environment of ours: variables may hold secrets (and
+    // NODE_OPTIONS could add flags the permission model does not expect).
+    const env: NodeJS.ProcessEnv = this.options.isolateCode ? {} : { ...process.env }
     // Under Electron, process.execPath is the Electron binary: run it as plain Node.
     if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1'
     const proc = fork(this.childFile, [], {
       serialization: 'advanced',
-      // The parent's own flags (an inspector, a test runner's loader) are not the child's business.
-      execArgv: [],
+      // The parent's own flags (an inspector, a test runner's loader) are not the child's business;
+      // a pool for custom code adds its own (the permission model).
+      execArgv: this.childFlags,
       env,
       // The child writes nothing to stdout (it may be a CLI's JSON report); its crashes go to stderr.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import type { WorkloadEntry } from './entry'
+
+/** The kernel name of custom code's calls: the worker runs the job's own code for them. */
+export const CUSTOM_KERNEL = 'custom'
+
+/**
+ * A rough cost of one call of code nobody has measured: a millisecond. It only sizes warnings and
+ * the automatic chunk size (which then follows `Pool.map`'s rule of about four chunks per thread).
+ */
+const ASSUMED_CALL_NS = 1e6
+
+/**
+ * The person's own function (`JobSpec.code`), run in workers only. A recipe gives task i the single
+ * argument `i`, as `pool.map(f, range(tasks))` does; explicit arguments may be any JSON values and
+ * are unpacked by starmap. What the function returns is checked in the worker (see
+ * shared/customResult.ts) and kept as JSON.
+ */
+export const custom: WorkloadEntry = {
+  name: 'custom',
+  title: 'Your own function (custom)',
+  description:
+    'Runs a JavaScript function you write on each task’s arguments, in the workers: return a number, a string, or an array of tuples.',
+  params: ['i'],
+  layout: 'json',
+  fields: [],
+  recipeSchema: z.object({}),
+  recipeTasks: () => ({ kind: 'each', argsOf: (task) => [task] }),
+  // The planner has made sure the arguments are JSON values; the function decides what it accepts.
+  parseCall: (args) => ({
+    ok: true,
+    call: { elements: [], plan: { kernel: CUSTOM_KERNEL, layout: 'json', args: [...args] } }
+  }),
+  costNs: () => ASSUMED_CALL_NS
+}
