@@ -70,6 +70,8 @@ export const combinations: WorkloadEntry = {
   name: 'combinations',
   title: 'All pairs (get_combinations)',
   description: "All 2-combinations of the elements, in itertools order — the notebook's get_combinations.",
+  lookFor:
+    'Tiny, equal tasks: each takes microseconds, so the pool’s own overhead (sending chunks, filing results) is most of the time; the statistics’ overhead per task and the chunk size matter more than the thread count.',
   params: ['elements'],
   layout: 'positions',
   fields: [elementsField()],
@@ -90,6 +92,8 @@ export const combinationsN: WorkloadEntry = {
   name: 'combinations_n',
   title: 'All n-combinations (get_combinations_n)',
   description: "All n-combinations of the elements, in itertools order — the notebook's get_combinations_n.",
+  lookFor:
+    'Tasks of a few sizes drawn at random: C(len, n) tuples each, so the timeline shows short and long bars mixed; with small tasks, overhead and result copying dominate, with long ones the writing of tuples to memory.',
   params: ['elements', 'n'],
   layout: 'positions',
   fields: [

@@ -2,6 +2,10 @@ import { binomial } from '../binomial'
 import { combinations, combinationsN } from './combinations'
 import { countPrimes } from './countPrimes'
 import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
+import { fibonacci } from './fibonacci'
+import { mandelbrotRows } from './mandelbrot'
+import { monteCarloPi } from './monteCarloPi'
+import { stream } from './stream'
 import { busyWait, sleep } from './timed'
 
 export type {
@@ -16,7 +20,17 @@ export type {
 export { MAX_K, MAX_N_CHOICES, DEFAULT_N_CHOICES } from './combinations'
 
 /** Every workload PoolScope knows, in menu order. */
-const ENTRIES: readonly WorkloadEntry[] = [combinations, combinationsN, busyWait, sleep, countPrimes]
+const ENTRIES: readonly WorkloadEntry[] = [
+  combinations,
+  combinationsN,
+  busyWait,
+  sleep,
+  countPrimes,
+  monteCarloPi,
+  mandelbrotRows,
+  fibonacci,
+  stream
+]
 
 /** The workloads by name. A Map, so user-supplied names only ever match own entries. */
 export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(ENTRIES.map((w) => [w.name, w]))
@@ -44,10 +58,11 @@ export function recipeDraws(workload: WorkloadEntry | undefined, values: Record<
 }
 
 export function workloadInfos(): WorkloadInfo[] {
-  return ENTRIES.map(({ name, title, description, params, layout, fields }) => ({
+  return ENTRIES.map(({ name, title, description, lookFor, params, layout, fields }) => ({
     name,
     title,
     description,
+    lookFor,
     params,
     layout,
     fields: fields.map(({ key, label, help, defaultText }) => ({ key, label, help, defaultText }))

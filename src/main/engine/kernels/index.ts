@@ -2,7 +2,11 @@ import type { PositionsPlan } from '../../../shared/workloads/entry'
 import { busyWait } from './busyWait'
 import { combinations, type Checkpoint } from './combinations'
 import { countPrimes } from './countPrimes'
+import { fibonacci } from './fibonacci'
+import { mandelbrotRows } from './mandelbrotRows'
+import { monteCarloPi } from './monteCarloPi'
 import { sleep } from './sleep'
+import { stream } from './stream'
 import type { ValuesKernel } from './valuesKernel'
 
 /** A kernel that writes tuples of positions: see kernels/combinations.ts for the contract. */
@@ -27,5 +31,9 @@ export const standardKernels: KernelTable = {
   combinations: { layout: 'positions', run: combinations },
   busy_wait: busyWait,
   sleep,
-  count_primes: countPrimes
+  count_primes: countPrimes,
+  monte_carlo_pi: monteCarloPi,
+  mandelbrot_rows: mandelbrotRows,
+  fibonacci,
+  stream
 }
