@@ -6,6 +6,7 @@ import { CHECK_EVERY as PI_CHECK_EVERY, monteCarloPi } from '../../../src/main/e
 import { CHECK_EVERY as STREAM_CHECK_EVERY, stream } from '../../../src/main/engine/kernels/stream'
 import type { ValuesCheckpoint, ValuesKernel } from '../../../src/main/engine/kernels/valuesKernel'
 import { fibonacciCalls, MAX_FIB_N } from '../../../src/shared/workloads/fibonacciCalls'
+import { escapeIterations } from '../../../src/shared/workloads/mandelbrotPlane'
 import { streamLength } from '../../../src/shared/workloads/streamSize'
 
 const always: ValuesCheckpoint = () => true
@@ -159,6 +160,14 @@ describe('mandelbrotRows', () => {
     expect(mandelbrotRows.run([0, H, W, H, LIMIT], always)).toBe(sum(checksums))
     // The middle bands cross the set: many times the work of the top and bottom ones.
     expect(Math.min(totals[3], totals[4])).toBeGreaterThan(10 * Math.max(totals[0], totals[7]))
+  })
+
+  it('escapes only once |z| > 2: c = 1 after 3 steps (|z| reaches exactly 2 first), c = -2 never', () => {
+    // z: 0, 1, 2, 5 for c = 1; 0, -2, 2, 2, … for c = -2. Both sit on |z|² = 4 exactly, which stays.
+    expect(escapeIterations(1, 0, 100)).toBe(escapeCount({ re: 1, im: 0 }, 100))
+    expect(escapeIterations(1, 0, 100)).toBe(3)
+    expect(escapeIterations(-2, 0, 100)).toBe(100)
+    expect(escapeIterations(-2, 0, 100)).toBe(escapeCount({ re: -2, im: 0 }, 100))
   })
 
   it('a one-pixel picture is its centre, -0.5 + 0i, in the set: max_iter', () => {

@@ -31,8 +31,8 @@ function releaseLater(): void {
 
 /**
  * args `[mb, passes]`: a memory-bound loop in the manner of the STREAM benchmark's triad over three
- * Float64Arrays that together take `mb` MiB. The arrays are filled (b[i] = 1 + i mod 256,
- * c[i] = (i mod 8) / 4, a[i] = 0), then each pass writes one array from the other two: pass 0
+ * Float64Arrays that together take `mb` MiB. b and c are filled (b[i] = 1 + i mod 256,
+ * c[i] = (i mod 8) / 4; a is written before it is read), then each pass writes one array from the other two: pass 0
  * a = b + 3·c, pass 1 b = a + 3·c, and so on. Returns the sum of the array the last pass wrote (of b
  * when there are no passes): every value is a multiple of 1/4 far below 2^40, so the sum is exact in
  * any order. A task does a handful of flops per 24 bytes moved, so its speed is memory bandwidth,
@@ -51,7 +51,6 @@ export const stream: ValuesKernel = {
     try {
       let since = 0
       for (let i = 0; i < n; i++) {
-        a[i] = 0
         b[i] = 1 + (i & 255)
         c[i] = (i & 7) / 4
         if (++since === CHECK_EVERY) {
