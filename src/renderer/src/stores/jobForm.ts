@@ -14,6 +14,7 @@ import {
   fieldsOfSpec,
   describeSize,
   readRecipe,
+  recipeTextFor,
   fieldOfPath,
   notebookMapPreset,
   notebookStarmapPreset,
@@ -204,11 +205,16 @@ export const useJobFormStore = defineStore('jobForm', () => {
     return next !== null
   }
 
-  /** Keeps the style in step with the workload: a two-argument function only works with starmap. */
+  /**
+   * Keeps the style in step with the workload (a two-argument function only works with starmap), and
+   * gives a field still at another workload's default this one's.
+   */
   function selectWorkload(name: string): void {
     fields.workload = name
     const chosen = workloads.value.find((w) => w.name === name)
     if (chosen && chosen.params.length > 1) fields.style = 'starmap'
+    const entry = findWorkload(name)
+    if (entry) fields.recipe = recipeTextFor(entry, fields.recipe)
   }
 
   async function run(): Promise<boolean> {
