@@ -63,8 +63,12 @@ describe('lessons in the job form', () => {
       `Imbalance: equal-width prime ranges: ${LESSONS[2].shows} Nothing ran: press Run when ready.`
     )
     expect(api.startJob).not.toHaveBeenCalled()
-    // The menu shows its prompt again, so the same lesson can be chosen again after edits.
+    // The menu keeps showing the lesson (a keyboard user walks on from it with the arrow keys).
+    expect(control(wrapper, 'Lessons').element.value).toBe('imbalance-primes')
+    // Until another preset fills the form.
+    await button(wrapper, 'Notebook: map cell').trigger('click')
     expect(control(wrapper, 'Lessons').element.value).toBe('')
+    expect(control(wrapper, 'Workload').element.value).toBe('combinations')
     expect(button(wrapper, 'Run').element.disabled).toBe(false)
   })
 
