@@ -135,12 +135,17 @@ export const mandelbrotRows: WorkloadEntry = {
       ok: true,
       call: {
         elements: [],
-        plan: { kernel: 'mandelbrot_rows', layout: 'values', args: [rowLo, rowHi, width, height, maxIter] as number[] }
+        plan: {
+          kernel: 'mandelbrot_rows',
+          layout: 'values',
+          args: [rowLo, rowHi, width, height, maxIter] as number[]
+        }
       }
     }
   },
   // The kernel reports the pixels it has done.
-  workUnits: (call) => (call.plan.layout === 'values' ? (call.plan.args[1] - call.plan.args[0]) * call.plan.args[2] : 0),
+  workUnits: (call) =>
+    call.plan.layout === 'values' ? (call.plan.args[1] - call.plan.args[0]) * call.plan.args[2] : 0,
   costNs(call) {
     if (call.plan.layout !== 'values') return 0
     const [lo, hi, width, height, maxIter] = call.plan.args

@@ -64,7 +64,10 @@ export const monteCarloPi: WorkloadEntry = {
     if (badSeed) return { ok: false, error: badSeed, arg: 1 }
     return {
       ok: true,
-      call: { elements: [], plan: { kernel: 'monte_carlo_pi', layout: 'values', args: [samples, seed] as number[] } }
+      call: {
+        elements: [],
+        plan: { kernel: 'monte_carlo_pi', layout: 'values', args: [samples, seed] as number[] }
+      }
     }
   },
   // The kernel reports the samples it has drawn.

@@ -24,7 +24,10 @@ function reported(kernel: ValuesKernel, args: number[]): { value: number | null;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
 
 /** A kernel asked to stop at its first checkpoint returns null, and soon. */
-function stopsAtOnce(kernel: ValuesKernel, args: number[]): { value: number | null; ms: number; checks: number } {
+function stopsAtOnce(
+  kernel: ValuesKernel,
+  args: number[]
+): { value: number | null; ms: number; checks: number } {
   let checks = 0
   const t0 = performance.now()
   const value = kernel.run(args, () => {
@@ -116,7 +119,8 @@ function rowChecksums(width: number, height: number, limit: number): number[] {
   for (let row = 0; row < height; row++) {
     const im = -1.5 + (3 * (row + 0.5)) / height
     let total = 0
-    for (let col = 0; col < width; col++) total += escapeCount({ re: -2 + (3 * (col + 0.5)) / width, im }, limit)
+    for (let col = 0; col < width; col++)
+      total += escapeCount({ re: -2 + (3 * (col + 0.5)) / width, im }, limit)
     rows.push(total)
   }
   return rows
