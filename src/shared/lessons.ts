@@ -92,7 +92,7 @@ export const LESSONS: readonly Lesson[] = [
     id: 'memory-wall',
     title: 'Memory wall: stream',
     shows:
-      'Eight equal tasks streaming 64 MB each: on more threads every task takes longer, because the cores share one memory bus; sweep the threads to see the speedup flatten.',
+      'Eight equal tasks streaming 64 MB each: where a few cores fill the memory bus, each task takes longer on more threads and a sweep’s speedup flattens below the thread count, unlike the π lesson’s.',
     spec: {
       workload: 'stream',
       style: 'starmap',

@@ -21,7 +21,7 @@ export const stream: WorkloadEntry = {
   description:
     'Repeats a = b + 3·c over three Float64Arrays of mb megabytes in all, passes times, and returns a checksum: a few additions per 24 bytes moved, so memory bandwidth sets its speed, not the core.',
   lookFor:
-    'The memory wall: every task is the same, yet tasks take longer as threads are added, and the speedup flattens below the thread count (a sweep of monte_carlo_pi, which needs no memory, keeps rising). Arrays well beyond the CPU caches show it best.',
+    'The memory wall: where a few cores can fill the memory bus, the same tasks take longer as threads are added and the speedup flattens below the thread count, while a sweep of monte_carlo_pi keeps rising. Arrays well beyond the CPU caches show it best.',
   params: ['mb', 'passes'],
   layout: 'values',
   valueFormat: 'float',
