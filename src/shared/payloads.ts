@@ -45,6 +45,8 @@ export const WorkloadInfoSchema = z.object({
   name: z.string(),
   title: z.string(),
   description: z.string(),
+  /** What the workload demonstrates and what to look for in the timeline and statistics. */
+  lookFor: z.string(),
   /** Parameter names in call order, as the Python function declares them. */
   params: z.array(z.string()).readonly(),
   /** What a task yields: tuples of positions, one value, or a custom function's JSON value. */

@@ -21,22 +21,8 @@ import type {
 } from '../../src/shared/protocol'
 import { SEGMENT } from '../../src/shared/timeline'
 import { LIMITS } from '../../src/shared/spec'
-import { WORKLOADS, workloadInfos, type WorkloadInfo } from '../../src/shared/workloads'
+import { workloadInfos } from '../../src/shared/workloads'
 import type { CustomCodeInfo } from '../../src/renderer/src/stores/customCodeModel'
-
-/**
- * The custom workload as `engine.info` lists it. Until the engine's registry has its entry (branch
- * `custom`), the fake lists it itself and sizes custom jobs as below; once it has, both step aside.
- */
-const CUSTOM_INFO: WorkloadInfo = {
-  name: 'custom',
-  title: 'Your own function (custom)',
-  description: 'Runs a JavaScript function you write on each task’s arguments, in the workers.',
-  params: ['i'],
-  layout: 'values',
-  fields: []
-}
-const registryHasCustom = WORKLOADS.has('custom')
 
 export const fakeInfo: EngineInfo = {
   version: '0.1.0',
@@ -49,7 +35,7 @@ export const fakeInfo: EngineInfo = {
   versions: { node: '20.20.0', v8: '11.3' },
   budgetBytes: 64 * 1024 * 1024,
   limits: LIMITS,
-  workloads: registryHasCustom ? workloadInfos() : [...workloadInfos(), CUSTOM_INFO],
+  workloads: workloadInfos(),
   backends: [
     { name: 'threads', available: true, reason: null },
     { name: 'processes', available: true, reason: null }
@@ -62,16 +48,8 @@ export const fakeInfo: EngineInfo = {
   }
 }
 
-/**
- * What a host that runs custom code says of it (`engine.info`'s `customCode`): fakeInfo's own once
- * EngineInfo has the field (branch `custom`), else added to it here.
- */
-export const fakeCustomCode: CustomCodeInfo = ((fakeInfo as { customCode?: CustomCodeInfo }).customCode ??= {
-  allowed: true,
-  backends: ['threads', 'processes'],
-  isolation:
-    'worker threads with a heap limit and a per-task timeout; the code can reach what this process can'
-})
+/** What a host that runs custom code says of it (`engine.info`'s `customCode`). */
+export const fakeCustomCode: CustomCodeInfo = fakeInfo.customCode
 
 /** The host's answer to `engine.memory`: one retained job and a two-thread pool. */
 export const fakeMemory: EngineMemory = {
@@ -85,7 +63,6 @@ export const fakeMemory: EngineMemory = {
 
 /** The host's answer to `job.plan`, made with the same planner the host uses. */
 export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareThreads): PlanSummary {
-  if (!registryHasCustom && (spec as { workload?: unknown }).workload === 'custom') return customPlan(spec)
   const plan = planJob(spec, hardwareThreads)
   return {
     spec: plan.spec,
@@ -100,31 +77,6 @@ export function planSummary(spec: unknown, hardwareThreads = fakeInfo.hardwareTh
     overBudget: memoryProblem(plan.memory, plan.taskCount, plan.threads, fakeInfo.budgetBytes),
     estimatedMs: plan.estimatedMs,
     layout: plan.workload.layout
-  }
-}
-
-/**
- * A custom job's plan before the registry knows the workload: the sizes of a busy_wait job of as
- * many tasks (one value each), with the custom spec, its code and timeout included.
- */
-function customPlan(spec: unknown): PlanSummary {
-  const { code, taskTimeoutMs, inputs, ...rest } = spec as Record<string, unknown>
-  if (typeof code !== 'string') throw new Error('code: the custom workload needs code')
-  const tasks = (inputs as { tasks?: number }).tasks
-  const sized = planSummary({
-    ...rest,
-    workload: 'busy_wait',
-    inputs: { kind: 'recipe', ms: [1], ...(tasks === undefined ? {} : { tasks }) }
-  })
-  return {
-    ...sized,
-    spec: {
-      ...sized.spec,
-      workload: 'custom',
-      inputs: { kind: 'recipe', tasks: sized.taskCount },
-      code,
-      taskTimeoutMs: taskTimeoutMs ?? 10_000
-    } as PlanSummary['spec']
   }
 }
 

@@ -45,9 +45,10 @@ describe('job form', () => {
     expect(messageOf(wrapper, 'Tasks')).toBe('default 2 × threads = 16')
   })
 
-  it('shows the one-line description of the chosen workload', async () => {
+  it('shows the one-line description of the chosen workload and what to look for', async () => {
     const { wrapper } = await mountForm()
-    expect(messageOf(wrapper, 'Workload')).toBe(fakeInfo.workloads[0].description)
+    const { description, lookFor } = fakeInfo.workloads[0]
+    expect(messageOf(wrapper, 'Workload')).toBe(`${description} Look for: ${lookFor}`)
   })
 
   it('fills the map cell preset and sizes it exactly before running', async () => {

@@ -15,12 +15,13 @@ Options:
 
 Exit codes: 0 done, 1 failed, 2 bad arguments (nothing was run), 130 interrupted (Ctrl-C).`
 
-/** Each workload's name, parameters, description and recipe flags, from its registry entry. */
+/** Each workload's name, parameters, description, what to look for and recipe flags, from its registry entry. */
 function workloadHelp(): string {
   const lines: string[] = []
   for (const w of WORKLOADS.values()) {
     lines.push(`  ${w.name}(${w.params.join(', ')})`)
     lines.push(...wrap(w.description, 6))
+    lines.push(...wrap(`Look for: ${w.lookFor}`, 6))
     for (const field of w.fields) {
       const flag = `--${field.key} ${field.example}`.padEnd(18)
       lines.push(...wrap(`${field.help} (default ${field.defaultText})`, 26, `    ${flag}  `))

@@ -82,6 +82,8 @@ export const combinations: WorkloadEntry = {
   name: 'combinations',
   title: 'All pairs (get_combinations)',
   description: "All 2-combinations of the elements, in itertools order — the notebook's get_combinations.",
+  lookFor:
+    'Tiny, equal tasks: each takes microseconds, so the pool’s own overhead (sending chunks, filing results) is most of the time; the statistics’ overhead per task and the chunk size matter more than the thread count.',
   params: ['elements'],
   layout: 'positions',
   fields: [elementsField()],
@@ -108,12 +110,14 @@ function tuplesOfLength(options: {
   kernel: string
   title: string
   description: string
+  lookFor: string
 }): WorkloadEntry {
   const { name, kernel } = options
   return {
     name,
     title: options.title,
     description: options.description,
+    lookFor: options.lookFor,
     params: ['elements', 'n'],
     layout: 'positions',
     fields: [elementsField(), lengthField()],
@@ -143,7 +147,9 @@ export const combinationsN = tuplesOfLength({
   name: 'combinations_n',
   kernel: 'combinations',
   title: 'All n-combinations (get_combinations_n)',
-  description: "All n-combinations of the elements, in itertools order — the notebook's get_combinations_n."
+  description: "All n-combinations of the elements, in itertools order — the notebook's get_combinations_n.",
+  lookFor:
+    'Tasks of a few sizes drawn at random: C(len, n) tuples each, so the timeline shows short and long bars mixed; with small tasks, overhead and result copying dominate, with long ones the writing of tuples to memory.'
 })
 
 export const permutations = tuplesOfLength({
@@ -151,7 +157,9 @@ export const permutations = tuplesOfLength({
   kernel: 'permutations',
   title: 'All n-permutations (itertools.permutations)',
   description:
-    'Every ordering of n distinct elements, in the order itertools.permutations(elements, n) gives: n!/(len − n)! tuples, far more than combinations.'
+    'Every ordering of n distinct elements, in the order itertools.permutations(elements, n) gives: n!/(len − n)! tuples, far more than combinations.',
+  lookFor:
+    'The same shape as combinations but n! times the tuples: tasks are heavy and equal, so the threads stay busy to the end and speedup is close to the thread count until the writing of tuples to memory, not the CPU, sets the pace.'
 })
 
 export const product = tuplesOfLength({
@@ -159,7 +167,9 @@ export const product = tuplesOfLength({
   kernel: 'product',
   title: 'Cartesian power (itertools.product)',
   description:
-    'Every n-tuple of the elements, repeats allowed, in the order itertools.product(elements, repeat=n) gives: len^n tuples.'
+    'Every n-tuple of the elements, repeats allowed, in the order itertools.product(elements, repeat=n) gives: len^n tuples.',
+  lookFor:
+    'Growth: each step of n multiplies a task by len, so a 2,3,4 draw makes tasks that differ a hundredfold; the timeline shows the long ones finishing last while the other threads sit idle.'
 })
 
 /** At most this many elements in a power set: 2^64 subsets is already beyond any count. */
@@ -175,6 +185,8 @@ export const powerset: WorkloadEntry = {
   title: 'All subsets (powerset recipe)',
   description:
     "Every subset of the elements, shortest first, in the order the itertools documentation's powerset recipe gives: 2^len tuples.",
+  lookFor:
+    'Doubling: one more element doubles a task, and the tuples are of every length, so each takes as many places as the longest; compare its tuples per second with combinations at the same count to see what writing more memory costs.',
   params: ['elements'],
   layout: 'positions',
   fields: [elementsField()],

@@ -28,6 +28,8 @@ export const countPrimes: WorkloadEntry = {
   title: 'Count primes in [lo, hi) (count_primes)',
   description:
     'Counts the primes in [lo, hi) by trial division. Equal-width pieces of a span cost more near its top: load imbalance by construction.',
+  lookFor:
+    'Imbalance: the tasks of the top of the span take longest, so the lanes that get them finish last while the others idle; the statistics show the spread of task times and the lanes’ idle share. More tasks than threads even it out.',
   params: ['lo', 'hi'],
   layout: 'values',
   valueFormat: 'int',

@@ -21,6 +21,8 @@ export const custom: WorkloadEntry = {
   title: 'Your own function (custom)',
   description:
     'Runs a JavaScript function you write on each task’s arguments, in the workers: return a number, a string, or an array of tuples.',
+  lookFor:
+    'Your own work on the pool: each task’s bar in the timeline is one call of your function, and the statistics show whether its tasks are balanced, how much of the time is PoolScope’s own overhead, and what the pool start-up cost.',
   params: ['i'],
   layout: 'json',
   fields: [],

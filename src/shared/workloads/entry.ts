@@ -99,6 +99,11 @@ export interface WorkloadEntry {
   name: string
   title: string
   description: string
+  /**
+   * What the workload demonstrates on a pool and what to look for in the timeline and statistics:
+   * one or two sentences, shown under the workload picker.
+   */
+  lookFor: string
   /** Parameter names in call order, as the Python function declares them. */
   params: readonly string[]
   layout: ResultLayout
@@ -127,6 +132,7 @@ export interface WorkloadInfo {
   name: string
   title: string
   description: string
+  lookFor: string
   params: readonly string[]
   layout: ResultLayout
   fields: Array<Pick<RecipeField, 'key' | 'label' | 'help' | 'defaultText'>>

@@ -72,3 +72,22 @@ export function spanField(
     }
   }
 }
+
+/** One whole number, such as a sample count or an image width. */
+export function wholeField(
+  options: Pick<RecipeField, 'key' | 'label' | 'help' | 'defaultText' | 'example'>
+): RecipeField {
+  return {
+    ...options,
+    parse(text): FieldParse {
+      const trimmed = text.trim().replace(/_/g, '')
+      if (!WHOLE.test(trimmed)) {
+        return {
+          ok: false,
+          error: `${options.key} must be one whole number, such as ${options.example} (got ${JSON.stringify(text.slice(0, 40))})`
+        }
+      }
+      return { ok: true, value: Number(trimmed) }
+    }
+  }
+}

@@ -3,6 +3,10 @@ import { countPrimes } from './countPrimes'
 import { custom } from './custom'
 import { positionsCount } from './positionsCount'
 import type { KernelPlan, WorkloadEntry, WorkloadInfo } from './entry'
+import { fibonacci } from './fibonacci'
+import { mandelbrotRows } from './mandelbrot'
+import { monteCarloPi } from './monteCarloPi'
+import { stream } from './stream'
 import { busyWait, sleep } from './timed'
 
 export type {
@@ -28,6 +32,10 @@ const ENTRIES: readonly WorkloadEntry[] = [
   busyWait,
   sleep,
   countPrimes,
+  monteCarloPi,
+  mandelbrotRows,
+  fibonacci,
+  stream,
   custom
 ]
 
@@ -58,10 +66,11 @@ export function recipeDraws(workload: WorkloadEntry | undefined, values: Record<
 }
 
 export function workloadInfos(): WorkloadInfo[] {
-  return ENTRIES.map(({ name, title, description, params, layout, fields }) => ({
+  return ENTRIES.map(({ name, title, description, lookFor, params, layout, fields }) => ({
     name,
     title,
     description,
+    lookFor,
     params,
     layout,
     fields: fields.map(({ key, label, help, defaultText }) => ({ key, label, help, defaultText }))

@@ -24,6 +24,7 @@ export function timedWorkload(options: {
   name: string
   title: string
   description: string
+  lookFor: string
   /** What a task does for its duration, for the field's help. */
   doing: string
 }): WorkloadEntry {
@@ -32,6 +33,7 @@ export function timedWorkload(options: {
     name,
     title: options.title,
     description: options.description,
+    lookFor: options.lookFor,
     params: ['ms'],
     layout: 'values',
     valueFormat: 'float',
@@ -70,6 +72,8 @@ export const busyWait = timedWorkload({
   title: 'Spin for ms (busy_wait)',
   description:
     'Spins on the CPU for ms milliseconds and returns the time it measured: work that needs a core.',
+  lookFor:
+    'The reference for CPU-bound work: with equal durations the speedup follows the thread count up to the cores and stops there; more threads than cores only take turns, and each task then takes longer than it asked.',
   doing: 'spins on the CPU'
 })
 
@@ -78,5 +82,7 @@ export const sleep = timedWorkload({
   title: 'Wait for ms (sleep)',
   description:
     'Waits ms milliseconds without using the CPU and returns the time it measured: why more threads than cores can still help.',
+  lookFor:
+    'Waiting overlaps: with more threads than cores the timeline shows every lane waiting at once and the wall time falls with each thread added, while the cores view stays nearly idle.',
   doing: 'waits'
 })

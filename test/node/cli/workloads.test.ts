@@ -74,9 +74,49 @@ describe('poolscope run with the workloads beside combinations', () => {
       'sleep(ms)',
       '--ms 1,5,20',
       'combinations_n(elements, n)',
-      '--n 2,3,4'
+      '--n 2,3,4',
+      'monte_carlo_pi(samples, seed)',
+      '--first_seed 42',
+      'mandelbrot_rows(row_lo, row_hi, width, height, max_iter)',
+      '--max_iter 1000',
+      'fibonacci(n)',
+      '--n 20,25,30',
+      'stream(mb, passes)',
+      '--mb 64',
+      'Look for: The memory wall'
     ]) {
       expect(result.stdout).toContain(line)
     }
+    // Each workload says what to look for, once.
+    expect(result.stdout.match(/^ {6}Look for: /gm)).toHaveLength(9)
+  })
+
+  it('fibonacci with --n 10,20 and a seed prints each task’s exact value', async () => {
+    const output = scratch.file('fib.json')
+    const result = await runCli([
+      'run',
+      '--workload',
+      'fibonacci',
+      '--n',
+      '10,20',
+      '--seed',
+      '1',
+      '--tasks',
+      '6',
+      '--json',
+      '--output',
+      output
+    ])
+    expect(result.code).toBe(0)
+    const values = JSON.parse(readFileSync(output, 'utf8')) as number[]
+    expect(values).toHaveLength(6)
+    for (const value of values) expect([55, 6765]).toContain(value)
+    expect(new Set(values).size).toBe(2)
+  })
+
+  it('refuses --mb beyond the cap, saying what is allowed, and runs nothing', async () => {
+    const result = await runCli(['run', '--workload', 'stream', '--mb', '1000'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('mb must be a whole number from 1 to 256 MiB')
   })
 })

@@ -118,8 +118,14 @@ describe('recipes of the workloads beside combinations', () => {
       ['busy_wait', 'values', ['ms']],
       ['sleep', 'values', ['ms']],
       ['count_primes', 'values', ['span']],
+      ['monte_carlo_pi', 'values', ['samples', 'first_seed']],
+      ['mandelbrot_rows', 'values', ['width', 'height', 'max_iter']],
+      ['fibonacci', 'values', ['n']],
+      ['stream', 'values', ['mb', 'passes']],
       ['custom', 'json', []]
     ])
+    // Each says what it shows and what to look for, in a sentence or two.
+    for (const info of infos) expect(info.lookFor.length, info.name).toBeGreaterThan(60)
     // Every field's default text is read by its own parser and accepted by its workload's schema.
     for (const workload of WORKLOADS.values()) {
       const recipe: Record<string, unknown> = {}

@@ -5,7 +5,11 @@ import { countPrimes } from './countPrimes'
 import { permutations } from './permutations'
 import { powerset } from './powerset'
 import { product } from './product'
+import { fibonacci } from './fibonacci'
+import { mandelbrotRows } from './mandelbrotRows'
+import { monteCarloPi } from './monteCarloPi'
 import { sleep } from './sleep'
+import { stream } from './stream'
 import type { ValuesKernel } from './valuesKernel'
 
 /** A kernel that writes tuples of positions: see kernels/combinations.ts for the contract. */
@@ -33,5 +37,9 @@ export const standardKernels: KernelTable = {
   powerset: { layout: 'positions', run: powerset },
   busy_wait: busyWait,
   sleep,
-  count_primes: countPrimes
+  count_primes: countPrimes,
+  monte_carlo_pi: monteCarloPi,
+  mandelbrot_rows: mandelbrotRows,
+  fibonacci,
+  stream
 }

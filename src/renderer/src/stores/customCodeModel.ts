@@ -30,7 +30,7 @@ export interface CustomCodeInfo {
 
 /** The host's custom-code facts, or null when it gives none (a host that predates custom code). */
 export function customCodeOf(info: EngineInfo | null): CustomCodeInfo | null {
-  return (info as { customCode?: CustomCodeInfo } | null)?.customCode ?? null
+  return info?.customCode ?? null
 }
 
 /** Why this host runs no custom code (with how to change that), or null when it does. */

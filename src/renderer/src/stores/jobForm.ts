@@ -14,6 +14,7 @@ import {
   fieldsOfSpec,
   describeSize,
   readRecipe,
+  recipeTextFor,
   fieldOfPath,
   notebookMapPreset,
   notebookStarmapPreset,
@@ -309,13 +310,18 @@ export const useJobFormStore = defineStore('jobForm', () => {
     { immediate: true }
   )
 
-  /** Keeps the style in step with the workload: a two-argument function only works with starmap. */
+  /**
+   * Keeps the style in step with the workload (a two-argument function only works with starmap), and
+   * gives a field still at another workload's default this one's.
+   */
   function selectWorkload(name: string): void {
     fields.workload = name
     // Task i gets the single argument i, as pool.map(f, range(tasks)) does.
     if (name === CUSTOM_WORKLOAD) fields.style = 'map'
     const chosen = workloads.value.find((w) => w.name === name)
     if (chosen && chosen.params.length > 1) fields.style = 'starmap'
+    const entry = findWorkload(name)
+    if (entry) fields.recipe = recipeTextFor(entry, fields.recipe)
   }
 
   async function run(): Promise<boolean> {

@@ -97,6 +97,27 @@ export function notebookStarmapPreset(): JobFormFields {
   }
 }
 
+/**
+ * The recipe text after choosing `workload`: a field still at another workload's default for the
+ * same key (n is a tuple length for combinations_n, a Fibonacci index for fibonacci) takes this
+ * workload's default; anything typed is kept.
+ */
+export function recipeTextFor(
+  workload: WorkloadEntry,
+  recipe: Record<string, string>
+): Record<string, string> {
+  const next = { ...recipe }
+  for (const field of workload.fields) {
+    const text = recipe[field.key]
+    if (text === field.defaultText) continue
+    const othersDefault = [...WORKLOADS.values()].some((other) =>
+      other.fields.some((f) => f.key === field.key && f.defaultText === text)
+    )
+    if (othersDefault) next[field.key] = field.defaultText
+  }
+  return next
+}
+
 const INTEGER = /^[+-]?\d+$/
 
 function parseInteger(text: string): number | null {

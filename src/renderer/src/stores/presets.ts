@@ -7,6 +7,7 @@ import {
   readJobFile,
   type PresetSweep
 } from '../../../shared/jobFile'
+import { findLesson } from '../../../shared/lessons'
 import { downloadFile } from '../download'
 import { useJobStore } from './job'
 import { useJobFormStore } from './jobForm'
@@ -101,5 +102,18 @@ export const usePresetStore = defineStore('presets', () => {
     return true
   }
 
-  return { message, error, save, load }
+  /** Fills the form with a lesson's job (see shared/lessons.ts) and says what it shows; runs nothing. */
+  function loadLesson(id: string): boolean {
+    const lesson = findLesson(id)
+    if (!lesson) return refuse(`There is no lesson “${id}”. Nothing was changed.`)
+    if (!form.workloads.some((w) => w.name === lesson.spec.workload) || !form.loadSpec(lesson.spec)) {
+      return refuse(
+        `The lesson “${lesson.title}” needs workload ${lesson.spec.workload}, which this PoolScope does not run. Nothing was changed.`
+      )
+    }
+    say(`${lesson.title}: ${lesson.shows} Nothing ran: press Run when ready.`)
+    return true
+  }
+
+  return { message, error, save, load, loadLesson }
 })
