@@ -1,6 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildRendererIfStale } from '../../scripts/build-renderer.js'
 import { CHROMIUM_ARGS } from '../../scripts/chromium.js'
+import type { CustomCodePolicy } from '../../src/main/engine/engine'
 import type { HistoryStore } from '../../src/main/history/historyStore'
 import { EngineHost } from '../../src/main/host/engineHost'
 import { startWebHost, type WebHost } from '../../src/main/web/server'
@@ -35,10 +36,10 @@ export interface BrowserStack {
 /** Builds the renderer if stale, starts EngineHost + web host, and launches Chromium. */
 export async function startBrowserStack(
   executablePath: string,
-  options: { history?: HistoryStore } = {}
+  options: { history?: HistoryStore; customCode?: CustomCodePolicy } = {}
 ): Promise<BrowserStack> {
   const staticDir = await buildRendererIfStale()
-  const host = new EngineHost({ workerFile, history: options.history })
+  const host = new EngineHost({ workerFile, history: options.history, customCode: options.customCode })
   const web = await startWebHost({ host, staticDir })
   let browser: Browser
   try {

@@ -97,6 +97,12 @@ function keepCode(keep: JobPlan['spec']['keep']): number {
 }
 
 /**
+ * How long a cancelled custom job's running tasks get to return before their chunks are stopped:
+ * custom code has no checkpoints, so it never sees the cancel itself.
+ */
+const CUSTOM_CANCEL_GRACE_MS = 100
+
+/**
  * One run of a planned job on a warm pool: feeds chunks (a bounded number in flight), files
  * results and timings as chunks return, reports progress on a timer, and ends as done, failed
  * (some tasks failed; the rest are kept) or cancelled (what was computed is kept, marked partial).
@@ -131,6 +137,8 @@ export class Job {
   /** Per lane, time spent in tasks a cancel stopped midway (they have no task timings). */
   private readonly stoppedMsPerLane: number[]
   private cancelReason = 'cancelled by the user'
+  /** Chunks (by first task) a cancel stopped: their tasks end cancelled, not failed. */
+  private readonly stoppedByCancel = new Set<number>()
   /** Stops tasks that overrun the job's task timeout; null when the job has none. */
   private watchdog: TaskWatchdog | null = null
   /**
@@ -285,7 +293,23 @@ export class Job {
     this.cancelRequested = true
     this.cancelReason = reason
     this.channel?.cancel()
+    if (this.plan.functionSource !== null) {
+      setTimeout(() => this.stopRunningChunks(), CUSTOM_CANCEL_GRACE_MS).unref()
+    }
     return true
+  }
+
+  /**
+   * Stops the workers of chunks still inside a task, the way a task timeout does: the only way to
+   * end code that never returns. Their tasks end cancelled, as those a cancel kept from starting.
+   */
+  private stopRunningChunks(): void {
+    if (this.status !== 'running') return
+    for (const flight of this.inFlight.values()) {
+      if (!flight.run.running()) continue
+      this.stoppedByCancel.add(flight.firstTask)
+      flight.run.stop(new Error('stopped by a cancel'))
+    }
   }
 
   /**
@@ -516,6 +540,9 @@ export class Job {
         stoppedTo: reply.stopped?.end ?? NaN
       })
     } catch (err) {
+      // A chunk a cancel stopped lost its reply: its tasks stay pending and end cancelled with the
+      // job (what they computed was never handed back, so nothing of theirs is kept).
+      if (this.stoppedByCancel.has(firstTask)) return
       const running = run.running()
       const failures = chunkFailures({
         firstTask,

@@ -120,6 +120,15 @@ async function run(deps: JobFileDeps, title: string, action: () => Promise<void>
   }
 }
 
+/** Code shown in a confirmation: all of it up to a screenful, else its start and how much is left out. */
+const CODE_SHOWN_CHARS = 4000
+
+function codeExcerpt(code: string): string {
+  if (code.length <= CODE_SHOWN_CHARS) return code
+  const more = code.length - CODE_SHOWN_CHARS
+  return `${code.slice(0, CODE_SHOWN_CHARS)}\n… and ${more.toLocaleString('en-US')} more characters: open the file in an editor to read them all.`
+}
+
 /**
  * "Open job…": reads a job file, has the host plan it, shows the plan and starts the job only
  * when the user confirms. The window follows it through the engine's events.
@@ -145,15 +154,22 @@ export function openJob(deps: JobFileDeps): Promise<void> {
     const spec = specFromJobFile(await readFile(file, 'utf8'))
     const plan = await call(deps, 'job.plan', { spec })
     if (plan.overBudget) throw new ShownError(plan.overBudget)
+    const code = typeof plan.spec.code === 'string' ? plan.spec.code : null
+    const sizes = [
+      `${plan.taskCount} tasks on ${plan.threads} threads, chunks of ${plan.chunkSize}.`,
+      `${plan.totalTuples} results in all.`
+    ]
+    // A job that carries code is shown with its code, and Cancel is the default: it runs with the
+    // user's rights, so it runs only once they have read it and pressed Run code.
     const confirmOptions = {
-      type: 'question' as const,
-      message: `Run workload "${plan.spec.workload}"?`,
-      detail: [
-        `${plan.taskCount} tasks on ${plan.threads} threads, chunks of ${plan.chunkSize}.`,
-        `${plan.totalTuples} results in all.`
-      ].join('\n'),
-      buttons: ['Run', 'Cancel'],
-      defaultId: 0,
+      type: code === null ? ('question' as const) : ('warning' as const),
+      message:
+        code === null
+          ? `Run workload "${plan.spec.workload}"?`
+          : 'This job carries code. Read it before you run it: it runs with your rights.',
+      detail: code === null ? sizes.join('\n') : [...sizes, '', codeExcerpt(code)].join('\n'),
+      buttons: [code === null ? 'Run' : 'Run code', 'Cancel'],
+      defaultId: code === null ? 0 : 1,
       cancelId: 1
     }
     const answer = await (window

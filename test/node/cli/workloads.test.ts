@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
+import { WORKLOADS } from '../../../src/shared/workloads'
 import { parseReport, runCli, scratchDir } from './cliHarness'
 
 const scratch = scratchDir()
@@ -83,12 +84,16 @@ describe('poolscope run with the workloads beside combinations', () => {
       '--n 20,25,30',
       'stream(mb, passes)',
       '--mb 64',
-      'Look for: The memory wall'
+      'Look for: The memory wall',
+      'permutations(elements, n)',
+      'product(elements, n)',
+      'powerset(elements)',
+      'custom(i)'
     ]) {
       expect(result.stdout).toContain(line)
     }
     // Each workload says what to look for, once.
-    expect(result.stdout.match(/^ {6}Look for: /gm)).toHaveLength(9)
+    expect(result.stdout.match(/^ {6}Look for: /gm)).toHaveLength(WORKLOADS.size)
   })
 
   it('fibonacci with --n 10,20 and a seed prints each task’s exact value', async () => {

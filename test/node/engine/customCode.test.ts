@@ -252,6 +252,26 @@ describe('custom code on the threads back end', () => {
     expect(next.results.taskText(3)).toBe('4')
   })
 
+  it('ends a job promptly when cancelled while its tasks loop for ever, and the pool runs the next job', async () => {
+    // Custom code has no checkpoints to see a cancel: its running chunks are stopped instead.
+    const job = await engine.start(
+      customSpec('(i) => { if (i < 2) for (;;) {} return i }', { taskTimeoutMs: 60_000, chunkSize: 1 })
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const cancelledAt = performance.now()
+    job.cancel()
+    await job.done
+    const endedAfterMs = performance.now() - cancelledAt
+    const summary = job.summary()
+    expect(summary.status).toBe('cancelled')
+    expect(summary.tasksFailed).toBe(0)
+    expect(summary.message).toMatch(/^cancelled by the user: \d of 4 tasks completed and kept/)
+    expect(endedAfterMs).toBeLessThan(1500)
+    const next = await run(engine, customSpec('(i) => i * 10'))
+    expect(next.summary()).toMatchObject({ status: 'done', tasksDone: 4 })
+    expect(next.results.taskText(3)).toBe('30')
+  })
+
   it('fails a task that exhausts its heap with the limit named; the pool runs the next job', async () => {
     const small = new Engine({ workerFile, hardwareThreads: 2, customHeapLimitMb: 64 })
     try {

@@ -60,6 +60,26 @@ describe('job files', () => {
     expect(host.call).toHaveBeenLastCalledWith('job.start', { spec })
   })
 
+  it('shows the code of a job that carries code, with Cancel as the default', async () => {
+    const custom = { workload: 'custom', style: 'map', inputs: { kind: 'recipe' }, code: '(i) => i * i' }
+    const { dir, host, dialog, deps } = fakes(1)
+    host.call.mockImplementation(async (name: unknown) => {
+      const result = name === 'job.plan' ? { ...plan, spec: custom } : undefined
+      return { ok: true, result } as CommandOutcome
+    })
+    writeFileSync(join(dir, 'job.json'), JSON.stringify(custom))
+    await openJob(deps)
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(
+      expect.objectContaining({
+        message: 'This job carries code. Read it before you run it: it runs with your rights.',
+        detail: expect.stringContaining('\n\n(i) => i * i'),
+        buttons: ['Run code', 'Cancel'],
+        defaultId: 1
+      })
+    )
+    expect(host.call.mock.calls.map(([name]) => name)).toEqual(['job.plan'])
+  })
+
   it('does not start an opened job the user cancels', async () => {
     const { dir, host, deps } = fakes(1)
     writeFileSync(join(dir, 'job.json'), JSON.stringify(spec))
