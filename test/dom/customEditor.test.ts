@@ -152,7 +152,9 @@ describe('custom code editor', () => {
     await control(wrapper, 'Tasks').setValue('5')
     await control(wrapper, 'Task timeout (s)').setValue('1.5')
     await pause()
-    expect(wrapper.find('[data-test=size]').text()).toBe('5 tasks = 5 values')
+    expect(wrapper.find('[data-test=size]').text()).toBe(
+      '5 tasks; each result is counted once its task returns'
+    )
     expect(runButton(wrapper).disabled).toBe(false)
     await wrapper.find('form').trigger('submit')
     await settle()

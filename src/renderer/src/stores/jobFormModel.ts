@@ -314,7 +314,7 @@ export interface SizePreview {
   /** The per-call breakdown, when the plan was made locally. */
   terms: SizeTerm[] | null
   /** What the results are: tuples, or one value per task. */
-  unit: 'tuples' | 'values'
+  unit: 'tuples' | 'values' | 'results'
   /** A rough wall time on the job's threads, ms. */
   estimatedMs: number
 }
@@ -348,8 +348,12 @@ export function previewOfPlan(plan: JobPlan): SizePreview {
   }
 }
 
-/** What a job's results are called: tuples of positions, or values. */
-export function unitOf(layout: WorkloadEntry['layout'] | undefined): 'tuples' | 'values' {
+/**
+ * What a job's results are called: tuples of positions, values, or the results of a custom
+ * function, whose number is known only once each task has returned.
+ */
+export function unitOf(layout: WorkloadEntry['layout'] | undefined): SizePreview['unit'] {
+  if (layout === 'json') return 'results'
   return layout === 'positions' || layout === undefined ? 'tuples' : 'values'
 }
 
@@ -377,6 +381,9 @@ export function overBudgetOf(preview: SizePreview, budgetBytes: number): string 
 
 /** `C(6,2) × 12 = 180 tuples`, or a sum of such terms; long breakdowns are shortened. */
 export function describeSize(preview: SizePreview): string {
+  if (preview.unit === 'results') {
+    return `${preview.taskCount.toLocaleString('en-US')} tasks; each result is counted once its task returns`
+  }
   const total = `${preview.totalTuples.toLocaleString('en-US')} ${preview.unit}`
   if (!preview.terms || preview.terms.length === 0) {
     return `${preview.taskCount.toLocaleString('en-US')} tasks = ${total}`
