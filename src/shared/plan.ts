@@ -13,6 +13,7 @@ import {
   type JobSpec,
   type Keep
 } from './spec'
+import { CUSTOM_MAX_CHUNK_TASKS } from './workloads/custom'
 import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
 import { checkCustomCode, customFunctionSource } from './workloads/customCode'
 
@@ -282,9 +283,11 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   })
 
   const chunkSize =
-    spec.chunkSize === 'auto'
-      ? autoChunkSize(taskCount, threads, chunkWork(workload, totalTuples, costNs))
-      : spec.chunkSize
+    spec.chunkSize !== 'auto'
+      ? spec.chunkSize
+      : workload.layout === 'json'
+        ? Math.min(Math.ceil(taskCount / (threads * 4)), CUSTOM_MAX_CHUNK_TASKS)
+        : autoChunkSize(taskCount, threads, chunkWork(workload, totalTuples, costNs))
   return {
     spec: resolvedSpec,
     workload,

@@ -163,6 +163,14 @@ describe('planJob', () => {
   ])('refuses %s with a message saying what is allowed', (_name, spec, message) => {
     expect(planError(spec).message).toMatch(message)
   })
+
+  it('chunks custom code, whose cost is unknown, by Pool.map’s rule alone, at most 1,000 calls a chunk', () => {
+    const custom = (tasks: number) =>
+      planJob({ workload: 'custom', style: 'map', inputs: { kind: 'recipe', tasks }, code: '(i) => i' }, 2)
+    expect(custom(8).chunkSize).toBe(1)
+    expect(custom(4000).chunkSize).toBe(500)
+    expect(custom(100_000).chunkSize).toBe(1000)
+  })
 })
 
 describe('autoChunkSize', () => {
