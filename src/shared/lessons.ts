@@ -51,6 +51,19 @@ export const LESSONS: readonly Lesson[] = [
     }
   },
   {
+    id: 'sizes-product',
+    title: 'Sizes that multiply: product',
+    shows:
+      'Tasks of product(range(10), repeat=n), n from 3 to 6: each step of n is ten times the work, so two tasks are most of the job and one lane ends alone.',
+    spec: {
+      workload: 'product',
+      style: 'starmap',
+      threads: 2,
+      chunkSize: 1,
+      inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], n: [3, 4, 5, 6], tasks: 8, seed: 3 }
+    }
+  },
+  {
     id: 'imbalance-mandelbrot',
     title: 'Imbalance by row: Mandelbrot',
     shows:
