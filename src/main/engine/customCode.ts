@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { checkResult, keptResultJson } from '../../shared/customResult'
 
 /*
@@ -23,6 +24,7 @@ let lastFunction: CustomFunction | null = null
  */
 export function compileCustom(source: string): CustomFunction {
   if (source === lastSource && lastFunction) return lastFunction
+  protectMeasuring()
   let fn = compiled.get(source)
   if (!fn) {
     // The newline keeps a trailing line comment from swallowing the closing parenthesis.
@@ -35,6 +37,27 @@ export function compileCustom(source: string): CustomFunction {
   lastSource = source
   lastFunction = fn
   return fn
+}
+
+let measuringProtected = false
+
+/**
+ * Custom code runs in the same worker as the code that times it and reads the job's cancel flag,
+ * so before any runs, what that code calls is made read-only: the clock (`performance.now`, its
+ * origin) and `Atomics`. A function that mocks `performance.now` for its own use (measured: a job
+ * then reported −912 ms of task time) now fails with "Cannot assign to read only property" instead
+ * of making the pool's timings a fiction. This guards against accidents, not malice: on threads the
+ * code has the process's rights anyway (see README, "Who may run custom code").
+ */
+function protectMeasuring(): void {
+  if (measuringProtected) return
+  measuringProtected = true
+  const fixed = { writable: false, configurable: false } as const
+  Object.defineProperty(performance, 'now', { ...fixed, value: performance.now })
+  Object.defineProperty(performance, 'timeOrigin', { ...fixed, value: performance.timeOrigin })
+  Object.freeze(Atomics)
+  Object.defineProperty(globalThis, 'Atomics', { ...fixed, value: Atomics })
+  Object.defineProperty(globalThis, 'performance', { ...fixed, value: globalThis.performance })
 }
 
 const encoder = new TextEncoder()

@@ -252,6 +252,31 @@ describe('custom code on the threads back end', () => {
     expect(next.results.taskText(3)).toBe('4')
   })
 
+  it('keeps the pool’s clock and cancel flag out of the code’s reach', async () => {
+    const job = await run(
+      engine,
+      customSpec(
+        '(i) => { if (i === 1) performance.now = () => 0; if (i === 2) Atomics.load = () => 0; return i }',
+        { chunkSize: 1 }
+      )
+    )
+    const summary = job.summary()
+    expect(summary.tasksDone).toBe(2)
+    expect(summary.failures.map((f) => f.task).sort()).toEqual([1, 2])
+    for (const failure of summary.failures)
+      expect(failure.message).toMatch(/Cannot assign to read only property/)
+    // A later job on the same workers is timed by the real clock.
+    const next = await run(
+      engine,
+      customSpec('(i) => { let s = 0; for (let k = 0; k < 1e6; k++) s += k; return i }')
+    )
+    for (let task = 0; task < 4; task++) {
+      const took = next.timings.end[task] - next.timings.start[task]
+      expect(took).toBeGreaterThan(0.05)
+      expect(took).toBeLessThan(next.summary().wallMs)
+    }
+  })
+
   it('ends a job promptly when cancelled while its tasks loop for ever, and the pool runs the next job', async () => {
     // Custom code has no checkpoints to see a cancel: its running chunks are stopped instead.
     const job = await engine.start(
