@@ -252,6 +252,24 @@ describe('custom code on the threads back end', () => {
     expect(next.results.taskText(3)).toBe('4')
   })
 
+  it('fails a task whose code exits its worker, or returns a promise; the pool runs the next job', async () => {
+    const exited = await run(
+      engine,
+      customSpec('(i) => { if (i === 1) process.exit(3); return i }', { chunkSize: 1 })
+    )
+    expect(exited.summary()).toMatchObject({ status: 'failed', tasksDone: 3 })
+    expect(exited.summary().failures).toEqual([
+      { task: 1, message: 'the worker stopped while running this task: worker exited with code: 3' }
+    ])
+    const promised = await run(engine, customSpec('(i) => Promise.resolve(i)'))
+    expect(promised.summary().tasksFailed).toBe(4)
+    expect(promised.summary().failures[0].message).toMatch(
+      /^the value returned is an object; return a number/
+    )
+    const next = await run(engine, customSpec('(i) => i + 1'))
+    expect(next.summary()).toMatchObject({ status: 'done', tasksDone: 4 })
+  })
+
   it('keeps the pool’s clock and cancel flag out of the code’s reach', async () => {
     const job = await run(
       engine,
