@@ -96,6 +96,11 @@ export const EngineInfoSchema = z.object({
   customCode: z.object({
     allowed: z.boolean(),
     backends: z.array(z.enum(['threads', 'processes'])),
+    /**
+     * Where custom code runs when the person has not chosen: child processes when Node's
+     * permission model isolates them here, else the first allowed back end; null when refused.
+     */
+    preferred: z.enum(['threads', 'processes']).nullable(),
     isolation: z.string()
   })
 })

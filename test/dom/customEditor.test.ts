@@ -240,6 +240,22 @@ describe('custom code editor', () => {
     expect(wrapper.find('#job-backend-msg').classes()).toContain('hint')
   })
 
+  it('moves a custom job to where the host isolates it, and lets the person move it back', async () => {
+    const info = infoWith({ ...fakeCustomCode, preferred: 'processes' })
+    const { wrapper } = await mountForm(createFakeApi({ info: vi.fn(async () => info) }))
+    const backends = group(wrapper, 'Back end')
+    await chooseCustom(wrapper)
+    expect(backends.find<HTMLInputElement>('input[value=processes]').element.checked).toBe(true)
+    expect(wrapper.find('#job-backend-msg').text()).toBe(
+      'Moved to processes: custom code runs isolated there, under Node’s permission model (on threads it runs with this app’s rights).'
+    )
+    const threads = backends.find<HTMLInputElement>('input[value=threads]')
+    expect(threads.element.disabled).toBe(false)
+    await threads.setValue(true)
+    await settle()
+    expect(threads.element.checked).toBe(true)
+  })
+
   it('leaves Tab and Ctrl+Enter to the page: Tab moves on, Ctrl+Enter runs', async () => {
     const { wrapper } = await mountForm()
     await chooseCustom(wrapper)

@@ -43,6 +43,8 @@ export const fakeInfo: EngineInfo = {
   customCode: {
     allowed: true,
     backends: ['threads', 'processes'],
+    // As in the desktop app, whose Node (Electron's) has no permission model.
+    preferred: 'threads',
     isolation:
       'On threads, custom code runs in worker threads of this process, with its rights, under a heap limit and a per-task timeout.'
   }

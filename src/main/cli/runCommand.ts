@@ -190,6 +190,12 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
     return 0
   }
   const options = parseRunOptions(flags, io.cwd)
+  // Custom code runs isolated where this Node can isolate it (child processes under the permission
+  // model), unless --backend says otherwise: it is the person's own code either way.
+  if (options.spec.workload === 'custom' && options.spec.backend === undefined) {
+    const preferred = host.engine.customCodeInfo().preferred
+    if (preferred) options.spec = { ...options.spec, backend: preferred }
+  }
   const plan = await planOrRefuse(host, options.spec, options.argsFlag)
   const file: JsonFile | null = options.outputFile ? await openJsonFile(options.outputFile) : null
   let traceFile: JsonFile | null = null

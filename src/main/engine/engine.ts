@@ -114,23 +114,28 @@ export class Engine {
     const isolation = isolationSentence(processes)
     const policy = this.options.customCode
     if (policy && !policy.allowed) {
-      return { allowed: false, backends: [], isolation: policy.refusal ?? isolation }
+      return { allowed: false, backends: [], preferred: null, isolation: policy.refusal ?? isolation }
     }
     if (backends.length === 0) {
       return {
         allowed: false,
         backends: [],
+        preferred: null,
         isolation: `${isolation} Custom code needs isolation here, which this machine cannot give.`
       }
     }
+    // Isolated where this Node can isolate it: the person's own choice of threads still stands.
+    const preferred =
+      backends.includes('processes') && isolationUnavailableReason() === null ? 'processes' : backends[0]
     if (policy?.isolatedOnly) {
       return {
         allowed: true,
         backends,
+        preferred,
         isolation: `Custom code runs only in ${ISOLATED_PROCESSES}`
       }
     }
-    return { allowed: true, backends, isolation }
+    return { allowed: true, backends, preferred, isolation }
   }
 
   /** The back ends custom code may run on here: the policy's, available, and isolated when it must be. */

@@ -33,6 +33,18 @@ describe('poolscope run --workload custom --code FILE', () => {
     expect(report.spec).toMatchObject({ workload: 'custom', taskTimeoutMs: 10_000 })
   })
 
+  it('runs custom code isolated on processes unless --backend says otherwise', async () => {
+    const code = scratch.file('isolated.js', '(i) => i')
+    const run = (...extra: string[]) =>
+      runCli(['run', '--workload', 'custom', '--code', code, '--tasks', '2', '--json', ...extra])
+    const isolated = await run()
+    expect(isolated.code).toBe(0)
+    expect(parseReport(isolated).spec).toMatchObject({ backend: 'processes' })
+    const chosen = await run('--backend', 'threads')
+    expect(chosen.code).toBe(0)
+    expect(parseReport(chosen).spec).toMatchObject({ backend: 'threads' })
+  })
+
   it('prints each result as Python prints it, and writes them with --output', async () => {
     const code = scratch.file('half.js', '(i) => i / 2')
     const output = scratch.file('half.json')

@@ -374,6 +374,8 @@ describe('custom code on the threads back end', () => {
     const info = engine.info().customCode
     expect(info.allowed).toBe(true)
     expect(info.backends).toEqual(['threads', 'processes'])
+    // Where the permission model isolates child processes (Node 20 and later), they are the default.
+    expect(info.preferred).toBe('processes')
     expect(info.isolation).toMatch(/^On threads, custom code runs in worker threads of this process/)
   })
 })

@@ -52,6 +52,7 @@ describe('custom code through the web host', () => {
         customCode: {
           allowed: false,
           backends: [],
+          preferred: null,
           isolation: 'this web host does not run custom code; start it with --allow-code'
         }
       }
@@ -90,6 +91,7 @@ describe('custom code through the web host', () => {
           customCode: {
             allowed: true,
             backends: ['processes'],
+            preferred: 'processes',
             isolation: expect.stringMatching(
               /^Custom code runs only in child processes under Node’s permission model: no file writes/
             )

@@ -24,6 +24,8 @@ export interface CustomCodeInfo {
   allowed: boolean
   /** The back ends custom code may run on here. */
   backends: BackendKind[]
+  /** Where it runs unless the person chooses: the isolated back end when there is one. */
+  preferred: BackendKind | null
   /** One line on what the code can and cannot reach where it runs. */
   isolation: string
 }

@@ -318,6 +318,15 @@ export const useJobFormStore = defineStore('jobForm', () => {
     fields.workload = name
     // Task i gets the single argument i, as pool.map(f, range(tasks)) does.
     if (name === CUSTOM_WORKLOAD) fields.style = 'map'
+    // Custom code goes where this host isolates it (child processes under Node's permission
+    // model); the person may still move it back to threads.
+    const preferred = customCode.value?.preferred
+    if (name === CUSTOM_WORKLOAD && preferred && fields.backend !== preferred) {
+      backendSwitched.value =
+        `Moved to ${preferred}: custom code runs isolated there, under Node’s permission model ` +
+        `(on ${fields.backend} it runs with this app’s rights).`
+      fields.backend = preferred
+    }
     const chosen = workloads.value.find((w) => w.name === name)
     if (chosen && chosen.params.length > 1) fields.style = 'starmap'
     const entry = findWorkload(name)
