@@ -175,17 +175,28 @@ export class Agent {
     if (this.cancelled.has(data.job)) job.cancel()
     let message: DoneMessage
     const attempt = `${queued.attemptsStarted}-${queued.stalledCounter}`
+    // BullMQ counts a chunk handed on from a silent agent as stalled; each start as an attempt.
+    const retries = Math.max(queued.stalledCounter, queued.attemptsStarted - 1)
     try {
       const reply = await job.runChunk(workOf(data)).reply
       const key = `poolscope:result:${data.coordinator}:${data.chunk}:${this.name}:${attempt}`
       await this.redis.set(key, encodeReply(reply), 'PX', RESULT_TTL_MS)
-      message = { chunk: data.chunk, agent: this.name, lane: reply.lane, counts: job.live(), ok: true, key }
+      message = {
+        chunk: data.chunk,
+        agent: this.name,
+        lane: reply.lane,
+        retries,
+        counts: job.live(),
+        ok: true,
+        key
+      }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
       message = {
         chunk: data.chunk,
         agent: this.name,
         lane: -1,
+        retries,
         counts: job.live(),
         ok: false,
         error: { name: error.name, message: error.message }

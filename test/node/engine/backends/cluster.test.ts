@@ -140,7 +140,7 @@ describe.skipIf(!available)(
       }
       expect([...lanes].sort()).toEqual([0, 1])
       const backend = poolOf(engine) as ClusterBackend
-      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0 })
+      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, retried: [] })
       for (const clock of backend.clocks()) {
         expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.uncertaintyMs + 1)
       }

@@ -52,6 +52,8 @@ export interface ClusterStats {
   /** Replies filed, and replies of chunks already filed that were dropped. */
   filed: number
   duplicates: number
+  /** First tasks of the chunks filed after BullMQ handed them on from an agent that went silent. */
+  retried: number[]
 }
 
 /** The agents registered now (their registration has not expired), sorted by name. */
@@ -88,7 +90,7 @@ export class ClusterBackend implements Backend {
   private readonly laneOfSlot = new Map<string, number>()
   private nextChunk = 1
   private disposed = false
-  private readonly stats: ClusterStats = { filed: 0, duplicates: 0 }
+  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, retried: [] }
 
   private constructor(
     options: BackendOptions,
@@ -178,7 +180,7 @@ export class ClusterBackend implements Backend {
   }
 
   counts(): ClusterStats {
-    return { ...this.stats }
+    return { ...this.stats, retried: [...this.stats.retried] }
   }
 
   openJob(origin: number): BackendJob {
@@ -267,6 +269,7 @@ export class ClusterBackend implements Backend {
     const reply = decodeReply(bytes)
     const lane = this.laneOfSlot.get(`${message.agent}\n${message.lane}`) ?? 0
     this.stats.filed++
+    if (message.retries > 0) this.stats.retried.push(chunk.firstTask)
     chunk.resolve({ ...reply, lane })
   }
 

@@ -81,6 +81,8 @@ export type DoneMessage = {
   agent: string
   /** The thread's lane on its agent, -1 when its worker died. */
   lane: number
+  /** How many times the chunk was handed on after an agent holding it went silent (BullMQ's stalled count). */
+  retries: number
   /** The agent's counters for the job so far (every chunk of the job it ran), as the threads keep them. */
   counts: LiveCounts
 } & ({ ok: true; key: string } | { ok: false; error: { name: string; message: string } })
