@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent } from '../../../../src/main/cluster/agent'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
 import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
-import { AGENTS_SET, CHUNK_QUEUE } from '../../../../src/main/engine/backends/cluster/protocol'
+import {
+  AGENTS_SET,
+  CHUNK_QUEUE,
+  doneChannel,
+  type DoneMessage
+} from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import { mapCellSpec, starmapCellSpec } from '../../../../src/main/cli/notebookCommand'
@@ -140,9 +145,39 @@ describe.skipIf(!available)(
       }
       expect([...lanes].sort()).toEqual([0, 1])
       const backend = poolOf(engine) as ClusterBackend
-      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, retried: [] })
+      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, withdrawn: 0, retried: [] })
       for (const clock of backend.clocks()) {
         expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.uncertaintyMs + 1)
+      }
+    })
+
+    it('files a chunk once: a second reply of a filed chunk is dropped, counted and deleted', async () => {
+      const job = await engine.start(onCluster(mapCellSpec(LANES)))
+      await job.done
+      const backend = poolOf(engine) as ClusterBackend
+      const before = backend.counts()
+      expect(before.duplicates).toBe(0)
+      // What an agent that was thought dead, and whose chunk another agent ran, would send.
+      const client = new Redis(redis.url)
+      try {
+        const key = 'poolscope:result:late-duplicate'
+        await client.set(key, Buffer.alloc(64))
+        const late: DoneMessage = {
+          chunk: `${backend.id}-1`,
+          agent: 'agent-a',
+          lane: 0,
+          retries: 0,
+          counts: { tasksDone: 2, tasksFailed: 0, tuples: 30, work: 0 },
+          ok: true,
+          key
+        }
+        await client.publish(doneChannel(backend.id), JSON.stringify(late))
+        await expect.poll(() => backend.counts().duplicates, { timeout: 2000 }).toBe(1)
+        expect(await client.exists(key)).toBe(0)
+        expect(backend.counts().filed).toBe(before.filed)
+        expect(digestOf(job)).toBe(mapDigest)
+      } finally {
+        client.disconnect()
       }
     })
 
@@ -165,6 +200,9 @@ describe.skipIf(!available)(
       expect(performance.now() - cancelledAt).toBeLessThan(1000)
       expect(summary).toMatchObject({ status: 'cancelled', tasksFailed: 0 })
       expect(summary.tasksDone).toBeLessThan(400)
+      // Two chunks ran, two waited (two in flight per lane): those waiting never reached an agent.
+      const backend = poolOf(engine) as ClusterBackend
+      expect(backend.counts().withdrawn).toBeGreaterThan(0)
       const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
       try {
         const { waiting, active } = await queue.getJobCounts('waiting', 'active')

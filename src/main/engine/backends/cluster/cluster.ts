@@ -52,6 +52,8 @@ export interface ClusterStats {
   /** Replies filed, and replies of chunks already filed that were dropped. */
   filed: number
   duplicates: number
+  /** Chunks a cancel took off the queue before any agent had them. */
+  withdrawn: number
   /** First tasks of the chunks filed after BullMQ handed them on from an agent that went silent. */
   retried: number[]
 }
@@ -90,7 +92,7 @@ export class ClusterBackend implements Backend {
   private readonly laneOfSlot = new Map<string, number>()
   private nextChunk = 1
   private disposed = false
-  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, retried: [] }
+  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, withdrawn: 0, retried: [] }
 
   private constructor(
     options: BackendOptions,
@@ -292,7 +294,10 @@ export class ClusterBackend implements Backend {
       .exec()
     for (const chunk of [...this.pending.values()]) {
       if (chunk.job !== job) continue
-      if (await this.withdraw(chunk)) chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
+      if (await this.withdraw(chunk)) {
+        this.stats.withdrawn++
+        chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
+      }
     }
   }
 
