@@ -35,6 +35,8 @@ export const STALLED_INTERVAL_MS = 2000
 export const MAX_STALLED_COUNT = 2
 /** How often the clock offset is measured again (clocks drift; the registration carries the latest). */
 const CLOCK_PERIOD_MS = 10_000
+/** How long stopping waits for the queue's worker to close. */
+const STOP_GRACE_MS = 2000
 /** Local job state (cancel flag, counters) kept for this many recent jobs. */
 const JOBS_KEPT = 8
 
@@ -212,13 +214,19 @@ export class Agent {
     this.stopped = true
     if (this.beatTimer) clearInterval(this.beatTimer)
     if (this.clockTimer) clearInterval(this.clockTimer)
-    await this.worker?.close(true).catch(() => undefined)
-    await this.redis
-      .multi()
-      .del(agentKey(this.name))
-      .srem(AGENTS_SET, this.name)
-      .exec()
-      .catch(() => undefined)
+    // A worker whose Redis is gone may never finish closing: it gets STOP_GRACE_MS.
+    await Promise.race([
+      this.worker?.close(true).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())
+    ])
+    if (this.redis.status === 'ready') {
+      await this.redis
+        .multi()
+        .del(agentKey(this.name))
+        .srem(AGENTS_SET, this.name)
+        .exec()
+        .catch(() => undefined)
+    }
     this.subscriber.disconnect()
     this.redis.disconnect()
     await this.threads.dispose()

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent } from '../../../../src/main/cluster/agent'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
-import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
+import { REDIS_LOST_MS, type ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
 import {
   AGENTS_SET,
   CHUNK_QUEUE,
@@ -253,6 +253,40 @@ describe.skipIf(!available)(
     })
   }
 )
+
+describe.skipIf(!available)('the cluster back end when Redis goes away mid-job', () => {
+  it('ends the job failed, with what was filed kept, instead of hanging', async () => {
+    const server = await startRedis()
+    const agent = await Agent.start({ redis: server.url, threads: 1, name: 'lonely', workerFile })
+    const engine = new Engine({ workerFile, hardwareThreads: LANES })
+    try {
+      const job = await engine.start({
+        workload: 'combinations_n',
+        style: 'starmap',
+        threads: 1,
+        chunkSize: 1,
+        keep: 'count',
+        backend: 'cluster',
+        redis: server.url,
+        inputs: { kind: 'recipe', elements: range(30), n: [7], tasks: 400 }
+      })
+      await expect.poll(() => job.progress().tasksDone, { timeout: 10_000, interval: 10 }).toBeGreaterThan(1)
+      await server.stop()
+      const lostAt = performance.now()
+      const summary = await job.done
+      expect(performance.now() - lostAt).toBeLessThan(REDIS_LOST_MS + 2000)
+      expect(summary.status).toBe('failed')
+      expect(summary.tasksDone).toBeGreaterThan(1)
+      expect(summary.tasksDone + summary.tasksFailed).toBe(400)
+      expect(summary.failures[0].message).toContain(
+        `lost the connection to Redis at ${server.url} for ${REDIS_LOST_MS / 1000} s`
+      )
+    } finally {
+      await engine.dispose()
+      await agent.stop()
+    }
+  }, 30_000)
+})
 
 describe('the spec of a cluster job', () => {
   const engine = new Engine({ workerFile, hardwareThreads: LANES })

@@ -29,6 +29,12 @@ import {
 } from './protocol'
 import { measureRedisClock, type ClockOffset } from './redisClock'
 
+/**
+ * How long the coordinator waits for a lost Redis connection to come back before it fails every
+ * chunk under way: a job must end (failed, with what was filed kept), never hang.
+ */
+export const REDIS_LOST_MS = 5000
+
 /** One agent thread as a lane of this back end. */
 interface LaneSlot {
   agent: AgentInfo
@@ -92,6 +98,8 @@ export class ClusterBackend implements Backend {
   private readonly laneOfSlot = new Map<string, number>()
   private nextChunk = 1
   private disposed = false
+  /** Set while a connection has been down longer than REDIS_LOST_MS: new chunks fail at once. */
+  private lost: Error | null = null
   private readonly stats: ClusterStats = { filed: 0, duplicates: 0, withdrawn: 0, retried: [] }
 
   private constructor(
@@ -137,6 +145,8 @@ export class ClusterBackend implements Backend {
       queue = new Queue(CHUNK_QUEUE, { connection: redis.duplicate({ maxRetriesPerRequest: null }) })
       queue.on('error', (error) => options.onError?.(error))
       const backend = new ClusterBackend(options, url, redis, subscriber, queue, clock, agents)
+      backend.watchConnection(redis)
+      backend.watchConnection(subscriber)
       await subscriber.subscribe(doneChannel(backend.id))
       subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
         backend.onDone(JSON.parse(message.toString()) as DoneMessage).catch((err: unknown) => {
@@ -151,6 +161,28 @@ export class ClusterBackend implements Backend {
       redis.disconnect()
       throw err
     }
+  }
+
+  /** Fails the chunks under way when a connection stays down for REDIS_LOST_MS. */
+  private watchConnection(connection: Redis): void {
+    let timer: NodeJS.Timeout | null = null
+    connection.on('close', () => {
+      if (this.disposed || timer) return
+      timer = setTimeout(() => {
+        timer = null
+        const lost = new Error(
+          `lost the connection to Redis at ${redactRedisUrl(this.url)} for ${REDIS_LOST_MS / 1000} s`
+        )
+        this.lost = lost
+        for (const chunk of [...this.pending.values()]) chunk.reject(lost)
+      }, REDIS_LOST_MS)
+      timer.unref()
+    })
+    connection.on('ready', () => {
+      if (timer) clearTimeout(timer)
+      timer = null
+      this.lost = null
+    })
   }
 
   laneLabels(): LaneLabel[] {
@@ -219,6 +251,8 @@ export class ClusterBackend implements Backend {
     }
     if (this.disposed) {
       chunk.reject(new Error('the cluster back end has been shut down'))
+    } else if (this.lost) {
+      chunk.reject(this.lost)
     } else {
       this.pending.set(id, chunk)
       // The job clock's zero on the Redis server's clock: each agent adds its own offset.
