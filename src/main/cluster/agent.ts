@@ -18,7 +18,7 @@ import {
   type ChunkData,
   type DoneMessage
 } from '../engine/backends/cluster/protocol'
-import { connect } from '../engine/backends/cluster/connection'
+import { connect, queueConnection } from '../engine/backends/cluster/connection'
 import { measureRedisClock, type ClockOffset } from '../engine/backends/cluster/redisClock'
 import { ThreadsBackend } from '../engine/backends/threads'
 
@@ -114,7 +114,9 @@ export class Agent {
       )
     }, CLOCK_PERIOD_MS)
     this.worker = new Worker<ChunkData>(CHUNK_QUEUE, (job) => this.process(job), {
-      connection: this.redis.duplicate({ maxRetriesPerRequest: null }),
+      connection: queueConnection(this.redis),
+      // Shown on the chunks it holds (BullMQ's processedBy), so an operator sees who has what.
+      name: this.name,
       concurrency: this.options.threads,
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,

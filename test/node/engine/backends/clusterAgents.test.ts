@@ -4,9 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
 import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
+import { CHUNK_QUEUE } from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../../src/shared/spec'
@@ -95,19 +97,30 @@ describe.skipIf(!available)(
     })
 
     it('finishes with the right digest when an agent is killed mid-job, its chunk retried once', async () => {
-      // 24 tasks of all 7-combinations of range(30) (2,035,800 each), counted, one per chunk.
+      // 24 tasks of all 7-combinations of range(32) (3,365,856 each), counted, one per chunk.
       const spec: JobSpecInput = {
         workload: 'combinations_n',
         style: 'starmap',
         threads: 2,
         chunkSize: 1,
         keep: 'count',
-        inputs: { kind: 'recipe', elements: range(30), n: [7], tasks: 24 }
+        inputs: { kind: 'recipe', elements: range(32), n: [7], tasks: 24 }
       }
       const engine = new Engine({ workerFile, hardwareThreads: 2 })
       try {
         const job = await engine.start({ ...spec, backend: 'cluster', redis: redis.url })
-        await expect.poll(() => job.progress().tasksDone, { timeout: 20_000, interval: 5 }).toBeGreaterThan(1)
+        // Killed while it holds a chunk (not between two).
+        const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
+        try {
+          await expect
+            .poll(async () => (await queue.getActive()).some((held) => held.processedBy === 'proc-b'), {
+              timeout: 20_000,
+              interval: 2
+            })
+            .toBe(true)
+        } finally {
+          await queue.close()
+        }
         const victim = agents[1]
         victim.proc.kill('SIGKILL')
         await victim.exited

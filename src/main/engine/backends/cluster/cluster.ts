@@ -13,7 +13,7 @@ import type {
   LiveCounts
 } from '../backend'
 import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
-import { connect, redactRedisUrl } from './connection'
+import { connect, queueConnection, redactRedisUrl } from './connection'
 import {
   AGENTS_SET,
   CANCEL_CHANNEL,
@@ -142,7 +142,7 @@ export class ClusterBackend implements Backend {
       }
       const clock = await measureRedisClock(redis)
       subscriber = await connect(url)
-      queue = new Queue(CHUNK_QUEUE, { connection: redis.duplicate({ maxRetriesPerRequest: null }) })
+      queue = new Queue(CHUNK_QUEUE, { connection: queueConnection(redis) })
       queue.on('error', (error) => options.onError?.(error))
       const backend = new ClusterBackend(options, url, redis, subscriber, queue, clock, agents)
       backend.watchConnection(redis)
@@ -311,6 +311,8 @@ export class ClusterBackend implements Backend {
 
   /** Takes a chunk off the queue if no agent has it yet; true when it was removed. */
   async withdraw(chunk: PendingChunk): Promise<boolean> {
+    // Without Redis nothing can be taken off, and the queue would wait for it for ever.
+    if (this.lost || this.redis.status !== 'ready') return false
     try {
       return (await this.queue.remove(chunk.id)) === 1
     } catch {

@@ -35,3 +35,13 @@ export async function connect(url: string): Promise<Redis> {
   redis.options.retryStrategy = (times: number) => Math.min(times * 100, 2000)
   return redis
 }
+
+/**
+ * A second connection for BullMQ (which needs `maxRetriesPerRequest: null`), with an error
+ * listener: ioredis prints an error no one listens for, and the queue reports its own.
+ */
+export function queueConnection(redis: Redis): Redis {
+  const connection = redis.duplicate({ maxRetriesPerRequest: null })
+  connection.on('error', () => undefined)
+  return connection
+}
