@@ -292,6 +292,20 @@ describe('the spec of a cluster job', () => {
   const engine = new Engine({ workerFile, hardwareThreads: LANES })
   afterAll(() => engine.dispose())
 
+  it('keeps custom code off the agents', async () => {
+    await expect(
+      engine.start({
+        workload: 'custom',
+        style: 'map',
+        threads: LANES,
+        backend: 'cluster',
+        redis: 'redis://127.0.0.1:1',
+        code: '(x) => x',
+        inputs: { kind: 'args', args: [1, 2] }
+      })
+    ).rejects.toThrow('custom code runs here only on threads or processes; choose the threads back end')
+  })
+
   it('needs a Redis URL for the cluster back end and refuses one for the others', async () => {
     await expect(engine.plan({ ...mapCellSpec(LANES), backend: 'cluster' })).rejects.toThrow(
       'the cluster back end needs redis: the URL of the Redis server its agents use, such as redis://127.0.0.1:6379'
