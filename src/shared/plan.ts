@@ -200,7 +200,8 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
   checkCode(spec, workload)
   checkRedis(spec)
   const threads = spec.threads ?? hardwareThreads
-  const tooMany = threadsProblem(threads, hardwareThreads)
+  // A cluster's lanes are the agents' threads on their own machines: this machine's cap is not theirs.
+  const tooMany = spec.backend === 'cluster' ? null : threadsProblem(threads, hardwareThreads)
   if (tooMany) invalid(tooMany, ['threads'])
   const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
   const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length

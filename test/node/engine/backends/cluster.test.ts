@@ -292,6 +292,13 @@ describe('the spec of a cluster job', () => {
   const engine = new Engine({ workerFile, hardwareThreads: LANES })
   afterAll(() => engine.dispose())
 
+  it("plans a cluster job wider than this machine's thread cap (the agents' machines carry it)", async () => {
+    const wide = { ...mapCellSpec(LANES), threads: 64 }
+    await expect(engine.plan(wide)).rejects.toThrow('threads must be at most 8 on this machine')
+    const { plan } = await engine.plan({ ...wide, backend: 'cluster', redis: 'redis://127.0.0.1:1' })
+    expect(plan.threads).toBe(64)
+  })
+
   it('keeps custom code off the agents', async () => {
     await expect(
       engine.start({
