@@ -78,5 +78,8 @@ export async function agentCommand(argv: readonly string[], io: CliIo): Promise<
     io.stdout,
     `poolscope agent ${agent.name}: stopped after ${agent.info().chunksDone} chunks\n`
   )
+  // With its Redis gone, BullMQ's worker keeps reconnect timers of its own that no close reaches:
+  // an agent's process ends anyway, a second after its stop (the timer holds nothing open itself).
+  if (io.signals === process) setTimeout(() => process.exit(0), 1000).unref()
   return 0
 }

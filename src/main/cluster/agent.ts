@@ -63,6 +63,8 @@ export class Agent {
   private readonly jobs = new Map<string, BackendJob>()
   private readonly cancelled = new Set<string>()
   private worker: Worker | null = null
+  /** Every connection the queue's worker was given or made (see queueConnection). */
+  private readonly workerConnections: Redis[] = []
   private beatTimer: NodeJS.Timeout | null = null
   private clockTimer: NodeJS.Timeout | null = null
   private stopped = false
@@ -114,7 +116,7 @@ export class Agent {
       )
     }, CLOCK_PERIOD_MS)
     this.worker = new Worker<ChunkData>(CHUNK_QUEUE, (job) => this.process(job), {
-      connection: queueConnection(this.redis),
+      connection: queueConnection(this.redis, this.workerConnections),
       // Shown on the chunks it holds (BullMQ's processedBy), so an operator sees who has what.
       name: this.name,
       concurrency: this.options.threads,
@@ -216,11 +218,16 @@ export class Agent {
     this.stopped = true
     if (this.beatTimer) clearInterval(this.beatTimer)
     if (this.clockTimer) clearInterval(this.clockTimer)
-    // A worker whose Redis is gone may never finish closing: it gets STOP_GRACE_MS.
-    await Promise.race([
-      this.worker?.close(true).catch(() => undefined),
-      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())
+    // A worker whose Redis is gone may never finish closing (its connections retry for ever): it
+    // gets STOP_GRACE_MS, then its connections are cut.
+    const closed = await Promise.race([
+      (this.worker?.close(true) ?? Promise.resolve()).then(
+        () => true,
+        () => false
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS).unref())
     ])
+    if (!closed) for (const connection of this.workerConnections) connection.disconnect()
     if (this.redis.status === 'ready') {
       await this.redis
         .multi()

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
@@ -95,6 +96,22 @@ describe.skipIf(!available)(
       expect(stray.code).toBe(2)
       expect(stray.stderr).toContain('--redis: is only for --backend cluster')
     })
+
+    it('exits on Ctrl-C even when its Redis has gone away', async () => {
+      const own = await startRedis()
+      const agent = await startAgent(own.url, 'orphan')
+      try {
+        await own.stop()
+        // Its connections now retry; a stop must not wait for them.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        const stoppedAt = performance.now()
+        agent.proc.kill('SIGINT')
+        expect(await agent.exited).toBe(0)
+        expect(performance.now() - stoppedAt).toBeLessThan(5000)
+      } finally {
+        agent.proc.kill('SIGKILL')
+      }
+    }, 30_000)
 
     it('finishes with the right digest when an agent is killed mid-job, its chunk retried once', async () => {
       // 24 tasks of all 7-combinations of range(32) (3,365,856 each), counted, one per chunk.

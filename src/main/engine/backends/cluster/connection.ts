@@ -37,11 +37,22 @@ export async function connect(url: string): Promise<Redis> {
 }
 
 /**
- * A second connection for BullMQ (which needs `maxRetriesPerRequest: null`), with an error
- * listener: ioredis prints an error no one listens for, and the queue reports its own.
+ * A connection for BullMQ (which needs `maxRetriesPerRequest: null`), with an error listener
+ * (ioredis prints an error no one listens for; the queue reports its own). BullMQ makes its
+ * blocking connection by duplicating this one: those duplicates get the listener too and are
+ * listed in `opened`, so a stop can cut them all when Redis is gone and BullMQ's close would
+ * wait for it for ever.
  */
-export function queueConnection(redis: Redis): Redis {
+export function queueConnection(redis: Redis, opened: Redis[] = []): Redis {
   const connection = redis.duplicate({ maxRetriesPerRequest: null })
   connection.on('error', () => undefined)
+  opened.push(connection)
+  const duplicate = connection.duplicate.bind(connection)
+  connection.duplicate = (override) => {
+    const copy = duplicate(override)
+    copy.on('error', () => undefined)
+    opened.push(copy)
+    return copy
+  }
   return connection
 }
