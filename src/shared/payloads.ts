@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ErrorPath } from './errors'
 import type { CommandName, EngineEvent, EventName } from './protocol'
-import { FieldSchemas, JobSpecSchema, LIMITS, fieldPathText, issuePath } from './spec'
+import { BACKEND_KINDS, FieldSchemas, JobSpecSchema, LIMITS, fieldPathText, issuePath } from './spec'
 import type { WorkloadInfo } from './workloads'
 import type { ScalingAnalysis } from './experiments/fits'
 import type { SampleSummary } from './experiments/samples'
@@ -84,7 +84,7 @@ export const EngineInfoSchema = z.object({
   /** The back ends, and why one cannot run here (the packaged desktop app cannot fork processes). */
   backends: z.array(
     z.object({
-      name: z.enum(['threads', 'processes']),
+      name: z.enum(BACKEND_KINDS),
       available: z.boolean(),
       reason: z.string().nullable()
     })
@@ -95,12 +95,12 @@ export const EngineInfoSchema = z.object({
    */
   customCode: z.object({
     allowed: z.boolean(),
-    backends: z.array(z.enum(['threads', 'processes'])),
+    backends: z.array(z.enum(BACKEND_KINDS)),
     /**
      * Where custom code runs when the person has not chosen: child processes when Node's
      * permission model isolates them here, else the first allowed back end; null when refused.
      */
-    preferred: z.enum(['threads', 'processes']).nullable(),
+    preferred: z.enum(BACKEND_KINDS).nullable(),
     isolation: z.string()
   })
 })

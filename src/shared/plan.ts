@@ -100,6 +100,19 @@ function checkCode(spec: JobSpec, workload: WorkloadEntry): void {
   if (!check.ok) invalid(`code: ${check.message} (line ${check.line}, column ${check.column})`, ['code'])
 }
 
+/** A Redis URL is the cluster back end's, and only its: required there, refused elsewhere. */
+function checkRedis(spec: JobSpec): void {
+  if (spec.backend === 'cluster' && spec.redis === undefined) {
+    invalid(
+      'the cluster back end needs redis: the URL of the Redis server its agents use, such as redis://127.0.0.1:6379',
+      ['redis']
+    )
+  }
+  if (spec.backend !== 'cluster' && spec.redis !== undefined) {
+    invalid(`redis is only for the cluster back end; ${spec.backend} runs on this machine`, ['redis'])
+  }
+}
+
 /** Tuples a task keeps of `count` under a keep mode. */
 export function keptOf(count: bigint, keep: Keep): bigint {
   if (keep === 'all') return count
@@ -185,8 +198,10 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
     )
   }
   checkCode(spec, workload)
+  checkRedis(spec)
   const threads = spec.threads ?? hardwareThreads
-  const tooMany = threadsProblem(threads, hardwareThreads)
+  // A cluster's lanes are the agents' threads on their own machines: this machine's cap is not theirs.
+  const tooMany = spec.backend === 'cluster' ? null : threadsProblem(threads, hardwareThreads)
   if (tooMany) invalid(tooMany, ['threads'])
   const tasks = spec.inputs.kind === 'recipe' ? yield* recipeTasks(spec, workload, threads) : spec.inputs.args
   const taskCount = tasks instanceof RecipeTasks ? tasks.slots.length : tasks.length

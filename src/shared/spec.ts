@@ -110,12 +110,17 @@ export function threadsProblem(threads: number, hardwareThreads: number): string
 }
 
 /**
- * What runs a job's chunks: `threads`, worker threads of this process (the default), or
- * `processes`, child processes as the notebook's `multiprocessing.Pool` uses.
+ * What runs a job's chunks: `threads`, worker threads of this process (the default),
+ * `processes`, child processes as the notebook's `multiprocessing.Pool` uses, or `cluster`,
+ * PoolScope agents on any machine taking chunks from a BullMQ queue in Redis (see `redis`).
  */
-export const BACKEND_KINDS = ['threads', 'processes'] as const
+export const BACKEND_KINDS = ['threads', 'processes', 'cluster'] as const
 export type BackendKind = (typeof BACKEND_KINDS)[number]
-export const BackendSchema = z.enum(BACKEND_KINDS, { error: 'backend must be threads or processes' })
+export const BackendSchema = z.enum(BACKEND_KINDS, {
+  error: 'backend must be threads, processes or cluster'
+})
+/** A Redis URL is short; this bounds what a spec may carry. */
+const MAX_REDIS_URL_CHARS = 1000
 
 /** A job as a user sets it up. Everything optional has the notebook's default. */
 export const JobSpecSchema = z
@@ -127,6 +132,15 @@ export const JobSpecSchema = z
     }),
     threads: FieldSchemas.threads.optional(),
     backend: BackendSchema.default('threads'),
+    /**
+     * The Redis server the `cluster` back end's agents take chunks from: `redis://[user:password@]host:port`
+     * or `rediss://` for TLS. Required for that back end and refused for the others.
+     */
+    redis: z
+      .string({ error: 'redis must be text: a redis:// or rediss:// URL' })
+      .max(MAX_REDIS_URL_CHARS, `redis may be at most ${MAX_REDIS_URL_CHARS} characters`)
+      .regex(/^rediss?:\/\/\S+$/, 'redis must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379')
+      .optional(),
     chunkSize: z.union([z.literal('auto'), FieldSchemas.chunkSize]).default('auto'),
     keep: KeepSchema.default('all'),
     /**

@@ -1,6 +1,7 @@
 import { PoolScopeError } from '../../shared/errors'
 import { version } from '../../../package.json'
 import { EngineHost } from '../host/engineHost'
+import { agentCommand } from './agentCommand'
 import { UsageError, quote } from './args'
 import { processIo, writeOut, type CliIo } from './io'
 import { notebookCommand } from './notebookCommand'
@@ -47,7 +48,7 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
     if (command === undefined) {
       throw new UsageError(
         null,
-        'no command given; commands are run, sweep, notebook and web (see poolscope --help)'
+        'no command given; commands are run, sweep, notebook, web and agent (see poolscope --help)'
       )
     }
     if (command === '--help' || command === '-h' || command === 'help') {
@@ -59,11 +60,12 @@ export async function main(argv: string[], ioOverrides: Partial<CliIo> = {}): Pr
       return 0
     }
     if (command === 'web') return await webCommand(rest)
+    if (command === 'agent') return await agentCommand(rest, io)
     const engineCommand = ENGINE_COMMANDS.get(command)
     if (!engineCommand) {
       throw new UsageError(
         null,
-        `unknown command ${quote(command)}; commands are run, sweep, notebook and web (see poolscope --help)`
+        `unknown command ${quote(command)}; commands are run, sweep, notebook, web and agent (see poolscope --help)`
       )
     }
     return await withHost(engineCommand, rest, io)

@@ -26,6 +26,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: '--code', example: 'work.js' },
   { name: '--threads', example: '4' },
   { name: '--backend', example: 'processes' },
+  { name: '--redis', example: 'redis://127.0.0.1:6379' },
   { name: '--chunksize', example: 'auto' },
   { name: '--keep', example: 'all' },
   { name: '--task-timeout', example: '5000' },
@@ -229,6 +230,13 @@ export function parseRunOptions(
   const threads =
     threadsText === undefined ? undefined : parseFieldFlag('--threads', threadsText, FieldSchemas.threads)
   const backend = parseBackend(flagText(flags, '--backend'))
+  const redis = flagText(flags, '--redis')
+  if (backend === 'cluster' && redis === undefined) {
+    throw new UsageError('--redis', 'is required with --backend cluster, e.g. --redis redis://127.0.0.1:6379')
+  }
+  if (backend !== 'cluster' && redis !== undefined) {
+    throw new UsageError('--redis', 'is only for --backend cluster')
+  }
   const chunkText = flagText(flags, '--chunksize')
   const chunkSize = chunkText === undefined ? 'auto' : parseChunkSize(chunkText)
   const keepText = flagText(flags, '--keep')
@@ -289,6 +297,7 @@ export function parseRunOptions(
     style,
     threads,
     backend,
+    ...(redis === undefined ? {} : { redis }),
     chunkSize,
     keep,
     taskTimeoutMs,

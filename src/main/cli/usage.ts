@@ -8,6 +8,7 @@ Commands:
   sweep      run one job at several thread counts, repeated, and fit how it scales (poolscope sweep --help)
   notebook   run the parallel-processing notebook's map and starmap cells on this machine
   web        serve PoolScope to a browser (poolscope web --help)
+  agent      run chunks of cluster jobs on this machine's threads (poolscope agent --help)
 
 Options:
   --help     show this help
@@ -66,8 +67,11 @@ ${workloadHelp()}
 
 How to run it:
   --threads N         pool size, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
-  --backend B         threads (worker threads, the default) or processes (child processes, as
+  --backend B         threads (worker threads, the default), processes (child processes, as
                       multiprocessing.Pool uses: the same results, with their start-up and copying)
+                      or cluster (PoolScope agents on any machine, through Redis; needs --redis)
+  --redis URL         the Redis server of the cluster back end: redis://[user:password@]host:port,
+                      or rediss:// for TLS
   --chunksize C       auto (like Pool.map) or tasks per chunk, 1 to ${LIMITS.maxChunkSize}
   --keep K            all, count (count tuples, keep none) or the first N tuples per task (default all)
   --task-timeout MS   stop any task that runs longer than MS milliseconds (its worker is replaced
@@ -133,3 +137,13 @@ What to report (default: a table and the fit lines):
   --help              show this help
 
 Ctrl-C cancels the run in progress and prints the finished points (exit code 130).`
+
+export const AGENT_USAGE = `Usage: poolscope agent --redis URL [--threads N] [--name NAME]
+
+Runs chunks of cluster jobs (poolscope run --backend cluster --redis URL) on this machine's worker
+threads, with the same kernels as the threads back end, until Ctrl-C. Start one on each machine.
+
+  --redis URL     the Redis server the jobs' chunks go through: redis://[user:password@]host:port,
+                  or rediss:// for TLS. Anyone who can write to it can run PoolScope's kernels here
+  --threads N     worker threads, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
+  --name NAME     how this agent is named on the timeline (default: host name and process id)`

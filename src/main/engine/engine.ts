@@ -211,7 +211,8 @@ export class Engine {
       const { pool, startupMs, reused } = await this.acquirePool(
         plan.spec.backend,
         plan.threads,
-        plan.workload.layout === 'json'
+        plan.workload.layout === 'json',
+        plan.spec.redis
       )
       this.releaseOldJobs(totalOf(plan.memory))
       // The engine is free again before anyone hears that the job ended, so a start made from a
@@ -304,11 +305,15 @@ export class Engine {
   private async acquirePool(
     kind: BackendKind,
     threads: number,
-    forCode: boolean
+    forCode: boolean,
+    redis?: string
   ): Promise<{ pool: Backend; startupMs: number; reused: boolean }> {
     const current = this.pool
     if (
       current &&
+      // A cluster's lanes are the agents registered when it started; agents come and go, so each
+      // job connects afresh (a few milliseconds: a connection and a clock measurement).
+      kind !== 'cluster' &&
       !current.isDisposed &&
       current.kind === kind &&
       current.lanes === threads &&
@@ -329,6 +334,7 @@ export class Engine {
             )
           : this.options.workerHeapLimitMb,
         isolateCode: forCode,
+        redis,
         onError: (error) => this.options.onPoolError?.(error)
       })
     } catch (err) {

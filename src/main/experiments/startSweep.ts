@@ -123,6 +123,9 @@ export async function prepareSweep(
 ): Promise<SweepSetup> {
   const info = engine.info()
   const { plan, summary } = await engine.plan(spec)
+  if (plan.spec.backend === 'cluster') {
+    throw invalid('sweeps run on the threads or processes back end; the cluster back end does not sweep yet')
+  }
   const options = resolveSweepOptions(optionsInput, engine.hardwareThreads, plan.spec.backend)
   for (const backend of options.backends) {
     const why = info.backends.find((b) => b.name === backend)?.reason

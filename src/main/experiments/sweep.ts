@@ -11,7 +11,6 @@ import {
   type SweepResult,
   type SweepRun
 } from '../../shared/payloads'
-import type { BackendKind } from '../../shared/spec'
 import { BUSY_OUTSIDE_CORES } from './machineProbe'
 
 /**
@@ -25,7 +24,7 @@ import { BUSY_OUTSIDE_CORES } from './machineProbe'
  */
 
 export interface PointKey {
-  backend: BackendKind
+  backend: SweepOptions['backends'][number]
   threads: number
 }
 
@@ -349,7 +348,7 @@ function pointResult(state: PointState, setup: SweepSetup): SweepPoint {
 
 /** The scaling analysis of one back end's points with samples; an error when it cannot be made. */
 function analysisOf(
-  backend: BackendKind,
+  backend: SweepOptions['backends'][number],
   points: SweepPoint[],
   hardwareThreads: number,
   scaled: boolean

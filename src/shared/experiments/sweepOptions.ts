@@ -30,7 +30,11 @@ const threadCount = z
   .min(1, 'each thread count must be at least 1')
   .max(LIMITS.maxThreads, `each thread count must be at most ${LIMITS.maxThreads}`)
 
-const backendKind = z.enum(BACKEND_KINDS, { error: `each back end must be ${BACKEND_KINDS.join(' or ')}` })
+/** Back ends a sweep can compare: those on this machine (the cluster back end does not sweep yet). */
+const SWEEP_BACKENDS = BACKEND_KINDS.filter((kind) => kind !== 'cluster') as Array<'threads' | 'processes'>
+const backendKind = z.enum(SWEEP_BACKENDS as ['threads', 'processes'], {
+  error: `each back end must be ${SWEEP_BACKENDS.join(' or ')}`
+})
 
 export const SweepOptionsSchema = z.object({
   /** The thread counts to measure; default 1, 2, 4 … up to twice the hardware threads. Must include 1. */
@@ -49,7 +53,7 @@ export const SweepOptionsSchema = z.object({
     .optional(),
   /** The back ends to sweep; default the spec's (threads unless it says processes). */
   backends: z
-    .array(backendKind, { error: `backends must be a list of ${BACKEND_KINDS.join(' and/or ')}` })
+    .array(backendKind, { error: `backends must be a list of ${SWEEP_BACKENDS.join(' and/or ')}` })
     .min(1, 'backends needs at least one back end')
     .refine((list) => new Set(list).size === list.length, 'backends lists a back end twice; list each once')
     .optional(),

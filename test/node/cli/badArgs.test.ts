@@ -127,14 +127,16 @@ describe('bad arguments are refused with one line naming the flag, exit code 2 a
     const result = await runCli(['frobnicate'])
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
-      'poolscope: unknown command "frobnicate"; commands are run, sweep, notebook and web (see poolscope --help)\n'
+      'poolscope: unknown command "frobnicate"; commands are run, sweep, notebook, web and agent (see poolscope --help)\n'
     )
   })
 
   it('refuses a missing command in one line', async () => {
     const result = await runCli([])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^poolscope: no command given; commands are run, sweep, notebook and web/)
+    expect(result.stderr).toMatch(
+      /^poolscope: no command given; commands are run, sweep, notebook, web and agent/
+    )
   })
 
   it('refuses a stray positional argument', async () => {

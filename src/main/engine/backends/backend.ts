@@ -116,6 +116,8 @@ export interface BackendOptions {
    * starts its children under Node's permission model where this Node has one).
    */
   isolateCode?: boolean
+  /** The Redis URL of the `cluster` back end (the spec's `redis`); unused by the others. */
+  redis?: string
   /** Errors the back end sees outside any chunk, so none goes unheard. */
   onError?: (error: Error) => void
 }

@@ -211,7 +211,8 @@ export const useSweepStore = defineStore('sweep', () => {
     error.value = null
     showEnded(final)
     from.value = record
-    fillOnce(final.spec.backend)
+    // Sweeps run on this machine's back ends only (a cluster spec cannot start one).
+    fillOnce(final.spec.backend === 'cluster' ? 'threads' : final.spec.backend)
     open.value = true
     return true
   }

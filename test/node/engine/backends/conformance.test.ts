@@ -346,11 +346,18 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 })
 
 describe('across back ends', () => {
-  it('reports both back ends as available outside the packaged desktop app', () => {
+  it('reports both local back ends as available outside the packaged desktop app, and cluster as command-line only', () => {
     const engine = new Engine({ workerFile, hardwareThreads: LANES })
     expect(engine.info().backends).toEqual([
       { name: 'threads', available: true, reason: null },
-      { name: 'processes', available: true, reason: null }
+      { name: 'processes', available: true, reason: null },
+      {
+        name: 'cluster',
+        available: false,
+        reason:
+          "the app's form does not offer the cluster back end yet; run it from the command line: " +
+          'poolscope run --backend cluster --redis URL'
+      }
     ])
   })
 

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { TASK_STATUS, COLUMN_BYTES_PER_TASK, type ChunkReply } from '../../chunkProtocol'
+import type {
+  Backend,
+  BackendJob,
+  BackendOptions,
+  ChunkRun,
+  ChunkWork,
+  LaneLabel,
+  LiveCounts
+} from '../backend'
+import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
+import { connect, queueConnection, redactRedisUrl } from './connection'
+import {
+  AGENTS_SET,
+  CANCEL_CHANNEL,
+  CANCEL_TTL_S,
+  CHUNK_QUEUE,
+  agentKey,
+  cancelKey,
+  chunkData,
+  decodeReply,
+  doneChannel,
+  type AgentInfo,
+  type DoneMessage
+} from './protocol'
+import { measureRedisClock, type ClockOffset } from './redisClock'
+
+/**
+ * How long the coordinator waits for a lost Redis connection to come back before it fails every
+ * chunk under way: a job must end (failed, with what was filed kept), never hang.
+ */
+export const REDIS_LOST_MS = 5000
+
+/** One agent thread as a lane of this back end. */
+interface LaneSlot {
+  agent: AgentInfo
+  /** The thread's lane on its agent. */
+  local: number
+}
+
+/** A chunk on its way through Redis. */
+interface PendingChunk {
+  id: string
+  firstTask: number
+  tasks: number
+  job: ClusterJob
+  settled: boolean
+  resolve(reply: ChunkReply & { lane: number }): void
+  reject(error: Error): void
+}
+
+/** What crossing Redis has cost and what it delivered twice. */
+export interface ClusterStats {
+  /** Replies filed, and replies of chunks already filed that were dropped. */
+  filed: number
+  duplicates: number
+  /** Chunks a cancel took off the queue before any agent had them. */
+  withdrawn: number
+  /** First tasks of the chunks filed after BullMQ handed them on from an agent that went silent. */
+  retried: number[]
+}
+
+/** The agents registered now (their registration has not expired), sorted by name. */
+export async function registeredAgents(redis: Redis): Promise<AgentInfo[]> {
+  const names = await redis.smembers(AGENTS_SET)
+  if (names.length === 0) return []
+  const values = await redis.mget(names.map(agentKey))
+  const agents: AgentInfo[] = []
+  const gone: string[] = []
+  values.forEach((value, i) => {
+    if (value === null) gone.push(names[i])
+    else agents.push(JSON.parse(value) as AgentInfo)
+  })
+  if (gone.length > 0) await redis.srem(AGENTS_SET, ...gone)
+  return agents.sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * The `cluster` back end: chunks go on a BullMQ queue in Redis and PoolScope agents (`poolscope
+ * agent`) on any machine run them on their own worker threads. Lanes are the agents' threads,
+ * labelled by agent and thread, assigned at start-up in name order (an agent thread beyond the
+ * job's lanes shares a lane, round robin). Every timestamp lands on this process's clock: the
+ * agents and this coordinator each measure their offset to the Redis server's clock.
+ */
+export class ClusterBackend implements Backend {
+  readonly kind = 'cluster'
+  readonly lanes: number
+  readonly heapLimitMb: number
+  readonly forCode: boolean
+  startupMs = 0
+  readonly id = randomUUID()
+  private readonly pending = new Map<string, PendingChunk>()
+  private readonly slots: LaneSlot[]
+  private readonly laneOfSlot = new Map<string, number>()
+  private nextChunk = 1
+  private disposed = false
+  /** Set while a connection has been down longer than REDIS_LOST_MS: new chunks fail at once. */
+  private lost: Error | null = null
+  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, withdrawn: 0, retried: [] }
+
+  private constructor(
+    options: BackendOptions,
+    readonly url: string,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly queue: Queue,
+    readonly clock: ClockOffset,
+    agents: AgentInfo[]
+  ) {
+    this.lanes = options.lanes
+    this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB
+    this.forCode = options.isolateCode ?? false
+    this.slots = agents.flatMap((agent) =>
+      Array.from({ length: agent.threads }, (_, local) => ({ agent, local }))
+    )
+    this.slots.forEach((slot, i) => this.laneOfSlot.set(`${slot.agent.name}\n${slot.local}`, i % this.lanes))
+  }
+
+  /**
+   * Connects to Redis, measures the clock and reads the registered agents. Refuses at once, with
+   * nothing started, when Redis cannot be reached or no agent is registered (start agents first:
+   * `poolscope agent --redis URL`).
+   */
+  static async create(options: BackendOptions): Promise<ClusterBackend> {
+    const started = performance.now()
+    const url = options.redis
+    if (!url) throw new Error('the cluster back end needs a Redis URL (redis://host:port)')
+    const redis = await connect(url)
+    let subscriber: Redis | null = null
+    let queue: Queue | null = null
+    try {
+      const agents = await registeredAgents(redis)
+      if (agents.length === 0) {
+        throw new Error(
+          `no PoolScope agent is registered at ${redactRedisUrl(url)}; start one on each machine with ` +
+            `poolscope agent --redis ${redactRedisUrl(url)}`
+        )
+      }
+      const clock = await measureRedisClock(redis)
+      subscriber = await connect(url)
+      queue = new Queue(CHUNK_QUEUE, { connection: queueConnection(redis) })
+      queue.on('error', (error) => options.onError?.(error))
+      const backend = new ClusterBackend(options, url, redis, subscriber, queue, clock, agents)
+      backend.watchConnection(redis)
+      backend.watchConnection(subscriber)
+      await subscriber.subscribe(doneChannel(backend.id))
+      subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+        backend.onDone(JSON.parse(message.toString()) as DoneMessage).catch((err: unknown) => {
+          options.onError?.(err as Error)
+        })
+      })
+      backend.startupMs = performance.now() - started
+      return backend
+    } catch (err) {
+      await queue?.close().catch(() => undefined)
+      subscriber?.disconnect()
+      redis.disconnect()
+      throw err
+    }
+  }
+
+  /** Fails the chunks under way when a connection stays down for REDIS_LOST_MS. */
+  private watchConnection(connection: Redis): void {
+    let timer: NodeJS.Timeout | null = null
+    connection.on('close', () => {
+      if (this.disposed || timer) return
+      timer = setTimeout(() => {
+        timer = null
+        const lost = new Error(
+          `lost the connection to Redis at ${redactRedisUrl(this.url)} for ${REDIS_LOST_MS / 1000} s`
+        )
+        this.lost = lost
+        for (const chunk of [...this.pending.values()]) chunk.reject(lost)
+      }, REDIS_LOST_MS)
+      timer.unref()
+    })
+    connection.on('ready', () => {
+      if (timer) clearTimeout(timer)
+      timer = null
+      this.lost = null
+    })
+  }
+
+  laneLabels(): LaneLabel[] {
+    const labels: LaneLabel[] = []
+    for (let lane = 0; lane < this.lanes; lane++) {
+      const slot = this.slots[lane]
+      labels.push(
+        slot
+          ? {
+              lane,
+              host: slot.agent.name,
+              pid: slot.agent.pid,
+              threadId: slot.agent.threadIds[slot.local] ?? -1,
+              clockOffsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs
+            }
+          : { lane, host: '(no agent thread)', pid: -1, threadId: -1, clockOffsetMs: 0 }
+      )
+    }
+    return labels
+  }
+
+  /** Each lane's clock offset to this process and its uncertainty (both sides' half round trips), ms. */
+  clocks(): Array<{ lane: number; offsetMs: number; uncertaintyMs: number }> {
+    return this.slots.slice(0, this.lanes).map((slot, lane) => ({
+      lane,
+      offsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs,
+      uncertaintyMs: slot.agent.clockUncertaintyMs + this.clock.uncertaintyMs
+    }))
+  }
+
+  counts(): ClusterStats {
+    return { ...this.stats, retried: [...this.stats.retried] }
+  }
+
+  openJob(origin: number): BackendJob {
+    return new ClusterJob(this, randomUUID(), origin)
+  }
+
+  /** Puts a chunk on the queue; see ClusterJob.runChunk. */
+  run(job: ClusterJob, work: ChunkWork): ChunkRun {
+    const id = `${this.id}-${this.nextChunk++}`
+    let resolve!: PendingChunk['resolve']
+    let reject!: PendingChunk['reject']
+    const reply = new Promise<ChunkReply & { lane: number }>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    const chunk: PendingChunk = {
+      id,
+      firstTask: work.firstTask,
+      tasks: work.planIndex.length,
+      job,
+      settled: false,
+      resolve: (value) => {
+        if (chunk.settled) return
+        chunk.settled = true
+        this.pending.delete(id)
+        resolve(value)
+      },
+      reject: (error) => {
+        if (chunk.settled) return
+        chunk.settled = true
+        this.pending.delete(id)
+        reject(error)
+      }
+    }
+    if (this.disposed) {
+      chunk.reject(new Error('the cluster back end has been shut down'))
+    } else if (this.lost) {
+      chunk.reject(this.lost)
+    } else {
+      this.pending.set(id, chunk)
+      // The job clock's zero on the Redis server's clock: each agent adds its own offset.
+      const originOnRedis = job.origin - this.clock.offsetMs
+      this.queue
+        .add('chunk', chunkData(this.id, job.id, id, originOnRedis, work), {
+          jobId: id,
+          removeOnComplete: true,
+          removeOnFail: true
+        })
+        .catch((err: unknown) =>
+          chunk.reject(new Error(`could not queue the chunk: ${(err as Error).message}`))
+        )
+    }
+    return {
+      reply,
+      running: () => null,
+      activity: () => null,
+      stop: (reason) => {
+        void this.withdraw(chunk)
+        chunk.reject(reason)
+      }
+    }
+  }
+
+  /** Files an agent's reply: the first complete one of a chunk wins; later ones are dropped and counted. */
+  private async onDone(message: DoneMessage): Promise<void> {
+    const chunk = this.pending.get(message.chunk)
+    chunk?.job.note(message.agent, message.counts)
+    if (!chunk || chunk.settled) {
+      this.stats.duplicates++
+      if (message.ok) await this.redis.del(message.key)
+      return
+    }
+    if (!message.ok) {
+      const error = new Error(message.error.message)
+      error.name = message.error.name
+      chunk.reject(error)
+      return
+    }
+    // Claimed now, before the read: a duplicate announced meanwhile finds it settled.
+    this.pending.delete(chunk.id)
+    const [[, bytes]] = (await this.redis.multi().getBuffer(message.key).del(message.key).exec()) as [
+      [Error | null, Buffer | null]
+    ]
+    if (!bytes) {
+      chunk.reject(new Error(`the reply of chunk ${chunk.id} expired in Redis before it was read`))
+      return
+    }
+    const reply = decodeReply(bytes)
+    const lane = this.laneOfSlot.get(`${message.agent}\n${message.lane}`) ?? 0
+    this.stats.filed++
+    if (message.retries > 0) this.stats.retried.push(chunk.firstTask)
+    chunk.resolve({ ...reply, lane })
+  }
+
+  /** Takes a chunk off the queue if no agent has it yet; true when it was removed. */
+  async withdraw(chunk: PendingChunk): Promise<boolean> {
+    // Without Redis nothing can be taken off, and the queue would wait for it for ever.
+    if (this.lost || this.redis.status !== 'ready') return false
+    try {
+      return (await this.queue.remove(chunk.id)) === 1
+    } catch {
+      // An agent holds it (BullMQ refuses to remove a locked chunk): it runs, cancelled.
+      return false
+    }
+  }
+
+  /** Raises the job's cancel flag for every agent, and ends the chunks no agent has taken yet. */
+  async cancel(job: ClusterJob): Promise<void> {
+    await this.redis
+      .multi()
+      .set(cancelKey(job.id), '1', 'EX', CANCEL_TTL_S)
+      .publish(CANCEL_CHANNEL, job.id)
+      .exec()
+    for (const chunk of [...this.pending.values()]) {
+      if (chunk.job !== job) continue
+      if (await this.withdraw(chunk)) {
+        this.stats.withdrawn++
+        chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
+      }
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    const shutDown = new Error('the cluster back end has been shut down')
+    for (const chunk of [...this.pending.values()]) {
+      await this.withdraw(chunk)
+      chunk.reject(shutDown)
+    }
+    await this.queue.close().catch(() => undefined)
+    this.subscriber.disconnect()
+    this.redis.disconnect()
+  }
+}
+
+/** The reply of a chunk a cancel took off the queue: no task of it ran. */
+function cancelledReply(chunk: PendingChunk, at: number): ChunkReply {
+  const n = chunk.tasks
+  const columns = new ArrayBuffer(n * COLUMN_BYTES_PER_TASK)
+  return {
+    firstTask: chunk.firstTask,
+    threadId: -1,
+    tid: -1,
+    produced: new Float64Array(columns, 0, n),
+    kept: new Float64Array(columns, n * 8, n),
+    offset: new Float64Array(columns, n * 16, n),
+    start: new Float64Array(columns, n * 24, n).fill(NaN),
+    end: new Float64Array(columns, n * 32, n).fill(NaN),
+    cpu: new Int16Array(columns, n * 40, n).fill(-1),
+    status: new Uint8Array(columns, n * 42, n).fill(TASK_STATUS.cancelled),
+    width: new Uint8Array(columns, n * 43, n).fill(1),
+    receivedAt: at,
+    repliedAt: at,
+    data: new ArrayBuffer(0),
+    errors: [],
+    stopped: null,
+    totals: { done: 0, failed: 0, produced: 0, kept: 0, busyMs: 0 }
+  }
+}
+
+/** One job on the cluster: its id (the agents' key to its cancel flag) and counts of filed chunks. */
+class ClusterJob implements BackendJob {
+  private cancelled = false
+  /** Each agent's latest counters for this job. */
+  private readonly counts = new Map<string, LiveCounts>()
+
+  constructor(
+    private readonly backend: ClusterBackend,
+    readonly id: string,
+    readonly origin: number
+  ) {}
+
+  now(): number {
+    return performance.timeOrigin + performance.now() - this.origin
+  }
+
+  runChunk(work: ChunkWork): ChunkRun {
+    return this.backend.run(this, work)
+  }
+
+  /**
+   * An agent's counters, as it sent them with a reply: progress moves by chunk (the agents' live
+   * counters stay on their machines between replies).
+   */
+  note(agent: string, counts: LiveCounts): void {
+    const last = this.counts.get(agent)
+    if (!last) {
+      this.counts.set(agent, { ...counts })
+      return
+    }
+    // Replies of one agent's threads may arrive out of order: counters only grow.
+    last.tasksDone = Math.max(last.tasksDone, counts.tasksDone)
+    last.tasksFailed = Math.max(last.tasksFailed, counts.tasksFailed)
+    last.tuples = Math.max(last.tuples, counts.tuples)
+    last.work = Math.max(last.work, counts.work)
+  }
+
+  cancel(): void {
+    if (this.cancelled) return
+    this.cancelled = true
+    void this.backend.cancel(this)
+  }
+
+  live(): LiveCounts {
+    const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0, work: 0 }
+    for (const counts of this.counts.values()) {
+      live.tasksDone += counts.tasksDone
+      live.tasksFailed += counts.tasksFailed
+      live.tuples += counts.tuples
+      live.work += counts.work
+    }
+    return live
+  }
+}
