@@ -469,8 +469,8 @@ export class Job {
     if (plan.functionSource !== null && !this.callPlans) {
       // Custom code with many distinct calls (a recipe gives task i the argument i): the chunk's
       // arguments go as one JSON text with one shared plan, which costs a fraction of a plan
-      // object per task to build and to copy to the worker (see notes: about 0.3 µs a task
-      // instead of 1.9).
+      // object per task to build and to copy to the worker (0.15–0.32 µs a task against 1.3–1.6;
+      // BENCHMARKS.md, "The workload library").
       plans = [CUSTOM_CHUNK_PLAN]
       planIndex = new Int32Array(count)
       const args = new Array<unknown[]>(count)
