@@ -75,6 +75,18 @@ export interface LiveCounts {
   work: number
 }
 
+/** The counts of several workers (children, agents) added up. */
+export function sumLiveCounts(parts: Iterable<LiveCounts>): LiveCounts {
+  const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0, work: 0 }
+  for (const counts of parts) {
+    live.tasksDone += counts.tasksDone
+    live.tasksFailed += counts.tasksFailed
+    live.tuples += counts.tuples
+    live.work += counts.work
+  }
+  return live
+}
+
 /** One job's channel to a back end's workers. */
 export interface BackendJob {
   runChunk(work: ChunkWork): ChunkRun

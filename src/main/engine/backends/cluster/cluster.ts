@@ -12,6 +12,7 @@ import type {
   LaneLabel,
   LiveCounts
 } from '../backend'
+import { sumLiveCounts } from '../backend'
 import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
 import { connect, queueConnection, redactRedisUrl } from './connection'
 import {
@@ -424,13 +425,6 @@ class ClusterJob implements BackendJob {
   }
 
   live(): LiveCounts {
-    const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0, work: 0 }
-    for (const counts of this.counts.values()) {
-      live.tasksDone += counts.tasksDone
-      live.tasksFailed += counts.tasksFailed
-      live.tuples += counts.tuples
-      live.work += counts.work
-    }
-    return live
+    return sumLiveCounts(this.counts.values())
   }
 }

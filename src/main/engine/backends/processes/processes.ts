@@ -14,6 +14,7 @@ import type {
   LiveCounts,
   RunningTask
 } from '../backend'
+import { sumLiveCounts } from '../backend'
 import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
 import type { ChildCounts, ErrorData, FromChild, RelayedBeat, ToChild } from './messages'
 import { isolatedChildFlags } from './permissions'
@@ -647,13 +648,6 @@ class ProcessesJob implements BackendJob {
   }
 
   live(): LiveCounts {
-    const live: LiveCounts = { tasksDone: 0, tasksFailed: 0, tuples: 0, work: 0 }
-    for (const counts of this.counts.values()) {
-      live.tasksDone += counts.tasksDone
-      live.tasksFailed += counts.tasksFailed
-      live.tuples += counts.tuples
-      live.work += counts.work
-    }
-    return live
+    return sumLiveCounts(this.counts.values())
   }
 }
