@@ -39,8 +39,22 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/**
+ * Starts a Redis on a free port, trying another when the port was taken between the check and the
+ * bind (ports this high are also the OS's ephemeral ports, which other tests' connections use).
+ */
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort())
+    } catch (err) {
+      const clash = err instanceof Error && err.message.includes('Address already in use')
+      if (!clash || attempt === 5) throw err
+    }
+  }
+}
+
+async function startRedisOn(port: number): Promise<RedisServer> {
   const proc: ChildProcess = spawn(
     REDIS_BINARY,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
