@@ -120,6 +120,38 @@ export const EngineMemorySchema = z.object({
 })
 export type EngineMemory = z.output<typeof EngineMemorySchema>
 
+/** One PoolScope agent as the `cluster` back end sees it in Redis (see `cluster.agents`). */
+export const ClusterAgentSchema = z.object({
+  /** The agent's name (its lanes' host on the timeline) and the machine it runs on. */
+  name: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  threads: z.number(),
+  cpuModel: z.string(),
+  node: z.string(),
+  /** The agent's clock minus this engine's, ms, and how sure that is (both sides' half round trips). */
+  clockOffsetMs: z.number(),
+  clockUncertaintyMs: z.number(),
+  chunksDone: z.number(),
+  /** Milliseconds since the agent last renewed its registration, on the Redis server's clock. */
+  lastSeenMs: z.number(),
+  /** Whether the agent was started with --allow-code and so takes custom code. */
+  allowCode: z.boolean()
+})
+export type ClusterAgent = z.output<typeof ClusterAgentSchema>
+
+/** The agents registered at a Redis server, and how far that server is (`cluster.agents`). */
+export const ClusterAgentsSchema = z.object({
+  /** The URL asked about, its password hidden. */
+  url: z.string(),
+  /** Round trip of one PING from this engine to the Redis server, ms. */
+  roundTripMs: z.number(),
+  agents: z.array(ClusterAgentSchema),
+  /** The agents' threads added up: what a cluster job's threads default to. */
+  threads: z.number()
+})
+export type ClusterAgents = z.output<typeof ClusterAgentsSchema>
+
 const [recipeInputs, argsInputs] = JobSpecSchema.shape.inputs.options
 
 /**
@@ -897,6 +929,7 @@ const HistoryResultSchemas = {
 export const ResultSchemas = {
   'engine.info': EngineInfoSchema,
   'engine.memory': EngineMemorySchema,
+  'cluster.agents': ClusterAgentsSchema,
   'job.plan': PlanSummarySchema,
   'job.start': StartedJobSchema,
   'job.cancel': z.object({ cancelled: z.boolean() }),

@@ -3,7 +3,9 @@ import type { ErrorInfo } from './errors'
 import { MAX_WINDOW_BINS, MAX_WINDOW_TASKS } from './timeline'
 import { checkEvent, checkPayload, PayloadError } from './payloads'
 import { SweepOptionsSchema, type SweepOptionsInput } from './experiments/sweepOptions'
+import { RedisUrlSchema } from './spec'
 import type {
+  ClusterAgents,
   CommandResults,
   CpuSamples,
   EngineInfo,
@@ -81,6 +83,8 @@ export const CommandSchemas = {
   'engine.info': z.object({}).strict(),
   /** What the engine holds against its memory budget (the status bar's figure). */
   'engine.memory': z.object({}).strict(),
+  /** The PoolScope agents registered at a Redis server (the cluster back end's lanes). */
+  'cluster.agents': z.object({ redis: RedisUrlSchema }).strict(),
   /** Validates and sizes a spec without running it (the form's live preview). */
   'job.plan': z.object({ spec: z.unknown() }).strict(),
   'job.start': z.object({ spec: z.unknown() }).strict(),
@@ -170,6 +174,7 @@ export type CommandParams = { [N in CommandName]: z.input<(typeof CommandSchemas
 // The result and event types, derived from their schemas in payloads.ts, under the names every
 // importer uses.
 export type {
+  ClusterAgents,
   CommandResults,
   CpuSamples,
   EngineInfo,
@@ -222,6 +227,8 @@ export function isCommandName(name: unknown): name is CommandName {
 export interface PoolScopeApi {
   info(): Promise<EngineInfo>
   memory(): Promise<EngineMemory>
+  /** The agents registered at a Redis server; rejects when it cannot be reached. */
+  clusterAgents(redis: string): Promise<ClusterAgents>
   planJob(spec: unknown): Promise<PlanSummary>
   startJob(spec: unknown): Promise<PlanSummary & { jobId: string }>
   cancelJob(jobId: string): Promise<{ cancelled: boolean }>
@@ -266,6 +273,7 @@ export type CommandMethod = Exclude<keyof PoolScopeApi, 'onEvent'>
 export const METHOD_COMMANDS = {
   info: 'engine.info',
   memory: 'engine.memory',
+  clusterAgents: 'cluster.agents',
   planJob: 'job.plan',
   startJob: 'job.start',
   cancelJob: 'job.cancel',
@@ -313,6 +321,7 @@ export function createApi(
   return {
     info: () => invoke(c.info, {}),
     memory: () => invoke(c.memory, {}),
+    clusterAgents: (redis) => invoke(c.clusterAgents, { redis }),
     planJob: (spec) => invoke(c.planJob, { spec }),
     startJob: (spec) => invoke(c.startJob, { spec }),
     cancelJob: (jobId) => invoke(c.cancelJob, { jobId }),

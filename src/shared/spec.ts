@@ -121,6 +121,11 @@ export const BackendSchema = z.enum(BACKEND_KINDS, {
 })
 /** A Redis URL is short; this bounds what a spec may carry. */
 const MAX_REDIS_URL_CHARS = 1000
+/** Where the `cluster` back end's Redis is: a spec's `redis`, and what the agents list asks about. */
+export const RedisUrlSchema = z
+  .string({ error: 'redis must be text: a redis:// or rediss:// URL' })
+  .max(MAX_REDIS_URL_CHARS, `redis may be at most ${MAX_REDIS_URL_CHARS} characters`)
+  .regex(/^rediss?:\/\/\S+$/, 'redis must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379')
 
 /** A job as a user sets it up. Everything optional has the notebook's default. */
 export const JobSpecSchema = z
@@ -136,11 +141,7 @@ export const JobSpecSchema = z
      * The Redis server the `cluster` back end's agents take chunks from: `redis://[user:password@]host:port`
      * or `rediss://` for TLS. Required for that back end and refused for the others.
      */
-    redis: z
-      .string({ error: 'redis must be text: a redis:// or rediss:// URL' })
-      .max(MAX_REDIS_URL_CHARS, `redis may be at most ${MAX_REDIS_URL_CHARS} characters`)
-      .regex(/^rediss?:\/\/\S+$/, 'redis must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379')
-      .optional(),
+    redis: RedisUrlSchema.optional(),
     chunkSize: z.union([z.literal('auto'), FieldSchemas.chunkSize]).default('auto'),
     keep: KeepSchema.default('all'),
     /**

@@ -4,6 +4,7 @@ import { summarizeSamples } from '../../src/shared/experiments/samples'
 import { memoryProblem, poolBytes, totalOf } from '../../src/shared/memory'
 import { planJob } from '../../src/shared/plan'
 import type {
+  ClusterAgents,
   CpuSamples,
   EngineEvent,
   EngineInfo,
@@ -38,7 +39,8 @@ export const fakeInfo: EngineInfo = {
   workloads: workloadInfos(),
   backends: [
     { name: 'threads', available: true, reason: null },
-    { name: 'processes', available: true, reason: null }
+    { name: 'processes', available: true, reason: null },
+    { name: 'cluster', available: true, reason: null }
   ],
   customCode: {
     allowed: true,
@@ -61,6 +63,41 @@ export const fakeMemory: EngineMemory = {
   poolBytes: 24 * 1024 * 1024,
   jobsRetained: 1,
   maxJobsRetained: 20
+}
+
+/** The host's answer to `cluster.agents`: two agents of two and one threads on one Redis. */
+export const fakeAgents: ClusterAgents = {
+  url: 'redis://127.0.0.1:6379',
+  roundTripMs: 0.31,
+  threads: 3,
+  agents: [
+    {
+      name: 'lab-1',
+      host: 'lab-1.local',
+      pid: 4101,
+      threads: 2,
+      cpuModel: 'Test CPU',
+      node: '20.19.0',
+      clockOffsetMs: 0.42,
+      clockUncertaintyMs: 0.15,
+      chunksDone: 12,
+      lastSeenMs: 420,
+      allowCode: false
+    },
+    {
+      name: 'lab-2',
+      host: 'lab-2.local',
+      pid: 5202,
+      threads: 1,
+      cpuModel: 'Test CPU',
+      node: '20.19.0',
+      clockOffsetMs: -3.1,
+      clockUncertaintyMs: 0.2,
+      chunksDone: 7,
+      lastSeenMs: 910,
+      allowCode: false
+    }
+  ]
 }
 
 /** The host's answer to `job.plan`, made with the same planner the host uses. */
@@ -471,6 +508,7 @@ export function createFakeApi(overrides: Partial<PoolScopeApi> = {}): FakeApi {
   const api: FakeApi = {
     info: vi.fn(async () => fakeInfo),
     memory: vi.fn(async () => fakeMemory),
+    clusterAgents: vi.fn(async () => fakeAgents),
     planJob: vi.fn(async (spec: unknown) => planSummary(spec)),
     startJob: vi.fn(async (spec: unknown) => ({ ...planSummary(spec), jobId: `job-${nextJob++}` })),
     cancelJob: vi.fn(async () => ({ cancelled: true })),

@@ -4,7 +4,14 @@ import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
 import { redactPaths } from '../../shared/redactPaths'
 import type { JobPlan } from '../../shared/plan'
-import type { EngineInfo, EngineMemory, JobSummary, PlanSummary, RestoredFrom } from '../../shared/protocol'
+import type {
+  ClusterAgents,
+  EngineInfo,
+  EngineMemory,
+  JobSummary,
+  PlanSummary,
+  RestoredFrom
+} from '../../shared/protocol'
 import { BACKEND_KINDS, LIMITS, type BackendKind } from '../../shared/spec'
 import { memoryProblem, poolBytes, totalOf } from '../../shared/memory'
 import { workloadInfos } from '../../shared/workloads'
@@ -14,6 +21,7 @@ import { planJobAsync } from './planAsync'
 import { readPhysicalCores, type PhysicalCores } from './physicalCores'
 import type { Backend } from './backends/backend'
 import { BACKENDS, BACKEND_UNAVAILABLE } from './backends'
+import { listClusterAgents } from './backends/cluster/agentsList'
 import {
   ISOLATED_PROCESSES,
   isolationSentence,
@@ -144,6 +152,9 @@ export class Engine {
     const wanted = policy?.backends ?? BACKEND_KINDS
     return wanted.filter((kind) => {
       if (BACKEND_UNAVAILABLE[kind]() !== null) return false
+      // Agents run only PoolScope's kernels: anyone who can write to the queue could otherwise run
+      // code on every agent's machine.
+      if (kind === 'cluster') return false
       if (!policy?.isolatedOnly) return true
       return kind === 'processes' && isolationUnavailableReason() === null
     })
@@ -368,6 +379,18 @@ export class Engine {
 
   private poolBytes(): number {
     return this.pool && !this.pool.isDisposed ? poolBytes(this.pool.lanes, this.pool.kind) : 0
+  }
+
+  /**
+   * The PoolScope agents registered at a Redis server, with their clock offsets to this engine. A
+   * Redis that cannot be reached is said so, under the `redis` field.
+   */
+  async clusterAgents(url: string): Promise<ClusterAgents> {
+    try {
+      return await listClusterAgents(url)
+    } catch (err) {
+      throw new PoolScopeError(ErrorCodes.POOL_FAILED, (err as Error).message, ['redis'])
+    }
   }
 
   /** What the engine holds against its memory budget right now. */

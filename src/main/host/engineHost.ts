@@ -57,6 +57,7 @@ export class EngineHost {
     this.handlers = {
       'engine.info': () => engine.info(),
       'engine.memory': () => engine.memory(),
+      'cluster.agents': ({ redis }: { redis: string }) => engine.clusterAgents(redis),
       'job.plan': async ({ spec }: { spec: unknown }) => (await engine.plan(spec)).summary,
       'job.start': async ({ spec }: { spec: unknown }) => {
         sweeps.refuseWhileBusy('job.start')

@@ -15,9 +15,6 @@ export const BACKENDS: Readonly<Record<BackendKind, BackendFactory>> = {
 export const BACKEND_UNAVAILABLE: Readonly<Record<BackendKind, () => string | null>> = {
   threads: () => null,
   processes: () => ProcessesBackend.unavailableReason(),
-  // Runs from the command line and the engine's commands (whether agents are up is known only
-  // with a Redis URL, at start); the app's form does not offer it yet.
-  cluster: () =>
-    "the app's form does not offer the cluster back end yet; run it from the command line: " +
-    'poolscope run --backend cluster --redis URL'
+  // Whether agents are up is known only with a Redis URL: at start, or from `cluster.agents`.
+  cluster: () => null
 }

@@ -7,6 +7,7 @@ import { messageWithoutPath, type JobSpecInput } from '../../../shared/spec'
 import { findWorkload, recipeDraws } from '../../../shared/workloads'
 import { useJobStore } from './job'
 import { useSweepStore } from './sweep'
+import { useClusterStore } from './cluster'
 import {
   buildSpec,
   checkSpec,
@@ -45,6 +46,7 @@ const HOST_PLAN_DELAY_MS = 250
 export const useJobFormStore = defineStore('jobForm', () => {
   const job = useJobStore()
   const sweep = useSweepStore()
+  const cluster = useClusterStore()
   const fields = reactive<JobFormFields>(defaultFields())
 
   const hardwareThreads = computed(() => job.info?.hardwareThreads ?? 1)
@@ -60,7 +62,15 @@ export const useJobFormStore = defineStore('jobForm', () => {
   const recipe = computed(() => readRecipe(workload.value, fields.recipe))
   /** Whether tasks draw from several values, so the seed field matters. */
   const draws = computed(() => recipeDraws(workload.value, recipe.value.values))
-  const built = computed(() => buildSpec(fields, workload.value, hardwareThreads.value, recipe.value))
+  const built = computed(() =>
+    buildSpec(fields, workload.value, hardwareThreads.value, recipe.value, cluster.threads)
+  )
+  // The agents list follows the Redis field while the cluster back end is chosen.
+  watch(
+    () => (fields.backend === 'cluster' && !built.value.errors.redis ? fields.redis.trim() : null),
+    (url) => cluster.follow(url),
+    { immediate: true }
+  )
   const check = computed(() => {
     const { spec } = built.value
     if (!spec) return null
@@ -215,6 +225,7 @@ export const useJobFormStore = defineStore('jobForm', () => {
     'seed',
     'taskTimeout',
     'backend',
+    'redis',
     'chunkSize',
     'keep',
     'general'

@@ -11,6 +11,8 @@ import { planJob, type JobPlan } from '../../../shared/plan'
 import type { PlanSummary } from '../../../shared/protocol'
 import {
   FieldSchemas,
+  LIMITS,
+  RedisUrlSchema,
   JobSpecSchema,
   fieldProblem,
   issuePath,
@@ -37,6 +39,8 @@ export interface JobFormFields {
   seed: string
   threads: string
   backend: BackendKind
+  /** The Redis server of the cluster back end's agents; kept while other back ends are chosen. */
+  redis: string
   chunkSize: string
   keepMode: 'all' | 'first' | 'count'
   keepFirst: string
@@ -63,6 +67,9 @@ export function defaultRecipeText(): Record<string, string> {
   return text
 }
 
+/** A Redis on this machine, as the README's try-out starts it. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
 export function defaultFields(): JobFormFields {
   return {
     workload: 'combinations',
@@ -72,6 +79,7 @@ export function defaultFields(): JobFormFields {
     seed: String(NOTEBOOK_SEED),
     threads: '',
     backend: 'threads',
+    redis: DEFAULT_REDIS_URL,
     chunkSize: 'auto',
     keepMode: 'all',
     keepFirst: '10',
@@ -156,9 +164,14 @@ export function buildSpec(
   fields: JobFormFields,
   workload: WorkloadEntry | undefined,
   hardwareThreads: number,
-  recipe: RecipeRead
+  recipe: RecipeRead,
+  /** The cluster's agents' threads added up, when known: a cluster job's default threads. */
+  agentThreads: number | null = null
 ): FormBuild {
   const errors: FieldErrors = { ...recipe.errors }
+  const cluster = fields.backend === 'cluster'
+  // A cluster's lanes are its agents' threads: none of this machine's limits apply.
+  const defaultThreads = cluster && agentThreads !== null && agentThreads > 0 ? agentThreads : hardwareThreads
 
   // Every field is checked on its own, range included, so a bad field is flagged even while another
   // one (say Elements) keeps the spec from being built and checked by the schema.
@@ -177,11 +190,23 @@ export function buildSpec(
   if (fields.threads.trim() !== '') {
     const value = parseInteger(fields.threads)
     if (value === null) {
-      errors.threads = `threads must be a whole number from 1 to ${maxThreadsFor(hardwareThreads)}, or empty for all ${hardwareThreads}`
+      errors.threads = cluster
+        ? `threads must be a whole number from 1 to ${LIMITS.maxThreads}, or empty for the agents' ${defaultThreads}`
+        : `threads must be a whole number from 1 to ${maxThreadsFor(hardwareThreads)}, or empty for all ${hardwareThreads}`
     } else {
-      errors.threads = threadsError(value, hardwareThreads)
+      errors.threads = cluster
+        ? fieldProblem(FieldSchemas.threads, value)
+        : threadsError(value, hardwareThreads)
       threads = value
     }
+  }
+  let redis: string | undefined
+  if (cluster) {
+    redis = fields.redis.trim()
+    errors.redis =
+      redis === ''
+        ? `redis must be the URL of the agents' Redis server, such as ${DEFAULT_REDIS_URL}`
+        : fieldProblem(RedisUrlSchema, redis)
   }
   let chunkSize: number | 'auto' = 'auto'
   const chunkText = fields.chunkSize.trim().toLowerCase()
@@ -222,7 +247,7 @@ export function buildSpec(
   }
 
   for (const key of Object.keys(errors) as FieldName[]) if (errors[key] === undefined) delete errors[key]
-  const effectiveThreads = threads !== undefined && threads >= 1 ? threads : hardwareThreads
+  const effectiveThreads = threads !== undefined && threads >= 1 ? threads : defaultThreads
   if (Object.keys(errors).length > 0) return { spec: null, errors, threads: effectiveThreads }
   const inputs: Extract<JobSpecInput['inputs'], { kind: 'recipe' }> = { kind: 'recipe', ...recipe.values }
   if (tasks !== undefined) inputs.tasks = tasks
@@ -236,6 +261,8 @@ export function buildSpec(
     keep
   }
   if (threads !== undefined) spec.threads = threads
+  else if (defaultThreads !== hardwareThreads) spec.threads = defaultThreads
+  if (redis !== undefined) spec.redis = redis
   if (custom) spec.code = fields.code
   if (taskTimeoutMs !== undefined) spec.taskTimeoutMs = taskTimeoutMs
   return { spec, errors, threads: effectiveThreads }
@@ -256,6 +283,7 @@ const FIELD_OF_PATH: readonly (readonly [ErrorPath, FieldName])[] = [
   [['style'], 'style'],
   [['threads'], 'threads'],
   [['backend'], 'backend'],
+  [['redis'], 'redis'],
   [['chunkSize'], 'chunkSize'],
   [['keep'], 'keep'],
   [['inputs', 'tasks'], 'tasks'],
@@ -478,6 +506,7 @@ export function fieldsOfSpec(spec: JobSpecInput, current: JobFormFields): JobFor
     seed: inputs.seed === undefined ? current.seed : String(inputs.seed),
     threads: spec.threads === undefined ? '' : String(spec.threads),
     backend: spec.backend ?? 'threads',
+    redis: spec.redis ?? current.redis,
     chunkSize: String(spec.chunkSize ?? 'auto'),
     keepMode: keep === 'all' ? 'all' : keep === 'count' ? 'count' : 'first',
     keepFirst: typeof keep === 'number' ? String(keep) : current.keepFirst,

@@ -22,13 +22,18 @@ export async function connect(url: string): Promise<Redis> {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null
   })
-  redis.on('error', () => undefined)
+  // The socket's own error (ECONNREFUSED, a TLS or auth failure) says more than the rejection's
+  // "Connection is closed".
+  let socketError: Error | null = null
+  redis.on('error', (error: Error) => {
+    socketError ??= error
+  })
   try {
     await redis.connect()
     await redis.ping()
   } catch (err) {
     redis.disconnect()
-    const reason = err instanceof Error ? err.message : String(err)
+    const reason = socketError?.message ?? (err instanceof Error ? err.message : String(err))
     throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${reason}`)
   }
   // Once up, a dropped connection is retried (a short network blip must not end an agent).

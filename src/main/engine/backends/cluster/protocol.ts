@@ -55,6 +55,8 @@ export interface AgentInfo {
   chunksDone: number
   /** Epoch ms (agent clock) of this beat. */
   seenAt: number
+  /** Started with --allow-code: takes custom code (absent from agents that predate the flag). */
+  allowCode?: boolean
 }
 
 /** A chunk as BullMQ carries it: JSON, with the per-task plan indices as base64 bytes. */
