@@ -346,19 +346,15 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 })
 
 describe('across back ends', () => {
-  it('reports both local back ends as available outside the packaged desktop app, and cluster as command-line only', () => {
+  it('reports every back end as available outside the packaged desktop app, and keeps custom code off the cluster', () => {
     const engine = new Engine({ workerFile, hardwareThreads: LANES })
     expect(engine.info().backends).toEqual([
       { name: 'threads', available: true, reason: null },
       { name: 'processes', available: true, reason: null },
-      {
-        name: 'cluster',
-        available: false,
-        reason:
-          "the app's form does not offer the cluster back end yet; run it from the command line: " +
-          'poolscope run --backend cluster --redis URL'
-      }
+      // Whether agents are up is known only with a Redis URL: at start, or from cluster.agents.
+      { name: 'cluster', available: true, reason: null }
     ])
+    expect(engine.info().customCode.backends).toEqual(['threads', 'processes'])
   })
 
   it('gives the same digests on every back end', () => {
