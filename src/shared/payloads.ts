@@ -246,7 +246,12 @@ export const LaneLabelSchema = z.object({
   /** Worker-thread id within its process. */
   threadId: z.number(),
   /** The worker's clock minus the engine's, ms, measured at start-up; its timestamps are corrected by it. */
-  clockOffsetMs: z.number()
+  clockOffsetMs: z.number(),
+  /**
+   * How sure that offset is, ms: given where it was measured across a network (the cluster back end's
+   * agents, each against the Redis server's clock).
+   */
+  clockUncertaintyMs: z.number().optional()
 })
 export type LaneLabel = z.output<typeof LaneLabelSchema>
 
@@ -437,7 +442,12 @@ export const TimelineWindowSchema = z.object({
     })
     .nullable(),
   /** Chunks handed to the back end within the window (dispatcher lane), and their times. */
-  sends: typedArray(Float64Array)
+  sends: typedArray(Float64Array),
+  /**
+   * Chunks of the whole job that ran again after the worker that first had them went silent (an
+   * agent of the cluster back end killed mid-chunk): where the run that counted began.
+   */
+  retried: z.array(z.object({ lane: z.number(), firstTask: z.number(), count: z.number(), at: z.number() }))
 })
 export type TimelineWindow = z.output<typeof TimelineWindowSchema>
 

@@ -41,9 +41,9 @@ describe('job form: the cluster back end', () => {
     expect(panel.find('[data-test=agents-summary]').text()).toBe(
       '2 agents, 3 threads in all · Redis round trip 0.31 ms'
     )
-    const rows = panel.findAll('tbody tr').map((row) =>
-      row.findAll('th, td').map((cell) => cell.text().replace(/\s+/g, ' '))
-    )
+    const rows = panel
+      .findAll('tbody tr')
+      .map((row) => row.findAll('th, td').map((cell) => cell.text().replace(/\s+/g, ' ')))
     expect(rows).toEqual([
       ['lab-1 lab-1.local', '2', '+0.42 ms ± 0.15', '12', 'just now'],
       ['lab-2 lab-2.local', '1', '−3.10 ms ± 0.20', '7', 'just now']

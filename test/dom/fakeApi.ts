@@ -253,7 +253,8 @@ export function timelineWindow(
     },
     calls: ['(0, 1, 2, 3, 4, 5)'],
     bins: null,
-    sends: Float64Array.from({ length: lanes }, () => 0.05)
+    sends: Float64Array.from({ length: lanes }, () => 0.05),
+    retried: []
   }
 }
 

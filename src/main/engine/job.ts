@@ -125,6 +125,11 @@ export class Job {
   readonly chunks: ChunkLog
   /** Chunks handed to the back end and not yet filed, by first task. */
   readonly inFlight = new Map<number, InFlightChunk>()
+  /**
+   * Chunks whose filed reply came from a second run, after the worker that first had them went
+   * silent (the cluster back end's agents): lane and start of the run that counted.
+   */
+  readonly retried: Array<{ lane: number; firstTask: number; count: number; at: number }> = []
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
   private readonly tally: JobTally = {
     done: 0,
@@ -525,6 +530,7 @@ export class Job {
       const filedTo = performance.now()
       this.filingMs += filedTo - filingFrom
       this.chunksFiled++
+      if (reply.retried) this.retried.push({ lane: reply.lane, firstTask, count, at: reply.receivedAt })
       const clock = performance.timeOrigin - this.origin
       this.chunks.add({
         lane: reply.lane,

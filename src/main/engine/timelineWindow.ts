@@ -65,7 +65,8 @@ export function timelineWindow(job: Job, request: TimelineRequest = {}): Timelin
     osThread: Array.from({ length: threads }, (_, lane) => lastTid(job, lane)),
     from,
     to,
-    tasksInWindow
+    tasksInWindow,
+    retried: job.retried.map((chunk) => ({ ...chunk }))
   }
   const context: WalkContext = { job, from, to, now, running, startupMs, threads }
   if (detail) return { ...base, detail: 'tasks', ...detailOf(context, lanes), bins: null }

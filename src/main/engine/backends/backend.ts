@@ -53,8 +53,11 @@ export interface ChunkActivity {
 
 /** One chunk on its way through a back end. */
 export interface ChunkRun {
-  /** The worker's reply with its lane; rejects when the chunk's worker died or was stopped. */
-  readonly reply: Promise<ChunkReply & { lane: number }>
+  /**
+   * The worker's reply with its lane, and `retried` when it comes from a second run of the chunk
+   * (its first worker went silent); rejects when the chunk's worker died or was stopped.
+   */
+  readonly reply: Promise<ChunkReply & { lane: number; retried?: boolean }>
   /** The task of the chunk that is running now, or null between tasks and once it has ended. */
   running(): RunningTask | null
   /** Where the chunk is running, once a worker has taken it; null while it waits and once it has ended. */

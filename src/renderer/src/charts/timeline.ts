@@ -58,17 +58,57 @@ export function emptyWindow(threads: number): TimelineWindow {
     tasks: null,
     calls: [],
     bins: null,
-    sends: new Float64Array(0)
+    sends: new Float64Array(0),
+    retried: []
   }
 }
 
 /** The label of the timeline's last row: the engine's own cost, apart from the workload's lanes. */
 export const ENGINE_COST_LABEL = "PoolScope's own cost"
 
-/** `#0 · tid 4242`: a worker by number and the OS thread (or, for processes, the process) it ran on. */
+/** A run of consecutive lanes on one host (a cluster agent), with its clock offset to the engine. */
+export interface HostGroup {
+  host: string
+  first: number
+  last: number
+  clockOffsetMs: number
+  clockUncertaintyMs: number
+}
+
+/**
+ * The lanes grouped by host, when they were measured across a network (the cluster back end's
+ * agents, whose labels carry a clock uncertainty); empty for this machine's threads or processes.
+ * Agents' threads are given consecutive lanes, so each agent is one group.
+ */
+export function hostGroups(window: TimelineWindow): HostGroup[] {
+  const labels = [...window.lanes].sort((a, b) => a.lane - b.lane)
+  if (!labels.some((label) => label.clockUncertaintyMs !== undefined)) return []
+  const groups: HostGroup[] = []
+  for (const label of labels) {
+    const last = groups[groups.length - 1]
+    if (last && last.host === label.host && last.last === label.lane - 1) {
+      last.last = label.lane
+      continue
+    }
+    groups.push({
+      host: label.host,
+      first: label.lane,
+      last: label.lane,
+      clockOffsetMs: label.clockOffsetMs,
+      clockUncertaintyMs: label.clockUncertaintyMs ?? 0
+    })
+  }
+  return groups
+}
+
+/**
+ * `worker 0 · tid 4242`: a worker by number and the OS thread (or, for processes, the process) it
+ * ran on; on a cluster, `lab-1 · worker 0`, by the agent it ran on.
+ */
 export function laneLabel(window: TimelineWindow, lane: number): string {
   if (lane === window.threads) return 'main thread'
   const label = window.lanes.find((l) => l.lane === lane)
+  if (label?.clockUncertaintyMs !== undefined) return `${label.host} · worker ${lane}`
   const tid = window.osThread[lane] ?? -1
   const processes = label !== undefined && window.lanes.some((l) => l.pid !== label.pid)
   const where = processes
@@ -447,6 +487,22 @@ function segmentTooltip(window: TimelineWindow, index: number): string {
   )
 }
 
+/** What the mark of a chunk that ran again says. */
+export function retryTooltip(window: TimelineWindow, index: number): string {
+  const chunk = window.retried[index]
+  if (!chunk) return ''
+  const last = chunk.firstTask + chunk.count - 1
+  const tasks =
+    chunk.count === 1
+      ? `task #${formatCount(chunk.firstTask)}`
+      : `tasks #${formatCount(chunk.firstTask)}–#${formatCount(last)}`
+  return (
+    `<b>retried chunk</b> on ${laneLabel(window, chunk.lane)}<br>` +
+    `${tasks} ran again from ${formatTime(chunk.at, window.to - window.from)}: ` +
+    'the worker that first had them went silent (its lock on the chunk lapsed)'
+  )
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
@@ -464,6 +520,12 @@ export function buildTimelineOption({
   const rows = window.threads + 1
   const costRow = rows
   const cost = engineCostTrack(window)
+  /** Category indices where a new host's lanes begin (after the first). */
+  const hostBoundaries = new Set(
+    hostGroups(window)
+      .slice(1)
+      .map((group) => group.first)
+  )
   const series: NonNullable<EChartsOption['series']> = []
   const marks = [
     { xAxis: 0, name: 'start' },
@@ -539,6 +601,21 @@ export function buildTimelineOption({
       markLine
     })
   }
+  if (window.retried.length > 0) {
+    // Drawn at every zoom: a retry is rare and worth finding in a million-task job.
+    series.push({
+      type: 'scatter',
+      name: 'retries',
+      symbol: 'pin',
+      symbolSize: 22,
+      symbolOffset: [0, -6],
+      itemStyle: { color: dark ? '#ff7b72' : '#cf222e' },
+      label: { show: true, formatter: '↻', color: '#ffffff', fontSize: 11, offset: [0, -8] },
+      data: window.retried.map((chunk, i) => [chunk.at, chunk.lane, i]),
+      clip: true,
+      z: 10
+    })
+  }
   series.push({
     type: 'custom',
     name: 'engine cost',
@@ -563,6 +640,7 @@ export function buildTimelineOption({
         if (item.seriesName === 'tasks')
           return taskTooltip(window, value[3], unit === 'value' ? 'value' : 'tuples')
         if (item.seriesName === 'lanes') return segmentTooltip(window, value[4])
+        if (item.seriesName === 'retries') return retryTooltip(window, value[2])
         if (item.seriesName === 'bins') {
           const at = pointerTime()
           return at === null ? '' : binTooltip(window, value[2], binAt(window, at))
@@ -594,7 +672,13 @@ export function buildTimelineOption({
       data: [...Array.from({ length: rows }, (_, lane) => laneLabel(window, lane)), ENGINE_COST_LABEL],
       axisLine: { lineStyle: { color: line } },
       axisTick: { show: false },
-      axisLabel: { color: text, interval: rows > 32 ? 'auto' : 0, width: 138, overflow: 'truncate' }
+      axisLabel: { color: text, interval: rows > 32 ? 'auto' : 0, width: 138, overflow: 'truncate' },
+      // A line between hosts: each agent's lanes are one block.
+      splitLine: {
+        show: hostBoundaries.size > 0,
+        interval: (index: number) => hostBoundaries.has(index),
+        lineStyle: { color: text, opacity: 0.45 }
+      }
     },
     series
   }

@@ -50,7 +50,7 @@ interface PendingChunk {
   tasks: number
   job: ClusterJob
   settled: boolean
-  resolve(reply: ChunkReply & { lane: number }): void
+  resolve(reply: ChunkReply & { lane: number; retried?: boolean }): void
   reject(error: Error): void
 }
 
@@ -197,9 +197,17 @@ export class ClusterBackend implements Backend {
               host: slot.agent.name,
               pid: slot.agent.pid,
               threadId: slot.agent.threadIds[slot.local] ?? -1,
-              clockOffsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs
+              clockOffsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs,
+              clockUncertaintyMs: slot.agent.clockUncertaintyMs + this.clock.uncertaintyMs
             }
-          : { lane, host: '(no agent thread)', pid: -1, threadId: -1, clockOffsetMs: 0 }
+          : {
+              lane,
+              host: '(no agent thread)',
+              pid: -1,
+              threadId: -1,
+              clockOffsetMs: 0,
+              clockUncertaintyMs: 0
+            }
       )
     }
     return labels
@@ -227,7 +235,7 @@ export class ClusterBackend implements Backend {
     const id = `${this.id}-${this.nextChunk++}`
     let resolve!: PendingChunk['resolve']
     let reject!: PendingChunk['reject']
-    const reply = new Promise<ChunkReply & { lane: number }>((res, rej) => {
+    const reply = new Promise<ChunkReply & { lane: number; retried?: boolean }>((res, rej) => {
       resolve = res
       reject = rej
     })
@@ -307,7 +315,7 @@ export class ClusterBackend implements Backend {
     const lane = this.laneOfSlot.get(`${message.agent}\n${message.lane}`) ?? 0
     this.stats.filed++
     if (message.retries > 0) this.stats.retried.push(chunk.firstTask)
-    chunk.resolve({ ...reply, lane })
+    chunk.resolve({ ...reply, lane, retried: message.retries > 0 })
   }
 
   /** Takes a chunk off the queue if no agent has it yet; true when it was removed. */

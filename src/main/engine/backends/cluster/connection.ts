@@ -24,16 +24,16 @@ export async function connect(url: string): Promise<Redis> {
   })
   // The socket's own error (ECONNREFUSED, a TLS or auth failure) says more than the rejection's
   // "Connection is closed".
-  let socketError: Error | null = null
+  const seen: { error: Error | null } = { error: null }
   redis.on('error', (error: Error) => {
-    socketError ??= error
+    seen.error ??= error
   })
   try {
     await redis.connect()
     await redis.ping()
   } catch (err) {
     redis.disconnect()
-    const reason = socketError?.message ?? (err instanceof Error ? err.message : String(err))
+    const reason = seen.error?.message ?? (err instanceof Error ? err.message : String(err))
     throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${reason}`)
   }
   // Once up, a dropped connection is retried (a short network blip must not end an agent).
