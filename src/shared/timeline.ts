@@ -23,7 +23,10 @@ export const SEGMENT = {
   unreported: 6,
   /** Dispatcher: filing a reply (results, timings, tallies). */
   filing: 7,
-  /** Dispatcher: a reply that had arrived, waiting while the main thread was busy. */
+  /**
+   * Dispatcher: from a worker's reply until the main thread began filing it: the reply's trip (on a
+   * cluster, through Redis) and its wait while the main thread was busy.
+   */
   queued: 8
 } as const
 export type SegmentKind = keyof typeof SEGMENT
@@ -73,7 +76,7 @@ export const SEGMENT_LABELS: Record<SegmentKind, string> = {
   startup: 'pool start-up',
   unreported: 'running (timings come with the chunk)',
   filing: 'filing replies',
-  queued: 'reply waiting for the main thread'
+  queued: 'reply on its way to be filed'
 }
 
 /**

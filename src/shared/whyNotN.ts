@@ -5,7 +5,10 @@ import { formatNanoseconds } from './units'
 export type WhyNotNInput = Pick<
   JobSummary,
   'status' | 'wallMs' | 'threads' | 'laneTime' | 'poolStartupMs' | 'poolReused'
->
+> & {
+  /** The back end, when known: on a cluster, waiting for work is mostly chunks crossing the network. */
+  spec?: { backend?: JobSummary['spec']['backend'] }
+}
 
 /** Where thread time was lost: the breakdown's three categories outside tasks, and pool start-up. */
 export type LossKind = 'bookkeeping' | 'waiting' | 'imbalance' | 'startup'
@@ -92,6 +95,13 @@ function lossReason(loss: WhyNotN['largestLoss'], summary: WhyNotNInput): string
         'rivals them; larger tasks or fewer, bigger chunks would help'
       )
     case 'waiting':
+      if (summary.spec?.backend === 'cluster') {
+        return (
+          `most lost time is waiting for work (${share}) — every chunk goes through Redis to an agent ` +
+          'and its reply comes back the same way, a network round trip each; fewer, bigger chunks need ' +
+          'fewer trips'
+        )
+      }
       return (
         `most lost time is waiting for work (${share}) — the main thread is not handing out chunks fast ` +
         'enough, as it also files every reply (on a core the workers may share); fewer, bigger chunks ' +

@@ -94,7 +94,7 @@ export const fakeAgents: ClusterAgents = {
       clockOffsetMs: -3.1,
       clockUncertaintyMs: 0.2,
       chunksDone: 7,
-      lastSeenMs: 910,
+      lastSeenMs: 1400,
       allowCode: false
     }
   ]

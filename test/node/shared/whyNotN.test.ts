@@ -58,6 +58,17 @@ describe('whyNotN', () => {
     )
   })
 
+  it('on a cluster, puts waiting for work down to chunks crossing the network, not the main thread', () => {
+    const lanes = Array.from({ length: 4 }, () => lane(100, 10, 80, 10))
+    const result = whyNotN(job(200, lanes, { spec: { backend: 'cluster' } }))
+    expect(result?.largestLoss).toEqual({ kind: 'waiting', ms: 320, shareOfThreadTime: 0.4 })
+    expect(result?.sentence).toBe(
+      'Speedup 2.0× on 4 threads (utilization 50%): most lost time is waiting for work (40% of thread ' +
+        'time) — every chunk goes through Redis to an agent and its reply comes back the same way, a ' +
+        'network round trip each; fewer, bigger chunks need fewer trips.'
+    )
+  })
+
   it('names imbalance when workers that finished early idle while the slowest is still busy', () => {
     const result = whyNotN(
       job(100, [lane(95, 3, 2, 0), lane(60, 2, 2, 36), lane(30, 1, 1, 68), lane(11, 1, 1, 87)])
