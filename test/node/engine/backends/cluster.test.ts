@@ -13,6 +13,7 @@ import {
   AGENTS_SET,
   CHUNK_QUEUE,
   doneChannel,
+  encodeDone,
   type DoneMessage
 } from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
@@ -145,7 +146,7 @@ describe.skipIf(!available)(
       }
       expect([...lanes].sort()).toEqual([0, 1])
       const backend = poolOf(engine) as ClusterBackend
-      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, withdrawn: 0, retried: [] })
+      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, withdrawn: 0, stopped: 0, retried: [] })
       for (const clock of backend.clocks()) {
         expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.uncertaintyMs + 1)
       }
@@ -171,7 +172,7 @@ describe.skipIf(!available)(
           ok: true,
           key
         }
-        await client.publish(doneChannel(backend.id), JSON.stringify(late))
+        await client.publish(doneChannel(backend.id), encodeDone(late))
         await expect.poll(() => backend.counts().duplicates, { timeout: 2000 }).toBe(1)
         expect(await client.exists(key)).toBe(0)
         expect(backend.counts().filed).toBe(before.filed)
