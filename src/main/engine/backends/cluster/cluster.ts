@@ -68,6 +68,8 @@ export interface ClusterStats {
   /** Replies filed, and replies of chunks already filed that were dropped. */
   filed: number
   duplicates: number
+  /** Replies filed that were too large to travel inside their message, read from a key of their own. */
+  stored: number
   /** Chunks a cancel took off the queue before any agent had them. */
   withdrawn: number
   /** Chunks stopped on the agent running them (a task timeout, a cancel of custom code). */
@@ -114,7 +116,14 @@ export class ClusterBackend implements Backend {
   private disposed = false
   /** Set while a connection has been down longer than REDIS_LOST_MS: new chunks fail at once. */
   private lost: Error | null = null
-  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, withdrawn: 0, stopped: 0, retried: [] }
+  private readonly stats: ClusterStats = {
+    filed: 0,
+    duplicates: 0,
+    stored: 0,
+    withdrawn: 0,
+    stopped: 0,
+    retried: []
+  }
   /** Chunks stopped while an agent may hold them: a reply of theirs is dropped, not counted twice. */
   private readonly stoppedIds = new Set<string>()
   private readonly jobs = new Map<string, ClusterJob>()
@@ -325,7 +334,8 @@ export class ClusterBackend implements Backend {
    */
   private running(chunk: PendingChunk): RunningTask | null {
     const live = chunk.live
-    if (chunk.settled || !live?.task) return null
+    // Kept once the chunk has ended, as the threads' heartbeat is: a lost chunk's failures name it.
+    if (!live?.task) return null
     const age = Math.max(0, chunk.job.now() - live.at)
     return { ...live.task, since: live.task.since + age }
   }
@@ -395,6 +405,7 @@ export class ClusterBackend implements Backend {
         [Error | null, Buffer | null]
       ]
       bytes = stored
+      this.stats.stored++
     }
     if (!bytes) {
       chunk.reject(new Error(`the reply of chunk ${chunk.id} expired in Redis before it was read`))
