@@ -300,9 +300,14 @@ describe('the spec of a cluster job', () => {
     expect(plan.threads).toBe(64)
   })
 
-  it('keeps custom code off the agents', async () => {
+  it('keeps custom code off the agents where code must run isolated (the web host)', async () => {
+    const web = new Engine({
+      workerFile,
+      hardwareThreads: LANES,
+      customCode: { allowed: true, backends: ['processes'], isolatedOnly: true }
+    })
     await expect(
-      engine.start({
+      web.start({
         workload: 'custom',
         style: 'map',
         threads: LANES,
@@ -311,7 +316,10 @@ describe('the spec of a cluster job', () => {
         code: '(x) => x',
         inputs: { kind: 'args', args: [1, 2] }
       })
-    ).rejects.toThrow('custom code runs here only on threads or processes; choose the threads back end')
+    ).rejects.toThrow(
+      'custom code runs here only on processes, where Node’s permission model isolates it; choose the processes back end'
+    )
+    await web.dispose()
   })
 
   it('needs a Redis URL for the cluster back end and refuses one for the others', async () => {

@@ -134,6 +134,7 @@ export class ClusterBackend implements Backend {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly queue: Queue,
+    private readonly queueConnections: Redis[],
     readonly clock: ClockOffset,
     agents: AgentInfo[]
   ) {
@@ -160,6 +161,8 @@ export class ClusterBackend implements Backend {
     const redis = await connect(url)
     let subscriber: Redis | null = null
     let queue: Queue | null = null
+    // The queue's connections: BullMQ leaves a connection it was given open (and its duplicates).
+    const queueConnections: Redis[] = []
     try {
       const registered = await registeredAgents(redis)
       if (registered.length === 0) {
@@ -180,9 +183,11 @@ export class ClusterBackend implements Backend {
       }
       const clock = await measureRedisClock(redis)
       subscriber = await connect(url)
-      queue = new Queue(forCode ? CODE_CHUNK_QUEUE : CHUNK_QUEUE, { connection: queueConnection(redis) })
+      queue = new Queue(forCode ? CODE_CHUNK_QUEUE : CHUNK_QUEUE, {
+        connection: queueConnection(redis, queueConnections)
+      })
       queue.on('error', (error) => options.onError?.(error))
-      const backend = new ClusterBackend(options, url, redis, subscriber, queue, clock, agents)
+      const backend = new ClusterBackend(options, url, redis, subscriber, queue, queueConnections, clock, agents)
       backend.watchConnection(redis)
       backend.watchConnection(subscriber)
       const done = doneChannel(backend.id)
@@ -198,6 +203,7 @@ export class ClusterBackend implements Backend {
       return backend
     } catch (err) {
       await queue?.close().catch(() => undefined)
+      for (const connection of queueConnections) connection.disconnect()
       subscriber?.disconnect()
       redis.disconnect()
       throw err
@@ -459,6 +465,8 @@ export class ClusterBackend implements Backend {
       chunk.reject(shutDown)
     }
     await this.queue.close().catch(() => undefined)
+    // Left open, they would keep a `poolscope run` process alive after its job.
+    for (const connection of this.queueConnections) connection.disconnect()
     this.subscriber.disconnect()
     this.redis.disconnect()
   }
