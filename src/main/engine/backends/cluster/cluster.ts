@@ -436,20 +436,26 @@ export class ClusterBackend implements Backend {
     }
   }
 
-  /** Raises the job's cancel flag for every agent, and ends the chunks no agent has taken yet. */
+  /**
+   * Ends the job's chunks no agent has taken yet, then raises its cancel flag for every agent.
+   * In that order: an agent that hears the cancel ends its chunk at once and would take a waiting
+   * one straight away (BullMQ hands the next chunk with the finish), only to run it cancelled.
+   */
   async cancel(job: ClusterJob): Promise<void> {
+    const waiting = [...this.pending.values()].filter((chunk) => chunk.job === job)
+    await Promise.all(
+      waiting.map(async (chunk) => {
+        if (await this.withdraw(chunk)) {
+          this.stats.withdrawn++
+          chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
+        }
+      })
+    )
     await this.redis
       .multi()
       .set(cancelKey(job.id), '1', 'EX', CANCEL_TTL_S)
       .publish(CANCEL_CHANNEL, job.id)
       .exec()
-    for (const chunk of [...this.pending.values()]) {
-      if (chunk.job !== job) continue
-      if (await this.withdraw(chunk)) {
-        this.stats.withdrawn++
-        chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
-      }
-    }
   }
 
   get isDisposed(): boolean {
