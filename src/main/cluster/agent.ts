@@ -304,7 +304,8 @@ export class Agent {
     const set = (await this.redis.exists(cancelKey(job))) === 1
     if (!set && wasSubscribed && epoch === this.subscriptionEpoch) {
       this.cancelRead.set(job, epoch)
-      if (this.cancelRead.size > JOBS_KEPT) this.cancelRead.delete(this.cancelRead.keys().next().value as string)
+      if (this.cancelRead.size > JOBS_KEPT)
+        this.cancelRead.delete(this.cancelRead.keys().next().value as string)
     }
     return set
   }
@@ -420,7 +421,8 @@ export class Agent {
       })
     }
     const pipeline = this.redis.pipeline()
-    for (const [coordinator, message] of messages) pipeline.publish(liveChannel(coordinator), JSON.stringify(message))
+    for (const [coordinator, message] of messages)
+      pipeline.publish(liveChannel(coordinator), JSON.stringify(message))
     this.reporting = true
     pipeline
       .exec()
@@ -428,7 +430,7 @@ export class Agent {
       .finally(() => (this.reporting = false))
   }
 
-/** Stops taking chunks, deregisters and shuts the threads down. */
+  /** Stops taking chunks, deregisters and shuts the threads down. */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true

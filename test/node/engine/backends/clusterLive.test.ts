@@ -91,11 +91,13 @@ describe.skipIf(!available)('the cluster back end between replies', () => {
     expect(seen.at(-1)).toBeLessThan(50)
   })
 
-  it("names the lane of the agent thread running a chunk, with its task, on the job clock", async () => {
+  it('names the lane of the agent thread running a chunk, with its task, on the job clock', async () => {
     // One chunk of 30 tasks of 20 ms: whichever agent takes it runs it alone.
     const job = await engine.start(tasksOf(Array(30).fill(19), { chunkSize: 30 }))
     const [flight] = [...job.inFlight.values()]
-    await expect.poll(() => flight.run.activity()?.task?.index ?? -1, { timeout: 5000, interval: 10 }).toBeGreaterThan(0)
+    await expect
+      .poll(() => flight.run.activity()?.task?.index ?? -1, { timeout: 5000, interval: 10 })
+      .toBeGreaterThan(0)
     const activity = flight.run.activity()
     const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
     let holder: string | undefined
@@ -167,7 +169,10 @@ describe.skipIf(!available)('the cluster back end between replies', () => {
     const cancelledAt = nowMs()
     job.cancel()
     await expect
-      .poll(() => agents.every((agent) => agent.cancelHeard(id) !== undefined), { timeout: 2000, interval: 1 })
+      .poll(() => agents.every((agent) => agent.cancelHeard(id) !== undefined), {
+        timeout: 2000,
+        interval: 1
+      })
       .toBe(true)
     const heard = Math.max(...agents.map((agent) => (agent.cancelHeard(id) ?? Infinity) - cancelledAt))
     const summary = await job.done

@@ -187,7 +187,16 @@ export class ClusterBackend implements Backend {
         connection: queueConnection(redis, queueConnections)
       })
       queue.on('error', (error) => options.onError?.(error))
-      const backend = new ClusterBackend(options, url, redis, subscriber, queue, queueConnections, clock, agents)
+      const backend = new ClusterBackend(
+        options,
+        url,
+        redis,
+        subscriber,
+        queue,
+        queueConnections,
+        clock,
+        agents
+      )
       backend.watchConnection(redis)
       backend.watchConnection(subscriber)
       const done = doneChannel(backend.id)
