@@ -118,7 +118,7 @@ describe.skipIf(!redisAvailable() || !opensslAvailable)(
       const cli = join(projectRoot, 'bin', 'poolscope.js')
       const agent = spawn(
         process.execPath,
-        [cli, 'agent', '--redis', redis.url, '--threads', '2', '--name', 'tls-agent'],
+        [cli, 'agent', '--redis', redis.url, '--threads', '2', '--name', 'tls-agent', '--allow-code'],
         { env, stdio: ['ignore', 'pipe', 'pipe'] }
       )
       const exited = new Promise<number | null>((resolve) => agent.once('exit', resolve))
@@ -139,6 +139,7 @@ describe.skipIf(!redisAvailable() || !opensslAvailable)(
         // The password is used, never printed.
         expect(said).toContain('taking chunks from rediss://:***@127.0.0.1:')
         expect(said).not.toContain('secret')
+        expect(said).toContain('runs custom code too (--allow-code)')
         const run = spawnSync(
           process.execPath,
           [cli, 'run', '--backend', 'cluster', '--redis', redis.url, '--threads', '2', '--json'],
