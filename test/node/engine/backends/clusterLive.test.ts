@@ -11,9 +11,13 @@ import { Agent } from '../../../../src/main/cluster/agent'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
 import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
 import {
+  AGENTS_SET,
   CHUNK_QUEUE,
+  agentKey,
+  cancelKey,
   decodeDone,
   doneChannel,
+  type AgentInfo,
   type ChunkData
 } from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
@@ -289,5 +293,58 @@ describe.skipIf(!available)('the cluster back end between replies', () => {
         await coder.stop()
       }
     }, 30_000)
+  })
+})
+
+describe.skipIf(!available)('an agent that starts after its job was cancelled', () => {
+  it('reads the cancel it never heard from the job’s key, and runs its chunks cancelled', async () => {
+    const redis = await startRedis()
+    const engine = new Engine({ workerFile: faultyWorkerFile, hardwareThreads: 1 })
+    const client = new Redis(redis.url)
+    const queue = new Queue<ChunkData>(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
+    let late: Agent | null = null
+    try {
+      // An agent registered but not taking chunks: the job's chunks wait in the queue.
+      const ghost: AgentInfo = {
+        name: 'ghost',
+        host: 'nowhere',
+        pid: 1,
+        threads: 1,
+        threadIds: [1],
+        allowCode: false,
+        codeThreadIds: [],
+        cpuModel: 'none',
+        node: process.versions.node,
+        clockOffsetMs: 0,
+        clockUncertaintyMs: 0,
+        chunksDone: 0,
+        seenAt: Date.now()
+      }
+      await client.multi().set(agentKey('ghost'), JSON.stringify(ghost)).sadd(AGENTS_SET, 'ghost').exec()
+      const job = await engine.start({
+        workload: 'combinations',
+        style: 'map',
+        threads: 1,
+        chunkSize: 1,
+        backend: 'cluster',
+        redis: redis.url,
+        inputs: { kind: 'args', args: [range(6), range(6), range(6), range(6)] }
+      })
+      await expect.poll(async () => (await queue.getWaiting()).length, { timeout: 5000 }).toBe(2)
+      const id = (await queue.getWaiting())[0].data.job
+      // Cancelled while no agent listened: only the key says so.
+      await client.set(cancelKey(id), '1')
+      late = await Agent.start({ redis: redis.url, threads: 1, name: 'late', workerFile: faultyWorkerFile })
+      const summary = await job.done
+      expect(late.cancelHeard(id)).toBeDefined()
+      expect(summary.tasksDone).toBe(0)
+      expect(job.results.row(0)).toMatchObject({ status: 'cancelled' })
+    } finally {
+      await engine.dispose()
+      await late?.stop()
+      await queue.close()
+      client.disconnect()
+      await redis.stop()
+    }
   })
 })
