@@ -1,6 +1,6 @@
 import { cpus } from 'node:os'
 import { Agent } from '../cluster/agent'
-import { redactRedisUrl } from '../engine/backends/cluster/connection'
+import { redactRedisUrl, redisAccessProblem } from '../engine/backends/cluster/connection'
 import { LIMITS } from '../../shared/spec'
 import { UsageError, flagText, parseFlags, parseWhole, quote, type FlagDefinition } from './args'
 import { writeOut, type CliIo } from './io'
@@ -10,6 +10,7 @@ export const AGENT_FLAGS: readonly FlagDefinition[] = [
   { name: '--redis', example: 'redis://127.0.0.1:6379' },
   { name: '--threads', example: '4' },
   { name: '--name', example: 'lab-1' },
+  { name: '--allow-code' },
   { name: '--help' }
 ]
 
@@ -50,9 +51,13 @@ export async function agentCommand(argv: readonly string[], io: CliIo): Promise<
       `must be 1 to 64 letters, digits, dots, dashes or underscores (got ${quote(name)})`
     )
   }
+  const problem = redisAccessProblem(redis)
+  if (problem) throw new UsageError('--redis', problem)
+  const allowCode = flags.has('--allow-code')
   const agent = await Agent.start({
     redis,
     threads,
+    allowCode,
     ...(name === undefined ? {} : { name }),
     workerFile: io.workerFile,
     onError: (error) => io.stderr.write(`poolscope agent: ${error.message.split('\n', 1)[0]}\n`)
@@ -62,7 +67,8 @@ export async function agentCommand(argv: readonly string[], io: CliIo): Promise<
     io.stdout,
     `poolscope agent ${agent.name}: ${threads} thread${threads === 1 ? '' : 's'}, taking chunks from ` +
       `${redactRedisUrl(redis)}; clock ${info.clockOffsetMs.toFixed(3)} ± ${info.clockUncertaintyMs.toFixed(3)} ms ` +
-      `from the Redis server's. Ctrl-C stops it.\n`
+      `from the Redis server's; ${allowCode ? 'runs custom code too (--allow-code)' : 'runs no custom code'}. ` +
+      `Ctrl-C stops it.\n`
   )
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -1,6 +1,7 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { largeJobNote } from '../../shared/progress'
 import type { JobStats, JobSummary, PlanSummary } from '../../shared/protocol'
+import { redactRedisUrl } from '../engine/backends/cluster/connection'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
@@ -142,7 +143,8 @@ export function jsonReport(
     status: summary.status,
     partial: summary.partial,
     message: summary.message,
-    spec: summary.spec,
+    // A report is kept and shared: a Redis password in the URL never goes into it.
+    spec: summary.spec.redis ? { ...summary.spec, redis: redactRedisUrl(summary.spec.redis) } : summary.spec,
     seedPicked: options.chosenSeed !== null,
     chunkSize: summary.chunkSize,
     counts: {

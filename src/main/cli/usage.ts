@@ -138,12 +138,16 @@ What to report (default: a table and the fit lines):
 
 Ctrl-C cancels the run in progress and prints the finished points (exit code 130).`
 
-export const AGENT_USAGE = `Usage: poolscope agent --redis URL [--threads N] [--name NAME]
+export const AGENT_USAGE = `Usage: poolscope agent --redis URL [--threads N] [--name NAME] [--allow-code]
 
 Runs chunks of cluster jobs (poolscope run --backend cluster --redis URL) on this machine's worker
 threads, with the same kernels as the threads back end, until Ctrl-C. Start one on each machine.
 
   --redis URL     the Redis server the jobs' chunks go through: redis://[user:password@]host:port,
-                  or rediss:// for TLS. Anyone who can write to it can run PoolScope's kernels here
+                  or rediss:// for TLS. A Redis not on this machine needs a password in the URL.
+                  Anyone who can write to it can run PoolScope's kernels here
   --threads N     worker threads, 1 to ${LIMITS.maxThreads} (default: this machine's hardware threads)
-  --name NAME     how this agent is named on the timeline (default: host name and process id)`
+  --name NAME     how this agent is named on the timeline (default: host name and process id)
+  --allow-code    also run custom code (jobs with --code), on threads of its own with a 256 MB heap
+                  each and the job's task timeout; not isolated otherwise: such code can do
+                  whatever this user can (files, network, processes). Without it, never`

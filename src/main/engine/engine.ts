@@ -160,6 +160,17 @@ export class Engine {
     })
   }
 
+  /**
+   * Whether this front door lets custom code go to cluster agents: where it allows code on every
+   * back end without isolation (the desktop app, the CLI). The cluster is left out of `info()`'s
+   * code back ends until the app's form offers it (see BACKEND_UNAVAILABLE).
+   */
+  private clusterTakesCode(): boolean {
+    const policy = this.options.customCode
+    if (policy && (!policy.allowed || policy.isolatedOnly)) return false
+    return (policy?.backends ?? BACKEND_KINDS).includes('cluster')
+  }
+
   /** Refuses a custom job this front door does not run, or not on the back end it asks for. */
   private checkCustomCode(plan: JobPlan): void {
     if (plan.workload.layout !== 'json') return
@@ -169,6 +180,8 @@ export class Engine {
         'code'
       ])
     }
+    // Agents decide for the cluster: it refuses, at start, a job no `--allow-code` agent takes.
+    if (plan.spec.backend === 'cluster' && this.clusterTakesCode()) return
     if (!info.backends.includes(plan.spec.backend)) {
       throw new PoolScopeError(
         ErrorCodes.INVALID_SPEC,

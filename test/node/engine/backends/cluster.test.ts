@@ -13,6 +13,7 @@ import {
   AGENTS_SET,
   CHUNK_QUEUE,
   doneChannel,
+  encodeDone,
   type DoneMessage
 } from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
@@ -95,6 +96,8 @@ describe.skipIf(!available)(
         [1, 'agent-b']
       ])
       expect(cluster.summary().lanes).toEqual(labels)
+      // Small replies travel inside their message: none was stored.
+      expect((poolOf(engine) as ClusterBackend).counts()).toMatchObject({ filed: 2, stored: 0 })
       for (const label of labels) {
         expect(label.pid).toBe(process.pid)
         expect(label.threadId).toBeGreaterThan(0)
@@ -145,7 +148,22 @@ describe.skipIf(!available)(
       }
       expect([...lanes].sort()).toEqual([0, 1])
       const backend = poolOf(engine) as ClusterBackend
-      expect(backend.counts()).toEqual({ filed: 6, duplicates: 0, withdrawn: 0, retried: [] })
+      // Replies of 2 × 26,334 five-element tuples are too large to travel inside their message: each
+      // was stored under a key, read and deleted.
+      expect(backend.counts()).toEqual({
+        filed: 6,
+        duplicates: 0,
+        stored: 6,
+        withdrawn: 0,
+        stopped: 0,
+        retried: []
+      })
+      const client = new Redis(redis.url)
+      try {
+        expect(await client.keys('poolscope:result:*')).toEqual([])
+      } finally {
+        client.disconnect()
+      }
       for (const clock of backend.clocks()) {
         expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.uncertaintyMs + 1)
       }
@@ -171,7 +189,7 @@ describe.skipIf(!available)(
           ok: true,
           key
         }
-        await client.publish(doneChannel(backend.id), JSON.stringify(late))
+        await client.publish(doneChannel(backend.id), encodeDone(late))
         await expect.poll(() => backend.counts().duplicates, { timeout: 2000 }).toBe(1)
         expect(await client.exists(key)).toBe(0)
         expect(backend.counts().filed).toBe(before.filed)
@@ -299,9 +317,14 @@ describe('the spec of a cluster job', () => {
     expect(plan.threads).toBe(64)
   })
 
-  it('keeps custom code off the agents', async () => {
+  it('keeps custom code off the agents where code must run isolated (the web host)', async () => {
+    const web = new Engine({
+      workerFile,
+      hardwareThreads: LANES,
+      customCode: { allowed: true, backends: ['processes'], isolatedOnly: true }
+    })
     await expect(
-      engine.start({
+      web.start({
         workload: 'custom',
         style: 'map',
         threads: LANES,
@@ -310,7 +333,10 @@ describe('the spec of a cluster job', () => {
         code: '(x) => x',
         inputs: { kind: 'args', args: [1, 2] }
       })
-    ).rejects.toThrow('custom code runs here only on threads or processes; choose the threads back end')
+    ).rejects.toThrow(
+      'custom code runs here only on processes, where Node’s permission model isolates it; choose the processes back end'
+    )
+    await web.dispose()
   })
 
   it('needs a Redis URL for the cluster back end and refuses one for the others', async () => {

@@ -43,10 +43,10 @@ export async function freePort(): Promise<number> {
  * Starts a Redis on a free port, trying another when the port was taken between the check and the
  * bind (ports this high are also the OS's ephemeral ports, which other tests' connections use).
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startRedisOn(await freePort())
+      return await startRedisOn(await freePort(), options)
     } catch (err) {
       const clash = err instanceof Error && err.message.includes('Address already in use')
       if (!clash || attempt === 5) throw err
@@ -54,10 +54,24 @@ export async function startRedis(): Promise<RedisServer> {
   }
 }
 
-async function startRedisOn(port: number): Promise<RedisServer> {
+export interface RedisOptions {
+  /** Serve TLS only (rediss://), with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string }
+  /** Require this password (Redis's requirepass). */
+  password?: string
+}
+
+async function startRedisOn(port: number, options: RedisOptions): Promise<RedisServer> {
+  const listen = options.tls
+    ? [
+        ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+        ...['--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key]
+      ]
+    : ['--port', String(port)]
+  const auth = options.password === undefined ? [] : ['--requirepass', options.password]
   const proc: ChildProcess = spawn(
     REDIS_BINARY,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [...listen, ...auth, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'inherit'] }
   )
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
@@ -80,7 +94,7 @@ async function startRedisOn(port: number): Promise<RedisServer> {
     })
   })
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${options.password === undefined ? '' : `:${options.password}@`}127.0.0.1:${port}`,
     port,
     stop: async () => {
       proc.kill('SIGKILL')

@@ -8,9 +8,11 @@ import type {
   BackendJob,
   BackendOptions,
   ChunkRun,
+  ChunkActivity,
   ChunkWork,
   LaneLabel,
-  LiveCounts
+  LiveCounts,
+  RunningTask
 } from '../backend'
 import { sumLiveCounts } from '../backend'
 import { DEFAULT_HEAP_LIMIT_MB } from '../threads'
@@ -20,13 +22,18 @@ import {
   CANCEL_CHANNEL,
   CANCEL_TTL_S,
   CHUNK_QUEUE,
+  CODE_CHUNK_QUEUE,
+  STOP_CHANNEL,
   agentKey,
   cancelKey,
   chunkData,
+  decodeDone,
   decodeReply,
   doneChannel,
+  liveChannel,
   type AgentInfo,
-  type DoneMessage
+  type LiveChunk,
+  type LiveMessage
 } from './protocol'
 import { measureRedisClock, type ClockOffset } from './redisClock'
 
@@ -50,6 +57,8 @@ interface PendingChunk {
   tasks: number
   job: ClusterJob
   settled: boolean
+  /** What the agent running it said last (see LiveMessage), and which agent that is. */
+  live: (LiveChunk & { agent: string }) | null
   resolve(reply: ChunkReply & { lane: number; retried?: boolean }): void
   reject(error: Error): void
 }
@@ -59,8 +68,12 @@ export interface ClusterStats {
   /** Replies filed, and replies of chunks already filed that were dropped. */
   filed: number
   duplicates: number
+  /** Replies filed that were too large to travel inside their message, read from a key of their own. */
+  stored: number
   /** Chunks a cancel took off the queue before any agent had them. */
   withdrawn: number
+  /** Chunks stopped on the agent running them (a task timeout, a cancel of custom code). */
+  stopped: number
   /** First tasks of the chunks filed after BullMQ handed them on from an agent that went silent. */
   retried: number[]
 }
@@ -97,18 +110,31 @@ export class ClusterBackend implements Backend {
   private readonly pending = new Map<string, PendingChunk>()
   private readonly slots: LaneSlot[]
   private readonly laneOfSlot = new Map<string, number>()
+  /** The worker-thread ids of an agent's threads that run this pool's chunks. */
+  private readonly threadIdsOf: (agent: AgentInfo) => number[]
   private nextChunk = 1
   private disposed = false
   /** Set while a connection has been down longer than REDIS_LOST_MS: new chunks fail at once. */
   private lost: Error | null = null
-  private readonly stats: ClusterStats = { filed: 0, duplicates: 0, withdrawn: 0, retried: [] }
+  private readonly stats: ClusterStats = {
+    filed: 0,
+    duplicates: 0,
+    stored: 0,
+    withdrawn: 0,
+    stopped: 0,
+    retried: []
+  }
+  /** Chunks stopped while an agent may hold them: a reply of theirs is dropped, not counted twice. */
+  private readonly stoppedIds = new Set<string>()
+  private readonly jobs = new Map<string, ClusterJob>()
 
   private constructor(
-    options: BackendOptions,
+    private readonly options: BackendOptions,
     readonly url: string,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly queue: Queue,
+    private readonly queueConnections: Redis[],
     readonly clock: ClockOffset,
     agents: AgentInfo[]
   ) {
@@ -118,13 +144,15 @@ export class ClusterBackend implements Backend {
     this.slots = agents.flatMap((agent) =>
       Array.from({ length: agent.threads }, (_, local) => ({ agent, local }))
     )
+    this.threadIdsOf = (agent) => (this.forCode ? agent.codeThreadIds : agent.threadIds)
     this.slots.forEach((slot, i) => this.laneOfSlot.set(`${slot.agent.name}\n${slot.local}`, i % this.lanes))
   }
 
   /**
    * Connects to Redis, measures the clock and reads the registered agents. Refuses at once, with
    * nothing started, when Redis cannot be reached or no agent is registered (start agents first:
-   * `poolscope agent --redis URL`).
+   * `poolscope agent --redis URL`), and a pool for custom code when no agent takes custom code
+   * (only agents started with `--allow-code` do; the pool's lanes are theirs).
    */
   static async create(options: BackendOptions): Promise<ClusterBackend> {
     const started = performance.now()
@@ -133,31 +161,58 @@ export class ClusterBackend implements Backend {
     const redis = await connect(url)
     let subscriber: Redis | null = null
     let queue: Queue | null = null
+    // The queue's connections: BullMQ leaves a connection it was given open (and its duplicates).
+    const queueConnections: Redis[] = []
     try {
-      const agents = await registeredAgents(redis)
-      if (agents.length === 0) {
+      const registered = await registeredAgents(redis)
+      if (registered.length === 0) {
         throw new Error(
           `no PoolScope agent is registered at ${redactRedisUrl(url)}; start one on each machine with ` +
             `poolscope agent --redis ${redactRedisUrl(url)}`
         )
       }
+      const forCode = options.isolateCode ?? false
+      // An agent registered by an older PoolScope has no allowCode: it takes no code.
+      const agents = forCode ? registered.filter((agent) => agent.allowCode === true) : registered
+      if (agents.length === 0) {
+        throw new Error(
+          `none of the ${registered.length} PoolScope agent${registered.length === 1 ? '' : 's'} registered at ` +
+            `${redactRedisUrl(url)} runs custom code; start agents that may with ` +
+            `poolscope agent --redis ${redactRedisUrl(url)} --allow-code`
+        )
+      }
       const clock = await measureRedisClock(redis)
       subscriber = await connect(url)
-      queue = new Queue(CHUNK_QUEUE, { connection: queueConnection(redis) })
+      queue = new Queue(forCode ? CODE_CHUNK_QUEUE : CHUNK_QUEUE, {
+        connection: queueConnection(redis, queueConnections)
+      })
       queue.on('error', (error) => options.onError?.(error))
-      const backend = new ClusterBackend(options, url, redis, subscriber, queue, clock, agents)
+      const backend = new ClusterBackend(
+        options,
+        url,
+        redis,
+        subscriber,
+        queue,
+        queueConnections,
+        clock,
+        agents
+      )
       backend.watchConnection(redis)
       backend.watchConnection(subscriber)
-      await subscriber.subscribe(doneChannel(backend.id))
-      subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
-        backend.onDone(JSON.parse(message.toString()) as DoneMessage).catch((err: unknown) => {
-          options.onError?.(err as Error)
-        })
+      const done = doneChannel(backend.id)
+      await subscriber.subscribe(done, liveChannel(backend.id))
+      subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+        if (channel.toString() === done) {
+          backend.onDone(message).catch((err: unknown) => options.onError?.(err as Error))
+        } else {
+          backend.onLive(JSON.parse(message.toString()) as LiveMessage)
+        }
       })
       backend.startupMs = performance.now() - started
       return backend
     } catch (err) {
       await queue?.close().catch(() => undefined)
+      for (const connection of queueConnections) connection.disconnect()
       subscriber?.disconnect()
       redis.disconnect()
       throw err
@@ -196,7 +251,7 @@ export class ClusterBackend implements Backend {
               lane,
               host: slot.agent.name,
               pid: slot.agent.pid,
-              threadId: slot.agent.threadIds[slot.local] ?? -1,
+              threadId: this.threadIdsOf(slot.agent)[slot.local] ?? -1,
               clockOffsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs,
               clockUncertaintyMs: slot.agent.clockUncertaintyMs + this.clock.uncertaintyMs
             }
@@ -227,7 +282,9 @@ export class ClusterBackend implements Backend {
   }
 
   openJob(origin: number): BackendJob {
-    return new ClusterJob(this, randomUUID(), origin)
+    const job = new ClusterJob(this, randomUUID(), origin)
+    this.jobs.set(job.id, job)
+    return job
   }
 
   /** Puts a chunk on the queue; see ClusterJob.runChunk. */
@@ -245,6 +302,7 @@ export class ClusterBackend implements Backend {
       tasks: work.planIndex.length,
       job,
       settled: false,
+      live: null,
       resolve: (value) => {
         if (chunk.settled) return
         chunk.settled = true
@@ -262,6 +320,9 @@ export class ClusterBackend implements Backend {
       chunk.reject(new Error('the cluster back end has been shut down'))
     } else if (this.lost) {
       chunk.reject(this.lost)
+    } else if (work.code !== undefined && !this.forCode) {
+      // Never on the queue every agent takes from: only --allow-code agents take custom chunks.
+      chunk.reject(new Error('custom code runs only on a cluster pool made for it (isolateCode)'))
     } else {
       this.pending.set(id, chunk)
       // The job clock's zero on the Redis server's clock: each agent adds its own offset.
@@ -278,22 +339,79 @@ export class ClusterBackend implements Backend {
     }
     return {
       reply,
-      running: () => null,
-      activity: () => null,
+      running: () => this.running(chunk),
+      activity: () => this.activity(chunk),
       stop: (reason) => {
-        void this.withdraw(chunk)
+        if (chunk.settled) return
         chunk.reject(reason)
+        this.stopOnAgent(chunk).catch((err: unknown) => this.options.onError?.(err as Error))
       }
     }
   }
 
-  /** Files an agent's reply: the first complete one of a chunk wins; later ones are dropped and counted. */
-  private async onDone(message: DoneMessage): Promise<void> {
+  /**
+   * The chunk's task running on its agent, as the agent last reported it, with `since` moved on by
+   * the report's age: the task is known to have run `at - since` when the agent looked, and no
+   * more can be told, so a task timeout never fires on a task that may have ended meanwhile (it
+   * fires up to a report period and a network hop late instead).
+   */
+  private running(chunk: PendingChunk): RunningTask | null {
+    const live = chunk.live
+    // Kept once the chunk has ended, as the threads' heartbeat is: a lost chunk's failures name it.
+    if (!live?.task) return null
+    const age = Math.max(0, chunk.job.now() - live.at)
+    return { ...live.task, since: live.task.since + age }
+  }
+
+  /** Where the chunk runs, as its agent last reported it (null until an agent's thread has taken it). */
+  private activity(chunk: PendingChunk): ChunkActivity | null {
+    const live = chunk.live
+    if (chunk.settled || !live) return null
+    return { lane: this.laneOf(live.agent, live.lane), receivedAt: live.receivedAt, task: live.task }
+  }
+
+  private laneOf(agent: string, local: number): number {
+    return this.laneOfSlot.get(`${agent}\n${local}`) ?? 0
+  }
+
+  /**
+   * Stops a chunk: takes it off the queue if no agent has it yet, or else tells the agent holding
+   * it (every agent hears the stop channel and remembers recent stops, for a chunk still on its
+   * way to it), which stops the chunk's worker there.
+   */
+  private async stopOnAgent(chunk: PendingChunk): Promise<void> {
+    this.stoppedIds.add(chunk.id)
+    if (await this.withdraw(chunk)) {
+      this.stoppedIds.delete(chunk.id)
+      return
+    }
+    if (this.lost || this.redis.status !== 'ready') return
+    this.stats.stopped++
+    await this.redis.publish(STOP_CHANNEL, chunk.id)
+  }
+
+  /** An agent's report between replies: where its chunks of this coordinator run, and its counters. */
+  onLive(message: LiveMessage): void {
+    for (const { job, counts } of message.jobs) this.jobs.get(job)?.note(message.agent, counts)
+    for (const live of message.chunks) {
+      const chunk = this.pending.get(live.chunk)
+      if (!chunk || chunk.settled) continue
+      // Reports of one agent come in order; one from another agent (a chunk handed on) replaces it.
+      chunk.live = { ...live, agent: message.agent }
+    }
+  }
+
+  /**
+   * Files an agent's reply (inline or under a key): the first complete one of a chunk wins; later
+   * ones are dropped and counted. A reply of a chunk stopped meanwhile is dropped uncounted.
+   */
+  async onDone(published: Buffer): Promise<void> {
+    const { message, reply: inline } = decodeDone(published)
     const chunk = this.pending.get(message.chunk)
     chunk?.job.note(message.agent, message.counts)
     if (!chunk || chunk.settled) {
-      this.stats.duplicates++
-      if (message.ok) await this.redis.del(message.key)
+      if (!this.stoppedIds.delete(message.chunk)) this.stats.duplicates++
+      if (message.ok && message.key !== null) await this.redis.del(message.key)
       return
     }
     if (!message.ok) {
@@ -302,17 +420,22 @@ export class ClusterBackend implements Backend {
       chunk.reject(error)
       return
     }
-    // Claimed now, before the read: a duplicate announced meanwhile finds it settled.
+    // Claimed now, before any read: a duplicate announced meanwhile finds it settled.
     this.pending.delete(chunk.id)
-    const [[, bytes]] = (await this.redis.multi().getBuffer(message.key).del(message.key).exec()) as [
-      [Error | null, Buffer | null]
-    ]
+    let bytes = inline
+    if (message.key !== null) {
+      const [[, stored]] = (await this.redis.multi().getBuffer(message.key).del(message.key).exec()) as [
+        [Error | null, Buffer | null]
+      ]
+      bytes = stored
+      this.stats.stored++
+    }
     if (!bytes) {
       chunk.reject(new Error(`the reply of chunk ${chunk.id} expired in Redis before it was read`))
       return
     }
     const reply = decodeReply(bytes)
-    const lane = this.laneOfSlot.get(`${message.agent}\n${message.lane}`) ?? 0
+    const lane = this.laneOf(message.agent, message.lane)
     this.stats.filed++
     if (message.retries > 0) this.stats.retried.push(chunk.firstTask)
     chunk.resolve({ ...reply, lane, retried: message.retries > 0 })
@@ -330,20 +453,26 @@ export class ClusterBackend implements Backend {
     }
   }
 
-  /** Raises the job's cancel flag for every agent, and ends the chunks no agent has taken yet. */
+  /**
+   * Ends the job's chunks no agent has taken yet, then raises its cancel flag for every agent.
+   * In that order: an agent that hears the cancel ends its chunk at once and would take a waiting
+   * one straight away (BullMQ hands the next chunk with the finish), only to run it cancelled.
+   */
   async cancel(job: ClusterJob): Promise<void> {
+    const waiting = [...this.pending.values()].filter((chunk) => chunk.job === job)
+    await Promise.all(
+      waiting.map(async (chunk) => {
+        if (await this.withdraw(chunk)) {
+          this.stats.withdrawn++
+          chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
+        }
+      })
+    )
     await this.redis
       .multi()
       .set(cancelKey(job.id), '1', 'EX', CANCEL_TTL_S)
       .publish(CANCEL_CHANNEL, job.id)
       .exec()
-    for (const chunk of [...this.pending.values()]) {
-      if (chunk.job !== job) continue
-      if (await this.withdraw(chunk)) {
-        this.stats.withdrawn++
-        chunk.resolve({ ...cancelledReply(chunk, job.now()), lane: 0 })
-      }
-    }
   }
 
   get isDisposed(): boolean {
@@ -359,6 +488,8 @@ export class ClusterBackend implements Backend {
       chunk.reject(shutDown)
     }
     await this.queue.close().catch(() => undefined)
+    // Left open, they would keep a `poolscope run` process alive after its job.
+    for (const connection of this.queueConnections) connection.disconnect()
     this.subscriber.disconnect()
     this.redis.disconnect()
   }
@@ -410,8 +541,8 @@ class ClusterJob implements BackendJob {
   }
 
   /**
-   * An agent's counters, as it sent them with a reply: progress moves by chunk (the agents' live
-   * counters stay on their machines between replies).
+   * An agent's counters for this job, as it sent them with a reply or in its report between
+   * replies (every LIVE_PERIOD_MS while it runs chunks).
    */
   note(agent: string, counts: LiveCounts): void {
     const last = this.counts.get(agent)

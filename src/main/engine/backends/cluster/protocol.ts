@@ -1,5 +1,5 @@
 import type { ChunkReply } from '../../chunkProtocol'
-import type { ChunkWork, LiveCounts } from '../backend'
+import type { ChunkWork, LiveCounts, RunningTask } from '../backend'
 
 /**
  * What the `cluster` back end (the coordinator) and its agents say to each other through Redis.
@@ -12,18 +12,34 @@ import type { ChunkWork, LiveCounts } from '../backend'
  * waiting chunks by id without scanning the queue.
  *
  * A chunk's reply does not travel as BullMQ's return value (which is JSON: a Float64Array would
- * become an object of decimal strings). The agent writes the reply as one binary value under a
- * key of its own attempt, with an expiry (so replies of a coordinator that went away do not stay),
- * and publishes the key on the coordinator's channel; the coordinator reads it, deletes it and
- * files it once: the first complete reply of a chunk wins, later ones are dropped and counted.
+ * become an object of decimal strings). A small reply (at most INLINE_REPLY_BYTES encoded) travels
+ * inside the message the agent publishes on the coordinator's channel, as binary after the JSON
+ * head: one PUBLISH, nothing stored. A larger one is written as one binary value under a key of
+ * its own attempt, with an expiry (so replies of a coordinator that went away do not stay), and the
+ * message names the key; the coordinator reads it and deletes it. Either way it files each chunk
+ * once: the first complete reply of a chunk wins, later ones are dropped and counted.
+ *
+ * Custom code goes on a queue of its own (CODE_CHUNK_QUEUE), which only agents started with
+ * `--allow-code` take from: an agent without it never even sees a custom chunk.
  */
 
 /** The queue every agent takes chunks from. */
 export const CHUNK_QUEUE = 'poolscope-chunks'
+/** The queue of custom-code chunks: only agents started with `--allow-code` take from it. */
+export const CODE_CHUNK_QUEUE = 'poolscope-code-chunks'
 /** Set of the names of agents that have registered (entries whose key expired are stale). */
 export const AGENTS_SET = 'poolscope:agents'
 /** Channel a coordinator publishes a job's id on when the job is cancelled. */
 export const CANCEL_CHANNEL = 'poolscope:cancel'
+/**
+ * Channel a coordinator publishes a chunk's id on to stop it where it runs (a task timeout, or a
+ * cancel of custom code that does not return): the agent holding it stops its worker.
+ */
+export const STOP_CHANNEL = 'poolscope:stop'
+/** How often an agent running chunks reports their activity and its jobs' counters (one message per coordinator). */
+export const LIVE_PERIOD_MS = 150
+/** A reply up to this size travels inside the PUBLISH itself; a larger one under a key of its own. */
+export const INLINE_REPLY_BYTES = 64 * 1024
 /** An agent's registration expires this long after its last heartbeat. */
 export const AGENT_TTL_MS = 5000
 /** How often an agent renews its registration. */
@@ -37,6 +53,8 @@ export const agentKey = (name: string): string => `poolscope:agent:${name}`
 export const cancelKey = (job: string): string => `poolscope:cancel:${job}`
 /** Channel on which agents announce the replies of one coordinator's chunks. */
 export const doneChannel = (coordinator: string): string => `poolscope:done:${coordinator}`
+/** Channel on which agents report, between replies, the chunks of one coordinator they are running. */
+export const liveChannel = (coordinator: string): string => `poolscope:live:${coordinator}`
 
 /** What an agent says about itself in Redis, renewed every AGENT_BEAT_MS. */
 export interface AgentInfo {
@@ -46,6 +64,9 @@ export interface AgentInfo {
   threads: number
   /** Worker-thread id of each of the agent's threads, by its local lane. */
   threadIds: number[]
+  /** Started with `--allow-code`: takes custom chunks too, on threads of their own (`codeThreadIds`). */
+  allowCode: boolean
+  codeThreadIds: number[]
   cpuModel: string
   node: string
   /** The agent's clock minus the Redis server's, ms, and half the best probe's round trip. */
@@ -55,8 +76,6 @@ export interface AgentInfo {
   chunksDone: number
   /** Epoch ms (agent clock) of this beat. */
   seenAt: number
-  /** Started with --allow-code: takes custom code (absent from agents that predate the flag). */
-  allowCode?: boolean
 }
 
 /** A chunk as BullMQ carries it: JSON, with the per-task plan indices as base64 bytes. */
@@ -87,7 +106,54 @@ export type DoneMessage = {
   retries: number
   /** The agent's counters for the job so far (every chunk of the job it ran), as the threads keep them. */
   counts: LiveCounts
-} & ({ ok: true; key: string } | { ok: false; error: { name: string; message: string } })
+} & (
+  | {
+      ok: true
+      /** Where the reply is stored; null when it follows the head inside the message itself. */
+      key: string | null
+    }
+  | { ok: false; error: { name: string; message: string } }
+)
+
+/** A done message as published: a 4-byte head length, the head as JSON, then the reply when inline. */
+export function encodeDone(message: DoneMessage, reply: Buffer | null = null): Buffer {
+  const head = Buffer.from(JSON.stringify(message))
+  const out = Buffer.allocUnsafe(4 + head.length + (reply?.length ?? 0))
+  out.writeUInt32LE(head.length, 0)
+  head.copy(out, 4)
+  reply?.copy(out, 4 + head.length)
+  return out
+}
+
+/** A done message and, when it came inline, its reply's bytes (a view of the message). */
+export function decodeDone(bytes: Buffer): { message: DoneMessage; reply: Buffer | null } {
+  const headLength = bytes.readUInt32LE(0)
+  const message = JSON.parse(bytes.subarray(4, 4 + headLength).toString()) as DoneMessage
+  const inline = message.ok && message.key === null
+  return { message, reply: inline ? bytes.subarray(4 + headLength) : null }
+}
+
+/** One chunk an agent is running, as it reports it between replies: its lane there and its task now. */
+export interface LiveChunk {
+  chunk: string
+  /** The thread's lane on its agent. */
+  lane: number
+  /** When the thread took the chunk, ms on the job clock. */
+  receivedAt: number
+  task: RunningTask | null
+  /** When the agent looked, ms on the job clock: the task has run at least `at - task.since`. */
+  at: number
+}
+
+/**
+ * What an agent reports to one coordinator every LIVE_PERIOD_MS while it runs chunks of it: its
+ * counters for each of the coordinator's jobs it works on, and its chunks under way (JSON).
+ */
+export interface LiveMessage {
+  agent: string
+  jobs: Array<{ job: string; counts: LiveCounts }>
+  chunks: LiveChunk[]
+}
 
 export function chunkData(
   coordinator: string,
