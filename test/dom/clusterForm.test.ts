@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import JobForm from '@renderer/components/JobForm.vue'
 import { useJobStore } from '@renderer/stores/job'
 import { AGENTS_REFRESH_MS } from '@renderer/stores/cluster'
+import { defaultFields, fieldsOfSpec } from '@renderer/stores/jobFormModel'
+import type { JobSpecInput } from '../../src/shared/spec'
 import { RemoteError } from '../../src/shared/protocol'
 import { createFakeApi, fakeAgents, type FakeApi } from './fakeApi'
 import { button, connectedPinia, control, group, messageOf, settle } from './helpers'
@@ -150,5 +152,30 @@ describe('job form: the cluster back end', () => {
     await vi.advanceTimersByTimeAsync(AGENTS_REFRESH_MS * 3)
     expect(vi.mocked(api.clusterAgents).mock.calls.length).toBe(after)
     expect(wrapper.find('[data-test=cluster-agents]').exists()).toBe(false)
+  })
+})
+
+describe('a saved cluster run loaded into the form', () => {
+  const saved = (redis: string): JobSpecInput => ({
+    workload: 'combinations',
+    style: 'map',
+    inputs: { kind: 'recipe', elements: [0, 1, 2] },
+    backend: 'cluster',
+    redis
+  })
+
+  it('keeps the URL typed for the same server, password and all, over the saved one whose password is hidden', () => {
+    const typed = { ...defaultFields(), redis: 'redis://poolscope:secret@lab:6379' }
+    expect(fieldsOfSpec(saved('redis://poolscope:***@lab:6379'), typed)?.redis).toBe(
+      'redis://poolscope:secret@lab:6379'
+    )
+  })
+
+  it('takes the saved URL for another server, or one without a password', () => {
+    const typed = { ...defaultFields(), redis: 'redis://poolscope:secret@lab:6379' }
+    expect(fieldsOfSpec(saved('redis://poolscope:***@other:6379'), typed)?.redis).toBe(
+      'redis://poolscope:***@other:6379'
+    )
+    expect(fieldsOfSpec(saved('redis://127.0.0.1:7000'), typed)?.redis).toBe('redis://127.0.0.1:7000')
   })
 })

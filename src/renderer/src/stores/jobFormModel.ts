@@ -8,6 +8,7 @@ import {
 import { PoolScopeError, targetOfPath, type ErrorPath } from '../../../shared/errors'
 import { memoryProblem, type JobMemory } from '../../../shared/memory'
 import { planJob, type JobPlan } from '../../../shared/plan'
+import { passwordHidden, redisServerOf } from '../../../shared/redisUrl'
 import type { PlanSummary } from '../../../shared/protocol'
 import {
   FieldSchemas,
@@ -65,6 +66,15 @@ export function defaultRecipeText(): Record<string, string> {
     for (const field of workload.fields) text[field.key] ??= field.defaultText
   }
   return text
+}
+
+/**
+ * The Redis field for a loaded spec: its URL, except that a saved run's URL has its password hidden,
+ * so the URL typed for the same server (password and all) is kept.
+ */
+function redisFieldOf(loaded: string | undefined, typed: string): string {
+  if (loaded === undefined) return typed
+  return passwordHidden(loaded) && redisServerOf(loaded) === redisServerOf(typed) ? typed : loaded
 }
 
 /** A Redis on this machine, as the README's try-out starts it. */
@@ -506,7 +516,7 @@ export function fieldsOfSpec(spec: JobSpecInput, current: JobFormFields): JobFor
     seed: inputs.seed === undefined ? current.seed : String(inputs.seed),
     threads: spec.threads === undefined ? '' : String(spec.threads),
     backend: spec.backend ?? 'threads',
-    redis: spec.redis ?? current.redis,
+    redis: redisFieldOf(spec.redis, current.redis),
     chunkSize: String(spec.chunkSize ?? 'auto'),
     keepMode: keep === 'all' ? 'all' : keep === 'count' ? 'count' : 'first',
     keepFirst: typeof keep === 'number' ? String(keep) : current.keepFirst,

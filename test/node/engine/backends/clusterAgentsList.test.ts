@@ -82,6 +82,41 @@ describe.skipIf(!available)(`cluster.agents${available ? '' : ' (skipped: no red
     expect(outcome.error.message).not.toContain('hunter2')
   })
 
+  it('uses a Redis password to connect and keeps it out of the job: summary, exports', async () => {
+    const locked = await startRedis({ password: 'hunter2' })
+    const agent = await Agent.start({ redis: locked.url, threads: 1, name: 'locked-agent', workerFile })
+    try {
+      expect(locked.url).toContain(':hunter2@')
+      const hidden = locked.url.replace(':hunter2@', ':***@')
+      const listed = await host.call('cluster.agents', { redis: locked.url })
+      expect(listed).toMatchObject({ ok: true, result: { url: hidden } })
+      const started = await host.call('job.start', {
+        spec: {
+          workload: 'combinations',
+          style: 'map',
+          inputs: { kind: 'recipe', elements: [0, 1, 2, 3, 4, 5], tasks: 2 },
+          threads: 1,
+          backend: 'cluster',
+          redis: locked.url
+        }
+      })
+      if (!started.ok) throw new Error(started.error.message)
+      const { jobId } = started.result as { jobId: string }
+      await host.engine.job(jobId).done
+      expect((started.result as { spec: { redis: string } }).spec.redis).toBe(hidden)
+      const summary = await host.call('job.summary', { jobId })
+      expect(summary).toMatchObject({ ok: true, result: { status: 'done', spec: { redis: hidden } } })
+      for (const format of ['json', 'trace'] as const) {
+        const file = await host.call('job.export', { jobId, format })
+        if (!file.ok) throw new Error(file.error.message)
+        expect(JSON.stringify(file.result)).not.toContain('hunter2')
+      }
+    } finally {
+      await agent.stop()
+      await locked.stop()
+    }
+  })
+
   it('refuses what is not a Redis URL before connecting anywhere', async () => {
     const outcome = await host.call('cluster.agents', { redis: 'http://127.0.0.1:6379' })
     expect(outcome).toMatchObject({
