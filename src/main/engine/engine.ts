@@ -153,23 +153,11 @@ export class Engine {
     const wanted = policy?.backends ?? BACKEND_KINDS
     return wanted.filter((kind) => {
       if (BACKEND_UNAVAILABLE[kind]() !== null) return false
-      // Agents run only PoolScope's kernels: anyone who can write to the queue could otherwise run
-      // code on every agent's machine.
-      if (kind === 'cluster') return false
+      // Agents, unisolated, decide for themselves: a custom job on the cluster goes only to agents
+      // started with --allow-code, and is refused at start when there is none.
       if (!policy?.isolatedOnly) return true
       return kind === 'processes' && isolationUnavailableReason() === null
     })
-  }
-
-  /**
-   * Whether this front door lets custom code go to cluster agents: where it allows code on every
-   * back end without isolation (the desktop app, the CLI). The cluster is left out of `info()`'s
-   * code back ends until the app's form offers it (see BACKEND_UNAVAILABLE).
-   */
-  private clusterTakesCode(): boolean {
-    const policy = this.options.customCode
-    if (policy && (!policy.allowed || policy.isolatedOnly)) return false
-    return (policy?.backends ?? BACKEND_KINDS).includes('cluster')
   }
 
   /** Refuses a custom job this front door does not run, or not on the back end it asks for. */
@@ -181,8 +169,6 @@ export class Engine {
         'code'
       ])
     }
-    // Agents decide for the cluster: it refuses, at start, a job no `--allow-code` agent takes.
-    if (plan.spec.backend === 'cluster' && this.clusterTakesCode()) return
     if (!info.backends.includes(plan.spec.backend)) {
       throw new PoolScopeError(
         ErrorCodes.INVALID_SPEC,

@@ -373,7 +373,8 @@ describe('custom code on the threads back end', () => {
   it('says in engine.info that the desktop app and the CLI run custom code, and what isolates it', () => {
     const info = engine.info().customCode
     expect(info.allowed).toBe(true)
-    expect(info.backends).toEqual(['threads', 'processes'])
+    expect(info.backends).toEqual(['threads', 'processes', 'cluster'])
+    expect(info.isolation).toContain('On a cluster it runs only on agents started with --allow-code')
     // Where the permission model isolates child processes (Node 20 and later), they are the default.
     expect(info.preferred).toBe('processes')
     expect(info.isolation).toMatch(/^On threads, custom code runs in worker threads of this process/)

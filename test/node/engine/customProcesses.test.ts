@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== null)(
 
     it('says in engine.info which back ends run custom code and that processes are isolated', () => {
       const info = engine.info().customCode
-      expect(info).toMatchObject({ allowed: true, backends: ['threads', 'processes'] })
+      expect(info).toMatchObject({ allowed: true, backends: ['threads', 'processes', 'cluster'] })
       expect(info.isolation).toMatch(
         /On processes it runs in child processes under Node’s permission model: no file writes, .* the network and signals to other processes are not restricted\.$/
       )

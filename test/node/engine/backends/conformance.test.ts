@@ -346,7 +346,7 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 })
 
 describe('across back ends', () => {
-  it('reports every back end as available outside the packaged desktop app, and keeps custom code off the cluster', () => {
+  it('reports every back end as available outside the packaged desktop app, custom code on each', () => {
     const engine = new Engine({ workerFile, hardwareThreads: LANES })
     expect(engine.info().backends).toEqual([
       { name: 'threads', available: true, reason: null },
@@ -354,7 +354,7 @@ describe('across back ends', () => {
       // Whether agents are up is known only with a Redis URL: at start, or from cluster.agents.
       { name: 'cluster', available: true, reason: null }
     ])
-    expect(engine.info().customCode.backends).toEqual(['threads', 'processes'])
+    expect(engine.info().customCode.backends).toEqual(['threads', 'processes', 'cluster'])
   })
 
   it('gives the same digests on every back end', () => {

@@ -90,11 +90,13 @@ export function isolationSentence(processesAvailable: boolean): string {
   const reason = isolationUnavailableReason()
   const threads =
     'On threads, custom code runs in worker threads of this process, with its rights, under a heap limit and a per-task timeout.'
-  if (!processesAvailable) return threads
+  const cluster =
+    ' On a cluster it runs only on agents started with --allow-code, in worker threads with their rights.'
+  if (!processesAvailable) return threads + cluster
   if (reason) {
-    return `${threads} On processes it runs in child processes with the same rights (${reason}).`
+    return `${threads} On processes it runs in child processes with the same rights (${reason}).${cluster}`
   }
-  return `${threads} On processes it runs in ${ISOLATED_PROCESSES}`
+  return `${threads}${cluster} On processes it runs in ${ISOLATED_PROCESSES}`
 }
 
 /** What the permission model does and does not stop, as the end of a sentence. */
