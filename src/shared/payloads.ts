@@ -343,7 +343,12 @@ export const ProgressEventSchema = z.object({
    */
   workDone: z.number().optional(),
   workTotal: z.number().optional(),
-  elapsedMs: z.number()
+  elapsedMs: z.number(),
+  /**
+   * What a running job waits for, when it waits for something outside PoolScope (a cluster with
+   * no agent registered), with how to give it; absent otherwise.
+   */
+  waiting: z.string().optional()
 })
 export type ProgressEvent = z.output<typeof ProgressEventSchema>
 

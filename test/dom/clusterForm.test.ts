@@ -120,7 +120,7 @@ describe('job form: the cluster back end', () => {
     const { wrapper } = await mountForm(api)
     await chooseCluster(wrapper)
     expect(wrapper.find('[data-test=agents-none]').text()).toBe(
-      'No agent is registered at redis://127.0.0.1:6379. Start one on each machine: poolscope agent --redis redis://127.0.0.1:6379'
+      'No agent is registered at redis://127.0.0.1:6379: a job started now waits for one. Start one on each machine: poolscope agent --redis redis://127.0.0.1:6379'
     )
     // With no agent the threads fall back to this machine's.
     expect(messageOf(wrapper, 'Threads')).toBe("the cluster's lanes (default: all the agents' threads)")

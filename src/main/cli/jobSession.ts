@@ -43,8 +43,16 @@ export async function runJob(host: EngineHost, spec: unknown, io: CliIo): Promis
   /** Summaries of jobs that ended, kept until this job's id is known (a tiny job may end first). */
   const ended = new Map<string, JobSummary>()
   let onEnded: (() => void) | null = null
+  /** What the job last said it waits for, printed once each time it changes. */
+  let waitingSaid: string | undefined
   const stopListening = host.onEvent((event) => {
     if (event.type === 'job.progress' && (jobId === null || event.payload.jobId === jobId)) {
+      const { waiting } = event.payload
+      if (waiting && waiting !== waitingSaid) {
+        bar.clear()
+        io.stderr.write(`${waiting} (Ctrl-C cancels)\n`)
+      }
+      waitingSaid = waiting
       bar.update(event.payload)
     } else if (event.type === 'job.finished') {
       ended.set(event.payload.jobId, event.payload)

@@ -307,14 +307,17 @@ export class Job {
   /**
    * Stops the workers of chunks still inside a task, the way a task timeout does: the only way to
    * end code that never returns. Their tasks end cancelled, as those a cancel kept from starting.
+   * Looked at again every grace period until the job ends: a back end may learn late that a chunk
+   * is running (a cluster agent reports it every 150 ms, over the network).
    */
   private stopRunningChunks(): void {
     if (this.status !== 'running') return
     for (const flight of this.inFlight.values()) {
-      if (!flight.run.running()) continue
+      if (!flight.run.running() || this.stoppedByCancel.has(flight.firstTask)) continue
       this.stoppedByCancel.add(flight.firstTask)
       flight.run.stop(new Error('stopped by a cancel'))
     }
+    setTimeout(() => this.stopRunningChunks(), CUSTOM_CANCEL_GRACE_MS).unref()
   }
 
   /**
@@ -592,6 +595,7 @@ export class Job {
     let tasksDone = this.tally.done
     let tasksFailed = this.tally.failed
     const live = this.channel?.live()
+    const waiting = running ? (this.backend?.waiting?.() ?? null) : null
     if (running && live) {
       tasksFailed = Math.min(total, Math.max(live.tasksFailed, this.tally.failed))
       tasksDone = Math.min(live.tasksDone, total - tasksFailed)
@@ -605,7 +609,8 @@ export class Job {
         running && live ? Math.max(live.tuples, this.tally.tuplesProduced) : this.tally.tuplesProduced,
       tuplesTotal: Number(this.plan.totalTuples),
       ...(this.plan.totalWork > 0 ? { workDone: live?.work ?? 0, workTotal: this.plan.totalWork } : {}),
-      elapsedMs: running ? this.now() : this.finishedAt
+      elapsedMs: running ? this.now() : this.finishedAt,
+      ...(waiting ? { waiting } : {})
     }
   }
 

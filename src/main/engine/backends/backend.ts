@@ -116,6 +116,11 @@ export interface Backend {
   readonly forCode: boolean
   readonly isDisposed: boolean
   laneLabels(): LaneLabel[]
+  /**
+   * Why chunks under way are not moving, when they wait for something outside PoolScope (the
+   * cluster's agents); null when they are not waiting.
+   */
+  waiting?(): string | null
   /** Opens a job whose clock's zero is `origin`, epoch milliseconds on the engine's clock. */
   openJob(origin: number): BackendJob
   dispose(): Promise<void>

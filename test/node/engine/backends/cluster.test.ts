@@ -20,6 +20,7 @@ import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import { mapCellSpec, starmapCellSpec } from '../../../../src/main/cli/notebookCommand'
 import type { JobSpecInput } from '../../../../src/shared/spec'
+import type { ProgressEvent } from '../../../../src/shared/protocol'
 import { workerFile } from '../../../paths'
 import { golden, type ArgsCase } from '../../cli/cliHarness'
 import { freePort, redisAvailable, redisRequired, startRedis, type RedisServer } from './redisServer'
@@ -244,15 +245,54 @@ describe.skipIf(!available)(
       )
     })
 
-    it('refuses a job when no agent is registered, saying how to start one', async () => {
+    it('waits when no agent is registered, says so, and runs once an agent registers, on its lanes', async () => {
+      const empty = await startRedis()
+      const progress: ProgressEvent[] = []
+      let late: Agent | null = null
+      try {
+        const job = await engine.start(
+          { ...mapCellSpec(LANES), backend: 'cluster', redis: empty.url },
+          { progress: (event) => progress.push(event) }
+        )
+        const waiting =
+          `waiting for a PoolScope agent: none is registered at ${empty.url}; ` +
+          `start one with poolscope agent --redis ${empty.url}`
+        await expect.poll(() => job.progress().waiting, { timeout: 5000 }).toBe(waiting)
+        expect(job.laneLabels().map((label) => label.host)).toEqual(['(no agent yet)', '(no agent yet)'])
+        late = await Agent.start({ redis: empty.url, threads: 2, name: 'late-agent', workerFile })
+        const summary = await job.done
+        expect(summary).toMatchObject({ status: 'done', tasksDone: 4 })
+        expect(digestOf(job)).toBe(mapDigest)
+        expect(job.progress().waiting).toBeUndefined()
+        expect(progress.some((event) => event.waiting === waiting)).toBe(true)
+        // The late agent's two threads took the two lanes, and are named on them.
+        expect(job.laneLabels().map((label) => [label.host, label.pid])).toEqual([
+          ['late-agent', process.pid],
+          ['late-agent', process.pid]
+        ])
+      } finally {
+        await late?.stop()
+        await empty.stop()
+      }
+    })
+
+    it('ends a job waiting for an agent at once when cancelled, leaving nothing on the queue', async () => {
       const empty = await startRedis()
       try {
-        await expect(
-          engine.start({ ...mapCellSpec(LANES), backend: 'cluster', redis: empty.url })
-        ).rejects.toThrow(
-          `could not start a pool of 2 cluster: no PoolScope agent is registered at ${empty.url}; ` +
-            `start one on each machine with poolscope agent --redis ${empty.url}`
-        )
+        const job = await engine.start({ ...mapCellSpec(LANES), backend: 'cluster', redis: empty.url })
+        await expect
+          .poll(() => job.progress().waiting, { timeout: 5000 })
+          .toMatch(/^waiting for a PoolScope agent/)
+        const cancelledAt = performance.now()
+        job.cancel()
+        expect((await job.done).status).toBe('cancelled')
+        expect(performance.now() - cancelledAt).toBeLessThan(1000)
+        const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: empty.port } })
+        try {
+          expect(await queue.getJobCounts('waiting', 'active')).toMatchObject({ waiting: 0, active: 0 })
+        } finally {
+          await queue.close()
+        }
       } finally {
         await empty.stop()
       }

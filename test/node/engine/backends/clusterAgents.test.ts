@@ -14,7 +14,7 @@ import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../../src/shared/spec'
 import { projectRoot, workerFile } from '../../../paths'
-import { golden, parseReport, runCli, type ArgsCase } from '../../cli/cliHarness'
+import { captureStream, golden, parseReport, runCli, type ArgsCase } from '../../cli/cliHarness'
 import { redisAvailable, startRedis, type RedisServer } from './redisServer'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -87,6 +87,34 @@ describe.skipIf(!available)(
       expect(report.spec.backend).toBe('cluster')
       expect(report.digest).toBe(mapDigest)
     })
+
+    it('waits for an agent, saying so on stderr, and ends with the digest once one starts', async () => {
+      const own = await startRedis()
+      const stderr = captureStream()
+      let late: AgentProcess | null = null
+      try {
+        const running = runCli(
+          ['run', '--backend', 'cluster', '--redis', own.url, '--threads', '2', '--json'],
+          {
+            stderr
+          }
+        )
+        await expect
+          .poll(() => stderr.text(), { timeout: 10_000 })
+          .toBe(
+            `waiting for a PoolScope agent: none is registered at ${own.url}; ` +
+              `start one with poolscope agent --redis ${own.url} (Ctrl-C cancels)\n`
+          )
+        late = await startAgent(own.url, 'late')
+        const result = await running
+        expect(result.code).toBe(0)
+        expect(parseReport(result).digest).toBe(mapDigest)
+      } finally {
+        late?.proc.kill('SIGKILL')
+        await late?.exited
+        await own.stop()
+      }
+    }, 40_000)
 
     it('refuses --redis without --backend cluster, and cluster without --redis', async () => {
       const without = await runCli(['run', '--backend', 'cluster', '--threads', '2'])

@@ -265,7 +265,7 @@ describe.skipIf(!available)('the cluster back end between replies', () => {
         // Its lanes are the code agent's code threads (2 lanes on its 1 thread).
         expect(job.laneLabels().map((label) => [label.host, label.threadId])).toEqual([
           ['code-c', coder.info().codeThreadIds[0]],
-          ['(no agent thread)', -1]
+          ['(no agent yet)', -1]
         ])
         expect(agents.map((agent) => agent.info().chunksDone)).toEqual(plainBefore)
 

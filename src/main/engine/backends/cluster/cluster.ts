@@ -78,6 +78,33 @@ export interface ClusterStats {
   retried: number[]
 }
 
+const slotKey = (agent: string, local: number): string => `${agent}\n${local}`
+
+/** The agents that take a pool's chunks: those started with --allow-code for custom code, else all. */
+function takersOf(agents: AgentInfo[], forCode: boolean): AgentInfo[] {
+  // An agent registered by an older PoolScope has no allowCode: it takes no code.
+  return forCode ? agents.filter((agent) => agent.allowCode === true) : agents
+}
+
+/** An agent heard from before its registration was read: its name only, until the next refresh. */
+function unregistered(name: string): AgentInfo {
+  return {
+    name,
+    host: name,
+    pid: -1,
+    threads: 0,
+    threadIds: [],
+    allowCode: false,
+    codeThreadIds: [],
+    cpuModel: '',
+    node: '',
+    clockOffsetMs: 0,
+    clockUncertaintyMs: 0,
+    chunksDone: 0,
+    seenAt: 0
+  }
+}
+
 /** The agents registered now (their registration has not expired), sorted by name. */
 export async function registeredAgents(redis: Redis): Promise<AgentInfo[]> {
   const names = await redis.smembers(AGENTS_SET)
@@ -93,12 +120,16 @@ export async function registeredAgents(redis: Redis): Promise<AgentInfo[]> {
   return agents.sort((a, b) => a.name.localeCompare(b.name))
 }
 
+/** How often the registered agents are read again while chunks are under way (agents come and go). */
+const AGENTS_REFRESH_MS = 1000
+
 /**
  * The `cluster` back end: chunks go on a BullMQ queue in Redis and PoolScope agents (`poolscope
  * agent`) on any machine run them on their own worker threads. Lanes are the agents' threads,
- * labelled by agent and thread, assigned at start-up in name order (an agent thread beyond the
- * job's lanes shares a lane, round robin). Every timestamp lands on this process's clock: the
- * agents and this coordinator each measure their offset to the Redis server's clock.
+ * labelled by agent and thread, given out in name order at start-up and then to agents as they
+ * register (an agent thread beyond the job's lanes shares a lane, round robin). With no agent a job
+ * waits, and says so. Every timestamp lands on this process's clock: the agents and this
+ * coordinator each measure their offset to the Redis server's clock.
  */
 export class ClusterBackend implements Backend {
   readonly kind = 'cluster'
@@ -108,8 +139,16 @@ export class ClusterBackend implements Backend {
   startupMs = 0
   readonly id = randomUUID()
   private readonly pending = new Map<string, PendingChunk>()
-  private readonly slots: LaneSlot[]
+  /** Each lane's agent thread; null for a lane no agent thread has been given yet. */
+  private readonly slots: Array<LaneSlot | null>
   private readonly laneOfSlot = new Map<string, number>()
+  /** Agent threads placed beyond the lanes, sharing them round robin. */
+  private shared = 0
+  /** The agents that take this pool's chunks, as last read from Redis. */
+  private agents: AgentInfo[] = []
+  private refreshTimer: NodeJS.Timeout | null = null
+  /** The refresh under way, which a reply from an agent not yet read waits for. */
+  private refreshing: Promise<void> | null = null
   /** The worker-thread ids of an agent's threads that run this pool's chunks. */
   private readonly threadIdsOf: (agent: AgentInfo) => number[]
   private nextChunk = 1
@@ -141,11 +180,71 @@ export class ClusterBackend implements Backend {
     this.lanes = options.lanes
     this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB
     this.forCode = options.isolateCode ?? false
-    this.slots = agents.flatMap((agent) =>
-      Array.from({ length: agent.threads }, (_, local) => ({ agent, local }))
-    )
+    this.slots = Array.from({ length: this.lanes }, () => null)
     this.threadIdsOf = (agent) => (this.forCode ? agent.codeThreadIds : agent.threadIds)
-    this.slots.forEach((slot, i) => this.laneOfSlot.set(`${slot.agent.name}\n${slot.local}`, i % this.lanes))
+    this.place(agents)
+    this.refreshTimer = setInterval(() => void this.refreshAgents(), AGENTS_REFRESH_MS)
+    this.refreshTimer.unref()
+  }
+
+  /**
+   * Gives each thread of these agents not placed yet the first lane without one, or a shared lane
+   * once every lane has its own; keeps the agents' latest registrations (clock offsets, threads).
+   */
+  private place(agents: AgentInfo[]): void {
+    this.agents = agents
+    for (const agent of agents) {
+      for (let local = 0; local < agent.threads; local++) this.placeThread(agent, local)
+    }
+    // Labels follow the latest registration of each placed agent.
+    const latest = new Map(agents.map((agent) => [agent.name, agent]))
+    this.slots.forEach((slot) => {
+      const agent = slot && latest.get(slot.agent.name)
+      if (slot && agent) slot.agent = agent
+    })
+  }
+
+  private placeThread(agent: AgentInfo, local: number): number {
+    const key = slotKey(agent.name, local)
+    const placed = this.laneOfSlot.get(key)
+    if (placed !== undefined) return placed
+    const free = this.slots.indexOf(null)
+    const lane = free >= 0 ? free : this.shared++ % this.lanes
+    if (free >= 0) this.slots[free] = { agent, local }
+    this.laneOfSlot.set(key, lane)
+    return lane
+  }
+
+  /**
+   * Reads the registered agents again while chunks are under way (or when `now`), placing
+   * newcomers.
+   */
+  private refreshAgents(now = false): Promise<void> {
+    if (this.refreshing) return this.refreshing
+    if (this.disposed || (!now && this.pending.size === 0) || this.redis.status !== 'ready')
+      return Promise.resolve()
+    this.refreshing = registeredAgents(this.redis)
+      .then((agents) => this.place(takersOf(agents, this.forCode)))
+      .catch(() => {
+        // Redis errors are the connection watch's business; the next refresh tries again.
+      })
+      .finally(() => {
+        this.refreshing = null
+      })
+    return this.refreshing
+  }
+
+  /**
+   * Why chunks under way are not moving, when no agent that takes them is registered: the job
+   * waits for one (a cancel ends it), and says so.
+   */
+  waiting(): string | null {
+    if (this.pending.size === 0 || this.agents.length > 0) return null
+    const url = redactRedisUrl(this.url)
+    return (
+      `waiting for a PoolScope agent: none ${this.forCode ? 'that runs custom code ' : ''}is registered at ${url}; ` +
+      `start one with poolscope agent --redis ${url}${this.forCode ? ' --allow-code' : ''}`
+    )
   }
 
   /**
@@ -165,16 +264,11 @@ export class ClusterBackend implements Backend {
     const queueConnections: Redis[] = []
     try {
       const registered = await registeredAgents(redis)
-      if (registered.length === 0) {
-        throw new Error(
-          `no PoolScope agent is registered at ${redactRedisUrl(url)}; start one on each machine with ` +
-            `poolscope agent --redis ${redactRedisUrl(url)}`
-        )
-      }
       const forCode = options.isolateCode ?? false
-      // An agent registered by an older PoolScope has no allowCode: it takes no code.
-      const agents = forCode ? registered.filter((agent) => agent.allowCode === true) : registered
-      if (agents.length === 0) {
+      const agents = takersOf(registered, forCode)
+      // With no agent at all the job waits for one (see waiting()); agents that are there but do
+      // not take custom code are a setup to change, said at once.
+      if (agents.length === 0 && registered.length > 0) {
         throw new Error(
           `none of the ${registered.length} PoolScope agent${registered.length === 1 ? '' : 's'} registered at ` +
             `${redactRedisUrl(url)} runs custom code; start agents that may with ` +
@@ -257,7 +351,7 @@ export class ClusterBackend implements Backend {
             }
           : {
               lane,
-              host: '(no agent thread)',
+              host: '(no agent yet)',
               pid: -1,
               threadId: -1,
               clockOffsetMs: 0,
@@ -270,11 +364,17 @@ export class ClusterBackend implements Backend {
 
   /** Each lane's clock offset to this process and its uncertainty (both sides' half round trips), ms. */
   clocks(): Array<{ lane: number; offsetMs: number; uncertaintyMs: number }> {
-    return this.slots.slice(0, this.lanes).map((slot, lane) => ({
-      lane,
-      offsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs,
-      uncertaintyMs: slot.agent.clockUncertaintyMs + this.clock.uncertaintyMs
-    }))
+    return this.slots.flatMap((slot, lane) =>
+      slot
+        ? [
+            {
+              lane,
+              offsetMs: slot.agent.clockOffsetMs - this.clock.offsetMs,
+              uncertaintyMs: slot.agent.clockUncertaintyMs + this.clock.uncertaintyMs
+            }
+          ]
+        : []
+    )
   }
 
   counts(): ClusterStats {
@@ -371,7 +471,12 @@ export class ClusterBackend implements Backend {
   }
 
   private laneOf(agent: string, local: number): number {
-    return this.laneOfSlot.get(`${agent}\n${local}`) ?? 0
+    const lane = this.laneOfSlot.get(slotKey(agent, local))
+    if (lane !== undefined) return lane
+    // An agent heard from before the refresh that reads its registration: its thread gets a lane
+    // now (a chunk's lane is kept), labelled by name until that refresh.
+    void this.refreshAgents()
+    return this.placeThread(this.agents.find((info) => info.name === agent) ?? unregistered(agent), local)
   }
 
   /**
@@ -435,6 +540,9 @@ export class ClusterBackend implements Backend {
       return
     }
     const reply = decodeReply(bytes)
+    // The first reply of an agent that registered since the last refresh: its lane is labelled
+    // from its registration, read now.
+    if (!this.agents.some((agent) => agent.name === message.agent)) await this.refreshAgents(true)
     const lane = this.laneOf(message.agent, message.lane)
     this.stats.filed++
     if (message.retries > 0) this.stats.retried.push(chunk.firstTask)
@@ -482,6 +590,7 @@ export class ClusterBackend implements Backend {
   async dispose(): Promise<void> {
     if (this.disposed) return
     this.disposed = true
+    if (this.refreshTimer) clearInterval(this.refreshTimer)
     const shutDown = new Error('the cluster back end has been shut down')
     for (const chunk of [...this.pending.values()]) {
       await this.withdraw(chunk)
