@@ -161,6 +161,37 @@ describe.skipIf(!available)(
       expect(report.points.every((p) => p.medianMs !== null && p.medianMs > 0)).toBe(true)
     }, 60_000)
 
+    it('poolscope run says what a cluster job’s queue operations cost and which chunk size keeps them under 5%', async () => {
+      // 400 tiny tasks in chunks of 1: a few ms of queue work per chunk against microseconds of work.
+      const args = [
+        'run',
+        '--workload',
+        'combinations',
+        '--elements',
+        '0..2',
+        '--tasks',
+        '400',
+        '--chunksize',
+        '1'
+      ]
+      const result = await runCli([...args, '--backend', 'cluster', '--redis', redis.url, '--threads', '2'])
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      const line = result.stdout.split('\n').find((l) => l.startsWith('Queue: '))
+      expect(line).toMatch(
+        /^Queue: queue operations take about \d+% of the work \(400 chunks × \d+\.\d\d ms\), more than 5\.0%; /
+      )
+      // Even one chunk per lane costs more than 5% of so little work.
+      expect(line).toContain('even chunks of 200 tasks (one per lane) leave')
+      expect(line).toMatch(
+        /per chunk \d+\.\d\d ms enqueue → pick-up \+ \d+\.\d\d ms reply → arrival \(medians\)$/
+      )
+      // Other back ends have no queue line.
+      const local = await runCli([...args, '--threads', '2'])
+      expect(local.code).toBe(0)
+      expect(local.stdout).not.toContain('Queue: ')
+    }, 60_000)
+
     it('refuses --redis on a sweep that is not on the cluster back end', async () => {
       const stray = await runCli(['sweep', '--redis', redis.url, '--threads', '1'])
       expect(stray.code).toBe(2)
