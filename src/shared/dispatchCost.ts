@@ -20,6 +20,33 @@ export const QUEUE_SHARE_LIMIT = 0.05
  */
 export const CLUSTER_DISPATCH_MS = 2
 
+/**
+ * Redis's own CPU time per cluster chunk, ms: BullMQ's two scripts (add; move to finished and fetch
+ * the next) and about 38 other commands, the reply's SET, GET and DEL and the PUBLISH. Measured by
+ * `npm run bench:cluster` (INFO cpu over 400 chunks): 0.41–0.50 ms on a loaded 2-core machine.
+ * Redis runs commands on one thread, so one Redis takes about 1 / 0.5 ms = 2,000 chunks a second.
+ */
+export const REDIS_CPU_MS_PER_CHUNK = 0.5
+
+/**
+ * Queue traffic should use at most this share of one Redis's capacity (issue 12), leaving it room
+ * for other jobs, agents' registrations and bursts.
+ */
+export const REDIS_SHARE_LIMIT = 0.1
+
+/**
+ * The least work a cluster chunk should carry, ms of one thread: 20 × its dispatch cost (queue work
+ * under 5% of the work), and enough that `lanes` lanes finishing a chunk each every so often ask
+ * Redis for at most REDIS_SHARE_LIMIT of its time: lanes × REDIS_CPU_MS_PER_CHUNK ÷ 0.1, i.e. 5 ms a
+ * lane. The first binds up to 8 lanes (40 ms); 64 lanes need 320 ms chunks, 256 lanes 1.28 s.
+ */
+export function minClusterChunkMs(lanes: number): number {
+  return Math.max(
+    CLUSTER_DISPATCH_MS / QUEUE_SHARE_LIMIT,
+    (lanes * REDIS_CPU_MS_PER_CHUNK) / REDIS_SHARE_LIMIT
+  )
+}
+
 /** What queue operations cost a job at a chunk size, and the chunk size that keeps them in bounds. */
 export interface ChunkAdvice {
   /** Chunks at the job's chunk size. */

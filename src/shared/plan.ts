@@ -14,7 +14,7 @@ import {
   type JobSpec,
   type Keep
 } from './spec'
-import { CLUSTER_DISPATCH_MS, QUEUE_SHARE_LIMIT } from './dispatchCost'
+import { minClusterChunkMs } from './dispatchCost'
 import { CUSTOM_MAX_CHUNK_TASKS } from './workloads/custom'
 import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
 import { checkCustomCode, customFunctionSource } from './workloads/customCode'
@@ -140,7 +140,7 @@ export const NS_PER_TUPLE = 25
  * `multiprocessing.Pool.map`'s chunk rule (about four chunks per worker), adjusted with what the
  * plan knows exactly, the tuples per task. Tiny tasks are grouped so a chunk carries at least
  * `minChunkTuples(backend)` of work (a round trip to a local worker costs about as much as 10,000
- * tuples; one through Redis much more, see CLUSTER_DISPATCH_MS), as long as every thread still
+ * tuples; one through Redis much more, see minClusterChunkMs), as long as every thread still
  * gets a chunk; heavy tasks are split so no chunk carries more than `maxChunkTuples(backend)`,
  * because chunks are also the unit of timings and result hand-over, nor more than
  * MAX_CHUNK_TASKS tasks.
@@ -154,24 +154,25 @@ export function autoChunkSize(
   const poolMapRule = Math.ceil(taskCount / (threads * 4))
   const averageTuples = Math.max(1, Number(totalTuples) / taskCount)
   const oneChunkPerThread = Math.ceil(taskCount / threads)
-  const enoughWork = Math.min(oneChunkPerThread, Math.ceil(minChunkTuples(backend) / averageTuples))
-  const tupleCap = Math.max(1, Math.floor(maxChunkTuples(backend) / averageTuples))
+  const enoughWork = Math.min(oneChunkPerThread, Math.ceil(minChunkTuples(backend, threads) / averageTuples))
+  const tupleCap = Math.max(1, Math.floor(maxChunkTuples(backend, threads) / averageTuples))
   return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap, MAX_CHUNK_TASKS))
 }
 
 /**
- * The least work a chunk should carry on a back end, in tuples. Local back ends: MIN_CHUNK_TUPLES.
- * The cluster back end: enough that its queue operations (CLUSTER_DISPATCH_MS a chunk) stay under
- * QUEUE_SHARE_LIMIT of the chunk's work, i.e. 20 × 2 ms = 40 ms of work, 1,600,000 tuples.
+ * The least work a chunk should carry on a back end of `lanes` lanes, in tuples. Local back ends:
+ * MIN_CHUNK_TUPLES. The cluster back end: `minClusterChunkMs` — its queue operations under 5% of
+ * the chunk's work (20 × 2 ms = 40 ms, 1,600,000 tuples) and, past 8 lanes, 5 ms a lane so the
+ * lanes together keep under 10% of one Redis's capacity.
  */
-export function minChunkTuples(backend: BackendKind): number {
+export function minChunkTuples(backend: BackendKind, lanes: number): number {
   if (backend !== 'cluster') return MIN_CHUNK_TUPLES
-  return Math.ceil((CLUSTER_DISPATCH_MS * 1e6) / QUEUE_SHARE_LIMIT / NS_PER_TUPLE)
+  return Math.ceil((minClusterChunkMs(lanes) * 1e6) / NS_PER_TUPLE)
 }
 
-/** The most work a chunk should carry: MAX_CHUNK_TUPLES, or twice the cluster's least (3,200,000). */
-export function maxChunkTuples(backend: BackendKind): number {
-  return Math.max(MAX_CHUNK_TUPLES, 2 * minChunkTuples(backend))
+/** The most work a chunk should carry: MAX_CHUNK_TUPLES, or twice the cluster's least. */
+export function maxChunkTuples(backend: BackendKind, lanes: number): number {
+  return Math.max(MAX_CHUNK_TUPLES, 2 * minChunkTuples(backend, lanes))
 }
 
 /**

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest'
 import {
   CLUSTER_DISPATCH_MS,
   QUEUE_SHARE_LIMIT,
+  REDIS_CPU_MS_PER_CHUNK,
+  REDIS_SHARE_LIMIT,
   chunkAdvice,
+  minClusterChunkMs,
   type ChunkAdviceInput
 } from '../../../src/shared/dispatchCost'
 import {
@@ -22,12 +25,26 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
 describe('auto chunk size on the cluster back end', () => {
   it('makes a chunk carry 20 × the dispatch cost in work: 1.6 M tuples at 2 ms and 25 ns a tuple', () => {
-    expect(minChunkTuples('cluster')).toBe((CLUSTER_DISPATCH_MS * 1e6) / QUEUE_SHARE_LIMIT / NS_PER_TUPLE)
-    expect(minChunkTuples('cluster')).toBe(1_600_000)
-    expect(minChunkTuples('threads')).toBe(10_000)
-    expect(minChunkTuples('processes')).toBe(10_000)
-    expect(maxChunkTuples('threads')).toBe(2_000_000)
-    expect(maxChunkTuples('cluster')).toBe(3_200_000)
+    expect(minChunkTuples('cluster', 2)).toBe((CLUSTER_DISPATCH_MS * 1e6) / QUEUE_SHARE_LIMIT / NS_PER_TUPLE)
+    expect(minChunkTuples('cluster', 2)).toBe(1_600_000)
+    expect(minChunkTuples('cluster', 8)).toBe(1_600_000)
+    expect(minChunkTuples('threads', 2)).toBe(10_000)
+    expect(minChunkTuples('processes', 64)).toBe(10_000)
+    expect(maxChunkTuples('threads', 64)).toBe(2_000_000)
+    expect(maxChunkTuples('cluster', 2)).toBe(3_200_000)
+  })
+
+  it('past 8 lanes, makes chunks longer so all lanes together use under 10% of one Redis', () => {
+    // 5 ms of work a lane: 64 lanes ask for a chunk every 320 / 64 = 5 ms, 0.5 ms of Redis each.
+    expect(minClusterChunkMs(8)).toBe(40)
+    expect(minClusterChunkMs(64)).toBe((64 * REDIS_CPU_MS_PER_CHUNK) / REDIS_SHARE_LIMIT)
+    expect(minClusterChunkMs(64)).toBe(320)
+    expect(minChunkTuples('cluster', 64)).toBe(12_800_000)
+    // 10,000 tasks of 100,000 tuples: threads caps chunks at 2 M tuples (20 tasks); the cluster
+    // takes 3.2 M on 2 lanes and 12.8 M (320 ms) on 64.
+    expect(autoChunkSize(10_000, 64, 10_000n * 100_000n, 'threads')).toBe(20)
+    expect(autoChunkSize(10_000, 2, 10_000n * 100_000n, 'cluster')).toBe(32)
+    expect(autoChunkSize(10_000, 64, 10_000n * 100_000n, 'cluster')).toBe(128)
   })
 
   it('groups tiny tasks into far fewer chunks than threads does, one per lane at most', () => {
@@ -66,8 +83,9 @@ describe('auto chunk size on the cluster back end', () => {
           const chunkNs = size * tuplesPerTask * NS_PER_TUPLE
           const atLaneShare = size === Math.ceil(tasks / lanes)
           const atTaskCap = size === MAX_CHUNK_TASKS
-          const heavy = tuplesPerTask * NS_PER_TUPLE * 2 > maxChunkTuples('cluster') * NS_PER_TUPLE
+          const heavy = tuplesPerTask * 2 > maxChunkTuples('cluster', lanes)
           if (!atLaneShare && !atTaskCap && !heavy) {
+            expect(chunkNs / 1e6, where).toBeGreaterThanOrEqual(minClusterChunkMs(lanes))
             expect(chunkNs / 1e6, where).toBeGreaterThanOrEqual(CLUSTER_DISPATCH_MS / QUEUE_SHARE_LIMIT)
           }
         }
