@@ -25,6 +25,7 @@ import { createRequire } from 'node:module'
 import { createConnection } from 'node:net'
 import os from 'node:os'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
 import { buildNode } from '../scripts/build-node.js'
 import { BIG, bigSpec, buildBenchBundles, engineRun, machine, stats } from './lib.js'
@@ -324,7 +325,13 @@ async function main() {
       }
       const times = dispatchTimes(job.chunks)
       engine.release(job.id)
-      return { wallMs: summary.wallMs, outerMs: wallMs, startupMs: summary.poolStartupMs, ...times }
+      return {
+        wallMs: summary.wallMs,
+        outerMs: wallMs,
+        startupMs: summary.poolStartupMs,
+        chunkSize: summary.chunkSize,
+        ...times
+      }
     })
     if (!digestChecked.startsWith(BIG_DIGEST)) {
       throw new Error(`the cluster run's digest ${digestChecked} is not Python's ${BIG_DIGEST}…`)
@@ -383,7 +390,7 @@ async function main() {
           `${fmt(b.ratio.median, 2)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}); goal ≥ 0.7×; ` +
           `counted only (no results cross Redis): ${fmt(b.counted.ratio.median, 2)}×. ` +
           `Cluster pool start-up (connect, clock, agents; not in the wall): median ${fmt(b.clusterStartupMs.median, 1)} ms. ` +
-          `Per chunk (one task of 2,035,800 tuples, 14 MB packed): enqueue → pick-up ${fmt(b.pickupMs.cluster, 1)} ms ` +
+          `Auto chunk size: threads ${big.threads[0].chunkSize}, cluster ${big.cluster[0].chunkSize} task(s) of 2,035,800 tuples (14 MB packed each). Per chunk: enqueue → pick-up ${fmt(b.pickupMs.cluster, 1)} ms ` +
           `(threads ${fmt(b.pickupMs.threads, 1)}), reply → arrival ${fmt(b.returnMs.cluster, 1)} ms ` +
           `(threads ${fmt(b.returnMs.threads, 1)}). Digest ${digestChecked.slice(0, 8)}… = Python's.`
       ].join('\n')
@@ -392,6 +399,37 @@ async function main() {
 
     // c. Redis per-operation costs and capacity.
     log(`redis-benchmark (load ${loadNow()})`)
+    // What moving one 8.1 M-tuple chunk's reply (14 MB) costs by itself: SET from one client, GET
+    // and DEL from another, as the agent and the coordinator do.
+    const reply = Buffer.alloc(2_035_800 * 7, 7)
+    const other = new Redis(redis.port, '127.0.0.1')
+    const setMs = []
+    const getMs = []
+    for (let i = 0; i < options.runs; i++) {
+      let t = performance.now()
+      await admin.set('bench:reply', reply)
+      setMs.push(performance.now() - t)
+      t = performance.now()
+      const got = await other.multi().getBuffer('bench:reply').del('bench:reply').exec()
+      getMs.push(performance.now() - t)
+      if (got[0][1].length !== reply.length) throw new Error('the 14 MB value came back short')
+    }
+    other.disconnect()
+    // A pipeline of 1,000 small SETs: Redis's per-command cost without a round trip each.
+    const pipelineUs = []
+    for (let i = 0; i < options.runs; i++) {
+      const pipe = admin.pipeline()
+      for (let k = 0; k < 1000; k++) pipe.set(`bench:small:${k}`, 'x')
+      const t = performance.now()
+      await pipe.exec()
+      pipelineUs.push(performance.now() - t)
+    }
+    results.sections.transfer = {
+      bytes: reply.length,
+      setMs: stats(setMs),
+      getDelMs: stats(getMs),
+      pipelinedSetUs: stats(pipelineUs)
+    }
     const latency = redisBenchmark(redis.port, 1, 20_000)
     const capacity = redisBenchmark(redis.port, 50, 100_000)
     results.sections.redisBenchmark = { oneClient: latency, fiftyClients: capacity }
@@ -427,7 +465,10 @@ async function main() {
         `One cluster chunk costs Redis ${fmt(callsPerChunk, 1)} commands (those BullMQ's scripts call included) ` +
           `and ${fmt(usPerChunk, 0)} µs of its CPU (INFO cpu, chunk size 1); one Redis then takes at most ` +
           `${fmt(chunksPerSecond, 0)} chunks a second. For scale: plain commands from 50 clients ran at a median ` +
-          `${fmt(opsCapacity, 0)} a second, i.e. ${fmt(1e6 / opsCapacity, 1)} µs each.`,
+          `${fmt(opsCapacity, 0)} a second, i.e. ${fmt(1e6 / opsCapacity, 1)} µs each; 1,000 SETs in one ioredis pipeline: ` +
+          `${fmt(results.sections.transfer.pipelinedSetUs.median, 1)} µs each. ` +
+          `A 14 MB reply by itself (the 8.1 M-tuple job's chunk): SET ${fmt(results.sections.transfer.setMs.median, 1)} ms, ` +
+          `GET + DEL from another client ${fmt(results.sections.transfer.getDelMs.median, 1)} ms (medians).`,
         '',
         row([
           'lane threads',

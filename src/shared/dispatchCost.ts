@@ -11,14 +11,14 @@
 export const QUEUE_SHARE_LIMIT = 0.05
 
 /**
- * One chunk's round trip through Redis on the cluster back end, ms of queue work: BullMQ's add and
- * move-to-active, the agent's hand-over to its worker thread, the reply's SET + PUBLISH, and the
- * coordinator's GET + DEL. Measured by `npm run bench:cluster` on loopback (median of enqueue →
- * pick-up plus reply → arrival, 1-task chunks, two 1-thread agents): about 1–2.5 ms depending on
- * load; 2 ms is the figure the planner uses. A real network adds its round trips on top, which is
- * why `chunkAdvice` takes the measured cost of a finished job instead.
+ * What one chunk costs a lane on the cluster back end, ms: BullMQ's add and move-to-active, the
+ * agent's hand-over to its worker thread, the reply's SET + PUBLISH, the coordinator's GET + DEL.
+ * Measured by `npm run bench:cluster` on loopback as lane time per chunk of tiny tasks (wall × lanes
+ * ÷ chunks, two 1-thread agents, 2 cores shared, load 3–5): 2.2–5.6 ms, median about 4 ms. A
+ * quieter machine or smaller replies cost less, a real network more: the planner uses this figure
+ * (plans must not change from run to run), `chunkAdvice` the cost measured in a finished job.
  */
-export const CLUSTER_DISPATCH_MS = 2
+export const CLUSTER_DISPATCH_MS = 4
 
 /**
  * Redis's own CPU time per cluster chunk, ms: BullMQ's two scripts (add; move to finished and fetch
@@ -38,7 +38,7 @@ export const REDIS_SHARE_LIMIT = 0.1
  * The least work a cluster chunk should carry, ms of one thread: 20 × its dispatch cost (queue work
  * under 5% of the work), and enough that `lanes` lanes finishing a chunk each every so often ask
  * Redis for at most REDIS_SHARE_LIMIT of its time: lanes × REDIS_CPU_MS_PER_CHUNK ÷ 0.1, i.e. 5 ms a
- * lane. The first binds up to 8 lanes (40 ms); 64 lanes need 320 ms chunks, 256 lanes 1.28 s.
+ * lane. The first binds up to 16 lanes (80 ms); 64 lanes need 320 ms chunks, 256 lanes 1.28 s.
  */
 export function minClusterChunkMs(lanes: number): number {
   return Math.max(

@@ -162,7 +162,7 @@ export function autoChunkSize(
 /**
  * The least work a chunk should carry on a back end of `lanes` lanes, in tuples. Local back ends:
  * MIN_CHUNK_TUPLES. The cluster back end: `minClusterChunkMs` — its queue operations under 5% of
- * the chunk's work (20 × 2 ms = 40 ms, 1,600,000 tuples) and, past 8 lanes, 5 ms a lane so the
+ * the chunk's work (20 × 4 ms = 80 ms, 3,200,000 tuples) and, past 16 lanes, 5 ms a lane so the
  * lanes together keep under 10% of one Redis's capacity.
  */
 export function minChunkTuples(backend: BackendKind, lanes: number): number {

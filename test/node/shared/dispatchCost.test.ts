@@ -24,26 +24,27 @@ const REDIS = 'redis://127.0.0.1:6379'
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
 describe('auto chunk size on the cluster back end', () => {
-  it('makes a chunk carry 20 × the dispatch cost in work: 1.6 M tuples at 2 ms and 25 ns a tuple', () => {
+  it('makes a chunk carry 20 × the dispatch cost in work: 3.2 M tuples at 4 ms and 25 ns a tuple', () => {
     expect(minChunkTuples('cluster', 2)).toBe((CLUSTER_DISPATCH_MS * 1e6) / QUEUE_SHARE_LIMIT / NS_PER_TUPLE)
-    expect(minChunkTuples('cluster', 2)).toBe(1_600_000)
-    expect(minChunkTuples('cluster', 8)).toBe(1_600_000)
+    expect(minChunkTuples('cluster', 2)).toBe(3_200_000)
+    expect(minChunkTuples('cluster', 16)).toBe(3_200_000)
     expect(minChunkTuples('threads', 2)).toBe(10_000)
     expect(minChunkTuples('processes', 64)).toBe(10_000)
     expect(maxChunkTuples('threads', 64)).toBe(2_000_000)
-    expect(maxChunkTuples('cluster', 2)).toBe(3_200_000)
+    expect(maxChunkTuples('cluster', 2)).toBe(6_400_000)
   })
 
-  it('past 8 lanes, makes chunks longer so all lanes together use under 10% of one Redis', () => {
+  it('past 16 lanes, makes chunks longer so all lanes together use under 10% of one Redis', () => {
     // 5 ms of work a lane: 64 lanes ask for a chunk every 320 / 64 = 5 ms, 0.5 ms of Redis each.
-    expect(minClusterChunkMs(8)).toBe(40)
+    expect(minClusterChunkMs(16)).toBe(80)
+    expect(minClusterChunkMs(17)).toBe(85)
     expect(minClusterChunkMs(64)).toBe((64 * REDIS_CPU_MS_PER_CHUNK) / REDIS_SHARE_LIMIT)
     expect(minClusterChunkMs(64)).toBe(320)
     expect(minChunkTuples('cluster', 64)).toBe(12_800_000)
     // 10,000 tasks of 100,000 tuples: threads caps chunks at 2 M tuples (20 tasks); the cluster
-    // takes 3.2 M on 2 lanes and 12.8 M (320 ms) on 64.
+    // takes up to 6.4 M on 2 lanes and at least 12.8 M (320 ms) on 64.
     expect(autoChunkSize(10_000, 64, 10_000n * 100_000n, 'threads')).toBe(20)
-    expect(autoChunkSize(10_000, 2, 10_000n * 100_000n, 'cluster')).toBe(32)
+    expect(autoChunkSize(10_000, 2, 10_000n * 100_000n, 'cluster')).toBe(64)
     expect(autoChunkSize(10_000, 64, 10_000n * 100_000n, 'cluster')).toBe(128)
   })
 
@@ -52,9 +53,9 @@ describe('auto chunk size on the cluster back end', () => {
     // cluster would want 533,334 tasks a chunk, so every lane gets exactly one chunk of 6,250.
     expect(autoChunkSize(100_000, 16, 300_000n, 'threads')).toBe(3334)
     expect(autoChunkSize(100_000, 16, 300_000n, 'cluster')).toBe(6250)
-    // 20,000 tasks of 200 tuples on 2 lanes: Pool.map's 2,500 on threads; 8,000 (40 ms) on cluster.
-    expect(autoChunkSize(20_000, 2, 20_000n * 200n, 'threads')).toBe(2500)
-    expect(autoChunkSize(20_000, 2, 20_000n * 200n, 'cluster')).toBe(8000)
+    // 40,000 tasks of 200 tuples on 2 lanes: Pool.map's 5,000 on threads; 16,000 (80 ms) on cluster.
+    expect(autoChunkSize(40_000, 2, 40_000n * 200n, 'threads')).toBe(5000)
+    expect(autoChunkSize(40_000, 2, 40_000n * 200n, 'cluster')).toBe(16_000)
   })
 
   it('never makes a million tiny tasks a million queue jobs', () => {
@@ -63,10 +64,12 @@ describe('auto chunk size on the cluster back end', () => {
     expect(Math.ceil(1_000_000 / size)).toBe(31)
   })
 
-  it('leaves heavy tasks one a chunk on either back end', () => {
-    expect(autoChunkSize(4, 2, 4n * 2_035_800n, 'cluster')).toBe(1)
+  it('splits heavy tasks no finer than 80 ms on cluster, 2 M tuples on threads', () => {
+    // The 8.1 M-tuple job: tasks of 51 ms go two to a chunk on cluster (one chunk a lane).
+    expect(autoChunkSize(4, 2, 4n * 2_035_800n, 'cluster')).toBe(2)
     expect(autoChunkSize(4, 2, 4n * 2_035_800n, 'threads')).toBe(1)
-    expect(autoChunkSize(1000, 2, 1000n * 1_000_000n, 'cluster')).toBe(3)
+    expect(autoChunkSize(8, 2, 8n * 4_000_000n, 'cluster')).toBe(1)
+    expect(autoChunkSize(1000, 2, 1000n * 1_000_000n, 'cluster')).toBe(6)
     expect(autoChunkSize(1000, 2, 1000n * 1_000_000n, 'threads')).toBe(2)
   })
 
