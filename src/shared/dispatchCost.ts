@@ -13,10 +13,11 @@ export const QUEUE_SHARE_LIMIT = 0.05
 /**
  * What one chunk costs a lane on the cluster back end, ms: BullMQ's add and move-to-active, the
  * agent's hand-over to its worker thread, the reply's SET + PUBLISH, the coordinator's GET + DEL.
- * Measured by `npm run bench:cluster` on loopback as lane time per chunk of tiny tasks (wall × lanes
- * ÷ chunks, two 1-thread agents, 2 cores shared, load 2.6–5.3): 2.2–7.8 ms over four runs, median about 4 ms. A
- * quieter machine or smaller replies cost less, a real network more: the planner uses this figure
- * (plans must not change from run to run), `chunkAdvice` the cost measured in a finished job.
+ * Measured by `npm run bench:cluster` on loopback as lane time per chunk of tiny tasks (wall ×
+ * lanes ÷ chunks, two 1-thread agents, 2 cores shared, load 2.6–5.3): 2.2–7.8 ms over four runs,
+ * median about 4 ms. A quieter machine or smaller replies cost less, a real network more: the
+ * planner uses this figure (plans must not change from run to run), `chunkAdvice` the cost
+ * measured in a finished job.
  */
 export const CLUSTER_DISPATCH_MS = 4
 
