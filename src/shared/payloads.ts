@@ -737,7 +737,7 @@ export const ScalingAnalysisSchema = z.object({
   verdicts: z.array(z.string())
 })
 
-const BackendKindSchema = z.enum(['threads', 'processes'])
+const BackendKindSchema = z.enum(BACKEND_KINDS)
 
 /** One measured run of a sweep point, with what the machine was doing meanwhile. */
 export const SweepRunSchema = z.object({

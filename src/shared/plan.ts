@@ -10,9 +10,11 @@ import {
   describeZodError,
   firstIssuePath,
   threadsProblem,
+  type BackendKind,
   type JobSpec,
   type Keep
 } from './spec'
+import { minClusterChunkMs } from './dispatchCost'
 import { CUSTOM_MAX_CHUNK_TASKS } from './workloads/custom'
 import { WORKLOADS, findWorkload, planCount, type KernelPlan, type WorkloadEntry } from './workloads'
 import { checkCustomCode, customFunctionSource } from './workloads/customCode'
@@ -131,25 +133,47 @@ const MAX_CHUNK_TUPLES = 2_000_000
  */
 export const MAX_CHUNK_TASKS = 32_768
 
+/** About what one tuple of a combinations task costs on one core, ns (see combinationsCost). */
+export const NS_PER_TUPLE = 25
+
 /**
  * `multiprocessing.Pool.map`'s chunk rule (about four chunks per worker), adjusted with what the
  * plan knows exactly, the tuples per task. Tiny tasks are grouped so a chunk carries at least
- * MIN_CHUNK_TUPLES of work (a round trip to a worker costs about as much as 10,000 tuples), as long
- * as every thread still gets a chunk; heavy tasks are split so no chunk carries more than
- * MAX_CHUNK_TUPLES, because chunks are also the unit of timings and result hand-over, nor
- * more than MAX_CHUNK_TASKS tasks.
+ * `minChunkTuples(backend)` of work (a round trip to a local worker costs about as much as 10,000
+ * tuples; one through Redis much more, see minClusterChunkMs), as long as every thread still
+ * gets a chunk; heavy tasks are split so no chunk carries more than `maxChunkTuples(backend)`,
+ * because chunks are also the unit of timings and result hand-over, nor more than
+ * MAX_CHUNK_TASKS tasks.
  */
-export function autoChunkSize(taskCount: number, threads: number, totalTuples: bigint): number {
+export function autoChunkSize(
+  taskCount: number,
+  threads: number,
+  totalTuples: bigint,
+  backend: BackendKind = 'threads'
+): number {
   const poolMapRule = Math.ceil(taskCount / (threads * 4))
   const averageTuples = Math.max(1, Number(totalTuples) / taskCount)
   const oneChunkPerThread = Math.ceil(taskCount / threads)
-  const enoughWork = Math.min(oneChunkPerThread, Math.ceil(MIN_CHUNK_TUPLES / averageTuples))
-  const tupleCap = Math.max(1, Math.floor(MAX_CHUNK_TUPLES / averageTuples))
+  const enoughWork = Math.min(oneChunkPerThread, Math.ceil(minChunkTuples(backend, threads) / averageTuples))
+  const tupleCap = Math.max(1, Math.floor(maxChunkTuples(backend, threads) / averageTuples))
   return Math.max(1, Math.min(Math.max(poolMapRule, enoughWork), tupleCap, MAX_CHUNK_TASKS))
 }
 
-/** About what one tuple of a combinations task costs on one core, ns (see combinationsCost). */
-const NS_PER_TUPLE = 25
+/**
+ * The least work a chunk should carry on a back end of `lanes` lanes, in tuples. Local back ends:
+ * MIN_CHUNK_TUPLES. The cluster back end: `minClusterChunkMs` — its queue operations under 5% of
+ * the chunk's work (20 × 4 ms = 80 ms, 3,200,000 tuples) and, past 16 lanes, 5 ms a lane so the
+ * lanes together keep under 10% of one Redis's capacity.
+ */
+export function minChunkTuples(backend: BackendKind, lanes: number): number {
+  if (backend !== 'cluster') return MIN_CHUNK_TUPLES
+  return Math.ceil((minClusterChunkMs(lanes) * 1e6) / NS_PER_TUPLE)
+}
+
+/** The most work a chunk should carry: MAX_CHUNK_TUPLES, or twice the cluster's least. */
+export function maxChunkTuples(backend: BackendKind, lanes: number): number {
+  return Math.max(MAX_CHUNK_TUPLES, 2 * minChunkTuples(backend, lanes))
+}
 
 /**
  * A job's work for the chunk rule, in tuples: its tuples, or for a values or custom workload (one
@@ -302,7 +326,7 @@ export function* planSteps(input: unknown, hardwareThreads: number): Generator<v
       ? spec.chunkSize
       : workload.layout === 'json'
         ? Math.min(Math.ceil(taskCount / (threads * 4)), CUSTOM_MAX_CHUNK_TASKS)
-        : autoChunkSize(taskCount, threads, chunkWork(workload, totalTuples, costNs))
+        : autoChunkSize(taskCount, threads, chunkWork(workload, totalTuples, costNs), spec.backend)
   return {
     spec: resolvedSpec,
     workload,

@@ -1,6 +1,9 @@
 import { ErrorCodes, PoolScopeError } from '../../shared/errors'
+import { MAX_CHUNK_TASKS } from '../../shared/plan'
+import { chunkAdvice } from '../../shared/dispatchCost'
 import { largeJobNote } from '../../shared/progress'
 import type { JobStats, JobSummary, PlanSummary } from '../../shared/protocol'
+import { dispatchTimes } from '../engine/chunkDispatch'
 import type { EngineHost } from '../host/engineHost'
 import { parseFlags } from './args'
 import { writeOut, type CliIo } from './io'
@@ -279,6 +282,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
         seedLine(options, seed),
         ...timingLines(summary),
         ...statsLines(stats),
+        queueLine(host, jobId, summary, stats),
         outputLine,
         traceLine,
         timingsLine
@@ -292,6 +296,36 @@ export async function runCommand(argv: readonly string[], io: CliIo, host: Engin
     await traceFile?.handle.close()
     await timingsFile?.handle.close()
   }
+}
+
+/**
+ * For a cluster job: what its queue operations cost per chunk (measured from its chunk log) and
+ * whether they took more than 5% of its work, with the chunk size that would not. Null for other
+ * back ends and for jobs with no chunk filed.
+ */
+export function queueLine(
+  host: EngineHost,
+  jobId: string,
+  summary: JobSummary,
+  stats: JobStats
+): string | null {
+  if (summary.spec.backend !== 'cluster') return null
+  const times = dispatchTimes(host.engine.job(jobId).chunks)
+  if (!times) return null
+  const advice = chunkAdvice(
+    {
+      taskCount: summary.taskCount,
+      threads: summary.threads,
+      chunkSize: summary.chunkSize,
+      workMs: stats.totalTaskMs,
+      maxChunkTasks: MAX_CHUNK_TASKS
+    },
+    times.dispatchMs
+  )
+  return (
+    `Queue: ${advice.message}; per chunk ${times.pickupMs.toFixed(2)} ms enqueue → pick-up + ` +
+    `${times.returnMs.toFixed(2)} ms reply → arrival (medians)`
+  )
 }
 
 /** `for r in result: print(r)` on stdout, streamed from the host. */

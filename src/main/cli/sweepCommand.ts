@@ -22,6 +22,7 @@ const RUN_FLAGS_KEPT = new Set([
   '--chunksize',
   '--keep',
   '--task-timeout',
+  '--redis',
   '--json',
   '--help'
 ])
@@ -88,8 +89,9 @@ export function parseSweepFlags(flags: ParsedFlags): SweepOptionsInput {
   if (backend !== undefined) {
     const kind = backend.trim()
     if (kind === 'both') options.backends = ['threads', 'processes']
-    else if (kind === 'threads' || kind === 'processes') options.backends = [kind]
-    else throw new UsageError('--backend', `must be threads, processes or both (got ${quote(backend)})`)
+    else if (kind === 'threads' || kind === 'processes' || kind === 'cluster') options.backends = [kind]
+    else
+      throw new UsageError('--backend', `must be threads, processes, cluster or both (got ${quote(backend)})`)
   }
   const repeat = flagText(flags, '--repeat')
   if (repeat !== undefined) options.repeat = parseNumber('--repeat', repeat)
@@ -147,6 +149,8 @@ export async function sweepCommand(argv: readonly string[], io: CliIo, host: Eng
   const runFlags: ParsedFlags = new Map(
     [...flags].filter(([name]) => !OWN_FLAGS.some((f) => f.name === name))
   )
+  // A cluster sweep's job is a cluster job: its spec names the back end and carries the Redis URL.
+  if (sweepOptions.backends?.includes('cluster')) runFlags.set('--backend', 'cluster')
   const options = parseRunOptions(runFlags, io.cwd)
   await planOrRefuse(host, options.spec, options.argsFlag)
 

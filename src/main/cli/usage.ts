@@ -105,14 +105,16 @@ measured apart from the cells, which then run on the warm pool.
 export const SWEEP_USAGE = `Usage: poolscope sweep [run options] [--threads 1,2,4] [--repeat R] [--max-seconds S] [--backend B] [--scaled]
 
 Runs one job (the same flags as poolscope run: --workload, its inputs, --tasks, --seed, --args-file,
---chunksize, --keep, --task-timeout, --json) at several thread counts, repeated, and reports each
+--chunksize, --keep, --task-timeout, --redis, --json) at several thread counts, repeated, and reports each
 count's median time with its 95% confidence interval, the speedup, efficiency and Karp-Flatt metric,
 and Amdahl's (with --scaled, Gustafson's) and the Universal Scalability Law's fits with predicted
 speedups.
 
   --threads LIST      thread counts to measure, e.g. 1,2,4; must include 1, each from 1 to ${LIMITS.maxThreads}
                       (default 1, 2, 4 ... up to twice this machine's hardware threads)
-  --backend B         threads, processes or both (default threads)
+  --backend B         threads, processes, both (threads and processes) or cluster (default threads);
+                      cluster runs each count as a cluster job with that many lanes on the agents at
+                      --redis URL (start them first: poolscope agent --help)
   --repeat R          measured runs per thread count at least, 1 to 100 (default 5); more follow until
                       the median's 95% interval is within +-5%, up to 30 runs or the time limit
   --max-seconds S     no extra round starts after S seconds (default 60); the R runs always complete

@@ -3,6 +3,7 @@ import type { JobSummary } from '../../shared/payloads'
 import type { Engine } from '../engine/engine'
 import type { Job } from '../engine/job'
 import { MachineProbe, cpuFrequencyMhz, loadAverage1m, outsideCores } from './machineProbe'
+import { specOn } from './pointSpec'
 import type { MeasuredRun, PointJob, PointKey, SweepRunner } from './sweep'
 
 /**
@@ -58,7 +59,9 @@ export class EngineRunner implements SweepRunner {
       startedAt: summary.startedAt,
       loadAverage1m: loadAverage1m(),
       cpuMhz: cpuFrequencyMhz(),
-      outsideCores: outsideCores(before, after)
+      // A cluster job works on its agents, here or on other machines: what else kept this machine
+      // busy is not known from here (the agents' own work would count as outside).
+      outsideCores: point.backend === 'cluster' ? null : outsideCores(before, after)
     }
   }
 
@@ -70,7 +73,7 @@ export class EngineRunner implements SweepRunner {
     if (this.cancelled !== null) return { job: null, summary: null }
     const planned = this.jobs.get(point.threads)
     if (!planned) throw new Error(`the sweep planned no job for ${point.threads} threads`)
-    const job = await this.engine.start({ ...planned.spec, threads: point.threads, backend: point.backend })
+    const job = await this.engine.start(specOn({ ...planned.spec, threads: point.threads }, point.backend))
     this.current = job
     try {
       started(job)

@@ -15,6 +15,7 @@ import type { JobPlan } from '../../shared/plan'
 import { describeZodError, LIMITS, maxThreadsFor } from '../../shared/spec'
 import type { Engine } from '../engine/engine'
 import { EngineRunner } from './engineRunner'
+import { specOn } from './pointSpec'
 import { cpuFrequencyMhz } from './machineProbe'
 import { Sweep, type PointJob, type SweepSetup } from './sweep'
 
@@ -37,7 +38,11 @@ export function resolveSweepOptions(
   const parsed = SweepOptionsSchema.safeParse(input ?? {})
   if (!parsed.success) throw invalid(`sweep: ${describeZodError(parsed.error)}`)
   const given = parsed.data
-  const cap = maxThreadsFor(hardwareThreads)
+  const backends = given.backends ?? [specBackend ?? 'threads']
+  // A cluster's lanes are its agents' threads, on their own machines: this machine's cap is not theirs.
+  const cap = backends.every((kind) => kind === 'cluster')
+    ? LIMITS.maxThreads
+    : maxThreadsFor(hardwareThreads)
   const threads = [...(given.threads ?? defaultThreadCounts(hardwareThreads).filter((n) => n <= cap))].sort(
     (a, b) => a - b
   )
@@ -55,7 +60,7 @@ export function resolveSweepOptions(
   }
   return {
     threads,
-    backends: given.backends ?? [specBackend ?? 'threads'],
+    backends,
     repeat,
     maxRepeat,
     maxSeconds: given.maxSeconds ?? DEFAULT_MAX_SECONDS,
@@ -123,11 +128,11 @@ export async function prepareSweep(
 ): Promise<SweepSetup> {
   const info = engine.info()
   const { plan, summary } = await engine.plan(spec)
-  if (plan.spec.backend === 'cluster') {
-    throw invalid('sweeps run on the threads or processes back end; the cluster back end does not sweep yet')
-  }
   const options = resolveSweepOptions(optionsInput, engine.hardwareThreads, plan.spec.backend)
   for (const backend of options.backends) {
+    // The cluster's reason is the app form's (it has no Redis field yet); whether agents are up is
+    // known only at the Redis the spec names, when its first point starts.
+    if (backend === 'cluster') continue
     const why = info.backends.find((b) => b.name === backend)?.reason
     if (why) throw invalid(`sweep: the ${backend} back end cannot run here: ${why}`)
   }
@@ -152,7 +157,7 @@ export async function prepareSweep(
       const inputs = options.scaled ? scaledInputs(base.inputs, tasks) : base.inputs
       let point
       try {
-        point = await engine.plan({ ...base, inputs, threads, backend })
+        point = await engine.plan(specOn({ ...base, inputs, threads }, backend))
       } catch (err) {
         if (err instanceof PoolScopeError)
           throw new PoolScopeError(err.code, `${where}: ${err.message}`, err.path)

@@ -16,7 +16,7 @@ export const FIT_LABELS: Record<ModelName, string> = {
 export interface PointRow {
   key: string
   threads: number
-  backend: 'threads' | 'processes'
+  backend: SweepPoint['backend']
   /** `160.6 ms`, or `—` before the first sample. */
   median: string
   /** `± 4.2%` or `150.1 – 170.2 ms`; empty without an interval. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BACKEND_KINDS, LIMITS } from '../spec'
+import { BACKEND_KINDS, LIMITS, type BackendKind } from '../spec'
 
 /**
  * What a sweep runs besides its job: the thread counts, the back ends, how many repeats and for how
@@ -30,11 +30,11 @@ const threadCount = z
   .min(1, 'each thread count must be at least 1')
   .max(LIMITS.maxThreads, `each thread count must be at most ${LIMITS.maxThreads}`)
 
-/** Back ends a sweep can compare: those on this machine (the cluster back end does not sweep yet). */
-const SWEEP_BACKENDS = BACKEND_KINDS.filter((kind) => kind !== 'cluster') as Array<'threads' | 'processes'>
-const backendKind = z.enum(SWEEP_BACKENDS as ['threads', 'processes'], {
-  error: `each back end must be ${SWEEP_BACKENDS.join(' or ')}`
-})
+/**
+ * Back ends a sweep can compare: every one; a cluster point is a cluster job with that many lanes,
+ * on the agents registered at the spec's Redis.
+ */
+const backendKind = z.enum(BACKEND_KINDS, { error: 'each back end must be threads, processes or cluster' })
 
 export const SweepOptionsSchema = z.object({
   /** The thread counts to measure; default 1, 2, 4 … up to twice the hardware threads. Must include 1. */
@@ -51,9 +51,9 @@ export const SweepOptionsSchema = z.object({
       'threads must include 1: speedup is measured against one thread'
     )
     .optional(),
-  /** The back ends to sweep; default the spec's (threads unless it says processes). */
+  /** The back ends to sweep; default the spec's. Cluster needs the spec's redis. */
   backends: z
-    .array(backendKind, { error: `backends must be a list of ${SWEEP_BACKENDS.join(' and/or ')}` })
+    .array(backendKind, { error: 'backends must be a list of threads, processes and/or cluster' })
     .min(1, 'backends needs at least one back end')
     .refine((list) => new Set(list).size === list.length, 'backends lists a back end twice; list each once')
     .optional(),
@@ -107,7 +107,7 @@ export type SweepOptionsInput = z.input<typeof SweepOptionsSchema>
 /** The options with every default filled in. */
 export interface SweepOptions {
   threads: number[]
-  backends: ('threads' | 'processes')[]
+  backends: BackendKind[]
   repeat: number
   maxRepeat: number
   maxSeconds: number

@@ -103,7 +103,7 @@ describe('poolscope sweep', () => {
       ],
       [['--repeat', '0'], 'poolscope: --repeat: repeat must be at least 1'],
       [['--max-seconds', 'soon'], 'poolscope: --max-seconds: must be a number (got "soon")'],
-      [['--backend', 'gpu'], 'poolscope: --backend: must be threads, processes or both (got "gpu")'],
+      [['--backend', 'gpu'], 'poolscope: --backend: must be threads, processes, cluster or both (got "gpu")'],
       [['--print'], 'poolscope: --print: unknown option for poolscope sweep; see poolscope sweep --help']
     ]
     for (const [flags, line] of cases) {

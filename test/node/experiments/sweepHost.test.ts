@@ -177,7 +177,7 @@ describe('sweeps through the host', () => {
       [{ repeat: 0 }, 'sweep.start: repeat: repeat must be at least 1'],
       [{ repeat: 101 }, 'sweep.start: repeat: repeat must be at most 100'],
       [{ maxSeconds: 0 }, 'sweep.start: maxSeconds: maxSeconds must be more than 0'],
-      [{ backends: ['gpu'] }, 'sweep.start: backends.0: each back end must be threads or processes'],
+      [{ backends: ['gpu'] }, 'sweep.start: backends.0: each back end must be threads, processes or cluster'],
       [{ seed: -1 }, 'sweep.start: seed: seed must be at least 0'],
       [{ repeats: 3 }, 'sweep.start: Unrecognized key: "repeats"']
     ]

@@ -1,6 +1,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts'
 import { predictSpeedup } from '../../../shared/experiments/fits'
 import type { SweepResult } from '../../../shared/protocol'
+import type { BackendKind } from '../../../shared/spec'
 import { curveGrid, measuredSeries, niceCeil } from './scaling'
 
 /**
@@ -17,12 +18,12 @@ export interface ComparedSweep {
 }
 
 export type Side = 'a' | 'b'
-type Backend = 'threads' | 'processes'
+type Backend = BackendKind
 
 /** Markers: every (sweep, back end) its own shape. */
 export const OVERLAY_SYMBOLS: Record<Side, Record<Backend, string>> = {
-  a: { threads: 'circle', processes: 'triangle' },
-  b: { threads: 'diamond', processes: 'rect' }
+  a: { threads: 'circle', processes: 'triangle', cluster: 'pin' },
+  b: { threads: 'diamond', processes: 'rect', cluster: 'roundRect' }
 }
 export const OVERLAY_COLORS: Record<'light' | 'dark', Record<Side, string>> = {
   light: { a: '#2f6fde', b: '#bc4c00' },

@@ -1,6 +1,7 @@
 import type { CustomSeriesRenderItem, EChartsOption, SeriesOption } from 'echarts'
 import { predictSpeedup, type ModelFit, type ModelName } from '../../../shared/experiments/fits'
 import type { SweepResult } from '../../../shared/protocol'
+import type { BackendKind } from '../../../shared/spec'
 
 /**
  * The scaling chart's option, from a sweep's result: measured speedup (or efficiency) against
@@ -12,7 +13,7 @@ import type { SweepResult } from '../../../shared/protocol'
  */
 
 export type ScalingMetric = 'speedup' | 'efficiency'
-type Backend = 'threads' | 'processes'
+type Backend = BackendKind
 
 export interface ScalingChartInput {
   result: SweepResult
@@ -28,10 +29,14 @@ export interface ScalingChartInput {
 }
 
 /** Markers per back end: shape tells them apart, then colour. */
-export const BACKEND_SYMBOLS: Record<Backend, string> = { threads: 'circle', processes: 'triangle' }
+export const BACKEND_SYMBOLS: Record<Backend, string> = {
+  threads: 'circle',
+  processes: 'triangle',
+  cluster: 'rect'
+}
 export const BACKEND_COLORS: Record<'light' | 'dark', Record<Backend, string>> = {
-  light: { threads: '#2f6fde', processes: '#bc4c00' },
-  dark: { threads: '#5b93f5', processes: '#f0883e' }
+  light: { threads: '#2f6fde', processes: '#bc4c00', cluster: '#9a6700' },
+  dark: { threads: '#5b93f5', processes: '#f0883e', cluster: '#d29922' }
 }
 /** The fitted laws' colours (their names are in the legend and at each curve's tooltip). */
 export const MODEL_COLORS: Record<'light' | 'dark', Record<ModelName, string>> = {
@@ -43,8 +48,12 @@ export const MODEL_LABELS: Record<ModelName, string> = {
   usl: 'USL',
   gustafson: 'Gustafson'
 }
-/** Fits of the processes back end are dotted, the threads back end's solid. */
-const BACKEND_LINE: Record<Backend, 'solid' | 'dotted'> = { threads: 'solid', processes: 'dotted' }
+/** Fits of the processes back end are dotted, the cluster's dashed, the threads back end's solid. */
+const BACKEND_LINE: Record<Backend, 'solid' | 'dotted' | 'dashed'> = {
+  threads: 'solid',
+  processes: 'dotted',
+  cluster: 'dashed'
+}
 
 export const DEFAULT_EXTEND_TO = 64
 /** Points along a fitted curve per doubling of threads: smooth on the log axis. */

@@ -5,7 +5,7 @@ import {
   SweepOptionsSchema,
   type SweepOptionsInput
 } from '../../../shared/experiments/sweepOptions'
-import { threadsProblem } from '../../../shared/spec'
+import { threadsProblem, type BackendKind } from '../../../shared/spec'
 
 /**
  * The sweep setup's fields as typed, and how they become `sweep.start` options: pure, so the
@@ -42,14 +42,15 @@ export function defaultSweepFields(hardwareThreads: number, backend: 'threads' |
 /** The fields that ask for `options` again (a saved sweep's, or a preset's). */
 export function fieldsOfSweepOptions(options: {
   threads?: number[]
-  backends?: ('threads' | 'processes')[]
+  backends?: readonly BackendKind[]
   repeat?: number
   maxSeconds?: number
   scaled?: boolean
 }): Partial<SweepFields> {
   const fields: Partial<SweepFields> = {}
   if (options.threads) fields.threads = options.threads.join(', ')
-  const backends = options.backends ?? []
+  // The form offers no cluster back end yet: a cluster sweep reopens on threads, as JobForm does.
+  const backends = [...new Set((options.backends ?? []).map((b) => (b === 'cluster' ? 'threads' : b)))]
   if (backends.length > 0) fields.backend = backends.length > 1 ? 'both' : backends[0]
   if (options.repeat !== undefined) fields.repeat = String(options.repeat)
   if (options.maxSeconds !== undefined) fields.maxSeconds = String(options.maxSeconds)
