@@ -47,8 +47,8 @@ describe('job form: the cluster back end', () => {
       .findAll('tbody tr')
       .map((row) => row.findAll('th, td').map((cell) => cell.text().replace(/\s+/g, ' ')))
     expect(rows).toEqual([
-      ['lab-1 lab-1.local · seen just now', '2', '+0.42 ms ± 0.15', '12'],
-      ['lab-2 lab-2.local · seen 1.4 s ago', '1', '−3.10 ms ± 0.20', '7']
+      ['lab-1 lab-1.local · seen just now', '2', '+0.42 ± 0.15', '12'],
+      ['lab-2 lab-2.local · seen 1.4 s ago', '1', '−3.10 ± 0.20', '7']
     ])
   })
 

@@ -131,6 +131,33 @@ describe.skipIf(executable === null || !redisAvailable())(
       }
     })
 
+    it('sweeps the thread counts on the agents', async () => {
+      await openOnCluster('light', 1280, 800)
+      await expect
+        .poll(() => page.locator('[data-test=cluster-agents] tbody tr').count(), { timeout: UI_TIMEOUT })
+        .toBe(2)
+      await page.getByLabel('Workload').selectOption('busy_wait')
+      await page.locator('#job-tasks').fill('8')
+      await page.locator('#job-ms').fill('20')
+      await page.getByRole('button', { name: 'Sweep threads…' }).click()
+      // Opened from a cluster job, the setup sweeps on the cluster.
+      expect(await page.getByRole('radio', { name: 'cluster' }).last().isChecked()).toBe(true)
+      await page.locator('#sweep-threads').fill('1, 2')
+      await page.locator('#sweep-repeat').fill('2')
+      await page.locator('#sweep-seconds').fill('2')
+      const start = page.getByRole('button', { name: 'Start sweep' })
+      await expect.poll(() => start.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true)
+      await start.click()
+      await page.locator('[data-test="sweep-status"]', { hasText: 'Finished' }).waitFor({ timeout: 60_000 })
+      const rows = page.locator('[data-test="scaling-points"] tr[data-point]')
+      expect(await rows.count()).toBe(2)
+      expect((await rows.nth(1).locator('td').first().innerText()).trim()).toBe('2')
+      if (shots) {
+        await page.locator('.scaling .chart-box').scrollIntoViewIfNeeded()
+        await page.screenshot({ path: join(shots, 'cluster-sweep-light-1280x800.png') })
+      }
+    }, 90_000)
+
     it('ends with every task done and the retried chunk marked when an agent is killed mid-job', async () => {
       await openOnCluster('dark', 1024, 640)
       await expect

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref, shallowRef, watch } from 'vue'
 import type { EngineEvent, SavedSweep, SweepProgress, SweepResult } from '../../../shared/protocol'
+import type { BackendKind } from '../../../shared/spec'
 import { downloadFile } from '../download'
 import { useJobStore } from './job'
 import { defaultSweepFields, fieldsOfSweepOptions, readSweepFields, type SweepFields } from './sweepForm'
@@ -52,14 +53,14 @@ export const useSweepStore = defineStore('sweep', () => {
   let fetchAgain = false
 
   /** Opens the setup, its fields filled from this machine and the form's back end the first time. */
-  function openSetup(backend: 'threads' | 'processes' = 'threads'): void {
+  function openSetup(backend: BackendKind = 'threads'): void {
     fillOnce(backend)
     open.value = true
   }
 
   /** Whether the fields have been filled (from this machine, or from a saved sweep or preset). */
   let filled = false
-  function fillOnce(backend: 'threads' | 'processes'): void {
+  function fillOnce(backend: BackendKind): void {
     if (!filled) Object.assign(fields, defaultSweepFields(hardwareThreads.value, backend))
     filled = true
   }
@@ -211,8 +212,7 @@ export const useSweepStore = defineStore('sweep', () => {
     error.value = null
     showEnded(final)
     from.value = record
-    // Sweeps run on this machine's back ends only (a cluster spec cannot start one).
-    fillOnce(final.spec.backend === 'cluster' ? 'threads' : final.spec.backend)
+    fillOnce(final.spec.backend)
     open.value = true
     return true
   }

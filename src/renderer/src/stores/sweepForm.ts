@@ -12,7 +12,8 @@ import { threadsProblem, type BackendKind } from '../../../shared/spec'
  * messages are tested without a page. Bounds and messages come from the host's own schema.
  */
 
-export type SweepBackendChoice = 'threads' | 'processes' | 'both'
+/** One back end, or `both` of this machine's (threads and processes on one chart). */
+export type SweepBackendChoice = BackendKind | 'both'
 
 export interface SweepFields {
   /** Thread counts as typed: `1, 2, 4` (commas or spaces). */
@@ -29,7 +30,7 @@ export interface SweepFields {
 export type SweepFieldName = keyof SweepFields
 export type SweepFieldErrors = Partial<Record<SweepFieldName, string>>
 
-export function defaultSweepFields(hardwareThreads: number, backend: 'threads' | 'processes'): SweepFields {
+export function defaultSweepFields(hardwareThreads: number, backend: BackendKind): SweepFields {
   return {
     threads: defaultThreadCounts(Math.max(1, hardwareThreads)).join(', '),
     backend,
@@ -49,9 +50,12 @@ export function fieldsOfSweepOptions(options: {
 }): Partial<SweepFields> {
   const fields: Partial<SweepFields> = {}
   if (options.threads) fields.threads = options.threads.join(', ')
-  // The form offers no cluster back end yet: a cluster sweep reopens on threads, as JobForm does.
-  const backends = [...new Set((options.backends ?? []).map((b) => (b === 'cluster' ? 'threads' : b)))]
-  if (backends.length > 0) fields.backend = backends.length > 1 ? 'both' : backends[0]
+  const kinds = options.backends ?? []
+  // The setup offers the cluster alone: a sweep that also ran this machine's back ends (the CLI's
+  // --backend threads,cluster) reopens on those.
+  const local = [...new Set(kinds.filter((b) => b !== 'cluster'))]
+  if (local.length > 0) fields.backend = local.length > 1 ? 'both' : local[0]
+  else if (kinds.includes('cluster')) fields.backend = 'cluster'
   if (options.repeat !== undefined) fields.repeat = String(options.repeat)
   if (options.maxSeconds !== undefined) fields.maxSeconds = String(options.maxSeconds)
   // A sweep or preset from before scaled sweeps is fixed-size.
@@ -104,7 +108,8 @@ export function readSweepFields(
       if (field && errors[field] === undefined) errors[field] = issue.message
     }
   }
-  if (errors.threads === undefined) {
+  // A cluster's lanes run on its agents: this machine's thread cap does not bound them.
+  if (errors.threads === undefined && fields.backend !== 'cluster') {
     const problem = threads.map((n) => threadsProblem(n, hardwareThreads)).find((p) => p !== null)
     if (problem) errors.threads = problem
   }
