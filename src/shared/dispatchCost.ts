@@ -124,7 +124,10 @@ export function chunkAdvice(input: ChunkAdviceInput, dispatchMs: number): ChunkA
     }
   }
   // The most chunks the limit allows, and the chunk size that makes no more than that many.
-  const allowedChunks = Math.floor((QUEUE_SHARE_LIMIT * workMs) / Math.max(dispatchMs, Number.MIN_VALUE))
+  let allowedChunks = Math.floor((QUEUE_SHARE_LIMIT * workMs) / Math.max(dispatchMs, Number.MIN_VALUE))
+  // At the limit exactly, rounding may leave the share a hair above it: one chunk fewer then.
+  while (allowedChunks >= 1 && shareAt(Math.ceil(taskCount / allowedChunks)) > QUEUE_SHARE_LIMIT)
+    allowedChunks--
   const laneCap = Math.min(Math.ceil(taskCount / threads), maxChunkTasks)
   const wanted = allowedChunks >= 1 ? Math.ceil(taskCount / allowedChunks) : Infinity
   const suggested = Math.max(chunkSize, Math.min(wanted, laneCap))

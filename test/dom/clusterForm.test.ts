@@ -76,6 +76,29 @@ describe('job form: the cluster back end', () => {
     expect(messageOf(wrapper, 'Threads')).toBe('threads must be at most 256')
   })
 
+  it('says what the queue costs the chunks typed, and which chunk size keeps it under 5%', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    const { wrapper } = await mountForm()
+    await chooseCluster(wrapper)
+    await wrapper.find('#job-workload').setValue('busy_wait')
+    await settle()
+    await control(wrapper, 'Tasks').setValue('400')
+    await control(wrapper, 'ms').setValue('1')
+    await control(wrapper, 'Chunk size').setValue('1')
+    await settle()
+    const advice = messageOf(wrapper, 'Chunk size')
+    const match =
+      /the queue takes about (\d+)% of the work: chunks of (\d+) tasks would keep it under 5%$/.exec(advice)
+    expect(match, advice).not.toBeNull()
+    // 400 chunks of a 1 ms task, each crossing Redis at about 4 ms: several times the work.
+    expect(Number(match![1])).toBeGreaterThan(100)
+    await control(wrapper, 'Chunk size').setValue(match![2])
+    await settle()
+    expect(messageOf(wrapper, 'Chunk size')).toMatch(/the queue takes about [\d.]+% of the work$/)
+    const share = Number(/about ([\d.]+)%/.exec(messageOf(wrapper, 'Chunk size'))![1])
+    expect(share).toBeLessThanOrEqual(5)
+  })
+
   it('refuses a URL that is not redis:// or rediss:// and does not ask it for agents', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true })
     const { wrapper, api } = await mountForm()

@@ -144,6 +144,15 @@ describe('chunkAdvice', () => {
     expect(chunkAdvice(job({ taskCount: 999, workMs: 999, chunkSize: 41 }), 2).overLimit).toBe(true)
   })
 
+  it('suggests a size within the limit when the work sits a rounding error under an exact multiple', () => {
+    // 400 tasks of 1 ms on 3 lanes, as a plan estimates them: 133.33… ms × 3 = 399.99999999999994 ms.
+    // 5% of it is 20 ms in floating point, 5 chunks of 4 ms, yet chunks of 80 would be 5.000…01%.
+    const advice = chunkAdvice(job({ taskCount: 400, threads: 3, workMs: 399.99999999999994 }), 4)
+    expect(advice.suggestedChunkSize).toBe(100)
+    expect(advice.suggestedShare).toBeLessThanOrEqual(QUEUE_SHARE_LIMIT)
+    expect(advice.meetsLimit).toBe(true)
+  })
+
   it('is content within the limit', () => {
     const advice = chunkAdvice(job({ chunkSize: 100 }), 2)
     expect(advice).toMatchObject({ chunks: 10, overLimit: false, suggestedChunkSize: null, meetsLimit: true })
