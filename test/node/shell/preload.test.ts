@@ -11,6 +11,7 @@ const API_METHODS = [
   'args',
   'cancelJob',
   'cancelSweep',
+  'clusterAgents',
   'cpu',
   'exportJob',
   'getSweep',
