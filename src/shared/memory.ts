@@ -53,7 +53,13 @@ export function totalOf(memory: JobMemory): bigint {
   return BigInt(memory.tablesBytes + memory.callsBytes) + memory.resultsBytes
 }
 
+/**
+ * What a pool of `threads` lanes holds on this machine. A cluster's lanes are threads of agents on
+ * their own machines: here they are a few connections and each chunk's reply, which is counted
+ * with the job's results.
+ */
 export function poolBytes(threads: number, backend: BackendKind = 'threads'): number {
+  if (backend === 'cluster') return 0
   return threads * (backend === 'processes' ? POOL_BYTES_PER_PROCESS : POOL_BYTES_PER_THREAD)
 }
 

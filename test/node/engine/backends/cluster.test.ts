@@ -355,6 +355,16 @@ describe('the spec of a cluster job', () => {
     await expect(engine.plan(wide)).rejects.toThrow('threads must be at most 8 on this machine')
     const { plan } = await engine.plan({ ...wide, backend: 'cluster', redis: 'redis://127.0.0.1:1' })
     expect(plan.threads).toBe(64)
+    // 256 lanes of threads here would need 3 GiB of pool: on a cluster they hold nothing here.
+    const widest = {
+      ...mapCellSpec(LANES),
+      threads: 256,
+      backend: 'cluster' as const,
+      redis: 'redis://127.0.0.1:1'
+    }
+    const { summary } = await engine.plan(widest)
+    expect(summary.overBudget).toBeNull()
+    expect(BigInt(summary.memoryBytes)).toBeLessThan(1024n * 1024n)
   })
 
   it('keeps custom code off the agents where code must run isolated (the web host)', async () => {

@@ -249,9 +249,9 @@ export class ClusterBackend implements Backend {
 
   /**
    * Connects to Redis, measures the clock and reads the registered agents. Refuses at once, with
-   * nothing started, when Redis cannot be reached or no agent is registered (start agents first:
-   * `poolscope agent --redis URL`), and a pool for custom code when no agent takes custom code
-   * (only agents started with `--allow-code` do; the pool's lanes are theirs).
+   * nothing started, when Redis cannot be reached, and a pool for custom code when agents are
+   * registered but none takes custom code (only agents started with `--allow-code` do; the pool's
+   * lanes are theirs). With no agent registered at all it starts, and its chunks wait for one.
    */
   static async create(options: BackendOptions): Promise<ClusterBackend> {
     const started = performance.now()
