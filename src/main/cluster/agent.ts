@@ -51,6 +51,9 @@ const JOBS_KEPT = 8
 /** Stops heard for chunks this agent does not hold (yet): kept for this many chunks. */
 const STOPS_KEPT = 1024
 
+/** An error's code (Node's `ERR_…`), when it has one. */
+const codeOf = (error: Error): unknown => (error as Error & { code?: unknown }).code
+
 export interface AgentOptions {
   /** redis:// or rediss:// URL (a password in the URL is used, never printed). */
   redis: string
@@ -65,6 +68,8 @@ export interface AgentOptions {
    * refuses a chunk with code that came any other way.
    */
   allowCode?: boolean
+  /** Largest JS heap of one of its kernel threads, MB (the threads back end's default when absent). */
+  heapLimitMb?: number
   onError?: (error: Error) => void
 }
 
@@ -141,6 +146,7 @@ export class Agent {
       threads = await ThreadsBackend.create({
         workerFile: options.workerFile,
         lanes: options.threads,
+        heapLimitMb: options.heapLimitMb,
         onError: options.onError
       })
       if (options.allowCode) {
@@ -358,7 +364,13 @@ export class Agent {
         retries,
         counts: job.channel.live(),
         ok: false,
-        error: { name: error.name, message: error.message }
+        error: {
+          name: error.name,
+          message: error.message,
+          ...(typeof codeOf(error) === 'string' ? { code: codeOf(error) as string } : {}),
+          heapLimitMb: threads?.heapLimitMb ?? this.threads.heapLimitMb
+        },
+        running: held.run?.running() ?? null
       }
     } finally {
       this.held.delete(data.chunk)

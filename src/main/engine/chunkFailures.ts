@@ -33,7 +33,10 @@ export function chunkFailures(lost: LostChunk): { messageOf(task: number): strin
   if (lost.timedOutTask !== null) {
     cause = `ran longer than the ${lost.timeoutMs} ms task timeout; it was stopped and its worker thread replaced`
   } else if (isOutOfMemory(lost.error)) {
-    cause = `ran out of memory: it reached the worker's ${lost.heapLimitMb} MB heap limit; its worker thread was replaced`
+    // A cluster agent's threads have a heap limit of their own, which its error carries.
+    const limit = (lost.error as { heapLimitMb?: unknown }).heapLimitMb
+    const heapLimitMb = typeof limit === 'number' ? limit : lost.heapLimitMb
+    cause = `ran out of memory: it reached the worker's ${heapLimitMb} MB heap limit; its worker thread was replaced`
   } else {
     cause = `the worker stopped while running this task: ${reason}`
   }

@@ -107,11 +107,6 @@ export class ThreadsBackend implements Backend {
     return { ...reply, lane: this.laneOf(reply.threadId) }
   }
 
-  /** The lane of a worker thread already seen (warm-up sees every one), without assigning one. */
-  knownLane(threadId: number): number | undefined {
-    return this.laneByThread.get(threadId)
-  }
-
   /**
    * The lane of a worker thread. A thread seen for the first time takes the lowest lane whose
    * thread is no longer alive (a replaced worker), so lanes stay within 0..lanes-1.
@@ -178,8 +173,11 @@ class ThreadsJob implements BackendJob {
       running: () => beatTask(beat),
       activity: () => {
         const receivedAt = beat[HEARTBEAT.received]
-        const lane = this.backend.knownLane(beat[HEARTBEAT.thread])
-        if (receivedAt !== receivedAt || lane === undefined || settled) return null
+        if (receivedAt !== receivedAt || settled) return null
+        // A thread that replaced a dead one (a timeout, a heap exhausted) gets its lane here, as its
+        // reply would: until then its running chunk would not show, and on a cluster agent not be
+        // reported at all, so no task timeout could reach it.
+        const lane = this.backend.laneOf(beat[HEARTBEAT.thread])
         return { lane, receivedAt, task: beatTask(beat) }
       },
       stop: (reason) => controller.abort(reason)

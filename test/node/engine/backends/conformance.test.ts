@@ -14,10 +14,17 @@ import { mapCellSpec, starmapCellSpec } from '../../../../src/main/cli/notebookC
 import { POOL_BYTES_PER_PROCESS, POOL_BYTES_PER_THREAD, poolBytes } from '../../../../src/shared/memory'
 import type { BackendKind, JobSpecInput } from '../../../../src/shared/spec'
 import { faultyWorkerFile, nodeOutDir, workerFile } from '../../../paths'
+import { Agent } from '../../../../src/main/cluster/agent'
+import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
+import { redisAvailable, startRedis, type RedisServer } from './redisServer'
 import { golden, type ArgsCase, type NotebookCase } from '../../cli/cliHarness'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
-const BACKEND_KINDS: BackendKind[] = ['threads', 'processes']
+// The cluster joins where a redis-server can be started (CI installs one and requires it in the
+// cluster suites): two agents of one thread each in this process, on a throwaway Redis.
+const BACKEND_KINDS: BackendKind[] = redisAvailable()
+  ? ['threads', 'processes', 'cluster']
+  : ['threads', 'processes']
 const LANES = 2
 
 /** SHA-256 of `json.dumps(results, separators=(',', ':'))`, as the CLI's digest. */
@@ -76,17 +83,38 @@ beforeAll(() => {
 describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
   let engine: Engine
   let faulty: Engine
-  beforeAll(() => {
+  /** On the cluster: a Redis and two agents for each engine (the faulty one's run the fault-injecting worker). */
+  const redisOf = new Map<Engine, RedisServer>()
+  const agents: Agent[] = []
+  beforeAll(async () => {
     engine = new Engine({ workerFile, hardwareThreads: LANES })
     faulty = new Engine({ workerFile: faultyWorkerFile, hardwareThreads: LANES, workerHeapLimitMb: 64 })
-  })
+    if (backend !== 'cluster') return
+    for (const [on, file, heapLimitMb] of [
+      [engine, workerFile, undefined],
+      [faulty, faultyWorkerFile, 64]
+    ] as const) {
+      const redis = await startRedis()
+      redisOf.set(on, redis)
+      for (const name of ['agent-a', 'agent-b'])
+        agents.push(await Agent.start({ redis: redis.url, threads: 1, name, workerFile: file, heapLimitMb }))
+    }
+  }, 30_000)
   afterAll(async () => {
     await engine.dispose()
     await faulty.dispose()
+    await Promise.all(agents.map((agent) => agent.stop()))
+    await Promise.all([...redisOf.values()].map((redis) => redis.stop()))
   })
 
-  async function run(spec: JobSpecInput, on = engine): Promise<Job> {
-    const job = await on.start({ ...spec, backend })
+  /** The spec on this back end (on the cluster, with the engine's Redis). */
+  function on(spec: JobSpecInput, engineOf = engine): JobSpecInput {
+    const redis = redisOf.get(engineOf)
+    return { ...spec, backend, ...(redis ? { redis: redis.url } : {}) }
+  }
+
+  async function run(spec: JobSpecInput, engineOf = engine): Promise<Job> {
+    const job = await engineOf.start(on(spec, engineOf))
     await job.done
     return job
   }
@@ -161,9 +189,15 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
       const { start, end, lane } = job.timings
       const lanesSeen = new Set<number>()
       let outside = 0
+      // Both clocks read in ms with µs resolution: allow a microsecond of rounding; on a cluster,
+      // also what each agent's clock offset may be off by (measured against Redis's clock).
+      const slack =
+        0.001 +
+        (backend === 'cluster'
+          ? Math.max(...(poolOf(engine) as ClusterBackend).clocks().map((c) => c.uncertaintyMs))
+          : 0)
       for (let task = 0; task < summary.taskCount; task++) {
-        // Both clocks read in ms with µs resolution: allow a microsecond of rounding.
-        if (!(start[task] >= -0.001 && end[task] >= start[task] && end[task] <= summary.wallMs + 0.001))
+        if (!(start[task] >= -slack && end[task] >= start[task] && end[task] <= summary.wallMs + slack))
           outside++
         lanesSeen.add(lane[task])
       }
@@ -172,7 +206,7 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
       for (const parts of summary.laneTime) expect(parts.tasksMs).toBeGreaterThan(0)
     })
 
-    it('labels its lanes: its own processes for processes, this process for threads', async () => {
+    it('labels its lanes: its own processes for processes, this process for threads, agents for the cluster', async () => {
       const job = await run(mapCellSpec(LANES))
       const labels: LaneLabel[] = poolOf(engine).laneLabels()
       expect(labels.map((label) => label.lane)).toEqual(range(LANES))
@@ -183,7 +217,14 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
         expect(Number.isFinite(label.clockOffsetMs)).toBe(true)
       }
       const pids = labels.map((label) => label.pid)
-      if (backend === 'threads') {
+      if (backend === 'cluster') {
+        // Two agents in this process, a lane each, named by agent; one clock, so offsets are
+        // within what was measured.
+        expect(labels.map((label) => label.host)).toEqual(['agent-a', 'agent-b'])
+        expect(pids).toEqual(labels.map(() => process.pid))
+        for (const label of labels)
+          expect(Math.abs(label.clockOffsetMs)).toBeLessThanOrEqual((label.clockUncertaintyMs ?? 0) + 1)
+      } else if (backend === 'threads') {
         expect(pids).toEqual(labels.map(() => process.pid))
         expect(labels.every((label) => label.clockOffsetMs === 0)).toBe(true)
       } else {
@@ -250,7 +291,7 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
   describe('cancel', () => {
     it('stops a long job promptly and keeps what was computed intact', async () => {
       // 200 tasks that sleep 20 ms each: about 2 s on two lanes.
-      const job = await faulty.start(tasksOf(backend, Array(200).fill(19), { chunkSize: 4 }))
+      const job = await faulty.start(on(tasksOf(backend, Array(200).fill(19), { chunkSize: 4 }), faulty))
       await expect.poll(() => job.progress().tasksDone, { timeout: 5000, interval: 10 }).toBeGreaterThan(10)
       const cancelledAt = performance.now()
       job.cancel()
@@ -274,14 +315,15 @@ describe.each(BACKEND_KINDS)('the %s back end', (backend) => {
 
     it('stops a long CPU-bound task midway within its checks', async () => {
       // 400 tasks of all 7-combinations of range(30), counted only: many seconds on two lanes.
-      const job = await engine.start({
-        workload: 'combinations_n',
-        style: 'starmap',
-        threads: LANES,
-        backend,
-        keep: 'count',
-        inputs: { kind: 'recipe', elements: range(30), n: [7], tasks: 400 }
-      })
+      const job = await engine.start(
+        on({
+          workload: 'combinations_n',
+          style: 'starmap',
+          threads: LANES,
+          keep: 'count',
+          inputs: { kind: 'recipe', elements: range(30), n: [7], tasks: 400 }
+        })
+      )
       await expect.poll(() => job.progress().tuplesDone, { timeout: 5000, interval: 10 }).toBeGreaterThan(0)
       const cancelledAt = performance.now()
       job.cancel()
@@ -368,6 +410,8 @@ describe('across back ends', () => {
     for (const [name, byBackend] of digests) {
       expect([...byBackend.keys()], name).toEqual(BACKEND_KINDS)
       expect(byBackend.get('processes'), name).toBe(byBackend.get('threads'))
+      if (BACKEND_KINDS.includes('cluster'))
+        expect(byBackend.get('cluster'), name).toBe(byBackend.get('threads'))
     }
   })
 

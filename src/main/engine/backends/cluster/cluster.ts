@@ -520,8 +520,21 @@ export class ClusterBackend implements Backend {
       return
     }
     if (!message.ok) {
-      const error = new Error(message.error.message)
-      error.name = message.error.name
+      const { name, code, heapLimitMb } = message.error
+      const error = Object.assign(new Error(message.error.message), { code, heapLimitMb })
+      error.name = name
+      // The task the agent was running when the chunk failed, for its failure message: a live
+      // report may not have come before the failure did.
+      if (message.running) {
+        chunk.live = {
+          chunk: chunk.id,
+          lane: message.lane,
+          receivedAt: chunk.live?.receivedAt ?? message.running.since,
+          task: message.running,
+          at: chunk.job.now(),
+          agent: message.agent
+        }
+      }
       chunk.reject(error)
       return
     }

@@ -112,7 +112,15 @@ export type DoneMessage = {
       /** Where the reply is stored; null when it follows the head inside the message itself. */
       key: string | null
     }
-  | { ok: false; error: { name: string; message: string } }
+  | {
+      ok: false
+      /**
+       * Why the chunk failed on the agent, as the engine explains a lost chunk: the error's code
+       * (a worker out of memory), the agent's heap limit, and the task running when it failed.
+       */
+      error: { name: string; message: string; code?: string; heapLimitMb?: number }
+      running?: RunningTask | null
+    }
 )
 
 /** A done message as published: a 4-byte head length, the head as JSON, then the reply when inline. */
