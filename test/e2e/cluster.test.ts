@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { CHUNK_QUEUE } from '../../src/main/engine/backends/cluster/protocol'
-import { projectRoot } from '../paths'
+import { startAgentProcess, type AgentProcess } from '../node/engine/backends/agentProcess'
 import { redisAvailable, startRedis, type RedisServer } from '../node/engine/backends/redisServer'
 import { findChromium, startBrowserStack, type BrowserStack } from './browser'
 
@@ -23,35 +22,6 @@ const executable = findChromium()
 const UI_TIMEOUT = 30_000
 const shots = process.env.POOLSCOPE_SHOTS
 
-interface AgentProcess {
-  name: string
-  proc: ChildProcess
-  exited: Promise<number | null>
-}
-
-/** `poolscope agent` in a process of its own; resolves once it says it is taking chunks. */
-async function startAgent(url: string, name: string): Promise<AgentProcess> {
-  const proc = spawn(
-    process.execPath,
-    [join(projectRoot, 'bin', 'poolscope.js'), 'agent', '--redis', url, '--threads', '1', '--name', name],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  )
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  await new Promise<void>((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${seen}`)), 20_000)
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      if (seen.includes('taking chunks from')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    proc.once('exit', (code) => reject(new Error(`agent ${name} exited with code ${code}: ${seen}`)))
-  })
-  return { name, proc, exited }
-}
-
 describe.skipIf(executable === null || !redisAvailable())(
   'the cluster back end in a real browser, with two agent processes',
   () => {
@@ -62,7 +32,9 @@ describe.skipIf(executable === null || !redisAvailable())(
 
     beforeAll(async () => {
       redis = await startRedis()
-      agents.push(...(await Promise.all(['agent-a', 'agent-b'].map((name) => startAgent(redis.url, name)))))
+      agents.push(
+        ...(await Promise.all(['agent-a', 'agent-b'].map((name) => startAgentProcess(redis.url, name))))
+      )
       stack = await startBrowserStack(executable!)
     }, 60_000)
     afterEach(async () => {

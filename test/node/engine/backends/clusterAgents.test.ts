@@ -1,9 +1,7 @@
 // The cluster back end with its agents as real processes (`poolscope agent`), as a user runs them:
 // the CLI's digest is Python's, and an agent killed with SIGKILL mid-job loses no chunk: BullMQ
 // hands its chunk to the other agent and the job ends with the threads back end's digest.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,8 +11,9 @@ import { CHUNK_QUEUE } from '../../../../src/main/engine/backends/cluster/protoc
 import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../../src/shared/spec'
-import { projectRoot, workerFile } from '../../../paths'
+import { workerFile } from '../../../paths'
 import { captureStream, golden, parseReport, runCli, type ArgsCase } from '../../cli/cliHarness'
+import { startAgentProcess, type AgentProcess } from './agentProcess'
 import { redisAvailable, startRedis, type RedisServer } from './redisServer'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -27,34 +26,6 @@ function digestOf(job: Job): string {
   return hash.digest('hex')
 }
 
-interface AgentProcess {
-  proc: ChildProcess
-  exited: Promise<number | null>
-}
-
-/** `poolscope agent` in a process of its own; resolves once it says it is taking chunks. */
-async function startAgent(url: string, name: string): Promise<AgentProcess> {
-  const proc = spawn(
-    process.execPath,
-    [join(projectRoot, 'bin', 'poolscope.js'), 'agent', '--redis', url, '--threads', '1', '--name', name],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  )
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  await new Promise<void>((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${seen}`)), 20_000)
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      if (seen.includes('taking chunks from')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    proc.once('exit', (code) => reject(new Error(`agent ${name} exited with code ${code}: ${seen}`)))
-  })
-  return { proc, exited }
-}
-
 describe.skipIf(!available)(
   `poolscope agent processes${available ? '' : ' (skipped: no redis-server on PATH; apt-get install redis-server)'}`,
   () => {
@@ -62,7 +33,9 @@ describe.skipIf(!available)(
     const agents: AgentProcess[] = []
     beforeAll(async () => {
       redis = await startRedis()
-      agents.push(...(await Promise.all(['proc-a', 'proc-b'].map((name) => startAgent(redis.url, name)))))
+      agents.push(
+        ...(await Promise.all(['proc-a', 'proc-b'].map((name) => startAgentProcess(redis.url, name))))
+      )
     }, 40_000)
     afterAll(async () => {
       for (const agent of agents) agent.proc.kill('SIGKILL')
@@ -105,7 +78,7 @@ describe.skipIf(!available)(
             `waiting for a PoolScope agent: none is registered at ${own.url}; ` +
               `start one with poolscope agent --redis ${own.url} (Ctrl-C cancels)\n`
           )
-        late = await startAgent(own.url, 'late')
+        late = await startAgentProcess(own.url, 'late')
         const result = await running
         expect(result.code).toBe(0)
         expect(parseReport(result).digest).toBe(mapDigest)
@@ -127,7 +100,7 @@ describe.skipIf(!available)(
 
     it('exits on Ctrl-C even when its Redis has gone away', async () => {
       const own = await startRedis()
-      const agent = await startAgent(own.url, 'orphan')
+      const agent = await startAgentProcess(own.url, 'orphan')
       try {
         await own.stop()
         // Its connections now retry; a stop must not wait for them.
