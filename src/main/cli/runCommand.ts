@@ -324,7 +324,23 @@ export function queueLine(
   )
   return (
     `Queue: ${advice.message}; per chunk ${times.pickupMs.toFixed(2)} ms enqueue → pick-up + ` +
-    `${times.returnMs.toFixed(2)} ms reply → arrival (medians)`
+    `${times.returnMs.toFixed(2)} ms reply → arrival (medians)` +
+    resultsTripNote(times, summary.spec.keep)
+  )
+}
+
+/**
+ * When a chunk's way back (its results crossing Redis) is most of its trip, bigger chunks do not
+ * help and keeping fewer results does: said so, for a job that kept results.
+ */
+export function resultsTripNote(
+  times: { pickupMs: number; returnMs: number },
+  keep: JobSummary['spec']['keep']
+): string {
+  if (keep === 'count' || !(times.returnMs >= 10 && times.returnMs > 4 * times.pickupMs)) return ''
+  return (
+    '; most of that is the results crossing Redis: keeping fewer (--keep count, or --keep N per task) ' +
+    'shortens it, bigger chunks do not'
   )
 }
 
