@@ -36,8 +36,24 @@ function clusterWindow(overrides: Partial<TimelineWindow> = {}): TimelineWindow 
 describe('the timeline of a cluster job', () => {
   it('groups consecutive lanes by agent, with each agent’s clock offset', () => {
     expect(hostGroups(clusterWindow())).toEqual([
-      { host: 'lab-1', first: 0, last: 1, clockOffsetMs: 0.42, clockUncertaintyMs: 0.15 },
-      { host: 'lab-2', first: 2, last: 2, clockOffsetMs: -3.1, clockUncertaintyMs: 0.2 }
+      { host: 'lab-1', agent: true, first: 0, last: 1, clockOffsetMs: 0.42, clockUncertaintyMs: 0.15 },
+      { host: 'lab-2', agent: true, first: 2, last: 2, clockOffsetMs: -3.1, clockUncertaintyMs: 0.2 }
+    ])
+  })
+
+  it('tells a lane no agent took from an agent’s lanes', () => {
+    const window = clusterWindow()
+    window.lanes[2] = {
+      lane: 2,
+      host: '(no agent yet)',
+      pid: -1,
+      threadId: -1,
+      clockOffsetMs: 0,
+      clockUncertaintyMs: 0
+    }
+    expect(hostGroups(window).map((group) => [group.host, group.agent])).toEqual([
+      ['lab-1', true],
+      ['(no agent yet)', false]
     ])
   })
 

@@ -69,6 +69,8 @@ export const ENGINE_COST_LABEL = "PoolScope's own cost"
 /** A run of consecutive lanes on one host (a cluster agent), with its clock offset to the engine. */
 export interface HostGroup {
   host: string
+  /** False for lanes no agent thread took (the back end names them, with no process). */
+  agent: boolean
   first: number
   last: number
   clockOffsetMs: number
@@ -92,6 +94,7 @@ export function hostGroups(window: TimelineWindow): HostGroup[] {
     }
     groups.push({
       host: label.host,
+      agent: label.pid >= 0,
       first: label.lane,
       last: label.lane,
       clockOffsetMs: label.clockOffsetMs,
