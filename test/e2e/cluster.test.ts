@@ -97,6 +97,11 @@ describe.skipIf(executable === null || !redisAvailable())(
         /agent-a worker 0 · clock [+−]\d+\.\d\d ms ± \d+\.\d\d\s+agent-b worker 1 · clock [+−]\d+\.\d\d ms ± \d+\.\d\d/
       )
       expect(await page.locator('[data-test=timeline-retried]').count()).toBe(0)
+      // The cores view is this machine's: it grades nothing for a job that ran on agents.
+      await page
+        .locator('.cores-note', { hasText: 'This job ran on its agents' })
+        .waitFor({ timeout: UI_TIMEOUT })
+      expect(await page.locator('[data-test=cores-grade]').count()).toBe(0)
       if (shots) {
         await page.locator('.timeline').scrollIntoViewIfNeeded()
         await page.screenshot({ path: join(shots, 'cluster-finished-light-1280x800.png') })
@@ -129,6 +134,34 @@ describe.skipIf(executable === null || !redisAvailable())(
         await page.screenshot({ path: join(shots, 'cluster-sweep-light-1280x800.png') })
       }
     }, 90_000)
+
+    it('waits for an agent at a Redis with none, says so, and Cancel ends the job', async () => {
+      const empty = await startRedis()
+      try {
+        page = await stack.openApp()
+        await page.emulateMedia({ colorScheme: 'dark' })
+        await page.setViewportSize({ width: 1920, height: 1080 })
+        const preset = page.getByRole('button', { name: 'Notebook: map cell' })
+        await expect.poll(() => preset.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true)
+        await preset.click()
+        await page.getByRole('radio', { name: 'cluster' }).check()
+        await page.getByLabel('Redis URL').fill(empty.url)
+        await page.locator('[data-test=agents-none]').waitFor({ timeout: UI_TIMEOUT })
+        await page.getByRole('button', { name: 'Run', exact: true }).click()
+        const waiting = page.locator('[data-test=waiting]')
+        await waiting.waitFor({ timeout: UI_TIMEOUT })
+        expect(await waiting.innerText()).toBe(
+          `waiting for a PoolScope agent: none is registered at ${empty.url}; start one with ` +
+            `poolscope agent --redis ${empty.url} — Cancel (Esc) stops the job.`
+        )
+        if (shots) await page.screenshot({ path: join(shots, 'cluster-waiting-dark-1920x1080.png') })
+        await page.keyboard.press('Escape')
+        await page.locator('.badge', { hasText: 'Cancelled' }).waitFor({ timeout: UI_TIMEOUT })
+        expect(await waiting.count()).toBe(0)
+      } finally {
+        await empty.stop()
+      }
+    })
 
     it('ends with every task done and the retried chunk marked when an agent is killed mid-job', async () => {
       await openOnCluster('dark', 1024, 640)
