@@ -85,8 +85,18 @@ export interface EndedJobState {
   timings: TimingColumns
   /** The chunk log, chunk by chunk in filing order. */
   chunks: ChunkTrip[]
+  /** The chunks that ran again (see `Job.retried`). */
+  retried: RetriedChunk[]
   results: ResultsColumns
   cpu: CpuSamples
+}
+
+/** A chunk filed from its second run: its lane, its tasks and when that run began (job clock). */
+export interface RetriedChunk {
+  lane: number
+  firstTask: number
+  count: number
+  at: number
 }
 
 /** The one plan of a custom chunk whose tasks' arguments travel as JSON text (ChunkWork.argsJson). */
@@ -129,7 +139,7 @@ export class Job {
    * Chunks whose filed reply came from a second run, after the worker that first had them went
    * silent (the cluster back end's agents): lane and start of the run that counted.
    */
-  readonly retried: Array<{ lane: number; firstTask: number; count: number; at: number }> = []
+  readonly retried: RetriedChunk[] = []
   /** Running totals, kept per chunk so summaries never walk a million tasks. */
   private readonly tally: JobTally = {
     done: 0,
@@ -228,6 +238,7 @@ export class Job {
       sendingMs: this.sendingMs,
       timings: this.timings.columns(),
       chunks: Array.from({ length: this.chunks.length }, (_, i) => this.chunks.trip(i)),
+      retried: this.retried.map((chunk) => ({ ...chunk })),
       results: this.results.columns(),
       cpu: this.cpu.samples(this.origin)
     }
@@ -251,6 +262,7 @@ export class Job {
     this.chunksFiled = state.chunksFiled
     this.sendingMs = state.sendingMs
     this.timings.restore(state.timings)
+    this.retried.push(...state.retried.filter((chunk) => chunk.lane < plan.threads))
     for (const trip of state.chunks) {
       if (trip.lane >= plan.threads || trip.firstTask < 0 || trip.firstTask + trip.count > plan.taskCount) {
         throw new RangeError(

@@ -31,6 +31,8 @@ export const RUN_PAYLOAD_VERSION = 1
 export const MAX_RECORD_RESULTS_BYTES = 16 * 1024 * 1024
 /** Failed tasks' messages a record keeps at most, in characters (a job where every task failed). */
 export const MAX_RECORD_ERROR_CHARS = 4 * 1024 * 1024
+/** Retried chunks a record keeps: each is one mark on the timeline, and retries are rare. */
+const MAX_RECORD_RETRIED = 10_000
 
 const deflate = promisify(deflateRaw)
 const inflate = promisify(inflateRaw)
@@ -83,6 +85,11 @@ const RunFactsSchema = z.object({
   filingMs: z.number(),
   chunksFiled: z.number(),
   sendingMs: z.number(),
+  /** Chunks filed from a second run (a cluster agent went silent); absent from older records. */
+  retried: z
+    .array(z.object({ lane: z.number(), firstTask: z.number(), count: z.number(), at: z.number() }))
+    .max(MAX_RECORD_RETRIED)
+    .default([]),
   cpu: z.object({
     cores: z.number().int().min(0),
     intervalMs: z.number(),
@@ -246,6 +253,7 @@ export function runRecord(job: Job, maxResultsBytes = MAX_RECORD_RESULTS_BYTES):
     filingMs: state.filingMs,
     chunksFiled: state.chunksFiled,
     sendingMs: state.sendingMs,
+    retried: state.retried.slice(0, MAX_RECORD_RETRIED),
     cpu: {
       cores: state.cpu.cores,
       intervalMs: state.cpu.intervalMs,
@@ -436,6 +444,7 @@ export async function decodeRunRecord(payload: unknown): Promise<DecodedRun> {
     filingMs: facts.filingMs,
     chunksFiled: facts.chunksFiled,
     sendingMs: facts.sendingMs,
+    retried: facts.retried,
     timings: {
       start: column('timings.start'),
       end: column('timings.end'),

@@ -211,6 +211,19 @@ describe('run records', () => {
     )
   })
 
+  it('keeps the chunks that ran again (a cluster agent went silent): the restored timeline marks them', async () => {
+    const ended = await runToEnd(host, notebookMap)
+    await host.history?.idle()
+    const job = host.engine.job(ended.jobId)
+    // As the cluster back end records a chunk filed from its second run (its test kills an agent).
+    job.retried.push({ lane: 1, firstTask: 2, count: 2, at: 0.25 })
+    const draft = runRecord(job)
+    const header = await host.history!.store.saveText('run', draft.name, draft.facts, draft.payload)
+    const opened = await call(host, 'history.open', { id: header.id })
+    const window = await call(host, 'job.timeline', { jobId: opened.jobId })
+    expect(window.retried).toEqual([{ lane: 1, firstTask: 2, count: 2, at: 0.25 }])
+  })
+
   it('saves a run only after job.finished has gone out', async () => {
     const seen: string[] = []
     const off = host.onEvent((event) => {
