@@ -130,9 +130,8 @@ export async function prepareSweep(
   const { plan, summary } = await engine.plan(spec)
   const options = resolveSweepOptions(optionsInput, engine.hardwareThreads, plan.spec.backend)
   for (const backend of options.backends) {
-    // The cluster's reason is the app form's (it has no Redis field yet); whether agents are up is
-    // known only at the Redis the spec names, when its first point starts.
-    if (backend === 'cluster') continue
+    // Whether a cluster's agents are up is known only at the Redis the spec names (a point with
+    // none waits for one, and a cancel ends the sweep).
     const why = info.backends.find((b) => b.name === backend)?.reason
     if (why) throw invalid(`sweep: the ${backend} back end cannot run here: ${why}`)
   }
