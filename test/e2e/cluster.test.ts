@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { Queue } from 'bullmq'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { CHUNK_QUEUE } from '../../src/main/engine/backends/cluster/protocol'
-import { startAgentProcess, type AgentProcess } from '../node/engine/backends/agentProcess'
+import { killWhileHolding, startAgentProcess, type AgentProcess } from '../node/engine/backends/agentProcess'
 import { redisAvailable, startRedis, type RedisServer } from '../node/engine/backends/redisServer'
 import { findChromium, startBrowserStack, type BrowserStack } from './browser'
 
@@ -177,21 +175,7 @@ describe.skipIf(executable === null || !redisAvailable())(
       await page.getByRole('radio', { name: 'count only' }).check()
       await page.getByRole('button', { name: 'Run', exact: true }).click()
 
-      // Killed while it holds a chunk (not between two).
-      const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
-      try {
-        await expect
-          .poll(async () => (await queue.getActive()).some((held) => held.processedBy === 'agent-b'), {
-            timeout: UI_TIMEOUT,
-            interval: 2
-          })
-          .toBe(true)
-      } finally {
-        await queue.close()
-      }
-      const victim = agents[1]
-      victim.proc.kill('SIGKILL')
-      await victim.exited
+      await killWhileHolding(agents[1], redis.port, UI_TIMEOUT)
 
       const notebook = page.locator('[data-test=notebook]')
       await notebook.waitFor({ timeout: 60_000 })

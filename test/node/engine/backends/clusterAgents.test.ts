@@ -3,17 +3,15 @@
 // hands its chunk to the other agent and the job ends with the threads back end's digest.
 import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend } from '../../../../src/main/engine/backends/backend'
 import type { ClusterBackend } from '../../../../src/main/engine/backends/cluster/cluster'
-import { CHUNK_QUEUE } from '../../../../src/main/engine/backends/cluster/protocol'
 import { Engine } from '../../../../src/main/engine/engine'
 import type { Job } from '../../../../src/main/engine/job'
 import type { JobSpecInput } from '../../../../src/shared/spec'
 import { workerFile } from '../../../paths'
 import { captureStream, golden, parseReport, runCli, type ArgsCase } from '../../cli/cliHarness'
-import { startAgentProcess, type AgentProcess } from './agentProcess'
+import { killWhileHolding, startAgentProcess, type AgentProcess } from './agentProcess'
 import { redisAvailable, startRedis, type RedisServer } from './redisServer'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -127,21 +125,7 @@ describe.skipIf(!available)(
       const engine = new Engine({ workerFile, hardwareThreads: 2 })
       try {
         const job = await engine.start({ ...spec, backend: 'cluster', redis: redis.url })
-        // Killed while it holds a chunk (not between two).
-        const queue = new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } })
-        try {
-          await expect
-            .poll(async () => (await queue.getActive()).some((held) => held.processedBy === 'proc-b'), {
-              timeout: 20_000,
-              interval: 2
-            })
-            .toBe(true)
-        } finally {
-          await queue.close()
-        }
-        const victim = agents[1]
-        victim.proc.kill('SIGKILL')
-        await victim.exited
+        await killWhileHolding(agents[1], redis.port, 20_000)
         const summary = await job.done
         expect(summary.failures).toEqual([])
         expect(summary).toMatchObject({ status: 'done', tasksDone: 24 })
