@@ -1,15 +1,8 @@
 import { Redis } from 'ioredis'
+import { withoutPassword } from '../../../../shared/redisUrl'
 
-/** A URL without its password, for messages. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(an unparsable URL)'
-  }
-}
+/** A URL without its password, for messages (the job's spec keeps it the same way). */
+export const redactRedisUrl = withoutPassword
 
 /** Host names that are this machine: a Redis there is reachable from this machine only. */
 function isLoopback(hostname: string): boolean {
